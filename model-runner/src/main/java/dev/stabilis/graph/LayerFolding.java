@@ -1,0 +1,87 @@
+package dev.stabilis.graph;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Folds an elementwise affine layer into the dense or convolution layer before it when its constants act per
+ * output unit (per channel for a convolution): MatMul + Add becomes one dense layer, BatchNormalization
+ * disappears into the convolution. Folding is exact in real arithmetic and leaves fewer, tighter layers for
+ * interval propagation.
+ */
+public final class LayerFolding {
+
+    private LayerFolding() {}
+
+    /** The layers with every foldable elementwise affine merged into its predecessor. */
+    public static List<Layer> fold(List<Layer> layers) {
+        List<Layer> out = new ArrayList<>(layers.size());
+        for (Layer layer : layers) {
+            Layer merged = out.isEmpty() || !(layer instanceof ElementwiseAffine affine) ? null : merge(out.get(out.size() - 1), affine);
+            if (merged != null) {
+                out.set(out.size() - 1, merged);
+            } else {
+                out.add(layer);
+            }
+        }
+        return out;
+    }
+
+    private static Layer merge(Layer previous, ElementwiseAffine affine) {
+        if (previous instanceof Dense dense) {
+            int units = (int) dense.outputs();
+            float[] scale = perUnit(affine.scale(), 1, units, 1f);
+            float[] shift = perUnit(affine.shift(), 1, units, 0f);
+            if (scale == null || shift == null) {
+                return null;
+            }
+            return new Dense(scaleRows(dense.weight(), scale), combine(dense.bias(), units, scale, shift));
+        }
+        if (previous instanceof Conv2d conv) {
+            int channels = (int) conv.weight().dim(0);
+            float[] scale = perUnit(affine.scale(), 3, channels, 1f);
+            float[] shift = perUnit(affine.shift(), 3, channels, 0f);
+            if (scale == null || shift == null) {
+                return null;
+            }
+            return new Conv2d(scaleRows(conv.weight(), scale), combine(conv.bias(), channels, scale, shift),
+                    conv.strides(), conv.pads(), conv.dilations(), conv.groups());
+        }
+        return null;
+    }
+
+    /**
+     * The values of {@code c} per unit when {@code c} varies only along the axis {@code axisFromEnd} from the
+     * end (with {@code units} entries), or is a single value; null otherwise.
+     */
+    private static float[] perUnit(HostTensor c, int axisFromEnd, int units, float absent) {
+        float[] out = new float[units];
+        if (c == null || c.size() == 1) {
+            java.util.Arrays.fill(out, c == null ? absent : c.get(0));
+            return out;
+        }
+        long[] shape = c.shape();
+        int unitAxis = shape.length - axisFromEnd;
+        if (unitAxis < 0 || shape[unitAxis] != units || c.size() != units) {
+            return null;
+        }
+        return c.data();
+    }
+
+    private static HostTensor scaleRows(HostTensor weight, float[] scale) {
+        float[] w = weight.data();
+        int row = w.length / scale.length;
+        for (int i = 0; i < w.length; i++) {
+            w[i] *= scale[i / row];
+        }
+        return new HostTensor(weight.shape(), w);
+    }
+
+    private static HostTensor combine(HostTensor bias, int units, float[] scale, float[] shift) {
+        float[] b = new float[units];
+        for (int i = 0; i < units; i++) {
+            b[i] = (bias == null ? 0f : bias.get(i)) * scale[i] + shift[i];
+        }
+        return new HostTensor(new long[] {units}, b);
+    }
+}

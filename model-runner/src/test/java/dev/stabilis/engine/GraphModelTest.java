@@ -1,0 +1,62 @@
+package dev.stabilis.engine;
+
+import static dev.stabilis.fixtures.Closeness.assertClose;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.stabilis.fixtures.Fixture;
+import dev.stabilis.graph.Shapes;
+import dev.stabilis.onnx.OnnxImporter;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class GraphModelTest {
+
+    static Stream<Fixture> fixtures() {
+        return Fixture.ONNX.stream().map(Fixture::load);
+    }
+
+    static NDArray batch(NDManager manager, Fixture fixture) {
+        float[][] rows = fixture.inputs();
+        float[] flat = new float[rows.length * fixture.inputSize()];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * fixture.inputSize(), fixture.inputSize());
+        }
+        return manager.create(flat, new Shape(Shapes.withBatch(rows.length, fixture.inputShape())));
+    }
+
+    @ParameterizedTest
+    @MethodSource("fixtures")
+    void explicitBackwardMatchesPyTorchAutogradForLogitAndLogProbability(Fixture fixture) {
+        try (GraphModel model = GraphModel.load(OnnxImporter.read(fixture.onnx()), Device.cpu(), DataType.FLOAT32);
+                NDManager batch = model.manager().newSubManager()) {
+            NDArray x = batch(batch, fixture);
+            NDArray predicted = model.predict(x);
+            Gradients logit = model.gradients(x, predicted, TargetKind.LOGIT);
+            Gradients logprob = model.gradients(x, predicted, TargetKind.LOG_PROBABILITY);
+            for (int i = 0; i < fixture.samples().size(); i++) {
+                Fixture.Sample s = fixture.samples().get(i);
+                assertThat(predicted.getLong(i)).as("predicted class of sample %d", i).isEqualTo(s.predicted());
+                assertClose("logits of sample " + i, logit.logits().get(i).toFloatArray(), s.logits(), 1e-5, 1e-3);
+                assertClose("logit gradient of sample " + i, logit.gradient().get(i).flatten().toFloatArray(),
+                        s.gradient(), 1e-4, 1e-6);
+                assertClose("log-probability gradient of sample " + i,
+                        logprob.gradient().get(i).flatten().toFloatArray(), s.logprobGradient(), 1e-4,
+                        maxAbs(s.gradient()) * 1e-2);
+            }
+        }
+    }
+
+    static double maxAbs(float[] v) {
+        double m = 0;
+        for (float f : v) {
+            m = Math.max(m, Math.abs(f));
+        }
+        return m;
+    }
+}
