@@ -7,22 +7,28 @@ import dev.stabilis.graph.Shapes;
 /** Mean over the spatial axes; backward spreads the gradient evenly. */
 final class GlobalAveragePoolKernel implements LayerKernel {
 
-    private final int[] spatialAxes;
     private final long[] inputShape;
     private final long count;
 
     GlobalAveragePoolKernel(long[] inputShape) {
         this.inputShape = inputShape.clone();
-        this.spatialAxes = new int[inputShape.length - 1];
-        for (int i = 0; i < spatialAxes.length; i++) {
-            spatialAxes[i] = i + 2;
-        }
         this.count = Shapes.size(inputShape) / inputShape[0];
     }
 
     @Override
     public NDArray forward(NDArray input) {
-        return input.mean(spatialAxes, true);
+        long n = input.getShape().get(0);
+        long channels = inputShape[0];
+        // PyTorch NDArray.mean in DJL takes one axis, so the spatial axes are merged first.
+        return input.reshape(n, channels, -1).mean(new int[] {2}, true)
+                .reshape(new Shape(Shapes.withBatch(n, outputShape())));
+    }
+
+    private long[] outputShape() {
+        long[] out = new long[inputShape.length];
+        java.util.Arrays.fill(out, 1);
+        out[0] = inputShape[0];
+        return out;
     }
 
     @Override

@@ -7,9 +7,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
 import dev.stabilis.graph.Shapes;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,17 +19,22 @@ import java.util.Map;
 /**
  * A TorchScript module loaded through DJL's PyTorch engine; gradients come from PyTorch autograd. There is no
  * layer graph, so certification does not apply to these models.
+ *
+ * <p>The module stays in eval mode (dropout off, batch-norm running statistics). DJL's block API runs eval-mode
+ * forwards without autograd, so gradient passes call the module through {@link IValueUtils} with autograd on
+ * while leaving the module's mode untouched.
  */
 public final class TorchScriptModel implements DifferentiableModel {
 
     private final Model model;
-    private final Block block;
+    private final PtSymbolBlock block;
     private final long[] inputShape;
     private final int classes;
 
     private TorchScriptModel(Model model, long[] inputShape) {
         this.model = model;
-        this.block = model.getBlock();
+        this.block = (PtSymbolBlock) model.getBlock();
+        JniUtils.enableInferenceMode(block);
         this.inputShape = inputShape.clone();
         try (NDManager probe = model.getNDManager().newSubManager()) {
             NDArray out = logits(probe.zeros(new Shape(Shapes.withBatch(1, inputShape))));
@@ -82,8 +88,13 @@ public final class TorchScriptModel implements DifferentiableModel {
 
     @Override
     public NDArray logits(NDArray input) {
-        ParameterStore store = new ParameterStore(input.getManager(), false);
-        return block.forward(store, new NDList(input), false).singletonOrThrow();
+        return run(input, false);
+    }
+
+    private NDArray run(NDArray input, boolean withAutograd) {
+        NDArray out = IValueUtils.forward(block, new NDList(input), withAutograd).singletonOrThrow();
+        out.attach(input.getManager());
+        return out;
     }
 
     @Override
@@ -91,7 +102,7 @@ public final class TorchScriptModel implements DifferentiableModel {
         NDArray x = input.duplicate();
         try (GradientCollector collector = model.getNDManager().getEngine().newGradientCollector()) {
             x.setRequiresGradient(true);
-            NDArray logits = logits(x);
+            NDArray logits = run(x, true);
             NDArray seed = kind.seed(logits.stopGradient(), classes);
             collector.backward(logits.mul(seed).sum());
             return new Gradients(logits.stopGradient(), x.getGradient().duplicate());

@@ -1,0 +1,57 @@
+package dev.stabilis.model;
+
+import java.util.List;
+
+/**
+ * A model version's policy, read from {@code stabilis.yaml}. Every section is optional; absent values take
+ * the defaults documented in the README.
+ *
+ * @param inputShape per-sample input shape (required for TorchScript models), or null
+ * @param featureNames one name per input feature, or empty
+ * @param classNames one name per class, or empty
+ * @param domainMin lower end of the input domain, one value or one per feature; empty when unbounded
+ * @param domainMax upper end of the input domain, like {@code domainMin}
+ * @param attribution attribution settings
+ */
+public record ModelPolicy(long[] inputShape, List<String> featureNames, List<String> classNames, double[] domainMin,
+        double[] domainMax, Attribution attribution) {
+
+    /** The policy of a model without {@code stabilis.yaml}. */
+    public static final ModelPolicy DEFAULT = new ModelPolicy(null, List.of(), List.of(), new double[0], new double[0],
+            Attribution.DEFAULT);
+
+    /**
+     * Attribution settings.
+     *
+     * @param methods methods the runner computes, by name
+     * @param target {@code logit} or {@code logprob}
+     * @param igSteps Integrated Gradients steps
+     * @param igBaseline baseline per feature, or null for zeros
+     * @param smoothGradSamples SmoothGrad noisy copies
+     * @param smoothGradSigma SmoothGrad noise standard deviation as a fraction of each feature's domain range
+     *     (of 1 when the domain is not given)
+     * @param smoothGradSeed SmoothGrad noise seed
+     */
+    public record Attribution(List<String> methods, String target, int igSteps, double[] igBaseline,
+            int smoothGradSamples, double smoothGradSigma, long smoothGradSeed) {
+
+        public static final Attribution DEFAULT = new Attribution(List.of("saliency"), "logit", 32, null, 16, 0.1, 0);
+    }
+
+    /** Whether the policy bounds the input domain. */
+    public boolean hasDomain() {
+        return domainMin.length > 0;
+    }
+
+    /** The domain range of feature i (1 when no domain is given). */
+    public double range(int feature) {
+        if (!hasDomain()) {
+            return 1.0;
+        }
+        return at(domainMax, feature) - at(domainMin, feature);
+    }
+
+    private static double at(double[] values, int i) {
+        return values.length == 1 ? values[0] : values[i];
+    }
+}

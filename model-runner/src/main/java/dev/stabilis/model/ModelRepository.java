@@ -1,0 +1,80 @@
+package dev.stabilis.model;
+
+import ai.djl.Device;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A model repository: {@code <root>/<name>/<version>/} directories, each with a model file and a policy.
+ * Names and versions are plain path segments, so no lookup can leave the root.
+ */
+public final class ModelRepository {
+
+    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    private final Path root;
+
+    public ModelRepository(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** The directory of a version; the name and version must be plain path segments. */
+    public Path versionDirectory(String name, String version) {
+        requireSegment("model name", name);
+        requireSegment("model version", version);
+        return root.resolve(name).resolve(version);
+    }
+
+    /** The versions of a model, oldest first (numeric versions in numeric order). */
+    public List<String> versions(String name) {
+        requireSegment("model name", name);
+        Path dir = root.resolve(name);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> children = Files.list(dir)) {
+            return children.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    .filter(v -> SEGMENT.matcher(v).matches()).sorted(VERSION_ORDER).toList();
+        } catch (IOException e) {
+            throw new PolicyException(dir + ": cannot list versions: " + e.getMessage(), e);
+        }
+    }
+
+    /** Loads a version; {@code latest} picks the newest. */
+    public LoadedModel load(String name, String version, Device device) {
+        String resolved = version;
+        if (version.equals("latest")) {
+            List<String> all = versions(name);
+            if (all.isEmpty()) {
+                throw new PolicyException(root.resolve(name) + ": model '" + name + "' has no versions");
+            }
+            resolved = all.get(all.size() - 1);
+        }
+        return ModelLoader.load(name, resolved, versionDirectory(name, resolved), device);
+    }
+
+    private static void requireSegment(String what, String value) {
+        if (value == null || !SEGMENT.matcher(value).matches() || value.equals("..") || value.equals(".")) {
+            throw new PolicyException(what + " '" + value + "' is not a valid repository name "
+                    + "(letters, digits, '.', '_' and '-', starting with a letter or digit)");
+        }
+    }
+
+    private static final Comparator<String> VERSION_ORDER = (a, b) -> {
+        boolean numA = a.matches("\\d{1,18}");
+        boolean numB = b.matches("\\d{1,18}");
+        if (numA && numB) {
+            return Long.compare(Long.parseLong(a), Long.parseLong(b));
+        }
+        return numA ? -1 : numB ? 1 : a.compareTo(b);
+    };
+}

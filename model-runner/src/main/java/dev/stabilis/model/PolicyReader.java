@@ -1,0 +1,140 @@
+package dev.stabilis.model;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.yaml.snakeyaml.LoaderOptions;
+
+/** Reads {@code stabilis.yaml} and validates it against the policy schema; errors name the file and key. */
+public final class PolicyReader {
+
+    /** Policies larger than this are refused before parsing. */
+    public static final long MAX_POLICY_BYTES = 1 << 20;
+
+    private static final JsonSchema SCHEMA = loadSchema();
+    private static final YAMLMapper YAML = yamlMapper();
+
+    private PolicyReader() {}
+
+    private static JsonSchema loadSchema() {
+        try (InputStream in = PolicyReader.class.getResourceAsStream("stabilis-policy.schema.json")) {
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+        } catch (IOException e) {
+            throw new IllegalStateException("policy schema missing from the class path", e);
+        }
+    }
+
+    private static YAMLMapper yamlMapper() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit((int) MAX_POLICY_BYTES);
+        options.setMaxAliasesForCollections(20);
+        YAMLFactory factory = YAMLFactory.builder().loaderOptions(options)
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build()).build();
+        return new YAMLMapper(factory);
+    }
+
+    /** Reads and validates a policy file. */
+    public static ModelPolicy read(Path file) {
+        try {
+            if (Files.size(file) > MAX_POLICY_BYTES) {
+                throw new PolicyException(file + ": policy file is larger than " + MAX_POLICY_BYTES + " bytes");
+            }
+            return parse(Files.readString(file), file.toString());
+        } catch (IOException e) {
+            throw new PolicyException(file + ": cannot read policy: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Parses and validates policy text.
+     *
+     * @param source names the policy in error messages
+     */
+    public static ModelPolicy parse(String yaml, String source) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JacksonException e) {
+            throw new PolicyException(source + ": not valid YAML: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return ModelPolicy.DEFAULT;
+        }
+        Set<ValidationMessage> errors = SCHEMA.validate(root);
+        if (!errors.isEmpty()) {
+            throw new PolicyException(source + ": " + errors.stream().map(ValidationMessage::getMessage).sorted()
+                    .collect(Collectors.joining("; ")));
+        }
+        return toPolicy(root, source);
+    }
+
+    private static ModelPolicy toPolicy(JsonNode root, String source) {
+        JsonNode input = root.path("input");
+        long[] shape = input.has("shape") ? longs(input.get("shape")) : null;
+        double[] min = root.path("domain").has("min") ? doubles(root.path("domain").get("min")) : new double[0];
+        double[] max = root.path("domain").has("max") ? doubles(root.path("domain").get("max")) : new double[0];
+        if (min.length != max.length && min.length != 1 && max.length != 1) {
+            throw new PolicyException(source + ": domain.min has " + min.length + " values but domain.max has " + max.length);
+        }
+        for (int i = 0; i < Math.max(min.length, max.length); i++) {
+            double lo = min[min.length == 1 ? 0 : i];
+            double hi = max[max.length == 1 ? 0 : i];
+            if (!(lo < hi)) {
+                throw new PolicyException(source + ": domain.min must be below domain.max (feature " + i + ": " + lo + " >= " + hi + ")");
+            }
+        }
+        ModelPolicy.Attribution d = ModelPolicy.Attribution.DEFAULT;
+        JsonNode a = root.path("attribution");
+        JsonNode ig = a.path("integratedGradients");
+        JsonNode sg = a.path("smoothGrad");
+        List<String> methods = a.has("methods") ? strings(a.get("methods")) : d.methods();
+        ModelPolicy.Attribution attribution = new ModelPolicy.Attribution(methods,
+                a.path("target").asText(d.target()),
+                ig.path("steps").asInt(d.igSteps()),
+                ig.path("baseline").isArray() ? doubles(ig.get("baseline")) : null,
+                sg.path("samples").asInt(d.smoothGradSamples()),
+                sg.path("sigma").asDouble(d.smoothGradSigma()),
+                sg.path("seed").asLong(d.smoothGradSeed()));
+        return new ModelPolicy(shape, strings(root.path("features").path("names")), strings(root.path("classes")),
+                min, max, attribution);
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return List.copyOf(out);
+    }
+
+    private static double[] doubles(JsonNode node) {
+        if (!node.isArray()) {
+            return new double[] {node.asDouble()};
+        }
+        double[] out = new double[node.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = node.get(i).asDouble();
+        }
+        return out;
+    }
+
+    private static long[] longs(JsonNode array) {
+        long[] out = new long[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asLong();
+        }
+        return out;
+    }
+}

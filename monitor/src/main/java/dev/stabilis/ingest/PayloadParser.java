@@ -1,0 +1,167 @@
+package dev.stabilis.ingest;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Detects the payload form from the bytes (never from a content-type header) and normalises it into rows.
+ * Non-finite numbers are parsed (Python's {@code json} writes {@code NaN} and {@code Infinity}) so they can be
+ * rejected as {@link RejectReason#NON_FINITE} rather than as malformed JSON.
+ */
+public final class PayloadParser {
+
+    private static final Set<String> NUMERIC_TYPES = Set.of("FP16", "FP32", "FP64", "BF16", "INT8", "INT16", "INT32",
+            "INT64", "UINT8", "UINT16", "UINT32", "UINT64");
+
+    private final JsonMapper mapper;
+    private final int maxBytes;
+
+    /**
+     * @param maxBytes payloads larger than this are rejected as {@link RejectReason#TOO_LARGE}
+     */
+    public PayloadParser(int maxBytes) {
+        this.maxBytes = maxBytes;
+        this.mapper = JsonMapper.builder()
+                .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .build();
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(64).maxDocumentLength(maxBytes).build());
+    }
+
+    /** Parses one payload. */
+    public InferencePayload parse(byte[] bytes) {
+        if (bytes.length > maxBytes) {
+            throw new PayloadException(RejectReason.TOO_LARGE, "payload has " + bytes.length + " bytes, the limit is " + maxBytes);
+        }
+        JsonNode root;
+        try {
+            root = mapper.readTree(bytes);
+        } catch (IOException e) {
+            throw new PayloadException(RejectReason.MALFORMED_JSON, "not valid JSON: " + firstLine(e.getMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            throw new PayloadException(RejectReason.UNKNOWN_FORMAT, "payload is not a JSON object");
+        }
+        InferencePayload payload;
+        if (root.has("inputs")) {
+            payload = openInference(root);
+        } else if (root.has("instances")) {
+            payload = new InferencePayload(InferencePayload.Format.KSERVE_V1, text(root, "id"), null, null, null,
+                    rows(root.get("instances"), "instances"));
+        } else if (root.has("features")) {
+            JsonNode features = root.get("features");
+            List<float[]> rows = features.isArray() && features.size() > 0 && features.get(0).isArray()
+                    ? rows(features, "features")
+                    : List.of(row(features, "features"));
+            payload = new InferencePayload(InferencePayload.Format.PLAIN, text(root, "id"), text(root, "model"),
+                    text(root, "version"), null, rows);
+        } else {
+            throw new PayloadException(RejectReason.UNKNOWN_FORMAT,
+                    "payload has none of 'inputs' (Open Inference Protocol), 'instances' (KServe V1) or 'features'");
+        }
+        if (payload.rows().isEmpty()) {
+            throw new PayloadException(RejectReason.EMPTY, "payload holds no samples");
+        }
+        return payload;
+    }
+
+    private InferencePayload openInference(JsonNode root) {
+        JsonNode inputs = root.get("inputs");
+        if (!inputs.isArray() || inputs.size() != 1) {
+            throw new PayloadException(RejectReason.SHAPE_MISMATCH, "expected exactly one input tensor, got "
+                    + (inputs.isArray() ? inputs.size() : "a non-array"));
+        }
+        JsonNode tensor = inputs.get(0);
+        String datatype = tensor.path("datatype").asText("");
+        if (!NUMERIC_TYPES.contains(datatype)) {
+            throw new PayloadException(RejectReason.UNSUPPORTED_DATATYPE, "datatype '" + datatype + "' is not a numeric tensor type");
+        }
+        JsonNode shapeNode = tensor.path("shape");
+        if (!shapeNode.isArray() || shapeNode.size() < 1) {
+            throw new PayloadException(RejectReason.SHAPE_MISMATCH, "input tensor needs a shape with a leading batch axis");
+        }
+        long[] shape = new long[shapeNode.size()];
+        for (int i = 0; i < shape.length; i++) {
+            JsonNode d = shapeNode.get(i);
+            if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0) {
+                throw new PayloadException(RejectReason.SHAPE_MISMATCH, "shape " + shapeNode + " has an invalid dimension " + d);
+            }
+            shape[i] = d.asLong();
+        }
+        List<Float> values = new ArrayList<>();
+        flatten(tensor.path("data"), values, "data");
+        long expected = dev.stabilis.graph.Shapes.size(shape);
+        if (values.size() != expected) {
+            throw new PayloadException(RejectReason.SHAPE_MISMATCH, "shape " + shapeNode + " holds " + expected
+                    + " values, data has " + values.size());
+        }
+        int batch = (int) shape[0];
+        int perSample = batch == 0 ? 0 : values.size() / batch;
+        List<float[]> rows = new ArrayList<>(batch);
+        for (int b = 0; b < batch; b++) {
+            float[] row = new float[perSample];
+            for (int i = 0; i < perSample; i++) {
+                row[i] = values.get(b * perSample + i);
+            }
+            rows.add(row);
+        }
+        return new InferencePayload(InferencePayload.Format.OPEN_INFERENCE_V2, text(root, "id"), text(root, "model_name"),
+                text(root, "model_version"), text(tensor, "name"), rows);
+    }
+
+    private List<float[]> rows(JsonNode array, String field) {
+        if (!array.isArray()) {
+            throw new PayloadException(RejectReason.UNKNOWN_FORMAT, "'" + field + "' must be an array of samples");
+        }
+        List<float[]> rows = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            rows.add(row(array.get(i), field + "[" + i + "]"));
+        }
+        return rows;
+    }
+
+    private float[] row(JsonNode node, String field) {
+        List<Float> values = new ArrayList<>();
+        flatten(node, values, field);
+        float[] row = new float[values.size()];
+        for (int i = 0; i < row.length; i++) {
+            row[i] = values.get(i);
+        }
+        return row;
+    }
+
+    private void flatten(JsonNode node, List<Float> out, String field) {
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                flatten(node.get(i), out, field);
+            }
+        } else if (node.isNumber()) {
+            double v = node.asDouble();
+            if (!Double.isFinite(v)) {
+                throw new PayloadException(RejectReason.NON_FINITE, "'" + field + "' holds a non-finite value " + node.asText());
+            }
+            out.add((float) v);
+        } else {
+            throw new PayloadException(node.isMissingNode() ? RejectReason.SHAPE_MISMATCH : RejectReason.UNSUPPORTED_DATATYPE,
+                    "'" + field + "' must hold numbers, found " + (node.isMissingNode() ? "nothing" : node.getNodeType().toString().toLowerCase()));
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static String firstLine(String message) {
+        int nl = message == null ? -1 : message.indexOf('\n');
+        return nl < 0 ? String.valueOf(message) : message.substring(0, nl);
+    }
+}
