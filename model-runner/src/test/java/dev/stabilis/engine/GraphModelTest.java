@@ -52,6 +52,37 @@ class GraphModelTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("fixtures")
+    void explicitBackwardMatchesCentralFiniteDifferencesInFloat64(Fixture fixture) {
+        double h = 1e-6;
+        try (GraphModel model = GraphModel.load(OnnxImporter.read(fixture.onnx()), Device.cpu(), DataType.FLOAT64);
+                NDManager batch = model.manager().newSubManager()) {
+            NDArray x = batch(batch, fixture).toType(DataType.FLOAT64, false);
+            NDArray classes = model.predict(x);
+            double[] gradient = model.gradients(x, classes, TargetKind.LOGIT).gradient().toDoubleArray();
+            int n = fixture.samples().size();
+            int size = fixture.inputSize();
+            for (int i = 0; i < size; i++) {
+                NDArray step = batch.zeros(x.getShape(), DataType.FLOAT64).reshape(n, size);
+                step.set(new ai.djl.ndarray.index.NDIndex(":, {}", i), h);
+                step = step.reshape(x.getShape());
+                double[] up = selected(model.logits(x.add(step)), classes);
+                double[] down = selected(model.logits(x.sub(step)), classes);
+                for (int r = 0; r < n; r++) {
+                    double numeric = (up[r] - down[r]) / (2 * h);
+                    double scale = Math.max(1e-3, Math.abs(numeric));
+                    assertThat(gradient[r * size + i]).as("%s sample %d feature %d", fixture, r, i)
+                            .isCloseTo(numeric, org.assertj.core.data.Offset.offset(1e-4 * scale + 1e-7));
+                }
+            }
+        }
+    }
+
+    private static double[] selected(NDArray logits, NDArray classes) {
+        return logits.mul(classes.oneHot((int) logits.getShape().get(1), DataType.FLOAT64)).sum(new int[] {1}).toDoubleArray();
+    }
+
     static double maxAbs(float[] v) {
         double m = 0;
         for (float f : v) {

@@ -1,0 +1,240 @@
+#!/usr/bin/python3
+"""Hand-written batched PyTorch reference for the attribution benchmark.
+
+Loads the SAME weights as the Java engine (the ONNX initializers, read with the `onnx` package), writes the
+MLP forward by hand (x @ W.T + b via F.linear, ReLU), and times on CPU:
+
+* saliency: one forward with autograd on the batch, target = predicted class, one backward of the sum of the
+  selected logits (input gradient only: the weights do not require grad);
+* IG-32: predicted class from a no_grad forward, then all m path points of the batch in one [m*N, F] pass
+  with the midpoint rule alpha_k = (k - 1/2)/m and zero baseline, IG = (x - x0) * mean_k grad.
+
+Rows come from the Java harness's dump (so both sides run on the identical rows) or, without --rows, are
+drawn uniformly in [0, 1) with a fixed seed. With a dump, the Java attributions are compared against this
+reference and the maximum differences are reported.
+
+Run with Debian's /usr/bin/python3 (torch 1.13, onnx). Prints one JSON object.
+"""
+import argparse
+import json
+import os
+import time
+
+T_START = time.perf_counter()
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", default="model-runner/src/test/resources/fixtures/digits_mlp_relu/model.onnx")
+    p.add_argument("--rows", default=None, help="Java dump (rows + attributions JSON); random rows if absent")
+    p.add_argument("--batch", type=int, default=256)
+    p.add_argument("--steps", type=int, default=32)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--interop-threads", type=int, default=1)
+    p.add_argument("--warmup", type=int, default=10, help="minimum warmup iterations")
+    p.add_argument("--warmup-seconds", type=float, default=2.0, help="minimum warmup time")
+    p.add_argument("--iters", type=int, default=30, help="minimum timed iterations")
+    p.add_argument("--min-seconds", type=float, default=3.0, help="minimum timed time")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--tolerance", type=float, default=1e-4, help="row-relative tolerance for the Java check")
+    p.add_argument("--out", default=None, help="also write the JSON result here")
+    return p.parse_args()
+
+
+ARGS = parse_args()
+# Thread pools are sized when the libraries load: pin OpenMP and OpenBLAS (Debian's torch uses the system
+# BLAS, OpenBLAS pthread here) to the same count as torch's intra-op pool before importing torch.
+os.environ.setdefault("OMP_NUM_THREADS", str(ARGS.threads))
+os.environ.setdefault("OPENBLAS_NUM_THREADS", str(ARGS.threads))
+
+import numpy as np  # noqa: E402
+import onnx  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from onnx import numpy_helper  # noqa: E402
+
+torch.set_num_threads(ARGS.threads)
+torch.set_num_interop_threads(ARGS.interop_threads)
+
+
+def load_mlp(path):
+    """[(W, b, relu_after)] from an ONNX Gemm(transB=1)/Relu chain, as float32 torch tensors."""
+    model = onnx.load(path)
+    init = {t.name: torch.from_numpy(numpy_helper.to_array(t).astype(np.float32).copy())
+            for t in model.graph.initializer}
+    layers = []
+    for node in model.graph.node:
+        attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        if node.op_type == "Gemm":
+            if attrs.get("transB", 0) != 1 or attrs.get("transA", 0) != 0 \
+                    or attrs.get("alpha", 1.0) != 1.0 or attrs.get("beta", 1.0) != 1.0:
+                raise ValueError(f"unsupported Gemm attributes {attrs}")
+            layers.append([init[node.input[1]], init[node.input[2]], False])
+        elif node.op_type == "Relu":
+            layers[-1][2] = True
+        else:
+            raise ValueError(f"reference supports Gemm/Relu chains only, got {node.op_type}")
+    return [tuple(layer) for layer in layers]
+
+
+LAYERS = load_mlp(ARGS.model)
+
+
+def forward(x):
+    for w, b, relu in LAYERS:
+        x = F.linear(x, w, b)
+        if relu:
+            x = torch.relu(x)
+    return x
+
+
+def saliency(x):
+    """Input gradient of the predicted-class logit; one forward, one backward over the batch."""
+    x = x.detach().requires_grad_(True)
+    logits = forward(x)
+    predicted = logits.argmax(1)
+    (grad,) = torch.autograd.grad(logits.gather(1, predicted[:, None]).sum(), x)
+    return grad, logits.detach(), predicted
+
+
+def integrated_gradients(x, steps):
+    """IG with zero baseline, midpoint rule, all steps of the batch in one [steps*N, F] pass."""
+    n, f = x.shape
+    with torch.no_grad():
+        logits = forward(x)
+        predicted = logits.argmax(1)
+        origin = torch.zeros_like(x)
+        delta = x - origin
+        alphas = (torch.arange(steps, dtype=x.dtype) + 0.5) / steps
+        path = (origin[None] + alphas[:, None, None] * delta[None]).reshape(steps * n, f)
+    path.requires_grad_(True)
+    out = forward(path)
+    (grad,) = torch.autograd.grad(out.gather(1, predicted.repeat(steps)[:, None]).sum(), path)
+    with torch.no_grad():
+        ig = grad.view(steps, n, f).mean(0) * delta
+    return ig, logits, predicted
+
+
+def timed(run, n, warmup, warmup_seconds, iters, min_seconds):
+    warm_end = time.perf_counter() + warmup_seconds
+    i = 0
+    while i < warmup or time.perf_counter() < warm_end:
+        run()
+        i += 1
+    times = []
+    end = time.perf_counter() + min_seconds
+    last = None
+    while len(times) < iters or time.perf_counter() < end:
+        s = time.perf_counter()
+        last = run()
+        times.append(time.perf_counter() - s)
+    t = np.array(times)
+    med = float(np.median(t))
+    return {
+        "iterations": len(times),
+        "medianMs": med * 1e3,
+        "minMs": float(t.min()) * 1e3,
+        "maxMs": float(t.max()) * 1e3,
+        "samplesPerSecMedian": n / med,
+        "samplesPerSecMean": n * len(times) / float(t.sum()),
+        "samplesPerSecBest": n / float(t.min()),
+    }, last
+
+
+def proc_status():
+    out = {}
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                key, value = line.split(":", 1)
+                out[key + "_kB"] = int(value.split()[0])
+    return out
+
+
+def loadavg():
+    with open("/proc/loadavg") as fh:
+        return fh.read().strip()
+
+
+def compare(mine, java):
+    """Max |diff|, and the max over rows of ||diff||_inf / ||reference row||_inf."""
+    d = np.abs(mine - java)
+    scale = np.maximum(np.abs(mine).max(axis=1), 1e-12)
+    elem_rel = d / np.maximum(np.abs(mine), 1e-3 * scale[:, None])
+    return {
+        "maxAbsDiff": float(d.max()),
+        "maxRowRelDiff": float((d.max(axis=1) / scale).max()),
+        "maxElemRelDiff_floor1e-3rowmax": float(elem_rel.max()),
+    }
+
+
+def main():
+    dump = None
+    if ARGS.rows:
+        with open(ARGS.rows) as fh:
+            dump = json.load(fh)
+        rows = np.asarray(dump["rows"], dtype=np.float32)
+    else:
+        rows = np.random.default_rng(ARGS.seed).random((ARGS.batch, LAYERS[0][0].shape[1]), dtype=np.float32)
+    n = rows.shape[0]
+    steps = ARGS.steps
+
+    def run_saliency():
+        grad, logits, predicted = saliency(torch.from_numpy(rows))
+        return grad.numpy(), logits.numpy(), predicted.numpy()
+
+    def run_ig():
+        ig, logits, predicted = integrated_gradients(torch.from_numpy(rows), steps)
+        return ig.numpy(), logits.numpy(), predicted.numpy()
+
+    # First call: process start (before importing torch/onnx) -> first saliency result.
+    first = run_saliency()
+    first_call_ms = (time.perf_counter() - T_START) * 1e3
+
+    result = {
+        "side": "pytorch",
+        "torch": torch.__version__,
+        "model": ARGS.model,
+        "batch": n,
+        "igSteps": steps,
+        "threads": {
+            "torch.get_num_threads": torch.get_num_threads(),
+            "torch.get_num_interop_threads": torch.get_num_interop_threads(),
+            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS"),
+            "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"),
+        },
+        "loadavgBefore": loadavg(),
+        "firstCallMs_fromImport": first_call_ms,
+        "methods": {},
+    }
+    sal_stats, sal_last = timed(run_saliency, n, ARGS.warmup, ARGS.warmup_seconds, ARGS.iters, ARGS.min_seconds)
+    ig_stats, ig_last = timed(run_ig, n, ARGS.warmup, ARGS.warmup_seconds, ARGS.iters, ARGS.min_seconds)
+    result["methods"]["saliency"] = sal_stats
+    result["methods"][f"ig{steps}"] = ig_stats
+    result["loadavgAfter"] = loadavg()
+    result["memory"] = proc_status()
+    assert np.array_equal(first[0], sal_last[0])
+
+    if dump is not None:
+        java_pred = np.asarray(dump["predicted"])
+        check = {
+            "rows": n,
+            "predictedAgree": int((java_pred == sal_last[2]).sum()),
+            "saliency": compare(sal_last[0], np.asarray(dump["saliency"], dtype=np.float32)),
+            f"ig{steps}": compare(ig_last[0], np.asarray(dump[f"ig{steps}"], dtype=np.float32)),
+            "tolerance": ARGS.tolerance,
+        }
+        check["pass"] = bool(check["predictedAgree"] == n
+                             and check["saliency"]["maxRowRelDiff"] <= ARGS.tolerance
+                             and check[f"ig{steps}"]["maxRowRelDiff"] <= ARGS.tolerance)
+        result["javaCheck"] = check
+
+    text = json.dumps(result, indent=2)
+    if ARGS.out:
+        with open(ARGS.out, "w") as fh:
+            fh.write(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
