@@ -1,0 +1,99 @@
+package dev.stabilis.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PolicyReaderTest {
+
+    @Test
+    void readsEverySection() {
+        ModelPolicy p = PolicyReader.parse("""
+                input: {name: input, shape: [1, 8, 8]}
+                features: {names: [a, b]}
+                classes: [benign, malignant]
+                domain: {min: 0, max: [1, 2]}
+                attribution:
+                  methods: [ig, smoothgrad]
+                  target: logprob
+                  integratedGradients: {steps: 64, baseline: [0.5, 0.5]}
+                  smoothGrad: {samples: 8, sigma: 0.2, seed: 3}
+                """, "p.yaml");
+        assertThat(p.inputShape()).containsExactly(1, 8, 8);
+        assertThat(p.featureNames()).containsExactly("a", "b");
+        assertThat(p.classNames()).containsExactly("benign", "malignant");
+        assertThat(p.range(1)).isEqualTo(2.0);
+        assertThat(p.attribution().methods()).containsExactly("ig", "smoothgrad");
+        assertThat(p.attribution().target()).isEqualTo("logprob");
+        assertThat(p.attribution().igSteps()).isEqualTo(64);
+        assertThat(p.attribution().igBaseline()).containsExactly(0.5, 0.5);
+        assertThat(p.attribution().smoothGradSamples()).isEqualTo(8);
+        assertThat(p.attribution().smoothGradSigma()).isEqualTo(0.2);
+        assertThat(p.attribution().smoothGradSeed()).isEqualTo(3);
+    }
+
+    @Test
+    void absentSectionsTakeTheDefaults() {
+        ModelPolicy p = PolicyReader.parse("classes: [a, b]\n", "p.yaml");
+        assertThat(p.attribution()).isEqualTo(ModelPolicy.Attribution.DEFAULT);
+        assertThat(p.hasDomain()).isFalse();
+        assertThat(p.range(0)).isEqualTo(1.0);
+        assertThat(PolicyReader.parse("", "p.yaml")).isSameAs(ModelPolicy.DEFAULT);
+    }
+
+    @Test
+    void anUnknownKeyIsNamedWithTheFile() {
+        assertThatThrownBy(() -> PolicyReader.parse("attribution:\n  stepz: 3\n", "models/x/1/stabilis.yaml"))
+                .isInstanceOf(PolicyException.class)
+                .hasMessageStartingWith("models/x/1/stabilis.yaml: ")
+                .hasMessageContaining("stepz");
+    }
+
+    @Test
+    void aValueOfTheWrongTypeOrRangeIsNamedByItsPath() {
+        assertThatThrownBy(() -> PolicyReader.parse("attribution: {integratedGradients: {steps: 0}}", "p.yaml"))
+                .isInstanceOf(PolicyException.class).hasMessageContaining("$.attribution.integratedGradients.steps");
+        assertThatThrownBy(() -> PolicyReader.parse("attribution: {methods: [saliency, lime]}", "p.yaml"))
+                .isInstanceOf(PolicyException.class).hasMessageContaining("$.attribution.methods[1]");
+        assertThatThrownBy(() -> PolicyReader.parse("domain: {min: zero, max: 1}", "p.yaml"))
+                .isInstanceOf(PolicyException.class).hasMessageContaining("$.domain.min");
+    }
+
+    @Test
+    void anEmptyDomainIsRefused() {
+        assertThatThrownBy(() -> PolicyReader.parse("domain: {min: [0, 1], max: [1, 1]}", "p.yaml"))
+                .isInstanceOf(PolicyException.class)
+                .hasMessage("p.yaml: domain.min must be below domain.max (feature 1: 1.0 >= 1.0)");
+    }
+
+    @Test
+    void brokenYamlIsRefusedAsSuch() {
+        assertThatThrownBy(() -> PolicyReader.parse("classes: [a, b\n", "p.yaml"))
+                .isInstanceOf(PolicyException.class).hasMessageStartingWith("p.yaml: not valid YAML");
+    }
+
+    @Test
+    void anOversizedPolicyFileIsRefusedBeforeParsing(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("stabilis.yaml");
+        Files.writeString(file, "# " + "x".repeat((int) PolicyReader.MAX_POLICY_BYTES));
+        assertThatThrownBy(() -> PolicyReader.read(file)).isInstanceOf(PolicyException.class)
+                .hasMessageContaining("larger than " + PolicyReader.MAX_POLICY_BYTES + " bytes");
+    }
+
+    @Test
+    void yamlAliasBombsAreRefused() {
+        StringBuilder bomb = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        for (char c = 'b'; c <= 'z'; c++) {
+            char p = (char) (c - 1);
+            bomb.append(c).append(": &").append(c).append(" [*").append(p).append(", *").append(p).append(", *")
+                    .append(p).append("]\n");
+        }
+        assertThatThrownBy(() -> PolicyReader.parse(bomb.toString(), "bomb.yaml")).isInstanceOf(PolicyException.class)
+                .hasMessageStartingWith("bomb.yaml: ");
+    }
+}

@@ -1,0 +1,130 @@
+package dev.stabilis.onnx;
+
+import static dev.stabilis.onnx.TinyOnnx.in;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.stabilis.fixtures.Fixture;
+import dev.stabilis.graph.Activation;
+import dev.stabilis.graph.AveragePool2d;
+import dev.stabilis.graph.ConstantPad;
+import dev.stabilis.graph.Conv2d;
+import dev.stabilis.graph.Dense;
+import dev.stabilis.graph.ElementwiseAffine;
+import dev.stabilis.graph.Layer;
+import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Reshape;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OnnxImporterTest {
+
+    private static List<Class<?>> kinds(LayerGraph graph) {
+        return graph.layers().stream().<Class<?>>map(Layer::getClass).toList();
+    }
+
+    @Test
+    void cnnExportBecomesConvWithFoldedBatchNormThenPaddedPoolingAndAFoldedReshape() {
+        LayerGraph graph = OnnxImporter.read(Fixture.load("digits_cnn").onnx());
+        assertThat(graph.inputName()).isEqualTo("input");
+        assertThat(graph.inputShape()).containsExactly(1, 8, 8);
+        assertThat(kinds(graph)).containsExactly(Conv2d.class, Activation.class, ConstantPad.class,
+                AveragePool2d.class, Reshape.class, Dense.class);
+        assertThat(((Reshape) graph.layers().get(4)).shape()).as("Shape/Gather/Unsqueeze/Concat chain folded").containsExactly(128);
+        assertThat(graph.outputShape()).containsExactly(10);
+    }
+
+    @Test
+    void mlpExportsBecomeDenseLayersWithConstantScalingFoldedIn() {
+        assertThat(kinds(OnnxImporter.read(Fixture.load("digits_mlp_relu").onnx())))
+                .containsExactly(Dense.class, Activation.class, Dense.class, Activation.class, Dense.class);
+        // softplus(β) exports as Mul(β) → Softplus → Div(β): the Mul folds into the dense layer before it
+        assertThat(kinds(OnnxImporter.read(Fixture.load("digits_mlp_softplus").onnx()))).containsExactly(
+                Dense.class, Activation.class, ElementwiseAffine.class, Dense.class, Activation.class,
+                ElementwiseAffine.class, Dense.class);
+        // standardisation (x − μ) / s stays as elementwise layers in front of the first dense layer
+        assertThat(kinds(OnnxImporter.read(Fixture.load("breast_cancer_mlp_tanh").onnx()))).startsWith(
+                ElementwiseAffine.class, ElementwiseAffine.class, Dense.class, Activation.class);
+        assertThat(kinds(OnnxImporter.read(Fixture.load("digits_mlp_mixed").onnx()))).startsWith(Reshape.class, Dense.class);
+    }
+
+    @Test
+    void bytesThatAreNotAnOnnxModelAreRefusedAsNotValid(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("model.onnx");
+        Files.writeString(file, "this is not protobuf", StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> OnnxImporter.read(file)).isInstanceOf(OnnxImportException.class)
+                .hasMessageStartingWith(file + ": not a valid ONNX model");
+        assertThatThrownBy(() -> OnnxImporter.read(dir.resolve("missing.onnx"))).isInstanceOf(OnnxImportException.class)
+                .hasMessageContaining("cannot read model file");
+    }
+
+    @Test
+    void anUnsupportedOperatorIsNamedWithItsNode() {
+        TinyOnnx model = new TinyOnnx().input("x", TensorDecoder.FLOAT, 4)
+                .node("probabilities", "Softmax", in("x"), "y").output("y");
+        assertThatThrownBy(() -> OnnxImporter.convert(model.model(), "tiny.onnx"))
+                .isInstanceOf(OnnxImportException.class)
+                .hasMessage("tiny.onnx: node 'probabilities' (op Softmax): unsupported operator Softmax");
+    }
+
+    @Test
+    void aGraphThatBranchesIsRefused() {
+        TinyOnnx model = new TinyOnnx().input("x", TensorDecoder.FLOAT, 4)
+                .node("act", "Relu", in("x"), "a")
+                .node("skip", "Add", in("a", "x"), "y").output("y");
+        assertThatThrownBy(() -> OnnxImporter.convert(model.model(), "tiny.onnx"))
+                .isInstanceOf(OnnxImportException.class)
+                .hasMessageContaining("node 'skip' (op Add)")
+                .hasMessageContaining("graphs that branch are not supported");
+    }
+
+    @Test
+    void theInputMustBeOneFloatTensorWithOnlyTheBatchAxisSymbolic() {
+        TinyOnnx ints = new TinyOnnx().input("x", TensorDecoder.INT64, 4).node("r", "Relu", in("x"), "y").output("y");
+        assertThatThrownBy(() -> OnnxImporter.convert(ints.model(), "m")).hasMessage(
+                "m: input 'x' has element type INT64, only FLOAT is supported");
+        TinyOnnx two = new TinyOnnx().input("x", TensorDecoder.FLOAT, 4).input("z", TensorDecoder.FLOAT, 4)
+                .node("r", "Relu", in("x"), "y").output("y");
+        assertThatThrownBy(() -> OnnxImporter.convert(two.model(), "m")).hasMessageContaining(
+                "exactly one input that is not an initializer, it has [x, z]");
+    }
+
+    @Test
+    void anOutputNotComputedFromTheInputIsRefused() {
+        TinyOnnx model = new TinyOnnx().input("x", TensorDecoder.FLOAT, 2)
+                .initializer("c", new long[] {2}, 1f, 2f)
+                .node("r", "Relu", in("x"), "y").output("c");
+        assertThatThrownBy(() -> OnnxImporter.convert(model.model(), "m")).hasMessage(
+                "m: output 'c' is not computed from input 'x' by a chain of supported operators");
+    }
+
+    @Test
+    void divisionOfAConstantByTheInputIsNotAffineAndIsRefused() {
+        TinyOnnx model = new TinyOnnx().input("x", TensorDecoder.FLOAT, 2)
+                .initializer("c", new long[] {2}, 1f, 2f)
+                .node("inverse", "Div", in("c", "x"), "y").output("y");
+        assertThatThrownBy(() -> OnnxImporter.convert(model.model(), "m"))
+                .hasMessageContaining("node 'inverse' (op Div)")
+                .hasMessageContaining("the model input must be the first operand of Div");
+    }
+
+    @Test
+    void matMulThenAddBecomesOneDenseLayer() {
+        TinyOnnx model = new TinyOnnx().input("x", TensorDecoder.FLOAT, 2)
+                .initializer("w", new long[] {2, 3}, 1, 2, 3, 4, 5, 6)
+                .initializer("b", new long[] {3}, 0.5f, -0.5f, 1f)
+                .node("mm", "MatMul", in("x", "w"), "h")
+                .node("bias", "Add", in("h", "b"), "y").output("y");
+        LayerGraph graph = OnnxImporter.convert(model.model(), "m");
+        assertThat(graph.layers()).hasSize(1);
+        Dense dense = (Dense) graph.layers().get(0);
+        assertThat(dense.weight().shape()).containsExactly(3, 2);
+        assertThat(dense.weight().data()).containsExactly(1, 4, 2, 5, 3, 6);
+        assertThat(dense.bias().data()).containsExactly(0.5f, -0.5f, 1f);
+    }
+}
