@@ -109,6 +109,24 @@ public final class GraphModel implements DifferentiableModel {
         return manager;
     }
 
+    /** Number of layers. */
+    public int depth() {
+        return kernels.size();
+    }
+
+    /** Layer {@code index} applied to a batch. */
+    public NDArray forward(int index, NDArray input) {
+        return kernels.get(index).forward(input);
+    }
+
+    /**
+     * The gradient with respect to the input of layer {@code index}, given the gradient with respect to its
+     * output and the input and output its forward pass saw (affine layers ignore both).
+     */
+    public NDArray backward(int index, NDArray gradOutput, NDArray input, NDArray output) {
+        return kernels.get(index).backward(gradOutput, input, output);
+    }
+
     /** The graph output for a batch, whatever its shape. */
     public NDArray forward(NDArray input) {
         NDArray x = input.toType(dataType, false);

@@ -34,6 +34,16 @@ public record Activation(Kind kind, float alpha) implements Layer {
     }
 
     @Override
+    public Layer linearPart() {
+        return this;
+    }
+
+    @Override
+    public Layer magnitude() {
+        return this;
+    }
+
+    @Override
     public long[] outputShape(long[] inputShape) {
         return inputShape.clone();
     }

@@ -46,6 +46,17 @@ public record AveragePool2d(long channels, int[] kernel, int[] strides, int[] pa
     }
 
     @Override
+    public Layer linearPart() {
+        return this;
+    }
+
+    /** Pooling weights are non-negative, so the magnitude map is the pooling itself. */
+    @Override
+    public Layer magnitude() {
+        return this;
+    }
+
+    @Override
     public long[] outputShape(long[] inputShape) {
         if (inputShape.length != 3 || inputShape[0] != channels) {
             throw new IllegalArgumentException("average pool expects [" + channels + ", H, W] input, got "

@@ -36,6 +36,16 @@ public record ConstantPad(long[] begin, long[] end, float value) implements Laye
     }
 
     @Override
+    public Layer linearPart() {
+        return new ConstantPad(begin, end, 0f);
+    }
+
+    @Override
+    public Layer magnitude() {
+        return linearPart();
+    }
+
+    @Override
     public long[] outputShape(long[] inputShape) {
         if (inputShape.length != begin.length) {
             throw new IllegalArgumentException("pad of rank " + begin.length + " applied to shape " + Arrays.toString(inputShape));

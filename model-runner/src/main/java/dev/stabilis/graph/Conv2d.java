@@ -42,6 +42,21 @@ public record Conv2d(HostTensor weight, HostTensor bias, int[] strides, int[] pa
         return dilations.clone();
     }
 
+    @Override
+    public Layer linearPart() {
+        return new Conv2d(weight, null, strides, pads, dilations, groups);
+    }
+
+    @Override
+    public Layer magnitude() {
+        return new Conv2d(weight.absolute(), null, strides, pads, dilations, groups);
+    }
+
+    @Override
+    public boolean hasParameters() {
+        return true;
+    }
+
     /** Whether the padding is the same on both sides of each axis (PyTorch's convolution pads symmetrically). */
     public boolean symmetricPadding() {
         return pads[0] == pads[2] && pads[1] == pads[3];

@@ -29,6 +29,21 @@ public record Dense(HostTensor weight, HostTensor bias) implements Layer {
     }
 
     @Override
+    public Layer linearPart() {
+        return new Dense(weight, null);
+    }
+
+    @Override
+    public Layer magnitude() {
+        return new Dense(weight.absolute(), null);
+    }
+
+    @Override
+    public boolean hasParameters() {
+        return true;
+    }
+
+    @Override
     public long[] outputShape(long[] inputShape) {
         if (inputShape.length == 0 || inputShape[inputShape.length - 1] != inputs()) {
             throw new IllegalArgumentException("dense layer expects last axis " + inputs()

@@ -27,6 +27,21 @@ public record ElementwiseAffine(HostTensor scale, HostTensor shift) implements L
     }
 
     @Override
+    public Layer linearPart() {
+        return ElementwiseAffine.scale(scale == null ? HostTensor.scalar(1f) : scale);
+    }
+
+    @Override
+    public Layer magnitude() {
+        return ElementwiseAffine.scale(scale == null ? HostTensor.scalar(1f) : scale.absolute());
+    }
+
+    @Override
+    public boolean hasParameters() {
+        return true;
+    }
+
+    @Override
     public long[] outputShape(long[] inputShape) {
         if (scale != null) {
             Shapes.checkBroadcastsInto(inputShape, scale.shape());

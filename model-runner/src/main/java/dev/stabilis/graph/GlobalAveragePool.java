@@ -6,6 +6,16 @@ import java.util.Arrays;
 public record GlobalAveragePool() implements Layer {
 
     @Override
+    public Layer linearPart() {
+        return this;
+    }
+
+    @Override
+    public Layer magnitude() {
+        return this;
+    }
+
+    @Override
     public long[] outputShape(long[] inputShape) {
         if (inputShape.length < 2) {
             throw new IllegalArgumentException("global average pool needs [C, spatial...] input, got "

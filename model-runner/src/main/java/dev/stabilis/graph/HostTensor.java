@@ -63,6 +63,15 @@ public record HostTensor(long[] shape, float[] data) {
         return new HostTensor(shape, out);
     }
 
+    /** This tensor with every value replaced by its absolute value. */
+    public HostTensor absolute() {
+        float[] out = new float[data.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Math.abs(data[i]);
+        }
+        return new HostTensor(shape, out);
+    }
+
     /** The same values under another shape of equal size. */
     public HostTensor reshaped(long... newShape) {
         return new HostTensor(newShape, data);

@@ -19,4 +19,21 @@ public sealed interface Layer
     default boolean isAffine() {
         return true;
     }
+
+    /**
+     * The linear part of an affine layer, {@code x ↦ L(x) − L(0)} (biases, shifts and pad values dropped);
+     * an activation returns itself.
+     */
+    Layer linearPart();
+
+    /**
+     * The linear part with every coefficient replaced by its absolute value, {@code |L|}: it maps the radius
+     * of a centre–radius interval through the layer. An activation returns itself.
+     */
+    Layer magnitude();
+
+    /** Whether the layer holds trained parameters (weights, biases, scales) that a parameter box perturbs. */
+    default boolean hasParameters() {
+        return false;
+    }
 }

@@ -27,6 +27,16 @@ public record LayerGraph(String inputName, long[] inputShape, List<Layer> layers
         return inputShape.clone();
     }
 
+    /** The graph with every layer replaced by {@link Layer#linearPart()}. */
+    public LayerGraph linearPart() {
+        return new LayerGraph(inputName, inputShape, layers.stream().map(Layer::linearPart).toList());
+    }
+
+    /** The graph with every layer replaced by {@link Layer#magnitude()}. */
+    public LayerGraph magnitude() {
+        return new LayerGraph(inputName, inputShape, layers.stream().map(Layer::magnitude).toList());
+    }
+
     /** Per-sample shapes of every tensor: index 0 is the input, index i the output of layer i-1. */
     public List<long[]> shapes() {
         List<long[]> shapes = new ArrayList<>(layers.size() + 1);

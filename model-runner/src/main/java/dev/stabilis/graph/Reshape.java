@@ -19,6 +19,16 @@ public record Reshape(long[] shape) implements Layer {
     }
 
     @Override
+    public Layer linearPart() {
+        return this;
+    }
+
+    @Override
+    public Layer magnitude() {
+        return this;
+    }
+
+    @Override
     public long[] outputShape(long[] inputShape) {
         if (Shapes.size(inputShape) != Shapes.size(shape)) {
             throw new IllegalArgumentException("cannot reshape " + Arrays.toString(inputShape) + " to " + Arrays.toString(shape));

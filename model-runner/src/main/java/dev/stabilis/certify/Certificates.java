@@ -1,0 +1,121 @@
+package dev.stabilis.certify;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.IntStream;
+
+/**
+ * Turns gradient bounds into a {@link Certificate} (ALGORITHMS.md §1.7). Ranking is by |g|, ties broken by
+ * the lower feature index, so the top-k set of a gradient is deterministic.
+ */
+public final class Certificates {
+
+    private Certificates() {}
+
+    /**
+     * The top-k features of |g|: largest magnitude first, ties to the lower index.
+     *
+     * @throws IllegalArgumentException when k is not in [1, n]
+     */
+    public static int[] topK(double[] g, int k) {
+        if (k < 1 || k > g.length) {
+            throw new IllegalArgumentException("k must be in [1, " + g.length + "], got " + k);
+        }
+        return IntStream.range(0, g.length).boxed()
+                .sorted(Comparator.<Integer>comparingDouble(i -> -Math.abs(g[i])).thenComparingInt(i -> i))
+                .limit(k).mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Certificates from the gradient g at the sample and its bounds over the box.
+     *
+     * @param logitLower lower logit bounds; {@code logitUpper} upper; {@code predicted} the class at the sample
+     */
+    public static Certificate of(double[] g, double[] lower, double[] upper, int k, double[] logitLower,
+            double[] logitUpper, int predicted) {
+        int n = g.length;
+        double[] big = new double[n];
+        double[] small = new double[n];
+        int signStable = 0;
+        double linf = 0;
+        double l2 = 0;
+        double numerator = 0;
+        double gNorm = 0;
+        double bigNorm = 0;
+        double smallNorm = 0;
+        for (int i = 0; i < n; i++) {
+            big[i] = Math.max(Math.abs(lower[i]), Math.abs(upper[i]));
+            small[i] = lower[i] <= 0 && upper[i] >= 0 ? 0 : Math.min(Math.abs(lower[i]), Math.abs(upper[i]));
+            if (lower[i] > 0 || upper[i] < 0) {
+                signStable++;
+            }
+            double deviation = Math.max(upper[i] - g[i], g[i] - lower[i]);
+            linf = Math.max(linf, deviation);
+            l2 += deviation * deviation;
+            numerator += Math.min(g[i] * lower[i], g[i] * upper[i]);
+            gNorm += g[i] * g[i];
+            bigNorm += big[i] * big[i];
+            smallNorm += small[i] * small[i];
+        }
+        int[] top = topK(g, k);
+        boolean[] inTop = new boolean[n];
+        for (int i : top) {
+            inTop[i] = true;
+        }
+        double minTopSmall = Double.POSITIVE_INFINITY;
+        double maxRestBig = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            if (inTop[i]) {
+                minTopSmall = Math.min(minTopSmall, small[i]);
+            } else {
+                maxRestBig = Math.max(maxRestBig, big[i]);
+            }
+        }
+        boolean topk = minTopSmall > maxRestBig;
+        int overlap = 0;
+        for (int i : top) {
+            if (small[i] > kthLargestExcluding(big, k, i)) {
+                overlap++;
+            }
+        }
+        return new Certificate(topk, overlap, (double) signStable / n, linf, Math.sqrt(l2),
+                cosineLower(numerator, Math.sqrt(gNorm), Math.sqrt(bigNorm), Math.sqrt(smallNorm)),
+                predictionCertified(logitLower, logitUpper, predicted), Double.NaN);
+    }
+
+    /** C8: {@code num / (‖g‖ ‖M‖)} when the numerator is non-negative, else {@code max(−1, num / (‖g‖ ‖m‖))}. */
+    private static double cosineLower(double numerator, double gNorm, double bigNorm, double smallNorm) {
+        if (gNorm == 0) {
+            return -1;
+        }
+        if (numerator >= 0) {
+            return bigNorm == 0 ? -1 : Math.min(1, numerator / (gNorm * bigNorm));
+        }
+        return smallNorm == 0 ? -1 : Math.max(-1, numerator / (gNorm * smallNorm));
+    }
+
+    /** The k-th largest of {@code values} without index {@code excluded} (−∞ when fewer than k remain). */
+    private static double kthLargestExcluding(double[] values, int k, int excluded) {
+        double[] rest = new double[values.length - 1];
+        for (int i = 0, j = 0; i < values.length; i++) {
+            if (i != excluded) {
+                rest[j++] = values[i];
+            }
+        }
+        if (rest.length < k) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        Arrays.sort(rest);
+        return rest[rest.length - k];
+    }
+
+    /** Standard IBP: the predicted logit's lower bound exceeds every other logit's upper bound. */
+    private static boolean predictionCertified(double[] lower, double[] upper, int predicted) {
+        for (int j = 0; j < upper.length; j++) {
+            if (j != predicted && lower[predicted] <= upper[j]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,12 @@
+package dev.stabilis.certify;
+
+/**
+ * One sample's certification.
+ *
+ * @param predicted the class at the sample (the explained class)
+ * @param gradient the input gradient of the target score at the sample (float64)
+ * @param lower lower gradient bound over the box
+ * @param upper upper gradient bound over the box
+ * @param certificate what the bounds certify
+ */
+public record CertifiedSample(int predicted, double[] gradient, double[] lower, double[] upper, Certificate certificate) {}

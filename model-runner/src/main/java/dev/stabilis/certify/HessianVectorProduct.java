@@ -1,0 +1,123 @@
+package dev.stabilis.certify;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import dev.stabilis.engine.ActivationFunctions;
+import dev.stabilis.engine.GraphModel;
+import dev.stabilis.engine.TargetKind;
+import dev.stabilis.graph.Activation;
+import dev.stabilis.graph.Layer;
+import dev.stabilis.graph.LayerGraph;
+
+/**
+ * Exact Hessian-vector products {@code H v} of a target score with respect to the input, by Pearlmutter's
+ * R-operator on the layer graph (ALGORITHMS.md §2, option a): DJL has no double backward, so the directional
+ * derivative of the explicit backward pass is propagated alongside it.
+ *
+ * <p>Forward: {@code R{z'} = L R{z}} through the linear part of affine layers and {@code R{a} = σ′(z) ⊙ R{z}}
+ * at activations. Seed: {@code R{δ} = 0} for a logit, {@code −(p ⊙ R{y} − p (pᵀ R{y}))} for a log-probability.
+ * Backward: {@code R{δ} = Lᵀ R{δ'}} at affine layers and
+ * {@code R{δ} = σ″(z) ⊙ R{z} ⊙ δ' + σ′(z) ⊙ R{δ'}} at activations. The result is {@code R{δ}} at the input.
+ */
+public final class HessianVectorProduct implements AutoCloseable {
+
+    private final LayerGraph graph;
+    private final GraphModel model;
+    private final GraphModel linear;
+
+    /**
+     * @param model the float64 model of {@code graph} (for example {@link GradientBounds#model()})
+     */
+    public HessianVectorProduct(LayerGraph graph, GraphModel model) {
+        this.graph = graph;
+        this.model = model;
+        this.linear = GraphModel.load(graph.linearPart(), model.device(), DataType.FLOAT64);
+    }
+
+    /**
+     * {@code H v} per row, where H is the Hessian of each row's target score at x.
+     *
+     * @param x {@code [N, inputShape...]} float64
+     * @param classes {@code [N]} int64 target classes
+     * @param v directions, shaped like x
+     */
+    public NDArray apply(NDArray x, NDArray classes, TargetKind kind, NDArray v) {
+        int depth = graph.layers().size();
+        NDArray[] values = new NDArray[depth + 1];
+        NDArray[] directions = new NDArray[depth + 1];
+        values[0] = x;
+        directions[0] = v;
+        for (int i = 0; i < depth; i++) {
+            Layer layer = graph.layers().get(i);
+            values[i + 1] = model.forward(i, values[i]);
+            directions[i + 1] = layer.isAffine()
+                    ? linear.forward(i, directions[i])
+                    : directions[i].mul(derivative((Activation) layer, values[i]));
+        }
+        NDArray logits = values[depth];
+        NDArray delta = kind.seed(logits, classes);
+        NDArray rDelta;
+        if (kind == TargetKind.LOGIT) {
+            rDelta = logits.zerosLike();
+        } else {
+            NDArray p = logits.softmax(1);
+            NDArray rLogits = directions[depth];
+            NDArray projection = p.mul(rLogits).sum(new int[] {1}, true);
+            rDelta = p.mul(rLogits).subi(p.mul(projection)).negi();
+        }
+        for (int i = depth - 1; i >= 0; i--) {
+            Layer layer = graph.layers().get(i);
+            if (layer.isAffine()) {
+                delta = model.backward(i, delta, null, null);
+                rDelta = model.backward(i, rDelta, null, null);
+            } else {
+                Activation activation = (Activation) layer;
+                NDArray d1 = derivative(activation, values[i]);
+                NDArray d2 = ActivationFunctions.secondDerivative(activation.kind(), values[i]);
+                rDelta = d2.mul(directions[i]).muli(delta).addi(d1.mul(rDelta));
+                delta = delta.mul(d1);
+            }
+        }
+        return rDelta;
+    }
+
+    private static NDArray derivative(Activation layer, NDArray z) {
+        return ActivationFunctions.derivative(layer.kind(), layer.alpha(), z);
+    }
+
+    /**
+     * The curvature indicator of Dombrowski et al. (2019): the eigenvalue of largest magnitude of the Hessian
+     * of each row's target score at x, by power iteration on Hessian-vector products from a seeded start.
+     *
+     * @return {@code [N]} signed eigenvalue estimates (0 where the Hessian vanishes, as for ReLU networks)
+     */
+    public NDArray largestEigenvalue(NDArray x, NDArray classes, TargetKind kind, int iterations, long seed) {
+        long n = x.getShape().get(0);
+        java.util.Random random = new java.util.Random(seed);
+        double[] start = new double[(int) x.getShape().size()];
+        for (int i = 0; i < start.length; i++) {
+            start[i] = random.nextGaussian();
+        }
+        NDArray v = normalize(x.getManager().create(start, x.getShape()), n);
+        NDArray eigenvalue = x.getManager().zeros(new ai.djl.ndarray.types.Shape(n), DataType.FLOAT64);
+        for (int step = 0; step < iterations; step++) {
+            NDArray hv = apply(x, classes, kind, v);
+            eigenvalue = hv.mul(v).reshape(n, -1).sum(new int[] {1});
+            v = normalize(hv, n);
+        }
+        return eigenvalue;
+    }
+
+    private static NDArray normalize(NDArray v, long n) {
+        NDArray norm = v.reshape(n, -1).square().sum(new int[] {1}).sqrt().maximum(1e-300);
+        long[] shape = new long[v.getShape().dimension()];
+        java.util.Arrays.fill(shape, 1);
+        shape[0] = n;
+        return v.div(norm.reshape(shape));
+    }
+
+    @Override
+    public void close() {
+        linear.close();
+    }
+}

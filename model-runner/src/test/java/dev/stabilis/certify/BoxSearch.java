@@ -1,0 +1,150 @@
+package dev.stabilis.certify;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.stabilis.engine.GraphModel;
+import dev.stabilis.engine.TargetKind;
+import dev.stabilis.graph.Activation;
+import dev.stabilis.graph.ElementwiseAffine;
+import dev.stabilis.graph.HostTensor;
+import dev.stabilis.graph.Layer;
+import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Shapes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Tries hard to find inputs in a box whose gradient escapes its bounds: uniform samples, box vertices, and
+ * projected sign-gradient ascent and descent on single gradient coordinates. The ascent direction of g_i is
+ * row i of the Hessian, from exact Hessian-vector products; ReLU networks have a zero Hessian almost
+ * everywhere, so their search steers by a softplus(β = 10) surrogate while every point is judged on the real
+ * network.
+ */
+final class BoxSearch implements AutoCloseable {
+
+    static final int UNIFORM = 500;
+    static final int VERTICES = 200;
+    static final int COORDINATES = 10;
+    static final int STEPS = 15;
+
+    private final GraphModel model;
+    private final GraphModel surrogateModel;
+    private final HessianVectorProduct surrogate;
+    private final long[] inputShape;
+
+    BoxSearch(LayerGraph graph, GraphModel model) {
+        this.model = model;
+        this.inputShape = graph.inputShape();
+        LayerGraph smooth = smoothed(graph, 10f);
+        this.surrogateModel = GraphModel.load(smooth, model.device(), DataType.FLOAT64);
+        this.surrogate = new HessianVectorProduct(smooth, surrogateModel);
+    }
+
+    /** ReLU layers replaced by softplus(β) = softplus(β z) / β. */
+    static LayerGraph smoothed(LayerGraph graph, float beta) {
+        List<Layer> layers = new ArrayList<>();
+        for (Layer layer : graph.layers()) {
+            if (layer instanceof Activation a && a.kind() == Activation.Kind.RELU) {
+                layers.add(ElementwiseAffine.scale(HostTensor.scalar(beta)));
+                layers.add(Activation.of(Activation.Kind.SOFTPLUS));
+                layers.add(ElementwiseAffine.scale(HostTensor.scalar(1f / beta)));
+            } else {
+                layers.add(layer);
+            }
+        }
+        return new LayerGraph(graph.inputName(), graph.inputShape(), layers);
+    }
+
+    /**
+     * At least 1000 points in {@code [lower, upper]} (flattened rows of one sample's box).
+     *
+     * @param g the gradient at the sample, to pick the coordinates to push
+     */
+    double[][] points(NDManager manager, double[] lower, double[] upper, double[] g, int target, TargetKind kind, long seed) {
+        int n = lower.length;
+        Random random = new Random(seed);
+        List<double[]> out = new ArrayList<>();
+        for (int p = 0; p < UNIFORM; p++) {
+            double[] x = new double[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = lower[i] + random.nextDouble() * (upper[i] - lower[i]);
+            }
+            out.add(x);
+        }
+        for (int p = 0; p < VERTICES; p++) {
+            double[] x = new double[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = random.nextBoolean() ? lower[i] : upper[i];
+            }
+            out.add(x);
+        }
+        int[] coordinates = coordinates(g, random);
+        for (int coordinate : coordinates) {
+            for (int sign : new int[] {1, -1}) {
+                out.addAll(ascend(manager, lower, upper, coordinate, sign, target, kind));
+            }
+        }
+        return out.toArray(double[][]::new);
+    }
+
+    private static int[] coordinates(double[] g, Random random) {
+        int[] largest = Certificates.topK(g, Math.min(COORDINATES / 2, g.length));
+        int[] out = new int[Math.min(COORDINATES, g.length)];
+        System.arraycopy(largest, 0, out, 0, largest.length);
+        for (int i = largest.length; i < out.length; i++) {
+            out[i] = random.nextInt(g.length);
+        }
+        return out;
+    }
+
+    /** Projected sign ascent of {@code sign · g_coordinate}, starting at the box centre; every iterate is kept. */
+    private List<double[]> ascend(NDManager manager, double[] lower, double[] upper, int coordinate, int sign, int target,
+            TargetKind kind) {
+        int n = lower.length;
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (lower[i] + upper[i]) / 2;
+        }
+        double[] basis = new double[n];
+        basis[coordinate] = 1;
+        List<double[]> iterates = new ArrayList<>();
+        Shape shape = new Shape(Shapes.withBatch(1, inputShape));
+        NDArray classes = manager.create(new long[] {target});
+        for (int step = 0; step < STEPS; step++) {
+            double[] direction = surrogate.apply(manager.create(x, shape), classes, kind, manager.create(basis, shape)).toDoubleArray();
+            for (int i = 0; i < n; i++) {
+                double stepSize = 2.5 * (upper[i] - lower[i]) / 2 / STEPS;
+                x[i] = Math.min(upper[i], Math.max(lower[i], x[i] + sign * stepSize * Math.signum(direction[i])));
+            }
+            iterates.add(x.clone());
+        }
+        return iterates;
+    }
+
+    /** Target-score gradients of the real model at points (rows), flattened per point. */
+    double[][] gradients(NDManager manager, double[][] points, int target, TargetKind kind) {
+        int n = points[0].length;
+        double[] flat = new double[points.length * n];
+        for (int p = 0; p < points.length; p++) {
+            System.arraycopy(points[p], 0, flat, p * n, n);
+        }
+        NDArray x = manager.create(flat, new Shape(Shapes.withBatch(points.length, inputShape)));
+        long[] classes = new long[points.length];
+        java.util.Arrays.fill(classes, target);
+        double[] g = model.gradients(x, manager.create(classes), kind).gradient().toDoubleArray();
+        double[][] out = new double[points.length][];
+        for (int p = 0; p < points.length; p++) {
+            out[p] = java.util.Arrays.copyOfRange(g, p * n, (p + 1) * n);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        surrogate.close();
+        surrogateModel.close();
+    }
+}
