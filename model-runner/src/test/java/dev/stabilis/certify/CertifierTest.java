@@ -1,0 +1,178 @@
+package dev.stabilis.certify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.stabilis.engine.TargetKind;
+import dev.stabilis.fixtures.Fixture;
+import dev.stabilis.graph.Shapes;
+import dev.stabilis.onnx.OnnxImporter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CertifierTest {
+
+    private static final double[] UNIT_MIN = {0};
+    private static final double[] UNIT_MAX = {1};
+
+    static CertifySettings settings(double epsilon, int leaves, boolean radius) {
+        return new CertifySettings(epsilon, 5, TargetKind.LOGIT, 0, leaves, radius, 0.1, 12, UNIT_MIN, UNIT_MAX);
+    }
+
+    @Test
+    void boundsCollapseToTheGradientAsEpsilonVanishesAndAreNestedInEpsilon() {
+        Fixture fixture = Fixture.load("digits_mlp_softplus");
+        try (GradientBounds bounds = GradientBounds.load(OnnxImporter.read(fixture.onnx()), Device.cpu())) {
+            List<CertifiedSample> tiny = new Certifier(bounds, settings(1e-12, 1, false)).certify(fixture.inputs());
+            for (CertifiedSample s : tiny) {
+                for (int i = 0; i < s.gradient().length; i++) {
+                    assertThat(s.upper()[i] - s.gradient()[i]).isBetween(0.0, 1e-6);
+                    assertThat(s.gradient()[i] - s.lower()[i]).isBetween(0.0, 1e-6);
+                }
+            }
+            double[] epsilons = {0.001, 0.005, 0.02, 0.08};
+            List<CertifiedSample> previous = null;
+            for (double eps : epsilons) {
+                List<CertifiedSample> now = new Certifier(bounds, settings(eps, 1, false)).certify(fixture.inputs());
+                if (previous != null) {
+                    for (int s = 0; s < now.size(); s++) {
+                        for (int i = 0; i < now.get(s).lower().length; i++) {
+                            assertThat(now.get(s).lower()[i]).isLessThanOrEqualTo(previous.get(s).lower()[i]);
+                            assertThat(now.get(s).upper()[i]).isGreaterThanOrEqualTo(previous.get(s).upper()[i]);
+                        }
+                        if (now.get(s).certificate().topk()) {
+                            assertThat(previous.get(s).certificate().topk()).as("certified at a larger ε, so at a smaller").isTrue();
+                        }
+                    }
+                }
+                previous = now;
+            }
+        }
+    }
+
+    @Test
+    void theCertifiedRadiusIsCertifiedAndTheBracketAboveItIsNot() {
+        Fixture fixture = Fixture.load("digits_mlp_relu");
+        try (GradientBounds bounds = GradientBounds.load(OnnxImporter.read(fixture.onnx()), Device.cpu())) {
+            CertifySettings search = settings(0.001, 1, true);
+            double tolerance = search.radiusMax() / (1 << search.radiusSteps());
+            List<CertifiedSample> out = new Certifier(bounds, search).certify(fixture.inputs());
+            for (int s = 0; s < out.size(); s++) {
+                double radius = out.get(s).certificate().radius();
+                assertThat(radius).isBetween(0.0, search.radiusMax());
+                float[][] one = {fixture.inputs()[s]};
+                if (radius > 0) {
+                    assertThat(new Certifier(bounds, settings(radius, 1, false)).certify(one).get(0).certificate().topk())
+                            .as("sample %d certified at its radius %.6g", s, radius).isTrue();
+                }
+                if (radius < search.radiusMax()) {
+                    assertThat(new Certifier(bounds, settings(radius + tolerance, 1, false)).certify(one).get(0).certificate().topk())
+                            .as("sample %d not certified one tolerance above %.6g", s, radius).isFalse();
+                }
+            }
+        }
+    }
+
+    @Test
+    void inputSplittingIsSoundAndNeverLooser() {
+        Fixture fixture = Fixture.load("breast_cancer_mlp_tanh");
+        double[] min = {0};
+        try (GradientBounds bounds = GradientBounds.load(OnnxImporter.read(fixture.onnx()), Device.cpu());
+                BoxSearch search = new BoxSearch(bounds.graph(), bounds.model());
+                NDManager manager = bounds.model().manager().newSubManager()) {
+            double eps = 0.5;
+            CertifySettings plain = new CertifySettings(eps, 5, TargetKind.LOGIT, 0, 1, false, 1, 1, min, new double[] {5000});
+            CertifySettings split = new CertifySettings(eps, 5, TargetKind.LOGIT, 0, 16, false, 1, 1, min, new double[] {5000});
+            float[][] rows = java.util.Arrays.copyOf(fixture.inputs(), 2);
+            List<CertifiedSample> a = new Certifier(bounds, plain).certify(rows);
+            List<CertifiedSample> b = new Certifier(bounds, split).certify(rows);
+            double widthPlain = 0;
+            double widthSplit = 0;
+            for (int s = 0; s < rows.length; s++) {
+                CertifiedSample p = a.get(s);
+                CertifiedSample q = b.get(s);
+                double[] lo = new double[rows[s].length];
+                double[] hi = new double[rows[s].length];
+                for (int i = 0; i < lo.length; i++) {
+                    assertThat(q.lower()[i]).isGreaterThanOrEqualTo(p.lower()[i] - 1e-12);
+                    assertThat(q.upper()[i]).isLessThanOrEqualTo(p.upper()[i] + 1e-12);
+                    widthPlain += p.upper()[i] - p.lower()[i];
+                    widthSplit += q.upper()[i] - q.lower()[i];
+                    lo[i] = Math.max(0, rows[s][i] - eps);
+                    hi[i] = Math.min(5000, rows[s][i] + eps);
+                }
+                double[][] points = search.points(manager, lo, hi, q.gradient(), q.predicted(), TargetKind.LOGIT, s);
+                double[][] found = search.gradients(manager, points, q.predicted(), TargetKind.LOGIT);
+                for (double[] f : found) {
+                    for (int i = 0; i < f.length; i++) {
+                        if (f[i] < q.lower()[i] - 1e-10 || f[i] > q.upper()[i] + 1e-10) {
+                            fail("split bound escaped: gradient[%d] = %g outside [%g, %g]", i, f[i], q.lower()[i], q.upper()[i]);
+                        }
+                    }
+                }
+            }
+            assertThat(widthSplit).as("splitting tightens").isLessThan(widthPlain);
+        }
+    }
+
+    @Test
+    void parameterBoxesAreSoundForPerturbedWeights() {
+        Fixture fixture = Fixture.load("digits_mlp_softplus");
+        double gamma = 0.01;
+        double eps = 0.005;
+        dev.stabilis.graph.LayerGraph graph = OnnxImporter.read(fixture.onnx());
+        try (GradientBounds bounds = GradientBounds.load(graph, Device.cpu())) {
+            CertifySettings settings = new CertifySettings(eps, 5, TargetKind.LOGIT, gamma, 1, false, 1, 1, UNIT_MIN, UNIT_MAX);
+            float[][] rows = java.util.Arrays.copyOf(fixture.inputs(), 2);
+            List<CertifiedSample> boxed = new Certifier(bounds, settings).certify(rows);
+            List<CertifiedSample> exact = new Certifier(bounds, settings(eps, 1, false)).certify(rows);
+            java.util.Random random = new java.util.Random(5);
+            for (int draw = 0; draw < 12; draw++) {
+                dev.stabilis.graph.LayerGraph perturbed = ParameterDraws.perturb(graph, gamma, random);
+                try (dev.stabilis.engine.GraphModel model = dev.stabilis.engine.GraphModel.load(perturbed, Device.cpu(),
+                        ai.djl.ndarray.types.DataType.FLOAT64); NDManager manager = model.manager().newSubManager()) {
+                    for (int s = 0; s < rows.length; s++) {
+                        int n = rows[s].length;
+                        double[] flat = new double[50 * n];
+                        for (int p = 0; p < 50; p++) {
+                            for (int i = 0; i < n; i++) {
+                                double x = rows[s][i] + eps * (2 * random.nextDouble() - 1);
+                                flat[p * n + i] = Math.min(1, Math.max(0, x));
+                            }
+                        }
+                        long[] classes = new long[50];
+                        java.util.Arrays.fill(classes, boxed.get(s).predicted());
+                        NDArray x = manager.create(flat, new Shape(Shapes.withBatch(50, graph.inputShape())));
+                        double[] g = model.gradients(x, manager.create(classes), TargetKind.LOGIT).gradient().toDoubleArray();
+                        for (int k = 0; k < g.length; k++) {
+                            int i = k % n;
+                            if (g[k] < boxed.get(s).lower()[i] - 1e-10 || g[k] > boxed.get(s).upper()[i] + 1e-10) {
+                                fail("draw %d sample %d: gradient[%d] = %g outside parameter-box bounds [%g, %g]", draw, s, i,
+                                        g[k], boxed.get(s).lower()[i], boxed.get(s).upper()[i]);
+                            }
+                        }
+                    }
+                }
+            }
+            for (int s = 0; s < rows.length; s++) {
+                assertThat(boxed.get(s).certificate().maxDeviationLinf())
+                        .isGreaterThan(exact.get(s).certificate().maxDeviationLinf());
+            }
+        }
+    }
+
+    @Test
+    void invalidSettingsAreRefusedNamingTheSetting() {
+        assertThatThrownBy(() -> settings(-1, 1, false)).hasMessageContaining("epsilon");
+        assertThatThrownBy(() -> settings(0.1, 3, false)).hasMessageContaining("power of two");
+        assertThatThrownBy(() -> new CertifySettings(0.1, 0, TargetKind.LOGIT, 0, 1, false, 1, 1, UNIT_MIN, UNIT_MAX))
+                .hasMessageContaining("k must be");
+        assertThatThrownBy(() -> new CertifySettings(0.1, 5, TargetKind.LOGIT, 1.5, 1, false, 1, 1, UNIT_MIN, UNIT_MAX))
+                .hasMessageContaining("gamma");
+    }
+}
