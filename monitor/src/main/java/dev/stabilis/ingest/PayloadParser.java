@@ -31,6 +31,7 @@ public final class PayloadParser {
         this.mapper = JsonMapper.builder()
                 .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
                 .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .build();
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(64).maxDocumentLength(maxBytes).build());
@@ -67,7 +68,7 @@ public final class PayloadParser {
             throw new PayloadException(RejectReason.UNKNOWN_FORMAT,
                     "payload has none of 'inputs' (Open Inference Protocol), 'instances' (KServe V1) or 'features'");
         }
-        if (payload.rows().isEmpty()) {
+        if (payload.rows().isEmpty() || payload.rows().stream().allMatch(row -> row.length == 0)) {
             throw new PayloadException(RejectReason.EMPTY, "payload holds no samples");
         }
         return payload;
@@ -98,10 +99,19 @@ public final class PayloadParser {
         }
         List<Float> values = new ArrayList<>();
         flatten(tensor.path("data"), values, "data");
-        long expected = dev.stabilis.graph.Shapes.size(shape);
+        long expected;
+        try {
+            expected = dev.stabilis.graph.Shapes.size(shape);
+        } catch (ArithmeticException e) {
+            throw new PayloadException(RejectReason.SHAPE_MISMATCH, "shape " + shapeNode + " holds more values than can be addressed");
+        }
         if (values.size() != expected) {
             throw new PayloadException(RejectReason.SHAPE_MISMATCH, "shape " + shapeNode + " holds " + expected
                     + " values, data has " + values.size());
+        }
+        if (values.isEmpty()) {
+            // A zero-sized tensor holds no samples; also keeps a huge batch axis (shape [2^31, 0]) from being allocated.
+            throw new PayloadException(RejectReason.EMPTY, "input tensor of shape " + shapeNode + " holds no values");
         }
         int batch = (int) shape[0];
         int perSample = batch == 0 ? 0 : values.size() / batch;
@@ -148,7 +158,12 @@ public final class PayloadParser {
             if (!Double.isFinite(v)) {
                 throw new PayloadException(RejectReason.NON_FINITE, "'" + field + "' holds a non-finite value " + node.asText());
             }
-            out.add((float) v);
+            float f = (float) v;
+            if (!Float.isFinite(f)) {
+                throw new PayloadException(RejectReason.NON_FINITE, "'" + field + "' holds " + node.asText()
+                        + ", which is non-finite as a 32-bit float");
+            }
+            out.add(f);
         } else {
             throw new PayloadException(node.isMissingNode() ? RejectReason.SHAPE_MISMATCH : RejectReason.UNSUPPORTED_DATATYPE,
                     "'" + field + "' must hold numbers, found " + (node.isMissingNode() ? "nothing" : node.getNodeType().toString().toLowerCase()));
