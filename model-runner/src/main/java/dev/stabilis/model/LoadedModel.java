@@ -5,6 +5,7 @@ import dev.stabilis.attribution.GradientTimesInput;
 import dev.stabilis.attribution.IntegratedGradients;
 import dev.stabilis.attribution.Saliency;
 import dev.stabilis.attribution.SmoothGrad;
+import dev.stabilis.certify.CertifySettings;
 import dev.stabilis.engine.DifferentiableModel;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.graph.LayerGraph;
@@ -32,7 +33,40 @@ public record LoadedModel(String name, String version, Path artifact, ModelPolic
 
     /** The score attributions differentiate, from the policy. */
     public TargetKind targetKind() {
-        return policy.attribution().target().equals("logprob") ? TargetKind.LOG_PROBABILITY : TargetKind.LOGIT;
+        return targetKind(policy.attribution().target());
+    }
+
+    /** {@code logit} or {@code logprob} as a target kind. */
+    public static TargetKind targetKind(String name) {
+        return switch (name) {
+            case "logit" -> TargetKind.LOGIT;
+            case "logprob" -> TargetKind.LOG_PROBABILITY;
+            default -> throw new IllegalArgumentException("unknown target '" + name + "' (use logit or logprob)");
+        };
+    }
+
+    /**
+     * Certification settings from the policy; each argument that is not null overrides the policy's value.
+     *
+     * @param radius whether to compute the certified radius
+     */
+    public CertifySettings certifySettings(Double epsilon, Integer k, String target, Double parameterGamma,
+            Integer splitLeaves, boolean radius) {
+        ModelPolicy.Certification c = policy.certification();
+        return new CertifySettings(epsilon != null ? epsilon : c.epsilon(), k != null ? k : c.k(),
+                targetKind(target != null ? target : c.target()), parameterGamma != null ? parameterGamma : c.parameterGamma(),
+                splitLeaves != null ? splitLeaves : c.splitLeaves(), radius, policy.radiusMax(inputSize()), c.radiusSteps(),
+                policy.domainMin(), policy.domainMax());
+    }
+
+    /**
+     * The layer graph, which certification needs.
+     *
+     * @throws PolicyException for a TorchScript model, which has none
+     */
+    public LayerGraph requireGraph() {
+        return graph.orElseThrow(() -> new PolicyException(artifact
+                + ": certification needs an ONNX model (a layer graph); TorchScript models only get attributions"));
     }
 
     /**

@@ -12,13 +12,43 @@ import java.util.List;
  * @param domainMin lower end of the input domain, one value or one per feature; empty when unbounded
  * @param domainMax upper end of the input domain, like {@code domainMin}
  * @param attribution attribution settings
+ * @param certification certification settings
  */
 public record ModelPolicy(long[] inputShape, List<String> featureNames, List<String> classNames, double[] domainMin,
-        double[] domainMax, Attribution attribution) {
+        double[] domainMax, Attribution attribution, Certification certification) {
 
     /** The policy of a model without {@code stabilis.yaml}. */
     public static final ModelPolicy DEFAULT = new ModelPolicy(null, List.of(), List.of(), new double[0], new double[0],
-            Attribution.DEFAULT);
+            Attribution.DEFAULT, Certification.DEFAULT);
+
+    /**
+     * Certification settings.
+     *
+     * @param epsilon half-width of the input box in raw feature units
+     * @param k size of the certified top-k set
+     * @param target {@code logit} or {@code logprob}
+     * @param parameterGamma relative parameter radius γ (0: exact parameters)
+     * @param splitLeaves sub-boxes of input splitting; 1 when tightening is {@code none}
+     * @param radiusMax largest ε the certified-radius search considers; NaN for the largest domain range (1 without a domain)
+     * @param radiusSteps bisection steps of the radius search
+     */
+    public record Certification(double epsilon, int k, String target, double parameterGamma, int splitLeaves,
+            double radiusMax, int radiusSteps) {
+
+        public static final Certification DEFAULT = new Certification(0.01, 5, "logit", 0, 1, Double.NaN, 16);
+    }
+
+    /** The radius search's upper end: the configured one, else the largest domain range (1 without a domain). */
+    public double radiusMax(int features) {
+        if (!Double.isNaN(certification.radiusMax())) {
+            return certification.radiusMax();
+        }
+        double max = 0;
+        for (int i = 0; i < features; i++) {
+            max = Math.max(max, range(i));
+        }
+        return max > 0 ? max : 1.0;
+    }
 
     /**
      * Attribution settings.

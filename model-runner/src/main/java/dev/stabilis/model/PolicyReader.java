@@ -110,7 +110,20 @@ public final class PolicyReader {
                 sg.path("sigma").asDouble(d.smoothGradSigma()),
                 sg.path("seed").asLong(d.smoothGradSeed()));
         return new ModelPolicy(shape, strings(root.path("features").path("names")), strings(root.path("classes")),
-                min, max, attribution);
+                min, max, attribution, certification(root.path("certification")));
+    }
+
+    private static ModelPolicy.Certification certification(JsonNode c) {
+        ModelPolicy.Certification d = ModelPolicy.Certification.DEFAULT;
+        boolean split = c.path("tightening").asText("none").equals("split");
+        return new ModelPolicy.Certification(
+                c.path("epsilon").asDouble(d.epsilon()),
+                c.path("k").asInt(d.k()),
+                c.path("target").asText(d.target()),
+                c.path("parameterGamma").asDouble(d.parameterGamma()),
+                split ? c.path("splitLeaves").asInt(16) : 1,
+                c.path("radius").path("max").asDouble(d.radiusMax()),
+                c.path("radius").path("steps").asInt(d.radiusSteps()));
     }
 
     private static List<String> strings(JsonNode array) {

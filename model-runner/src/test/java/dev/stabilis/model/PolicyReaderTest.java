@@ -96,4 +96,33 @@ class PolicyReaderTest {
         assertThatThrownBy(() -> PolicyReader.parse(bomb.toString(), "bomb.yaml")).isInstanceOf(PolicyException.class)
                 .hasMessageStartingWith("bomb.yaml: ");
     }
+
+    @Test
+    void readsTheCertificationSectionAndDerivesTheRadiusSearchFromTheDomain() {
+        ModelPolicy p = PolicyReader.parse("""
+                domain: {min: 0, max: [1, 4]}
+                certification:
+                  epsilon: 0.02
+                  k: 3
+                  target: logprob
+                  parameterGamma: 0.01
+                  tightening: split
+                  splitLeaves: 32
+                  radius: {steps: 10}
+                """, "p.yaml");
+        ModelPolicy.Certification c = p.certification();
+        assertThat(c.epsilon()).isEqualTo(0.02);
+        assertThat(c.k()).isEqualTo(3);
+        assertThat(c.target()).isEqualTo("logprob");
+        assertThat(c.parameterGamma()).isEqualTo(0.01);
+        assertThat(c.splitLeaves()).isEqualTo(32);
+        assertThat(c.radiusSteps()).isEqualTo(10);
+        assertThat(p.radiusMax(2)).as("largest domain range").isEqualTo(4.0);
+        assertThat(PolicyReader.parse("certification: {tightening: none, splitLeaves: 8}", "p.yaml").certification().splitLeaves())
+                .as("splitting only when tightening is split").isEqualTo(1);
+        assertThatThrownBy(() -> PolicyReader.parse("certification: {splitLeaves: 6}", "p.yaml"))
+                .hasMessageContaining("$.certification.splitLeaves");
+        assertThatThrownBy(() -> PolicyReader.parse("certification: {parameterGamma: 1}", "p.yaml"))
+                .hasMessageContaining("$.certification.parameterGamma");
+    }
 }

@@ -1,0 +1,110 @@
+package dev.stabilis.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class CertifyCommandTest {
+
+    private static final String DEMO = Path.of("..", "models", "digits", "1").toString();
+    private static final String PAYLOAD = Path.of("..", "examples", "digits-v2.json").toString();
+
+    private record Run(int code, String out, String err) {
+        JsonNode json() throws Exception {
+            return new ObjectMapper().readTree(out);
+        }
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        picocli.CommandLine cli = StabilisCommand.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void printsBoundsThatEncloseTheGradientAndEveryCertificate() throws Exception {
+        Run run = run("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", "0.002", "--k", "5", "--device", "cpu");
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode root = run.json();
+        assertThat(root.get("epsilon").asDouble()).isEqualTo(0.002);
+        assertThat(root.get("results")).hasSize(3);
+        for (JsonNode r : root.get("results")) {
+            assertThat(r.get("gradient")).hasSize(64);
+            for (int i = 0; i < 64; i++) {
+                assertThat(r.get("lower").get(i).asDouble()).isLessThanOrEqualTo(r.get("gradient").get(i).asDouble());
+                assertThat(r.get("upper").get(i).asDouble()).isGreaterThanOrEqualTo(r.get("gradient").get(i).asDouble());
+            }
+            JsonNode c = r.get("certificates");
+            assertThat(c.get("topk").isBoolean()).isTrue();
+            assertThat(c.get("topkOverlap").asInt()).isBetween(0, 5);
+            assertThat(c.get("signStable").asDouble()).isBetween(0.0, 1.0);
+            assertThat(c.get("maxDeviationLinf").asDouble()).isPositive();
+            assertThat(c.get("maxDeviationL2").asDouble()).isGreaterThanOrEqualTo(c.get("maxDeviationLinf").asDouble());
+            assertThat(c.get("cosineLower").asDouble()).isBetween(-1.0, 1.0);
+            assertThat(c.get("prediction").isBoolean()).isTrue();
+            assertThat(c.get("radius").isNull()).as("radius only on request").isTrue();
+        }
+    }
+
+    @Test
+    void theRadiusIsTheLargestCertifiedEpsilon() throws Exception {
+        Run run = run("certify", "--model", DEMO, "--input", PAYLOAD, "--radius", "--device", "cpu");
+        assertThat(run.code()).as(run.err()).isZero();
+        for (JsonNode r : run.json().get("results")) {
+            double radius = r.get("certificates").get("radius").asDouble();
+            assertThat(radius).isBetween(0.0, 1.0);
+            if (radius > 0) {
+                Run at = run("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", Double.toString(radius), "--device", "cpu");
+                assertThat(at.json().get("results").get(r.get("index").asInt()).get("certificates").get("topk").asBoolean()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void logProbabilityTargetsAndParameterBoxesWidenTheBounds() throws Exception {
+        JsonNode plain = run("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", "0.001", "--device", "cpu").json();
+        JsonNode boxed = run("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", "0.001", "--param-gamma", "0.01",
+                "--device", "cpu").json();
+        JsonNode logprob = run("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", "0.001", "--target", "logprob",
+                "--device", "cpu").json();
+        assertThat(boxed.get("parameterGamma").asDouble()).isEqualTo(0.01);
+        assertThat(logprob.get("target").asText()).isEqualTo("logprob");
+        for (int s = 0; s < 3; s++) {
+            assertThat(boxed.get("results").get(s).get("certificates").get("maxDeviationLinf").asDouble())
+                    .isGreaterThan(plain.get("results").get(s).get("certificates").get("maxDeviationLinf").asDouble());
+        }
+    }
+
+    @Test
+    void badArgumentsGiveAClearErrorAndAUsageExitCode() {
+        Run negative = run("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", "-1");
+        assertThat(negative.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(negative.err()).startsWith("stabilis:").contains("epsilon");
+        Run split = run("certify", "--model", DEMO, "--input", PAYLOAD, "--split", "3");
+        assertThat(split.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(split.err()).contains("power of two");
+        Run k = run("certify", "--model", DEMO, "--input", PAYLOAD, "--k", "65");
+        assertThat(k.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(k.err()).contains("exceeds the model's 64 features");
+        Run target = run("certify", "--model", DEMO, "--input", PAYLOAD, "--target", "prob");
+        assertThat(target.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(target.err()).contains("unknown target 'prob'");
+    }
+
+    @Test
+    void torchScriptModelsCannotBeCertified() {
+        Path traced = Path.of("..", "model-runner", "src", "test", "resources", "fixtures", "digits_mlp_relu_torchscript");
+        Run run = run("certify", "--model", traced.toString(), "--input", PAYLOAD);
+        assertThat(run.code()).isEqualTo(ExitCodes.BAD_MODEL);
+        assertThat(run.err()).contains("certification needs an ONNX model");
+    }
+}
