@@ -17,25 +17,35 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Tries hard to find inputs in a box whose gradient escapes its bounds: uniform samples, box vertices, and
- * projected sign-gradient ascent and descent on single gradient coordinates. The ascent direction of g_i is
+ * An empirical search of a box for extreme gradients, the counterpart of the certified bounds: uniform
+ * samples, box vertices, and projected sign-gradient ascent and descent on single gradient coordinates. It
+ * checks that bounds are sound and measures how tight they are (certified deviation over the largest
+ * deviation found). The ascent direction of g_i is
  * row i of the Hessian, from exact Hessian-vector products; ReLU networks have a zero Hessian almost
  * everywhere, so their search steers by a softplus(β = 10) surrogate while every point is judged on the real
  * network.
  */
-final class BoxSearch implements AutoCloseable {
+public final class BoxSearch implements AutoCloseable {
 
-    static final int UNIFORM = 500;
-    static final int VERTICES = 200;
-    static final int COORDINATES = 10;
-    static final int STEPS = 15;
+    /** Uniformly sampled points per search. */
+    public static final int UNIFORM = 500;
+    /** Random box vertices per search. */
+    public static final int VERTICES = 200;
+    /** Gradient coordinates pushed up and down (half the largest, half random). */
+    public static final int COORDINATES = 10;
+    /** Ascent steps per coordinate and direction; every iterate is a point of the search. */
+    public static final int STEPS = 15;
 
     private final GraphModel model;
     private final GraphModel surrogateModel;
     private final HessianVectorProduct surrogate;
     private final long[] inputShape;
 
-    BoxSearch(LayerGraph graph, GraphModel model) {
+    /**
+     * @param graph the network
+     * @param model its float64 model, which judges every point
+     */
+    public BoxSearch(LayerGraph graph, GraphModel model) {
         this.model = model;
         this.inputShape = graph.inputShape();
         LayerGraph smooth = smoothed(graph, 10f);
@@ -63,7 +73,7 @@ final class BoxSearch implements AutoCloseable {
      *
      * @param g the gradient at the sample, to pick the coordinates to push
      */
-    double[][] points(NDManager manager, double[] lower, double[] upper, double[] g, int target, TargetKind kind, long seed) {
+    public double[][] points(NDManager manager, double[] lower, double[] upper, double[] g, int target, TargetKind kind, long seed) {
         int n = lower.length;
         Random random = new Random(seed);
         List<double[]> out = new ArrayList<>();
@@ -125,7 +135,7 @@ final class BoxSearch implements AutoCloseable {
     }
 
     /** Target-score gradients of the real model at points (rows), flattened per point. */
-    double[][] gradients(NDManager manager, double[][] points, int target, TargetKind kind) {
+    public double[][] gradients(NDManager manager, double[][] points, int target, TargetKind kind) {
         int n = points[0].length;
         double[] flat = new double[points.length * n];
         for (int p = 0; p < points.length; p++) {
