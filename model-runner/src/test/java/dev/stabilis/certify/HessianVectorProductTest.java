@@ -64,28 +64,20 @@ class HessianVectorProductTest {
     @ParameterizedTest
     @CsvSource({"digits_mlp_relu", "digits_cnn"})
     void reluNetworksHaveNoCurvatureForTheLogit(String name) {
-        Fixture fixture = Fixture.load(name);
-        LayerGraph graph = OnnxImporter.read(fixture.onnx());
-        try (GraphModel model = GraphModel.load(graph, Device.cpu(), DataType.FLOAT64);
-                HessianVectorProduct hvp = new HessianVectorProduct(graph, model);
-                NDManager manager = model.manager().newSubManager()) {
-            double[] flat = GradientBoundsSoundnessTest.toDoubles(fixture.samples().get(0).input());
-            NDArray x = manager.create(flat, new Shape(Shapes.withBatch(1, fixture.inputShape())));
-            assertThat(hvp.largestEigenvalue(x, model.predict(x), TargetKind.LOGIT, 10, 1).getDouble(0)).isZero();
+        try (Loaded loaded = new Loaded(name)) {
+            NDArray x = loaded.firstSample();
+            assertThat(loaded.hvp.largestEigenvalue(x, loaded.model.predict(x), TargetKind.LOGIT, 10, 1).getDouble(0)).isZero();
         }
     }
 
     @ParameterizedTest
     @CsvSource({"digits_mlp_softplus"})
     void powerIterationFindsAnEigenvector(String name) {
-        Fixture fixture = Fixture.load(name);
-        LayerGraph graph = OnnxImporter.read(fixture.onnx());
-        try (GraphModel model = GraphModel.load(graph, Device.cpu(), DataType.FLOAT64);
-                HessianVectorProduct hvp = new HessianVectorProduct(graph, model);
-                NDManager manager = model.manager().newSubManager()) {
-            double[] flat = GradientBoundsSoundnessTest.toDoubles(fixture.samples().get(0).input());
-            NDArray x = manager.create(flat, new Shape(Shapes.withBatch(1, fixture.inputShape())));
-            NDArray classes = model.predict(x);
+        try (Loaded loaded = new Loaded(name)) {
+            HessianVectorProduct hvp = loaded.hvp;
+            NDArray x = loaded.firstSample();
+            double[] flat = x.toDoubleArray();
+            NDArray classes = loaded.model.predict(x);
             double lambda = hvp.largestEigenvalue(x, classes, TargetKind.LOGIT, 200, 2).getDouble(0);
             // λ_max bounds the Rayleigh quotient of any direction
             Random random = new Random(9);
@@ -96,11 +88,39 @@ class HessianVectorProductTest {
                     d[i] = random.nextGaussian();
                     norm += d[i] * d[i];
                 }
-                NDArray v = manager.create(d, x.getShape());
+                NDArray v = loaded.manager.create(d, x.getShape());
                 double rayleigh = hvp.apply(x, classes, TargetKind.LOGIT, v).mul(v).sum().getDouble() / norm;
                 assertThat(Math.abs(rayleigh)).isLessThanOrEqualTo(Math.abs(lambda) * (1 + 1e-6));
             }
             assertThat(Math.abs(lambda)).isGreaterThan(0);
+        }
+    }
+
+    /** A fixture's float64 model with its Hessian-vector product and a scratch manager. */
+    private static final class Loaded implements AutoCloseable {
+        final Fixture fixture;
+        final GraphModel model;
+        final HessianVectorProduct hvp;
+        final NDManager manager;
+
+        Loaded(String name) {
+            fixture = Fixture.load(name);
+            LayerGraph graph = OnnxImporter.read(fixture.onnx());
+            model = GraphModel.load(graph, Device.cpu(), DataType.FLOAT64);
+            hvp = new HessianVectorProduct(graph, model);
+            manager = model.manager().newSubManager();
+        }
+
+        NDArray firstSample() {
+            double[] flat = GradientBoundsSoundnessTest.toDoubles(fixture.samples().get(0).input());
+            return manager.create(flat, new Shape(Shapes.withBatch(1, fixture.inputShape())));
+        }
+
+        @Override
+        public void close() {
+            manager.close();
+            hvp.close();
+            model.close();
         }
     }
 }

@@ -3,9 +3,6 @@ package dev.stabilis.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -14,25 +11,9 @@ class CertifyCommandTest {
     private static final String DEMO = Path.of("..", "models", "digits", "1").toString();
     private static final String PAYLOAD = Path.of("..", "examples", "digits-v2.json").toString();
 
-    private record Run(int code, String out, String err) {
-        JsonNode json() throws Exception {
-            return new ObjectMapper().readTree(out);
-        }
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        picocli.CommandLine cli = StabilisCommand.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void printsBoundsThatEncloseTheGradientAndEveryCertificate() throws Exception {
-        Run run = run("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", "0.002", "--k", "5", "--device", "cpu");
+        CliRun run = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", "0.002", "--k", "5", "--device", "cpu");
         assertThat(run.code()).as(run.err()).isZero();
         JsonNode root = run.json();
         assertThat(root.get("epsilon").asDouble()).isEqualTo(0.002);
@@ -57,13 +38,13 @@ class CertifyCommandTest {
 
     @Test
     void theRadiusIsTheLargestCertifiedEpsilon() throws Exception {
-        Run run = run("certify", "--model", DEMO, "--input", PAYLOAD, "--radius", "--device", "cpu");
+        CliRun run = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--radius", "--device", "cpu");
         assertThat(run.code()).as(run.err()).isZero();
         for (JsonNode r : run.json().get("results")) {
             double radius = r.get("certificates").get("radius").asDouble();
             assertThat(radius).isBetween(0.0, 1.0);
             if (radius > 0) {
-                Run at = run("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", Double.toString(radius), "--device", "cpu");
+                CliRun at = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", Double.toString(radius), "--device", "cpu");
                 assertThat(at.json().get("results").get(r.get("index").asInt()).get("certificates").get("topk").asBoolean()).isTrue();
             }
         }
@@ -71,10 +52,10 @@ class CertifyCommandTest {
 
     @Test
     void logProbabilityTargetsAndParameterBoxesWidenTheBounds() throws Exception {
-        JsonNode plain = run("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", "0.001", "--device", "cpu").json();
-        JsonNode boxed = run("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", "0.001", "--param-gamma", "0.01",
+        JsonNode plain = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", "0.001", "--device", "cpu").json();
+        JsonNode boxed = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", "0.001", "--param-gamma", "0.01",
                 "--device", "cpu").json();
-        JsonNode logprob = run("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", "0.001", "--target", "logprob",
+        JsonNode logprob = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", "0.001", "--target", "logprob",
                 "--device", "cpu").json();
         assertThat(boxed.get("parameterGamma").asDouble()).isEqualTo(0.01);
         assertThat(logprob.get("target").asText()).isEqualTo("logprob");
@@ -86,16 +67,16 @@ class CertifyCommandTest {
 
     @Test
     void badArgumentsGiveAClearErrorAndAUsageExitCode() {
-        Run negative = run("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", "-1");
+        CliRun negative = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", "-1");
         assertThat(negative.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(negative.err()).startsWith("stabilis:").contains("epsilon");
-        Run split = run("certify", "--model", DEMO, "--input", PAYLOAD, "--split", "3");
+        CliRun split = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--split", "3");
         assertThat(split.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(split.err()).contains("power of two");
-        Run k = run("certify", "--model", DEMO, "--input", PAYLOAD, "--k", "65");
+        CliRun k = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--k", "65");
         assertThat(k.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(k.err()).contains("exceeds the model's 64 features");
-        Run target = run("certify", "--model", DEMO, "--input", PAYLOAD, "--target", "prob");
+        CliRun target = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--target", "prob");
         assertThat(target.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(target.err()).contains("unknown target 'prob'");
     }
@@ -103,7 +84,7 @@ class CertifyCommandTest {
     @Test
     void torchScriptModelsCannotBeCertified() {
         Path traced = Path.of("..", "model-runner", "src", "test", "resources", "fixtures", "digits_mlp_relu_torchscript");
-        Run run = run("certify", "--model", traced.toString(), "--input", PAYLOAD);
+        CliRun run = CliRun.stabilis("certify", "--model", traced.toString(), "--input", PAYLOAD);
         assertThat(run.code()).isEqualTo(ExitCodes.BAD_MODEL);
         assertThat(run.err()).contains("certification needs an ONNX model");
     }

@@ -38,41 +38,16 @@ class ExplainCommandTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** Successful runs shared between tests, so the model is loaded once per (payload, method). */
-    private final Map<String, Run> runs = new HashMap<>();
+    private final Map<String, CliRun> runs = new HashMap<>();
 
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {
 
-        JsonNode json() {
-            try {
-                return JSON.readTree(out);
-            } catch (IOException e) {
-                throw new AssertionError("stdout is not JSON:\n" + out, e);
-            }
-        }
 
-        /** The single stderr line, asserting there is exactly one. */
-        String errorLine() {
-            assertThat(err.lines()).as("stderr").hasSize(1);
-            return err.strip();
-        }
-    }
-
-    private static Run stabilis(String... args) {
-        CommandLine cli = StabilisCommand.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
-    private Run explained(String example, String method) {
+    private CliRun explained(String example, String method) {
         return runs.computeIfAbsent(example + "/" + method, k -> {
-            Run run = stabilis("explain", "--model", MODEL.toString(), "--input", EXAMPLES.resolve(example).toString(),
+            CliRun run = CliRun.stabilis("explain", "--model", MODEL.toString(), "--input", EXAMPLES.resolve(example).toString(),
                     "--method", method, "--device", "cpu");
             assertThat(run.code()).as("exit code of explain %s --method %s; stderr: %s", example, method, run.err())
                     .isEqualTo(ExitCodes.OK);
@@ -180,7 +155,7 @@ class ExplainCommandTest {
 
     @Test
     void explainsTheRequestedTargetClass() {
-        Run run = stabilis("explain", "--model", MODEL.toString(), "--input", EXAMPLES.resolve("digits-v2.json").toString(),
+        CliRun run = CliRun.stabilis("explain", "--model", MODEL.toString(), "--input", EXAMPLES.resolve("digits-v2.json").toString(),
                 "--target", "3", "--device", "cpu");
 
         assertThat(run.code()).as(run.err()).isEqualTo(ExitCodes.OK);
@@ -218,10 +193,10 @@ class ExplainCommandTest {
     void readsThePayloadFromStandardInputWhenInputIsDash() throws IOException {
         byte[] payload = Files.readAllBytes(EXAMPLES.resolve("digits-v1.json"));
         InputStream stdin = System.in;
-        Run run;
+        CliRun run;
         try {
             System.setIn(new ByteArrayInputStream(payload));
-            run = stabilis("explain", "--model", MODEL.toString(), "--input", "-", "--device", "cpu");
+            run = CliRun.stabilis("explain", "--model", MODEL.toString(), "--input", "-", "--device", "cpu");
         } finally {
             System.setIn(stdin);
         }
@@ -237,7 +212,7 @@ class ExplainCommandTest {
     void rejectsAPayloadHoldingNaNWithExitThreeAndOneErrorLine() throws IOException {
         Path payload = payloadFile(features(FEATURES, "NaN"));
 
-        Run run = stabilis("explain", "--model", MODEL.toString(), "--input", payload.toString());
+        CliRun run = CliRun.stabilis("explain", "--model", MODEL.toString(), "--input", payload.toString());
 
         assertThat(run.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.out()).isEmpty();
@@ -248,7 +223,7 @@ class ExplainCommandTest {
     void rejectsAPayloadWithTooFewFeaturesWithExitThreeNamingTheModelsWidth() throws IOException {
         Path payload = payloadFile(features(3, "0.5"));
 
-        Run run = stabilis("explain", "--model", MODEL.toString(), "--input", payload.toString(), "--device", "cpu");
+        CliRun run = CliRun.stabilis("explain", "--model", MODEL.toString(), "--input", payload.toString(), "--device", "cpu");
 
         assertThat(run.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.errorLine()).startsWith("stabilis:").contains("3 features").contains("64");
@@ -257,10 +232,10 @@ class ExplainCommandTest {
     @Test
     void rejectsMalformedJsonOnStandardInputWithExitThree() {
         InputStream stdin = System.in;
-        Run run;
+        CliRun run;
         try {
             System.setIn(new ByteArrayInputStream("{\"instances\": [[0.5,".getBytes(StandardCharsets.UTF_8)));
-            run = stabilis("explain", "--model", MODEL.toString(), "--input", "-");
+            run = CliRun.stabilis("explain", "--model", MODEL.toString(), "--input", "-");
         } finally {
             System.setIn(stdin);
         }
@@ -275,7 +250,7 @@ class ExplainCommandTest {
     void rejectsAModelPathThatDoesNotExistWithExitFour() {
         Path missing = tmp.resolve("no-such-model");
 
-        Run run = stabilis("explain", "--model", missing.toString(), "--input",
+        CliRun run = CliRun.stabilis("explain", "--model", missing.toString(), "--input",
                 EXAMPLES.resolve("digits-plain.json").toString());
 
         assertThat(run.code()).isEqualTo(ExitCodes.BAD_MODEL);
@@ -289,7 +264,7 @@ class ExplainCommandTest {
         new Random(20240611L).nextBytes(garbage);
         Files.write(dir.resolve("model.onnx"), garbage);
 
-        Run run = stabilis("explain", "--model", dir.toString(), "--input", EXAMPLES.resolve("digits-plain.json").toString());
+        CliRun run = CliRun.stabilis("explain", "--model", dir.toString(), "--input", EXAMPLES.resolve("digits-plain.json").toString());
 
         assertThat(run.code()).isEqualTo(ExitCodes.BAD_MODEL);
         assertThat(run.errorLine()).startsWith("stabilis:").contains("not a valid ONNX model");
@@ -301,7 +276,7 @@ class ExplainCommandTest {
         Files.copy(MODEL.resolve("model.onnx"), dir.resolve("model.onnx"));
         Files.writeString(dir.resolve("stabilis.yaml"), "attribution: {stepz: 3}\n");
 
-        Run run = stabilis("explain", "--model", dir.toString(), "--input", EXAMPLES.resolve("digits-plain.json").toString());
+        CliRun run = CliRun.stabilis("explain", "--model", dir.toString(), "--input", EXAMPLES.resolve("digits-plain.json").toString());
 
         assertThat(run.code()).isEqualTo(ExitCodes.BAD_MODEL);
         assertThat(run.errorLine()).startsWith("stabilis:").contains("stabilis.yaml").contains("stepz");
@@ -311,7 +286,7 @@ class ExplainCommandTest {
 
     @Test
     void rejectsAnUnknownMethodWithExitTwo() {
-        Run run = stabilis("explain", "--model", MODEL.toString(), "--input",
+        CliRun run = CliRun.stabilis("explain", "--model", MODEL.toString(), "--input",
                 EXAMPLES.resolve("digits-plain.json").toString(), "--method", "lime", "--device", "cpu");
 
         assertThat(run.code()).isEqualTo(ExitCodes.USAGE);
@@ -320,7 +295,7 @@ class ExplainCommandTest {
 
     @Test
     void rejectsAMissingModelOptionWithPicocliUsageAndExitTwo() {
-        Run run = stabilis("explain", "--input", EXAMPLES.resolve("digits-plain.json").toString());
+        CliRun run = CliRun.stabilis("explain", "--input", EXAMPLES.resolve("digits-plain.json").toString());
 
         assertThat(run.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(run.err()).contains("--model").contains("Usage:");
@@ -329,7 +304,7 @@ class ExplainCommandTest {
 
     @Test
     void rejectsAnInputFileThatDoesNotExistWithExitTwo() {
-        Run run = stabilis("explain", "--model", MODEL.toString(), "--input", tmp.resolve("absent.json").toString());
+        CliRun run = CliRun.stabilis("explain", "--model", MODEL.toString(), "--input", tmp.resolve("absent.json").toString());
 
         assertThat(run.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(run.errorLine()).startsWith("stabilis:").contains("absent.json");
@@ -337,7 +312,7 @@ class ExplainCommandTest {
 
     @Test
     void rejectsZeroIntegratedGradientsStepsWithExitTwo() {
-        Run run = stabilis("explain", "--model", MODEL.toString(), "--input",
+        CliRun run = CliRun.stabilis("explain", "--model", MODEL.toString(), "--input",
                 EXAMPLES.resolve("digits-plain.json").toString(), "--method", "ig", "--steps", "0");
 
         assertThat(run.code()).isEqualTo(ExitCodes.USAGE);
