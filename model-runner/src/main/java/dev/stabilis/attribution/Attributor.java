@@ -74,9 +74,7 @@ public final class Attributor {
         }
         try (NDManager batch = model.manager().newSubManager()) {
             NDArray x = batch.create(flat, new Shape(Shapes.withBatch(n, model.inputShape())));
-            NDArray logits = model.logits(x);
-            NDArray predicted = logits.argMax(1);
-            NDArray classes = predicted;
+            NDArray classes = null;
             if (targets != null) {
                 long[] given = new long[n];
                 for (int i = 0; i < n; i++) {
@@ -84,14 +82,14 @@ public final class Attributor {
                 }
                 classes = batch.create(given);
             }
-            NDArray attribution = explainer.attribute(model, x, classes, kind);
+            Attribution attribution = explainer.attribute(model, x, classes, kind);
             float[] completeness = explainer instanceof IntegratedGradients ig
-                    ? ig.completeness(model, x, classes, kind, attribution).toType(DataType.FLOAT32, false).toFloatArray()
+                    ? ig.completeness(model, x, kind, attribution).toType(DataType.FLOAT32, false).toFloatArray()
                     : null;
-            float[] attributions = attribution.toType(DataType.FLOAT32, false).toFloatArray();
-            float[] allLogits = logits.toType(DataType.FLOAT32, false).toFloatArray();
-            long[] predictedClasses = predicted.toLongArray();
-            long[] targetClasses = classes.toLongArray();
+            float[] attributions = attribution.values().toType(DataType.FLOAT32, false).toFloatArray();
+            float[] allLogits = attribution.logits().toType(DataType.FLOAT32, false).toFloatArray();
+            long[] predictedClasses = attribution.logits().argMax(1).toLongArray();
+            long[] targetClasses = attribution.classes().toLongArray();
             int c = model.classes();
             List<Explanation> out = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {

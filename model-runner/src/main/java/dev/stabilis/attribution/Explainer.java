@@ -16,11 +16,11 @@ public interface Explainer {
     }
 
     /**
-     * Attributions shaped like the input.
+     * Attributions of a batch.
      *
      * @param input {@code [N, inputShape...]}
-     * @param classes {@code [N]} int64 target classes
+     * @param classes {@code [N]} int64 target classes, or null for the predicted classes
      * @param kind the differentiated score
      */
-    NDArray attribute(DifferentiableModel model, NDArray input, NDArray classes, TargetKind kind);
+    Attribution attribute(DifferentiableModel model, NDArray input, NDArray classes, TargetKind kind);
 }

@@ -51,7 +51,8 @@ public final class IntegratedGradients implements Explainer {
     }
 
     @Override
-    public NDArray attribute(DifferentiableModel model, NDArray input, NDArray classes, TargetKind kind) {
+    public Attribution attribute(DifferentiableModel model, NDArray input, NDArray classes, TargetKind kind) {
+        Attribution at = Attribution.atInput(model, input, classes);
         long n = input.getShape().get(0);
         Shape sample = input.getShape().slice(1);
         NDArray origin = baselineFor(input);
@@ -66,10 +67,10 @@ public final class IntegratedGradients implements Explainer {
         NDArray alpha = input.getManager().create(alphas).toType(input.getDataType(), false).reshape(new Shape(alphaShape));
         NDArray path = alpha.mul(delta.expandDims(0)).addi(origin.expandDims(0))
                 .reshape(new Shape(steps * n).addAll(sample));
-        NDArray pathClasses = classes.tile(steps);
+        NDArray pathClasses = at.classes().tile(steps);
         NDArray mean = model.gradients(path, pathClasses, kind).gradient()
                 .reshape(new Shape(steps, n).addAll(sample)).mean(new int[] {0});
-        return mean.mul(delta);
+        return at.withValues(mean.mul(delta));
     }
 
     /**
@@ -78,11 +79,10 @@ public final class IntegratedGradients implements Explainer {
      *
      * @return {@code [N, 2]}: gap, then {@code s_c(x) − s_c(x₀)}
      */
-    public NDArray completeness(DifferentiableModel model, NDArray input, NDArray classes, TargetKind kind,
-            NDArray attribution) {
-        NDArray scoreDelta = Scores.of(model.logits(input), classes, kind)
-                .sub(Scores.of(model.logits(baselineFor(input)), classes, kind));
-        NDArray total = attribution.reshape(new Shape(input.getShape().get(0), -1)).sum(new int[] {1});
+    public NDArray completeness(DifferentiableModel model, NDArray input, TargetKind kind, Attribution attribution) {
+        NDArray scoreDelta = Scores.of(attribution.logits(), attribution.classes(), kind)
+                .sub(Scores.of(model.logits(baselineFor(input)), attribution.classes(), kind));
+        NDArray total = attribution.values().reshape(new Shape(input.getShape().get(0), -1)).sum(new int[] {1});
         return ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(total.sub(scoreDelta), scoreDelta), 1);
     }
 }

@@ -42,7 +42,8 @@ public final class SmoothGrad implements Explainer {
     }
 
     @Override
-    public NDArray attribute(DifferentiableModel model, NDArray input, NDArray classes, TargetKind kind) {
+    public Attribution attribute(DifferentiableModel model, NDArray input, NDArray classes, TargetKind kind) {
+        Attribution at = Attribution.atInput(model, input, classes);
         long n = input.getShape().get(0);
         Shape sample = input.getShape().slice(1);
         int features = (int) sample.size();
@@ -56,7 +57,7 @@ public final class SmoothGrad implements Explainer {
         }
         NDArray xi = input.getManager().create(noise, new Shape(samples, 1).addAll(sample)).toType(input.getDataType(), false);
         NDArray noisy = xi.add(input.expandDims(0)).reshape(new Shape(samples * n).addAll(sample));
-        return model.gradients(noisy, classes.tile(samples), kind).gradient()
-                .reshape(new Shape(samples, n).addAll(sample)).mean(new int[] {0});
+        return at.withValues(model.gradients(noisy, at.classes().tile(samples), kind).gradient()
+                .reshape(new Shape(samples, n).addAll(sample)).mean(new int[] {0}));
     }
 }

@@ -21,6 +21,10 @@ final class ActivationKernel implements LayerKernel {
 
     @Override
     public NDArray backward(NDArray gradOutput, NDArray z, NDArray a) {
+        if (kind == Kind.RELU) {
+            // a = max(z, 0), so sign(a) = 1[z > 0] = ReLU′(z), computed in one pass
+            return gradOutput.mul(a.sign());
+        }
         return gradOutput.mul(ActivationFunctions.derivative(kind, alpha, z));
     }
 }

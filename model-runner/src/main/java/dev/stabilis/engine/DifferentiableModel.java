@@ -30,7 +30,8 @@ public interface DifferentiableModel extends AutoCloseable {
      * Logits and the gradient of each row's target score with respect to that row's input.
      *
      * @param input {@code [N, inputShape...]}
-     * @param classes {@code [N]} int64 target class per row
+     * @param classes {@code [N]} int64 target class per row, or null for the predicted class (argmax of the
+     *     logits of the same forward pass)
      * @param kind logit or log-probability
      */
     Gradients gradients(NDArray input, NDArray classes, TargetKind kind);

@@ -151,11 +151,12 @@ public final class GraphModel implements DifferentiableModel {
             values[i + 1] = kernels.get(i).forward(values[i]);
         }
         NDArray logits = values[n];
-        NDArray grad = kind.seed(logits, classes);
+        NDArray targets = classes != null ? classes : logits.argMax(1);
+        NDArray grad = kind.seed(logits, targets);
         for (int i = n - 1; i >= 0; i--) {
             grad = kernels.get(i).backward(grad, values[i], values[i + 1]);
         }
-        return new Gradients(logits, grad);
+        return new Gradients(logits, targets, grad);
     }
 
     @Override

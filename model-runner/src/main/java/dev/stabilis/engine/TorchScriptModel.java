@@ -103,9 +103,10 @@ public final class TorchScriptModel implements DifferentiableModel {
         try (GradientCollector collector = model.getNDManager().getEngine().newGradientCollector()) {
             x.setRequiresGradient(true);
             NDArray logits = run(x, true);
-            NDArray seed = kind.seed(logits.stopGradient(), classes);
-            collector.backward(logits.mul(seed).sum());
-            return new Gradients(logits.stopGradient(), x.getGradient().duplicate());
+            NDArray detached = logits.stopGradient();
+            NDArray targets = classes != null ? classes : detached.argMax(1);
+            collector.backward(logits.mul(kind.seed(detached, targets)).sum());
+            return new Gradients(detached, targets, x.getGradient().duplicate());
         }
     }
 
