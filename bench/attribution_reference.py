@@ -29,7 +29,10 @@ def parse_args():
     p.add_argument("--rows", default=None, help="Java dump (rows + attributions JSON); random rows if absent")
     p.add_argument("--batch", type=int, default=256)
     p.add_argument("--steps", type=int, default=32)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=2,
+                   help="BLAS threads (OpenBLAS pool, where the matmuls run): the cores the benchmark may use")
+    p.add_argument("--intra-op-threads", type=int, default=1,
+                   help="torch.set_num_threads (OpenMP pool, elementwise ops); see the comment below")
     p.add_argument("--interop-threads", type=int, default=1)
     p.add_argument("--warmup", type=int, default=10, help="minimum warmup iterations")
     p.add_argument("--warmup-seconds", type=float, default=2.0, help="minimum warmup time")
@@ -38,14 +41,19 @@ def parse_args():
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--tolerance", type=float, default=1e-4, help="row-relative tolerance for the Java check")
     p.add_argument("--out", default=None, help="also write the JSON result here")
+    p.add_argument("--breakdown", default=None, help="Java-harness option, accepted and ignored here")
     return p.parse_args()
 
 
 ARGS = parse_args()
-# Thread pools are sized when the libraries load: pin OpenMP and OpenBLAS (Debian's torch uses the system
-# BLAS, OpenBLAS pthread here) to the same count as torch's intra-op pool before importing torch.
-os.environ.setdefault("OMP_NUM_THREADS", str(ARGS.threads))
-os.environ.setdefault("OPENBLAS_NUM_THREADS", str(ARGS.threads))
+# Thread pools are sized when the libraries load, so set them before importing torch. Debian's torch 1.13 is
+# built with BLAS_INFO=generic and calls the system BLAS (OpenBLAS, pthread variant) for every matmul; that
+# pool is separate from torch's OpenMP intra-op pool. With both at 2 threads on a 2-core machine the
+# spinning OpenMP workers and the OpenBLAS workers oversubscribe the cores and IG-32 gets ~3x slower and very
+# noisy, so the default gives the matmuls 2 threads (OPENBLAS_NUM_THREADS) and the elementwise ops 1
+# (torch.set_num_threads / OMP_NUM_THREADS): at most 2 busy threads at any time, as on the Java side.
+os.environ["OMP_NUM_THREADS"] = str(ARGS.intra_op_threads)
+os.environ["OPENBLAS_NUM_THREADS"] = str(ARGS.threads)
 
 import numpy as np  # noqa: E402
 import onnx  # noqa: E402
@@ -53,7 +61,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from onnx import numpy_helper  # noqa: E402
 
-torch.set_num_threads(ARGS.threads)
+torch.set_num_threads(ARGS.intra_op_threads)
 torch.set_num_interop_threads(ARGS.interop_threads)
 
 
@@ -198,6 +206,7 @@ def main():
         "batch": n,
         "igSteps": steps,
         "threads": {
+            "blasThreads": ARGS.threads,
             "torch.get_num_threads": torch.get_num_threads(),
             "torch.get_num_interop_threads": torch.get_num_interop_threads(),
             "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS"),

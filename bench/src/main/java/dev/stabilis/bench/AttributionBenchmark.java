@@ -39,7 +39,7 @@ import java.util.function.Supplier;
  * <p>Arguments ({@code --name value}): {@code model} (ONNX file), {@code batch} (256), {@code steps} (32),
  * {@code warmup} (min warmup iterations, 10), {@code warmup-seconds} (min warmup time, 2), {@code iters}
  * (min timed iterations, 30), {@code min-seconds} (min timed time, 3), {@code seed} (42), {@code out}
- * (result JSON), {@code dump} (rows + attributions JSON).
+ * (result JSON), {@code dump} (rows + attributions JSON), {@code breakdown} (true: also time the engine alone).
  */
 public final class AttributionBenchmark {
 
@@ -99,19 +99,29 @@ public final class AttributionBenchmark {
             float[][] salLast = new float[batch][];
             float[][] igLast = new float[batch][];
             int[] predicted = new int[batch];
+            Map<String, Object> rssByPhase = new LinkedHashMap<>();
+            rssByPhase.put("afterFirstCall", memory().get("VmRSS_kB"));
             methods.put("saliency", time(batch, warmup, iters, () -> saliency.explain(rows, null), salLast, predicted));
+            rssByPhase.put("afterSaliency", memory().get("VmRSS_kB"));
             methods.put("ig" + steps, time(batch, warmup, iters, () -> ig.explain(rows, null), igLast, null));
+            rssByPhase.put("afterIg", memory().get("VmRSS_kB"));
             result.put("methods", methods);
+            // Resident memory after the saliency + IG run (before the optional breakdown, which adds [8192, 64]
+            // host copies and larger native buffers).
+            result.put("memory", memory());
 
             // Engine breakdown on the same batch (no Attributor): where the saliency time goes.
-            Map<String, Object> breakdown = new LinkedHashMap<>();
-            breakdown.put("forward", timeEngine(model, rows, warmup, iters, false, 1));
-            breakdown.put("gradients", timeEngine(model, rows, warmup, iters, true, 1));
-            breakdown.put("gradients_x" + steps, timeEngine(model, rows, Math.max(2, warmup / 2), iters, true, steps));
-            result.put("engineBreakdown", breakdown);
+            if (Boolean.parseBoolean(opts.getOrDefault("breakdown", "true"))) {
+                Map<String, Object> breakdown = new LinkedHashMap<>();
+                breakdown.put("forward", timeEngine(model, rows, warmup, iters, false, 1));
+                breakdown.put("gradients", timeEngine(model, rows, warmup, iters, true, 1));
+                breakdown.put("gradients_x" + steps, timeEngine(model, rows, warmup, iters, true, steps));
+                result.put("engineBreakdown", breakdown);
+                result.put("memoryAfterBreakdown", memory());
+            }
+            result.put("rssByPhase_kB", rssByPhase);
 
             result.put("loadavgAfter", loadavg());
-            result.put("memory", memory());
 
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             Files.createDirectories(out.toAbsolutePath().getParent());
