@@ -27,7 +27,7 @@ public final class ActivationFunctions {
     public static NDArray derivative(Kind kind, float alpha, NDArray z) {
         return switch (kind) {
             case RELU -> z.gt(0).toType(z.getDataType(), false);
-            case LEAKY_RELU -> z.gt(0).toType(z.getDataType(), false).muli(1 - alpha).addi(alpha);
+            case LEAKY_RELU -> z.gt(0).toType(z.getDataType(), false).muli(1.0 - alpha).addi((double) alpha);
             case SIGMOID -> {
                 NDArray s = Activation.sigmoid(z);
                 yield s.mul(s.neg().addi(1));

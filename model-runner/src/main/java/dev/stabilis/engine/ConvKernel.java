@@ -54,8 +54,8 @@ final class ConvKernel implements LayerKernel {
     /** A depthwise convolution with a kernel of ones: the summing step of average pooling. */
     static ConvKernel summing(long channels, int[] kernel, int[] strides, int[] pads, int[] dilations,
             long[] inputShape, NDManager manager, DataType type) {
-        float[] ones = new float[(int) channels * kernel[0] * kernel[1]];
-        java.util.Arrays.fill(ones, 1f);
+        double[] ones = new double[(int) channels * kernel[0] * kernel[1]];
+        java.util.Arrays.fill(ones, 1.0);
         HostTensor weight = new HostTensor(new long[] {channels, 1, kernel[0], kernel[1]}, ones);
         return new ConvKernel(weight, null, strides, pads, dilations, (int) channels, inputShape, manager, type);
     }
@@ -67,8 +67,8 @@ final class ConvKernel implements LayerKernel {
         int kh = (int) w.dim(2);
         int kw = (int) w.dim(3);
         int outPerGroup = out / groups;
-        float[] src = w.data();
-        float[] dst = new float[src.length];
+        double[] src = w.data();
+        double[] dst = new double[src.length];
         for (int g = 0; g < groups; g++) {
             for (int o = 0; o < outPerGroup; o++) {
                 for (int i = 0; i < inPerGroup; i++) {

@@ -13,6 +13,6 @@ final class DeviceTensors {
 
     static NDArray upload(NDManager manager, HostTensor tensor, DataType type) {
         NDArray array = manager.create(tensor.data(), new Shape(tensor.shape()));
-        return type == DataType.FLOAT32 ? array : array.toType(type, false);
+        return type == DataType.FLOAT64 ? array : array.toType(type, false);
     }
 }

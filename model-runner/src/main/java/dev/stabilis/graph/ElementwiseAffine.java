@@ -28,12 +28,12 @@ public record ElementwiseAffine(HostTensor scale, HostTensor shift) implements L
 
     @Override
     public Layer linearPart() {
-        return ElementwiseAffine.scale(scale == null ? HostTensor.scalar(1f) : scale);
+        return ElementwiseAffine.scale(scale == null ? HostTensor.scalar(1) : scale);
     }
 
     @Override
     public Layer magnitude() {
-        return ElementwiseAffine.scale(scale == null ? HostTensor.scalar(1f) : scale.absolute());
+        return ElementwiseAffine.scale(scale == null ? HostTensor.scalar(1) : scale.absolute());
     }
 
     @Override

@@ -3,12 +3,14 @@ package dev.stabilis.graph;
 import java.util.Arrays;
 
 /**
- * An immutable float32 tensor held on the host: the constants of a layer graph (weights, biases, scales).
+ * An immutable tensor of float64 values held on the host: the constants of a layer graph (weights, biases,
+ * scales). Float32 model weights convert exactly; constants folded at load time (batch-norm scales, reciprocals
+ * of divisors, merged scalings) keep float64 precision, so certified bounds are of the exported network.
  *
  * @param shape the dimensions, row-major; an empty shape is a scalar
  * @param data the values, {@code product(shape)} of them
  */
-public record HostTensor(long[] shape, float[] data) {
+public record HostTensor(long[] shape, double[] data) {
 
     public HostTensor {
         shape = shape.clone();
@@ -20,8 +22,8 @@ public record HostTensor(long[] shape, float[] data) {
     }
 
     /** A scalar tensor. */
-    public static HostTensor scalar(float value) {
-        return new HostTensor(new long[0], new float[] {value});
+    public static HostTensor scalar(double value) {
+        return new HostTensor(new long[0], new double[] {value});
     }
 
     @Override
@@ -30,7 +32,7 @@ public record HostTensor(long[] shape, float[] data) {
     }
 
     @Override
-    public float[] data() {
+    public double[] data() {
         return data.clone();
     }
 
@@ -50,13 +52,13 @@ public record HostTensor(long[] shape, float[] data) {
     }
 
     /** Value at flat row-major index {@code i}. */
-    public float get(int i) {
+    public double get(int i) {
         return data[i];
     }
 
     /** This tensor with every value multiplied by {@code factor}. */
-    public HostTensor scaled(float factor) {
-        float[] out = new float[data.length];
+    public HostTensor scaled(double factor) {
+        double[] out = new double[data.length];
         for (int i = 0; i < out.length; i++) {
             out[i] = data[i] * factor;
         }
@@ -65,7 +67,7 @@ public record HostTensor(long[] shape, float[] data) {
 
     /** This tensor with every value replaced by its absolute value. */
     public HostTensor absolute() {
-        float[] out = new float[data.length];
+        double[] out = new double[data.length];
         for (int i = 0; i < out.length; i++) {
             out[i] = Math.abs(data[i]);
         }
@@ -84,7 +86,7 @@ public record HostTensor(long[] shape, float[] data) {
         }
         int rows = (int) shape[0];
         int cols = (int) shape[1];
-        float[] out = new float[data.length];
+        double[] out = new double[data.length];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
                 out[c * rows + r] = data[r * cols + c];

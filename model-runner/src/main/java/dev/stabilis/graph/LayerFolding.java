@@ -30,8 +30,8 @@ public final class LayerFolding {
     private static Layer merge(Layer previous, ElementwiseAffine affine) {
         if (previous instanceof Dense dense) {
             int units = (int) dense.outputs();
-            float[] scale = perUnit(affine.scale(), 1, units, 1f);
-            float[] shift = perUnit(affine.shift(), 1, units, 0f);
+            double[] scale = perUnit(affine.scale(), 1, units, 1.0);
+            double[] shift = perUnit(affine.shift(), 1, units, 0.0);
             if (scale == null || shift == null) {
                 return null;
             }
@@ -39,8 +39,8 @@ public final class LayerFolding {
         }
         if (previous instanceof Conv2d conv) {
             int channels = (int) conv.weight().dim(0);
-            float[] scale = perUnit(affine.scale(), 3, channels, 1f);
-            float[] shift = perUnit(affine.shift(), 3, channels, 0f);
+            double[] scale = perUnit(affine.scale(), 3, channels, 1.0);
+            double[] shift = perUnit(affine.shift(), 3, channels, 0.0);
             if (scale == null || shift == null) {
                 return null;
             }
@@ -54,8 +54,8 @@ public final class LayerFolding {
      * The values of {@code c} per unit when {@code c} varies only along the axis {@code axisFromEnd} from the
      * end (with {@code units} entries), or is a single value; null otherwise.
      */
-    private static float[] perUnit(HostTensor c, int axisFromEnd, int units, float absent) {
-        float[] out = new float[units];
+    private static double[] perUnit(HostTensor c, int axisFromEnd, int units, double absent) {
+        double[] out = new double[units];
         if (c == null || c.size() == 1) {
             java.util.Arrays.fill(out, c == null ? absent : c.get(0));
             return out;
@@ -68,8 +68,8 @@ public final class LayerFolding {
         return c.data();
     }
 
-    private static HostTensor scaleRows(HostTensor weight, float[] scale) {
-        float[] w = weight.data();
+    private static HostTensor scaleRows(HostTensor weight, double[] scale) {
+        double[] w = weight.data();
         int row = w.length / scale.length;
         for (int i = 0; i < w.length; i++) {
             w[i] *= scale[i / row];
@@ -77,10 +77,10 @@ public final class LayerFolding {
         return new HostTensor(weight.shape(), w);
     }
 
-    private static HostTensor combine(HostTensor bias, int units, float[] scale, float[] shift) {
-        float[] b = new float[units];
+    private static HostTensor combine(HostTensor bias, int units, double[] scale, double[] shift) {
+        double[] b = new double[units];
         for (int i = 0; i < units; i++) {
-            b[i] = (bias == null ? 0f : bias.get(i)) * scale[i] + shift[i];
+            b[i] = (bias == null ? 0.0 : bias.get(i)) * scale[i] + shift[i];
         }
         return new HostTensor(new long[] {units}, b);
     }

@@ -55,11 +55,7 @@ record Constant(long[] shape, double[] values, boolean floating) {
     }
 
     HostTensor toHostTensor() {
-        float[] f = new float[values.length];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = (float) values[i];
-        }
-        return new HostTensor(shape, f);
+        return new HostTensor(shape, values);
     }
 
     double scalar() {

@@ -92,18 +92,18 @@ final class LayerConverter {
     private static List<Layer> sub(List<Constant> inputs, int dynamicIndex) {
         HostTensor c = floatConstant(other(inputs, dynamicIndex), "Sub");
         if (dynamicIndex == 0) {
-            return List.of(ElementwiseAffine.shift(c.scaled(-1f)));
+            return List.of(ElementwiseAffine.shift(c.scaled(-1)));
         }
-        return List.of(new ElementwiseAffine(HostTensor.scalar(-1f), c));
+        return List.of(new ElementwiseAffine(HostTensor.scalar(-1), c));
     }
 
     private static HostTensor reciprocal(HostTensor c) {
-        float[] v = c.data();
+        double[] v = c.data();
         for (int i = 0; i < v.length; i++) {
-            if (v[i] == 0f) {
+            if (v[i] == 0) {
                 throw new IllegalArgumentException("Div by a constant that contains zero");
             }
-            v[i] = 1f / v[i];
+            v[i] = 1 / v[i];
         }
         return new HostTensor(c.shape(), v);
     }
@@ -124,7 +124,7 @@ final class LayerConverter {
         HostTensor bias = floatConstant(c, "Gemm operand C").scaled(attrs.real("beta", 1f));
         long outputs = weight.dim(0);
         if (bias.size() == 1) {
-            float[] v = new float[(int) outputs];
+            double[] v = new double[(int) outputs];
             Arrays.fill(v, bias.get(0));
             return List.of(new Dense(weight, new HostTensor(new long[] {outputs}, v)));
         }
@@ -193,10 +193,10 @@ final class LayerConverter {
         if (shape.length == 0 || shape[0] != channels) {
             throw new IllegalArgumentException("BatchNormalization of " + channels + " channels applied to shape " + Arrays.toString(shape));
         }
-        float[] scale = new float[channels];
-        float[] shift = new float[channels];
+        double[] scale = new double[channels];
+        double[] shift = new double[channels];
         for (int c = 0; c < channels; c++) {
-            scale[c] = (float) (gamma.get(c) / Math.sqrt((double) var.get(c) + eps));
+            scale[c] = gamma.get(c) / Math.sqrt((double) var.get(c) + eps);
             shift[c] = beta.get(c) - mean.get(c) * scale[c];
         }
         long[] perChannel = new long[shape.length];
@@ -306,10 +306,10 @@ final class LayerConverter {
                 inverse[axis][o] = count == 0 ? 0 : 1.0 / count;
             }
         }
-        float[] map = new float[inverse[0].length * inverse[1].length];
+        double[] map = new double[inverse[0].length * inverse[1].length];
         for (int i = 0; i < inverse[0].length; i++) {
             for (int j = 0; j < inverse[1].length; j++) {
-                map[i * inverse[1].length + j] = (float) (inverse[0][i] * inverse[1][j]);
+                map[i * inverse[1].length + j] = inverse[0][i] * inverse[1][j];
             }
         }
         HostTensor inverseCount = new HostTensor(new long[] {inverse[0].length, inverse[1].length}, map);

@@ -36,12 +36,12 @@ final class ParameterDraws {
         if (t == null) {
             return null;
         }
-        float[] v = t.data();
+        double[] v = t.data();
         boolean corner = random.nextBoolean();
         for (int i = 0; i < v.length; i++) {
             double u = corner ? (random.nextBoolean() ? 1 : -1) : 2 * random.nextDouble() - 1;
-            // shrink by one float32 ulp so the drawn float stays inside the real box
-            v[i] = (float) (v[i] * (1 + u * gamma * (1 - 1e-6)));
+            // a hair inside the box, so float64 rounding of the product cannot step outside it
+            v[i] = v[i] * (1 + u * gamma * (1 - 1e-9));
         }
         return new HostTensor(t.shape(), v);
     }
