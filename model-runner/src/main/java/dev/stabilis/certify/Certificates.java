@@ -1,8 +1,6 @@
 package dev.stabilis.certify;
 
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.stream.IntStream;
 
 /**
  * Turns gradient bounds into a {@link Certificate} (ALGORITHMS.md §1.7). Ranking is by |g|, ties broken by
@@ -21,9 +19,21 @@ public final class Certificates {
         if (k < 1 || k > g.length) {
             throw new IllegalArgumentException("k must be in [1, " + g.length + "], got " + k);
         }
-        return IntStream.range(0, g.length).boxed()
-                .sorted(Comparator.<Integer>comparingDouble(i -> -Math.abs(g[i])).thenComparingInt(i -> i))
-                .limit(k).mapToInt(Integer::intValue).toArray();
+        int[] top = new int[k];
+        int size = 0;
+        for (int i = 0; i < g.length; i++) {
+            double m = Math.abs(g[i]);
+            if (size == k && m <= Math.abs(g[top[k - 1]])) {
+                continue; // not larger than the current k-th: an equal one loses the tie to its lower index
+            }
+            int at = size < k ? size++ : k - 1;
+            while (at > 0 && Math.abs(g[top[at - 1]]) < m) {
+                top[at] = top[at - 1];
+                at--;
+            }
+            top[at] = i;
+        }
+        return top;
     }
 
     /**
@@ -72,9 +82,12 @@ public final class Certificates {
             }
         }
         boolean topk = minTopSmall > maxRestBig;
+        double[] descending = big.clone();
+        Arrays.sort(descending);
+        reverse(descending);
         int overlap = 0;
         for (int i : top) {
-            if (small[i] > kthLargestExcluding(big, k, i)) {
+            if (small[i] > kthLargestExcluding(descending, big[i], k)) {
                 overlap++;
             }
         }
@@ -94,19 +107,23 @@ public final class Certificates {
         return smallNorm == 0 ? -1 : Math.max(-1, numerator / (gNorm * smallNorm));
     }
 
-    /** The k-th largest of {@code values} without index {@code excluded} (−∞ when fewer than k remain). */
-    private static double kthLargestExcluding(double[] values, int k, int excluded) {
-        double[] rest = new double[values.length - 1];
-        for (int i = 0, j = 0; i < values.length; i++) {
-            if (i != excluded) {
-                rest[j++] = values[i];
-            }
-        }
-        if (rest.length < k) {
+    /**
+     * The k-th largest of the values without one entry of value {@code own}, from all values sorted descending:
+     * removing an entry at or above the k-th largest moves the (k+1)-th into k-th place (−∞ when too few remain).
+     */
+    private static double kthLargestExcluding(double[] descending, double own, int k) {
+        if (descending.length - 1 < k) {
             return Double.NEGATIVE_INFINITY;
         }
-        Arrays.sort(rest);
-        return rest[rest.length - k];
+        return own >= descending[k - 1] ? descending[k] : descending[k - 1];
+    }
+
+    private static void reverse(double[] values) {
+        for (int a = 0, b = values.length - 1; a < b; a++, b--) {
+            double t = values[a];
+            values[a] = values[b];
+            values[b] = t;
+        }
     }
 
     /** Standard IBP: the predicted logit's lower bound exceeds every other logit's upper bound. */

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.stabilis.engine.Gradients;
 import dev.stabilis.graph.Shapes;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,8 +65,9 @@ public final class Certifier {
         }
         try (NDManager batch = bounds.model().manager().newSubManager()) {
             NDArray x = batch.create(flat, new Shape(Shapes.withBatch(n, bounds.graph().inputShape())));
-            NDArray classes = bounds.model().predict(x);
-            double[] gradient = bounds.model().gradients(x, classes, settings.kind()).gradient().toDoubleArray();
+            Gradients atSample = bounds.model().gradients(x, null, settings.kind());
+            NDArray classes = atSample.classes();
+            double[] gradient = atSample.gradient().toDoubleArray();
             double[] eps = new double[n];
             java.util.Arrays.fill(eps, settings.epsilon());
             NDArray epsilon = batch.create(eps);

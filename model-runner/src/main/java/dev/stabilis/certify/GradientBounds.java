@@ -106,8 +106,9 @@ public final class GradientBounds implements AutoCloseable {
             Layer layer = graph.layers().get(i);
             if (layer.isAffine()) {
                 double slack = roundingSlack[i] + (layer.hasParameters() ? gamma : 0);
-                NDArray spread = magnitude.forward(i, c.abs().addi(r)).addi(offsetMagnitude[i]).muli(slack);
-                NDArray nextR = magnitude.forward(i, r).addi(spread);
+                // |L| r + slack (|L|(|c| + r) + |b|) = |L|((1 + slack) r + slack |c|) + slack |b|: one pass
+                NDArray nextR = magnitude.forward(i, r.mul(1 + slack).addi(c.abs().muli(slack)))
+                        .addi(offsetMagnitude[i].mul(slack));
                 c = center.forward(i, c);
                 r = nextR;
             } else {
@@ -117,7 +118,10 @@ public final class GradientBounds implements AutoCloseable {
                 NDArray a = center.forward(i, ends[0]);
                 NDArray b = center.forward(i, ends[1]);
                 c = a.add(b).divi(2);
-                r = b.sub(a).divi(2).addi(a.abs().addi(b.abs()).muli(FUNCTION_ULPS));
+                r = b.sub(a).divi(2);
+                if (((Activation) layer).kind() != Activation.Kind.RELU) {
+                    r.addi(a.abs().addi(b.abs()).muli(FUNCTION_ULPS)); // max(z, 0) is exact; the others round
+                }
             }
         }
         NDArray logitLower = c.sub(r);
@@ -129,8 +133,7 @@ public final class GradientBounds implements AutoCloseable {
             Layer layer = graph.layers().get(i);
             if (layer.isAffine()) {
                 double slack = roundingSlack[i] + (layer.hasParameters() ? gamma : 0);
-                NDArray spread = magnitude.backward(i, dc.abs().addi(dr), null, null).muli(slack);
-                NDArray nextR = magnitude.backward(i, dr, null, null).addi(spread);
+                NDArray nextR = magnitude.backward(i, dr.mul(1 + slack).addi(dc.abs().muli(slack)), null, null);
                 dc = center.backward(i, dc, null, null);
                 dr = nextR;
             } else {
@@ -157,10 +160,16 @@ public final class GradientBounds implements AutoCloseable {
         return new NDArray[] {c.sub(r).subi(margin), c.add(r).addi(margin)};
     }
 
-    /** The range of σ′ over {@code [lo, hi]}, widened outward. */
+    /**
+     * The range of σ′ over {@code [lo, hi]}, widened outward. ReLU's derivative is monotone and exactly 0 or 1,
+     * so its range is {@code [σ′(lo), σ′(hi)]} as computed.
+     */
     private static NDArray[] derivativeRange(Activation layer, NDArray lo, NDArray hi) {
         NDArray atLo = ActivationFunctions.derivative(layer.kind(), layer.alpha(), lo);
         NDArray atHi = ActivationFunctions.derivative(layer.kind(), layer.alpha(), hi);
+        if (layer.kind() == Activation.Kind.RELU) {
+            return new NDArray[] {atLo, atHi};
+        }
         NDArray min = NDArrays.minimum(atLo, atHi);
         NDArray max = NDArrays.maximum(atLo, atHi);
         double peak = ActivationFunctions.derivativePeak(layer.kind());
