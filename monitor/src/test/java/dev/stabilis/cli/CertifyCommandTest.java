@@ -88,4 +88,25 @@ class CertifyCommandTest {
         assertThat(run.code()).isEqualTo(ExitCodes.BAD_MODEL);
         assertThat(run.err()).contains("certification needs an ONNX model");
     }
+
+    @Test
+    void summarisesTheBatchAndEstimatesCurvatureOnRequest() throws Exception {
+        Path softplus = Path.of("..", "model-runner", "src", "test", "resources", "fixtures", "digits_mlp_softplus");
+        CliRun run = CliRun.stabilis("certify", "--model", softplus.toString(), "--input", PAYLOAD, "--epsilon", "0.001",
+                "--param-gamma", "0.001", "--curvature", "--device", "cpu");
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode root = run.json();
+        JsonNode summary = root.get("summary");
+        assertThat(summary.get("samples").asInt()).isEqualTo(3);
+        long certified = 0;
+        for (JsonNode r : root.get("results")) {
+            certified += r.get("certificates").get("topk").asBoolean() ? 1 : 0;
+            assertThat(Math.abs(r.get("curvature").asDouble())).as("softplus networks are curved").isPositive();
+        }
+        assertThat(summary.get("topkCertified").asLong()).isEqualTo(certified);
+        CliRun relu = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--curvature", "--device", "cpu");
+        for (JsonNode r : relu.json().get("results")) {
+            assertThat(r.get("curvature").asDouble()).as("ReLU logits are piecewise linear").isZero();
+        }
+    }
 }
