@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.stabilis.engine.DifferentiableModel;
 import dev.stabilis.engine.TargetKind;
+import dev.stabilis.graph.Shapes;
 
 /**
  * Integrated Gradients (Sundararajan et al. 2017): {@code (x − x₀) ⊙ (1/m) Σ_k ∇s_c(x₀ + α_k (x − x₀))} with the
@@ -61,10 +62,8 @@ public final class IntegratedGradients implements Explainer {
         for (int k = 0; k < steps; k++) {
             alphas[k] = (k + 0.5f) / steps;
         }
-        long[] alphaShape = new long[input.getShape().dimension() + 1];
-        java.util.Arrays.fill(alphaShape, 1);
-        alphaShape[0] = steps;
-        NDArray alpha = input.getManager().create(alphas).toType(input.getDataType(), false).reshape(new Shape(alphaShape));
+        NDArray alpha = input.getManager().create(alphas).toType(input.getDataType(), false)
+                .reshape(new Shape(Shapes.perRow(steps, input.getShape().dimension() + 1)));
         NDArray path = alpha.mul(delta.expandDims(0)).addi(origin.expandDims(0))
                 .reshape(new Shape(steps * n).addAll(sample));
         NDArray pathClasses = at.classes().tile(steps);

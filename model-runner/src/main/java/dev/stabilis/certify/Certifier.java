@@ -93,7 +93,7 @@ public final class Certifier {
     /** Bounds over the boxes of half-width {@code epsilon[i]} around each row, split as configured. */
     private IntervalBounds boundsAt(NDArray x, NDArray epsilon, NDArray classes) {
         long n = x.getShape().get(0);
-        NDArray eps = epsilon.reshape(Shapes.withBatch(n, ones(x.getShape().dimension() - 1)));
+        NDArray eps = epsilon.reshape(Shapes.perRow(n, x.getShape().dimension()));
         NDArray lower = clip(x.sub(eps));
         NDArray upper = clip(x.add(eps));
         int leaves = 1;
@@ -197,11 +197,5 @@ public final class Certifier {
 
     private static double[] slice(double[] flat, int row, int width) {
         return java.util.Arrays.copyOfRange(flat, row * width, (row + 1) * width);
-    }
-
-    private static long[] ones(int count) {
-        long[] out = new long[count];
-        java.util.Arrays.fill(out, 1);
-        return out;
     }
 }

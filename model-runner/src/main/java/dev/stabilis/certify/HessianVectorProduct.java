@@ -8,6 +8,7 @@ import dev.stabilis.engine.TargetKind;
 import dev.stabilis.graph.Activation;
 import dev.stabilis.graph.Layer;
 import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Shapes;
 
 /**
  * Exact Hessian-vector products {@code H v} of a target score with respect to the input, by Pearlmutter's
@@ -110,10 +111,7 @@ public final class HessianVectorProduct implements AutoCloseable {
 
     private static NDArray normalize(NDArray v, long n) {
         NDArray norm = v.reshape(n, -1).square().sum(new int[] {1}).sqrt().maximum(1e-300);
-        long[] shape = new long[v.getShape().dimension()];
-        java.util.Arrays.fill(shape, 1);
-        shape[0] = n;
-        return v.div(norm.reshape(shape));
+        return v.div(norm.reshape(Shapes.perRow(n, v.getShape().dimension())));
     }
 
     @Override

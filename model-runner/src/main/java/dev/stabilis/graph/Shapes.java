@@ -28,6 +28,17 @@ public final class Shapes {
     }
 
     /**
+     * {@code [leading, 1, ..., 1]} with {@code rank} axes in all: a per-row value shaped to broadcast against a
+     * tensor of that rank.
+     */
+    public static long[] perRow(long leading, int rank) {
+        long[] out = new long[rank];
+        Arrays.fill(out, 1);
+        out[0] = leading;
+        return out;
+    }
+
+    /**
      * The per-sample shape that results from applying a constant of shape {@code constant} elementwise to a
      * per-sample value of shape {@code sample} with numpy broadcasting. A constant of the full rank
      * (batch axis included) contributes its trailing axes. The constant must not widen the sample: the
