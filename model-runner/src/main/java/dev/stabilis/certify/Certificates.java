@@ -68,20 +68,7 @@ public final class Certificates {
             smallNorm += small[i] * small[i];
         }
         int[] top = topK(g, k);
-        boolean[] inTop = new boolean[n];
-        for (int i : top) {
-            inTop[i] = true;
-        }
-        double minTopSmall = Double.POSITIVE_INFINITY;
-        double maxRestBig = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            if (inTop[i]) {
-                minTopSmall = Math.min(minTopSmall, small[i]);
-            } else {
-                maxRestBig = Math.max(maxRestBig, big[i]);
-            }
-        }
-        boolean topk = minTopSmall > maxRestBig;
+        boolean topk = topkCertified(top, lower, upper);
         double[] descending = big.clone();
         Arrays.sort(descending);
         reverse(descending);
@@ -94,6 +81,32 @@ public final class Certificates {
         return new Certificate(topk, overlap, (double) signStable / n, linf, Math.sqrt(l2),
                 cosineLower(numerator, Math.sqrt(gNorm), Math.sqrt(bigNorm), Math.sqrt(smallNorm)),
                 predictionCertified(logitLower, logitUpper, predicted), Double.NaN);
+    }
+
+    /**
+     * C4 alone: whether the top-k set of |g| is certified by the bounds (the smallest possible magnitude in the
+     * set exceeds the largest possible magnitude outside it). The radius search needs only this.
+     */
+    public static boolean topkCertified(double[] g, double[] lower, double[] upper, int k) {
+        return topkCertified(topK(g, k), lower, upper);
+    }
+
+    private static boolean topkCertified(int[] top, double[] lower, double[] upper) {
+        boolean[] inTop = new boolean[lower.length];
+        for (int i : top) {
+            inTop[i] = true;
+        }
+        double minTopSmall = Double.POSITIVE_INFINITY;
+        double maxRestBig = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < lower.length; i++) {
+            if (inTop[i]) {
+                boolean straddles = lower[i] <= 0 && upper[i] >= 0;
+                minTopSmall = Math.min(minTopSmall, straddles ? 0 : Math.min(Math.abs(lower[i]), Math.abs(upper[i])));
+            } else {
+                maxRestBig = Math.max(maxRestBig, Math.max(Math.abs(lower[i]), Math.abs(upper[i])));
+            }
+        }
+        return minTopSmall > maxRestBig;
     }
 
     /** C8: {@code num / (‖g‖ ‖M‖)} when the numerator is non-negative, else {@code max(−1, num / (‖g‖ ‖m‖))}. */

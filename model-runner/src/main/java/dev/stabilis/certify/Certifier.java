@@ -74,7 +74,7 @@ public final class Certifier {
             Host result = toHost(boundsAt(x, epsilon, classes));
             long[] predicted = classes.toLongArray();
             List<CertifiedSample> out = new ArrayList<>(n);
-            double[] radius = settings.radius() ? radius(x, classes, gradient, predicted) : null;
+            double[] radius = settings.radius() ? radius(x, classes, gradient) : null;
             for (int i = 0; i < n; i++) {
                 double[] g = slice(gradient, i, size);
                 double[] lo = slice(result.lower, i, size);
@@ -160,7 +160,7 @@ public final class Certifier {
      * per step. Bounds are nested in ε, so the top-k certificate is monotone and the bisection is valid; the
      * returned value is certified (the lower end of the final bracket).
      */
-    private double[] radius(NDArray x, NDArray classes, double[] gradient, long[] predicted) {
+    private double[] radius(NDArray x, NDArray classes, double[] gradient) {
         int n = (int) x.getShape().get(0);
         double[] lo = new double[n];
         double[] hi = new double[n];
@@ -170,10 +170,12 @@ public final class Certifier {
             for (int i = 0; i < n; i++) {
                 probe[i] = step == 0 ? hi[i] : (lo[i] + hi[i]) / 2;
             }
-            Host h = toHost(boundsAt(x, x.getManager().create(probe), classes));
+            IntervalBounds b = boundsAt(x, x.getManager().create(probe), classes);
+            double[] lower = b.gradientLower().toDoubleArray();
+            double[] upper = b.gradientUpper().toDoubleArray();
             for (int i = 0; i < n; i++) {
-                boolean certified = Certificates.of(slice(gradient, i, size), slice(h.lower, i, size), slice(h.upper, i, size),
-                        settings.k(), slice(h.logitLower, i, h.classes), slice(h.logitUpper, i, h.classes), (int) predicted[i]).topk();
+                boolean certified = Certificates.topkCertified(slice(gradient, i, size), slice(lower, i, size),
+                        slice(upper, i, size), settings.k());
                 if (step == 0) {
                     if (certified) {
                         lo[i] = hi[i];

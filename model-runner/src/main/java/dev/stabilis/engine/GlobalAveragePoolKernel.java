@@ -8,10 +8,12 @@ import dev.stabilis.graph.Shapes;
 final class GlobalAveragePoolKernel implements LayerKernel {
 
     private final long[] inputShape;
+    private final long[] outputShape;
     private final long count;
 
-    GlobalAveragePoolKernel(long[] inputShape) {
+    GlobalAveragePoolKernel(long[] inputShape, long[] outputShape) {
         this.inputShape = inputShape.clone();
+        this.outputShape = outputShape.clone();
         this.count = Shapes.size(inputShape) / inputShape[0];
     }
 
@@ -21,14 +23,7 @@ final class GlobalAveragePoolKernel implements LayerKernel {
         long channels = inputShape[0];
         // PyTorch NDArray.mean in DJL takes one axis, so the spatial axes are merged first.
         return input.reshape(n, channels, -1).mean(new int[] {2}, true)
-                .reshape(new Shape(Shapes.withBatch(n, outputShape())));
-    }
-
-    private long[] outputShape() {
-        long[] out = new long[inputShape.length];
-        java.util.Arrays.fill(out, 1);
-        out[0] = inputShape[0];
-        return out;
+                .reshape(new Shape(Shapes.withBatch(n, outputShape)));
     }
 
     @Override

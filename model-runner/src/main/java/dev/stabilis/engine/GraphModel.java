@@ -27,12 +27,14 @@ public final class GraphModel implements DifferentiableModel {
     private final NDManager manager;
     private final DataType dataType;
     private final List<LayerKernel> kernels = new ArrayList<>();
+    private final long[] outputShape;
 
     private GraphModel(LayerGraph graph, NDManager manager, DataType dataType) {
         this.graph = graph;
         this.manager = manager;
         this.dataType = dataType;
         List<long[]> shapes = graph.shapes();
+        this.outputShape = shapes.get(shapes.size() - 1);
         for (int i = 0; i < graph.layers().size(); i++) {
             kernels.add(kernelFor(graph.layers().get(i), shapes.get(i), shapes.get(i + 1)));
         }
@@ -61,7 +63,7 @@ public final class GraphModel implements DifferentiableModel {
         } else if (layer instanceof AveragePool2d p) {
             return new AveragePoolKernel(p, in, manager, dataType);
         } else if (layer instanceof GlobalAveragePool) {
-            return new GlobalAveragePoolKernel(in);
+            return new GlobalAveragePoolKernel(in, out);
         } else if (layer instanceof ConstantPad p) {
             return new PadKernel(p, in);
         } else if (layer instanceof ElementwiseAffine a) {
@@ -91,12 +93,11 @@ public final class GraphModel implements DifferentiableModel {
 
     @Override
     public int classes() {
-        long[] out = graph.outputShape();
-        if (out.length != 1) {
-            throw new IllegalStateException("model output per sample has shape " + java.util.Arrays.toString(out)
+        if (outputShape.length != 1) {
+            throw new IllegalStateException("model output per sample has shape " + java.util.Arrays.toString(outputShape)
                     + "; a classifier needs [classes]");
         }
-        return (int) out[0];
+        return (int) outputShape[0];
     }
 
     @Override
