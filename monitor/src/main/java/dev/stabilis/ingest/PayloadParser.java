@@ -1,56 +1,37 @@
 package dev.stabilis.ingest;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
+import static dev.stabilis.ingest.PayloadJson.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Detects the payload form from the bytes (never from a content-type header) and normalises it into rows.
- * Non-finite numbers are parsed (Python's {@code json} writes {@code NaN} and {@code Infinity}) so they can be
- * rejected as {@link RejectReason#NON_FINITE} rather than as malformed JSON.
+ * Detects the request payload form from the bytes (never from a content-type header) and normalises it into
+ * rows; see {@link PayloadJson} for how the bytes are read.
  */
 public final class PayloadParser {
 
     private static final Set<String> NUMERIC_TYPES = Set.of("FP16", "FP32", "FP64", "BF16", "INT8", "INT16", "INT32",
             "INT64", "UINT8", "UINT16", "UINT32", "UINT64");
 
-    private final JsonMapper mapper;
-    private final int maxBytes;
+    private final PayloadJson json;
 
     /**
      * @param maxBytes payloads larger than this are rejected as {@link RejectReason#TOO_LARGE}
      */
     public PayloadParser(int maxBytes) {
-        this.maxBytes = maxBytes;
-        this.mapper = JsonMapper.builder()
-                .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .build();
-        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(64).maxDocumentLength(maxBytes).build());
+        this.json = new PayloadJson(maxBytes);
     }
 
     /** Parses one payload. */
     public InferencePayload parse(byte[] bytes) {
-        if (bytes.length > maxBytes) {
-            throw new PayloadException(RejectReason.TOO_LARGE, "payload has " + bytes.length + " bytes, the limit is " + maxBytes);
-        }
-        JsonNode root;
-        try {
-            root = mapper.readTree(bytes);
-        } catch (IOException e) {
-            throw new PayloadException(RejectReason.MALFORMED_JSON, "not valid JSON: " + firstLine(e.getMessage()));
-        }
-        if (root == null || !root.isObject()) {
-            throw new PayloadException(RejectReason.UNKNOWN_FORMAT, "payload is not a JSON object");
-        }
+        return parse(json.readObject(bytes));
+    }
+
+    /** Parses one payload that has already been read into a JSON object. */
+    InferencePayload parse(JsonNode root) {
         InferencePayload payload;
         if (root.has("inputs")) {
             payload = openInference(root);
@@ -168,15 +149,5 @@ public final class PayloadParser {
             throw new PayloadException(node.isMissingNode() ? RejectReason.SHAPE_MISMATCH : RejectReason.UNSUPPORTED_DATATYPE,
                     "'" + field + "' must hold numbers, found " + (node.isMissingNode() ? "nothing" : node.getNodeType().toString().toLowerCase()));
         }
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        return v == null || v.isNull() ? null : v.asText();
-    }
-
-    private static String firstLine(String message) {
-        int nl = message == null ? -1 : message.indexOf('\n');
-        return nl < 0 ? String.valueOf(message) : message.substring(0, nl);
     }
 }
