@@ -6,10 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.stabilis.engine.GraphModel;
 import dev.stabilis.engine.TargetKind;
-import dev.stabilis.graph.Activation;
-import dev.stabilis.graph.ElementwiseAffine;
-import dev.stabilis.graph.HostTensor;
-import dev.stabilis.graph.Layer;
 import dev.stabilis.graph.LayerGraph;
 import dev.stabilis.graph.Shapes;
 import java.util.ArrayList;
@@ -48,24 +44,9 @@ public final class BoxSearch implements AutoCloseable {
     public BoxSearch(LayerGraph graph, GraphModel model) {
         this.model = model;
         this.inputShape = graph.inputShape();
-        LayerGraph smooth = smoothed(graph, 10f);
+        LayerGraph smooth = graph.reluSmoothed(10f);
         this.surrogateModel = GraphModel.load(smooth, model.device(), DataType.FLOAT64);
         this.surrogate = new HessianVectorProduct(smooth, surrogateModel);
-    }
-
-    /** ReLU layers replaced by softplus(β) = softplus(β z) / β. */
-    static LayerGraph smoothed(LayerGraph graph, float beta) {
-        List<Layer> layers = new ArrayList<>();
-        for (Layer layer : graph.layers()) {
-            if (layer instanceof Activation a && a.kind() == Activation.Kind.RELU) {
-                layers.add(ElementwiseAffine.scale(HostTensor.scalar(beta)));
-                layers.add(Activation.of(Activation.Kind.SOFTPLUS));
-                layers.add(ElementwiseAffine.scale(HostTensor.scalar(1f / beta)));
-            } else {
-                layers.add(layer);
-            }
-        }
-        return new LayerGraph(graph.inputName(), graph.inputShape(), layers);
     }
 
     /**

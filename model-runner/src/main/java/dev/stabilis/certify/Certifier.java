@@ -26,19 +26,13 @@ public final class Certifier {
     private final GradientBounds bounds;
     private final CertifySettings settings;
     private final int size;
+    private final InputDomain domain;
 
     public Certifier(GradientBounds bounds, CertifySettings settings) {
         this.bounds = bounds;
         this.settings = settings;
         this.size = bounds.graph().inputSize();
-        checkDomain(settings.domainMin());
-        checkDomain(settings.domainMax());
-    }
-
-    private void checkDomain(double[] values) {
-        if (values.length != 0 && values.length != 1 && values.length != size) {
-            throw new IllegalArgumentException("domain has " + values.length + " values, the model " + size + " features");
-        }
+        this.domain = new InputDomain(settings.domainMin(), settings.domainMax(), size);
     }
 
     /** Certifies every row (each of the model's input size). */
@@ -94,8 +88,8 @@ public final class Certifier {
     private IntervalBounds boundsAt(NDArray x, NDArray epsilon, NDArray classes) {
         long n = x.getShape().get(0);
         NDArray eps = epsilon.reshape(Shapes.perRow(n, x.getShape().dimension()));
-        NDArray lower = clip(x.sub(eps));
-        NDArray upper = clip(x.add(eps));
+        NDArray lower = domain.clip(x.sub(eps));
+        NDArray upper = domain.clip(x.add(eps));
         int leaves = 1;
         while (leaves < settings.splitLeaves()) {
             IntervalBounds b = bounds.bounds(lower, upper, classes, settings.kind(), settings.paramGamma());
@@ -111,26 +105,6 @@ public final class Certifier {
         }
         return new IntervalBounds(unionMin(leafBounds.gradientLower(), leaves), unionMax(leafBounds.gradientUpper(), leaves),
                 unionMin(leafBounds.logitLower(), leaves), unionMax(leafBounds.logitUpper(), leaves));
-    }
-
-    private NDArray clip(NDArray v) {
-        NDArray out = v;
-        if (settings.domainMin().length > 0) {
-            out = NDArrays.maximum(out, domain(v, settings.domainMin()));
-        }
-        if (settings.domainMax().length > 0) {
-            out = NDArrays.minimum(out, domain(v, settings.domainMax()));
-        }
-        return out;
-    }
-
-    private NDArray domain(NDArray like, double[] values) {
-        double[] perFeature = values;
-        if (values.length == 1) {
-            perFeature = new double[size];
-            java.util.Arrays.fill(perFeature, values[0]);
-        }
-        return like.getManager().create(perFeature, like.getShape().slice(1));
     }
 
     /** Bisects every box along the feature with the largest radius × magnitude bound. */

@@ -9,6 +9,7 @@ import dev.stabilis.graph.Activation;
 import dev.stabilis.graph.Layer;
 import dev.stabilis.graph.LayerGraph;
 import dev.stabilis.graph.Shapes;
+import java.util.function.UnaryOperator;
 
 /**
  * Exact Hessian-vector products {@code H v} of a target score with respect to the input, by Pearlmutter's
@@ -27,36 +28,57 @@ public final class HessianVectorProduct implements AutoCloseable {
     private final GraphModel linear;
 
     /**
-     * @param model the float64 model of {@code graph} (for example {@link GradientBounds#model()})
+     * @param model the model of {@code graph}, in the data type the products are computed in
      */
     public HessianVectorProduct(LayerGraph graph, GraphModel model) {
         this.graph = graph;
         this.model = model;
-        this.linear = GraphModel.load(graph.linearPart(), model.device(), DataType.FLOAT64);
+        this.linear = GraphModel.load(graph.linearPart(), model.device(), model.dataType());
     }
 
     /**
      * {@code H v} per row, where H is the Hessian of each row's target score at x.
      *
-     * @param x {@code [N, inputShape...]} float64
+     * @param x {@code [N, inputShape...]}
      * @param classes {@code [N]} int64 target classes
      * @param v directions, shaped like x
      */
     public NDArray apply(NDArray x, NDArray classes, TargetKind kind, NDArray v) {
+        return apply(x, classes, kind, gradient -> v);
+    }
+
+    /**
+     * {@code H v} per row with the direction chosen from the gradient at x: {@code v = direction(g(x))}. With
+     * {@code direction = ∂ℓ/∂g} this is {@code ∇ₓ ℓ(g(x))}, the input gradient of a loss on the explanation,
+     * which is what explanation attacks step along; one forward and backward pass serve both.
+     */
+    public NDArray apply(NDArray x, NDArray classes, TargetKind kind, UnaryOperator<NDArray> direction) {
         int depth = graph.layers().size();
         NDArray[] values = new NDArray[depth + 1];
-        NDArray[] directions = new NDArray[depth + 1];
         values[0] = x;
-        directions[0] = v;
         for (int i = 0; i < depth; i++) {
-            Layer layer = graph.layers().get(i);
             values[i + 1] = model.forward(i, values[i]);
-            directions[i + 1] = layer.isAffine()
-                    ? linear.forward(i, directions[i])
-                    : directions[i].mul(derivative((Activation) layer, values[i]));
         }
         NDArray logits = values[depth];
-        NDArray delta = kind.seed(logits, classes);
+        NDArray[] deltas = new NDArray[depth + 1];
+        NDArray[] slopes = new NDArray[depth];
+        deltas[depth] = kind.seed(logits, classes);
+        for (int i = depth - 1; i >= 0; i--) {
+            Layer layer = graph.layers().get(i);
+            if (layer.isAffine()) {
+                deltas[i] = model.backward(i, deltas[i + 1], null, null);
+            } else {
+                slopes[i] = derivative((Activation) layer, values[i]);
+                deltas[i] = deltas[i + 1].mul(slopes[i]);
+            }
+        }
+        NDArray[] directions = new NDArray[depth + 1];
+        directions[0] = direction.apply(deltas[0]);
+        for (int i = 0; i < depth; i++) {
+            directions[i + 1] = graph.layers().get(i).isAffine()
+                    ? linear.forward(i, directions[i])
+                    : directions[i].mul(slopes[i]);
+        }
         NDArray rDelta;
         if (kind == TargetKind.LOGIT) {
             rDelta = logits.zerosLike();
@@ -69,14 +91,10 @@ public final class HessianVectorProduct implements AutoCloseable {
         for (int i = depth - 1; i >= 0; i--) {
             Layer layer = graph.layers().get(i);
             if (layer.isAffine()) {
-                delta = model.backward(i, delta, null, null);
                 rDelta = model.backward(i, rDelta, null, null);
             } else {
-                Activation activation = (Activation) layer;
-                NDArray d1 = derivative(activation, values[i]);
-                NDArray d2 = ActivationFunctions.secondDerivative(activation.kind(), values[i]);
-                rDelta = d2.mul(directions[i]).muli(delta).addi(d1.mul(rDelta));
-                delta = delta.mul(d1);
+                NDArray curvature = ActivationFunctions.secondDerivative(((Activation) layer).kind(), values[i]);
+                rDelta = curvature.mul(directions[i]).muli(deltas[i + 1]).addi(slopes[i].mul(rDelta));
             }
         }
         return rDelta;

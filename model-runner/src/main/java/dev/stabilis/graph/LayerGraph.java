@@ -37,6 +37,24 @@ public record LayerGraph(String inputName, long[] inputShape, List<Layer> layers
         return new LayerGraph(inputName, inputShape, layers.stream().map(Layer::magnitude).toList());
     }
 
+    /**
+     * The graph with every ReLU replaced by softplus(β) = softplus(β z) / β, a smooth surrogate whose Hessian
+     * carries the second-order signal that a ReLU network's (zero almost everywhere) Hessian lacks.
+     */
+    public LayerGraph reluSmoothed(float beta) {
+        List<Layer> smooth = new ArrayList<>();
+        for (Layer layer : layers) {
+            if (layer instanceof Activation a && a.kind() == Activation.Kind.RELU) {
+                smooth.add(ElementwiseAffine.scale(HostTensor.scalar(beta)));
+                smooth.add(Activation.of(Activation.Kind.SOFTPLUS));
+                smooth.add(ElementwiseAffine.scale(HostTensor.scalar(1f / beta)));
+            } else {
+                smooth.add(layer);
+            }
+        }
+        return new LayerGraph(inputName, inputShape, smooth);
+    }
+
     /** Per-sample shapes of every tensor: index 0 is the input, index i the output of layer i-1. */
     public List<long[]> shapes() {
         List<long[]> shapes = new ArrayList<>(layers.size() + 1);

@@ -1,5 +1,7 @@
 package dev.stabilis.model;
 
+import dev.stabilis.attack.AttackMethod;
+import dev.stabilis.attack.AttackSettings;
 import dev.stabilis.attribution.Explainer;
 import dev.stabilis.attribution.GradientTimesInput;
 import dev.stabilis.attribution.IntegratedGradients;
@@ -60,13 +62,26 @@ public record LoadedModel(String name, String version, Path artifact, ModelPolic
     }
 
     /**
-     * The layer graph, which certification needs.
+     * Attack settings from the policy; each argument that is not null overrides the policy's value. ε, k and
+     * the score default to the certification's, so attacks search the box that certificates bound.
+     */
+    public AttackSettings attackSettings(String method, Double epsilon, Integer k) {
+        ModelPolicy.Attack a = policy.attack();
+        ModelPolicy.Certification c = policy.certification();
+        double eps = epsilon != null ? epsilon : Double.isNaN(a.epsilon()) ? c.epsilon() : a.epsilon();
+        int topK = k != null ? k : a.k() > 0 ? a.k() : c.k();
+        return new AttackSettings(AttackMethod.parse(method != null ? method : a.method()), eps, topK, targetKind(c.target()),
+                a.steps(), a.stepSize(), a.restarts(), a.seed(), (float) a.beta(), policy.domainMin(), policy.domainMax());
+    }
+
+    /**
+     * The layer graph, which certification and attacks need.
      *
      * @throws PolicyException for a TorchScript model, which has none
      */
     public LayerGraph requireGraph() {
         return graph.orElseThrow(() -> new PolicyException(artifact
-                + ": certification needs an ONNX model (a layer graph); TorchScript models only get attributions"));
+                + ": certification and attacks need an ONNX model (a layer graph); TorchScript models only get attributions"));
     }
 
     /**

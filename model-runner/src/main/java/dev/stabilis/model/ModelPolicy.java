@@ -13,13 +13,14 @@ import java.util.List;
  * @param domainMax upper end of the input domain, like {@code domainMin}
  * @param attribution attribution settings
  * @param certification certification settings
+ * @param attack empirical stability settings
  */
 public record ModelPolicy(long[] inputShape, List<String> featureNames, List<String> classNames, double[] domainMin,
-        double[] domainMax, Attribution attribution, Certification certification) {
+        double[] domainMax, Attribution attribution, Certification certification, Attack attack) {
 
     /** The policy of a model without {@code stabilis.yaml}. */
     public static final ModelPolicy DEFAULT = new ModelPolicy(null, List.of(), List.of(), new double[0], new double[0],
-            Attribution.DEFAULT, Certification.DEFAULT);
+            Attribution.DEFAULT, Certification.DEFAULT, Attack.DEFAULT);
 
     /**
      * Certification settings.
@@ -36,6 +37,26 @@ public record ModelPolicy(long[] inputShape, List<String> featureNames, List<Str
             double radiusMax, int radiusSteps) {
 
         public static final Certification DEFAULT = new Certification(0.01, 5, "logit", 0, 1, Double.NaN, 16);
+    }
+
+    /**
+     * Empirical stability settings: the attack, its noise baseline and the thickness estimate.
+     *
+     * @param method {@code topk} or {@code targeted}
+     * @param epsilon half-width of the attacked box; NaN for the certification's ε
+     * @param k size of the top-k set; 0 for the certification's k
+     * @param steps projected steps per restart
+     * @param stepSize step length in raw feature units; NaN for 2.5 ε / steps
+     * @param restarts restarts (the first at the sample, the others at random points)
+     * @param seed seed of random starts, noise and thickness end points
+     * @param beta softplus β of the surrogate that replaces ReLU for second-order signal
+     * @param thicknessEndPoints uniform end points per sample of the thickness estimate
+     * @param thicknessNodes nodes in t per segment of the thickness estimate
+     */
+    public record Attack(String method, double epsilon, int k, int steps, double stepSize, int restarts, long seed,
+            double beta, int thicknessEndPoints, int thicknessNodes) {
+
+        public static final Attack DEFAULT = new Attack("topk", Double.NaN, 0, 50, Double.NaN, 1, 0, 10, 8, 4);
     }
 
     /** The radius search's upper end: the configured one, else the largest domain range (1 without a domain). */

@@ -110,7 +110,7 @@ public final class PolicyReader {
                 sg.path("sigma").asDouble(d.smoothGradSigma()),
                 sg.path("seed").asLong(d.smoothGradSeed()));
         return new ModelPolicy(shape, strings(root.path("features").path("names")), strings(root.path("classes")),
-                min, max, attribution, certification(root.path("certification")));
+                min, max, attribution, certification(root.path("certification")), attack(root.path("attack")));
     }
 
     private static ModelPolicy.Certification certification(JsonNode c) {
@@ -124,6 +124,22 @@ public final class PolicyReader {
                 split ? c.path("splitLeaves").asInt(16) : 1,
                 c.path("radius").path("max").asDouble(d.radiusMax()),
                 c.path("radius").path("steps").asInt(d.radiusSteps()));
+    }
+
+    private static ModelPolicy.Attack attack(JsonNode a) {
+        ModelPolicy.Attack d = ModelPolicy.Attack.DEFAULT;
+        JsonNode thickness = a.path("thickness");
+        return new ModelPolicy.Attack(
+                a.path("method").asText(d.method()),
+                a.path("epsilon").asDouble(d.epsilon()),
+                a.path("k").asInt(d.k()),
+                a.path("steps").asInt(d.steps()),
+                a.path("stepSize").asDouble(d.stepSize()),
+                a.path("restarts").asInt(d.restarts()),
+                a.path("seed").asLong(d.seed()),
+                a.path("beta").asDouble(d.beta()),
+                thickness.path("endPoints").asInt(d.thicknessEndPoints()),
+                thickness.path("nodes").asInt(d.thicknessNodes()));
     }
 
     private static List<String> strings(JsonNode array) {

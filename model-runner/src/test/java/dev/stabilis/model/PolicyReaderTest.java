@@ -125,4 +125,27 @@ class PolicyReaderTest {
         assertThatThrownBy(() -> PolicyReader.parse("certification: {parameterGamma: 1}", "p.yaml"))
                 .hasMessageContaining("$.certification.parameterGamma");
     }
+
+    @Test
+    void readsTheAttackSectionWhoseBoxDefaultsToTheCertificates() {
+        ModelPolicy p = PolicyReader.parse("""
+                certification: {epsilon: 0.02, k: 3}
+                attack:
+                  method: targeted
+                  steps: 80
+                  restarts: 2
+                  seed: 11
+                  beta: 5
+                  thickness: {endPoints: 4, nodes: 2}
+                """, "p.yaml");
+        assertThat(p.attack()).isEqualTo(new ModelPolicy.Attack("targeted", Double.NaN, 0, 80, Double.NaN, 2, 11, 5, 4, 2));
+        assertThat(PolicyReader.parse("attack: {epsilon: 0.1, k: 7, stepSize: 0.01}", "p.yaml").attack())
+                .extracting(ModelPolicy.Attack::epsilon, ModelPolicy.Attack::k, ModelPolicy.Attack::stepSize)
+                .containsExactly(0.1, 7, 0.01);
+        assertThat(PolicyReader.parse("classes: [a]", "p.yaml").attack()).isEqualTo(ModelPolicy.Attack.DEFAULT);
+        assertThatThrownBy(() -> PolicyReader.parse("attack: {method: fgsm}", "p.yaml")).hasMessageContaining("$.attack.method");
+        assertThatThrownBy(() -> PolicyReader.parse("attack: {steps: 0}", "p.yaml")).hasMessageContaining("$.attack.steps");
+        assertThatThrownBy(() -> PolicyReader.parse("attack: {thickness: {nodes: 0}}", "p.yaml"))
+                .hasMessageContaining("$.attack.thickness.nodes");
+    }
 }

@@ -138,11 +138,7 @@ final class CertifyCommand implements Callable<Integer> {
             certificates.put("maxDeviationL2", c.maxDeviationL2());
             certificates.put("cosineLower", c.cosineLower());
             certificates.put("prediction", c.prediction());
-            if (Double.isNaN(c.radius())) {
-                certificates.putNull("radius");
-            } else {
-                certificates.put("radius", c.radius());
-            }
+            JsonOutput.putNumber(certificates, "radius", c.radius());
             if (eigenvalues != null) {
                 r.put("curvature", eigenvalues[i]);
             }
