@@ -1,6 +1,6 @@
 package dev.stabilis.ingest;
 
-/** Why a payload was rejected; the names are the {@code reason} values of dead-letter records. */
+/** Why a record was rejected; the names are the {@code reason} values of dead-letter records. */
 public enum RejectReason {
     /** Not parseable JSON. */
     MALFORMED_JSON,
@@ -15,5 +15,21 @@ public enum RejectReason {
     /** Larger than the configured limit. */
     TOO_LARGE,
     /** No samples. */
-    EMPTY
+    EMPTY,
+    /** The record names no model, or one the model repository does not hold. */
+    UNKNOWN_MODEL,
+    /** The model exists, but not the version the record names. */
+    UNKNOWN_VERSION,
+    /** The model version exists in the repository but its input cannot be read (a broken repository entry). */
+    MODEL_UNAVAILABLE,
+    /** A CloudEvent whose {@code type} is not an inference request or response. */
+    UNKNOWN_EVENT_TYPE,
+    /** A CloudEvent without a required attribute ({@code specversion}, {@code id}, {@code type}, {@code source}), or a response without an id. */
+    MISSING_ATTRIBUTE,
+    /** A CloudEvent attribute with an invalid value (spec version other than 1.0, a time that is not RFC 3339, ...). */
+    INVALID_ATTRIBUTE,
+    /** A response for which no valid request with the same id arrived within the join window. */
+    UNMATCHED_RESPONSE,
+    /** An unexpected failure while processing the record; the detail names the exception. */
+    INTERNAL
 }
