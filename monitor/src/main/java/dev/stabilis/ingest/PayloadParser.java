@@ -3,18 +3,13 @@ package dev.stabilis.ingest;
 import static dev.stabilis.ingest.PayloadJson.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Detects the request payload form from the bytes (never from a content-type header) and normalises it into
  * rows; see {@link PayloadJson} for how the bytes are read.
  */
 public final class PayloadParser {
-
-    private static final Set<String> NUMERIC_TYPES = Set.of("FP16", "FP32", "FP64", "BF16", "INT8", "INT16", "INT32",
-            "INT64", "UINT8", "UINT16", "UINT32", "UINT64");
 
     private final PayloadJson json;
 
@@ -37,12 +32,12 @@ public final class PayloadParser {
             payload = openInference(root);
         } else if (root.has("instances")) {
             payload = new InferencePayload(InferencePayload.Format.KSERVE_V1, text(root, "id"), null, null, null,
-                    rows(root.get("instances"), "instances"));
+                    Tensors.rows(root.get("instances"), "instances"));
         } else if (root.has("features")) {
             JsonNode features = root.get("features");
             List<float[]> rows = features.isArray() && features.size() > 0 && features.get(0).isArray()
-                    ? rows(features, "features")
-                    : List.of(row(features, "features"));
+                    ? Tensors.rows(features, "features")
+                    : List.of(Tensors.row(features, "features"));
             payload = new InferencePayload(InferencePayload.Format.PLAIN, text(root, "id"), text(root, "model"),
                     text(root, "version"), null, rows);
         } else {
@@ -62,92 +57,7 @@ public final class PayloadParser {
                     + (inputs.isArray() ? inputs.size() : "a non-array"));
         }
         JsonNode tensor = inputs.get(0);
-        String datatype = tensor.path("datatype").asText("");
-        if (!NUMERIC_TYPES.contains(datatype)) {
-            throw new PayloadException(RejectReason.UNSUPPORTED_DATATYPE, "datatype '" + datatype + "' is not a numeric tensor type");
-        }
-        JsonNode shapeNode = tensor.path("shape");
-        if (!shapeNode.isArray() || shapeNode.size() < 1) {
-            throw new PayloadException(RejectReason.SHAPE_MISMATCH, "input tensor needs a shape with a leading batch axis");
-        }
-        long[] shape = new long[shapeNode.size()];
-        for (int i = 0; i < shape.length; i++) {
-            JsonNode d = shapeNode.get(i);
-            if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0) {
-                throw new PayloadException(RejectReason.SHAPE_MISMATCH, "shape " + shapeNode + " has an invalid dimension " + d);
-            }
-            shape[i] = d.asLong();
-        }
-        List<Float> values = new ArrayList<>();
-        flatten(tensor.path("data"), values, "data");
-        long expected;
-        try {
-            expected = dev.stabilis.graph.Shapes.size(shape);
-        } catch (ArithmeticException e) {
-            throw new PayloadException(RejectReason.SHAPE_MISMATCH, "shape " + shapeNode + " holds more values than can be addressed");
-        }
-        if (values.size() != expected) {
-            throw new PayloadException(RejectReason.SHAPE_MISMATCH, "shape " + shapeNode + " holds " + expected
-                    + " values, data has " + values.size());
-        }
-        if (values.isEmpty()) {
-            // A zero-sized tensor holds no samples; also keeps a huge batch axis (shape [2^31, 0]) from being allocated.
-            throw new PayloadException(RejectReason.EMPTY, "input tensor of shape " + shapeNode + " holds no values");
-        }
-        int batch = (int) shape[0];
-        int perSample = batch == 0 ? 0 : values.size() / batch;
-        List<float[]> rows = new ArrayList<>(batch);
-        for (int b = 0; b < batch; b++) {
-            float[] row = new float[perSample];
-            for (int i = 0; i < perSample; i++) {
-                row[i] = values.get(b * perSample + i);
-            }
-            rows.add(row);
-        }
         return new InferencePayload(InferencePayload.Format.OPEN_INFERENCE_V2, text(root, "id"), text(root, "model_name"),
-                text(root, "model_version"), text(tensor, "name"), rows);
-    }
-
-    private List<float[]> rows(JsonNode array, String field) {
-        if (!array.isArray()) {
-            throw new PayloadException(RejectReason.UNKNOWN_FORMAT, "'" + field + "' must be an array of samples");
-        }
-        List<float[]> rows = new ArrayList<>(array.size());
-        for (int i = 0; i < array.size(); i++) {
-            rows.add(row(array.get(i), field + "[" + i + "]"));
-        }
-        return rows;
-    }
-
-    private float[] row(JsonNode node, String field) {
-        List<Float> values = new ArrayList<>();
-        flatten(node, values, field);
-        float[] row = new float[values.size()];
-        for (int i = 0; i < row.length; i++) {
-            row[i] = values.get(i);
-        }
-        return row;
-    }
-
-    private void flatten(JsonNode node, List<Float> out, String field) {
-        if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                flatten(node.get(i), out, field);
-            }
-        } else if (node.isNumber()) {
-            double v = node.asDouble();
-            if (!Double.isFinite(v)) {
-                throw new PayloadException(RejectReason.NON_FINITE, "'" + field + "' holds a non-finite value " + node.asText());
-            }
-            float f = (float) v;
-            if (!Float.isFinite(f)) {
-                throw new PayloadException(RejectReason.NON_FINITE, "'" + field + "' holds " + node.asText()
-                        + ", which is non-finite as a 32-bit float");
-            }
-            out.add(f);
-        } else {
-            throw new PayloadException(node.isMissingNode() ? RejectReason.SHAPE_MISMATCH : RejectReason.UNSUPPORTED_DATATYPE,
-                    "'" + field + "' must hold numbers, found " + (node.isMissingNode() ? "nothing" : node.getNodeType().toString().toLowerCase()));
-        }
+                text(root, "model_version"), text(tensor, "name"), Tensors.tensorRows(tensor, "input tensor"));
     }
 }

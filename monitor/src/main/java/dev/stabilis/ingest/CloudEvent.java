@@ -1,0 +1,34 @@
+package dev.stabilis.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.function.Supplier;
+
+/**
+ * The parts of a KServe inference-log CloudEvent the ingest needs.
+ *
+ * @param id the event id, shared by a request and its response
+ * @param type request or response
+ * @param inferenceService the {@code inferenceservicename} extension (names the model), or null
+ * @param time the {@code time} attribute in epoch milliseconds, or null
+ * @param data reads the event data (the inference request or response body); read on demand, so that a
+ *        rejection of the data still knows the event id
+ */
+record CloudEvent(String id, Type type, String inferenceService, Long time, Supplier<JsonNode> data) {
+
+    /** The event types KServe's payload logger writes ({@code pkg/logger/worker.go}). */
+    enum Type {
+        REQUEST("org.kubeflow.serving.inference.request"),
+        RESPONSE("org.kubeflow.serving.inference.response");
+
+        private final String value;
+
+        Type(String value) {
+            this.value = value;
+        }
+
+        /** The {@code type} attribute value. */
+        String value() {
+            return value;
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package dev.stabilis.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Reads the CloudEvents envelope of a Kafka record, in either content mode of the CloudEvents Kafka protocol
+ * binding: <em>structured</em> when the {@code content-type} header starts with {@code application/cloudevents}
+ * (the value is the whole event as JSON, with {@code data} or {@code data_base64}), otherwise <em>binary</em>
+ * when any header starts with {@code ce_} (attributes in {@code ce_*} headers, the value is the data). The
+ * {@code datacontenttype} is ignored: KServe copies the request's content type into the response event.
+ */
+final class CloudEventReader {
+
+    private static final String SPEC_VERSION = "1.0";
+
+    private final PayloadJson json;
+
+    CloudEventReader(PayloadJson json) {
+        this.json = json;
+    }
+
+    /** The event, or empty when the record carries no CloudEvent. */
+    Optional<CloudEvent> read(SourceRecord record) {
+        String contentType = record.headerText("content-type");
+        if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/cloudevents")) {
+            return Optional.of(structured(record));
+        }
+        if (record.hasHeaderStartingWith("ce_")) {
+            return Optional.of(binary(record));
+        }
+        return Optional.empty();
+    }
+
+    private CloudEvent binary(SourceRecord record) {
+        Attributes attributes = new Attributes(name -> record.headerText("ce_" + name), name -> "header ce_" + name);
+        return attributes.event(() -> {
+            if (record.value() == null || record.value().length == 0) {
+                throw new PayloadException(RejectReason.EMPTY, "the event has no data (empty record value)");
+            }
+            return json.readObject(record.value());
+        });
+    }
+
+    private CloudEvent structured(SourceRecord record) {
+        if (record.value() == null) {
+            throw new PayloadException(RejectReason.EMPTY, "structured CloudEvent record has no value");
+        }
+        JsonNode event = json.readObject(record.value());
+        Attributes attributes = new Attributes(name -> attribute(event, name), name -> "attribute " + name);
+        return attributes.event(() -> data(event));
+    }
+
+    private JsonNode data(JsonNode event) {
+        JsonNode data = event.get("data");
+        JsonNode base64 = event.get("data_base64");
+        if (data != null && base64 != null) {
+            throw new PayloadException(RejectReason.INVALID_ATTRIBUTE, "the event has both data and data_base64");
+        }
+        if (base64 != null) {
+            try {
+                return json.readObject(Base64.getDecoder().decode(base64.asText()));
+            } catch (IllegalArgumentException e) {
+                throw new PayloadException(RejectReason.INVALID_ATTRIBUTE, "data_base64 is not valid base64: " + e.getMessage());
+            }
+        }
+        if (data == null || data.isNull()) {
+            throw new PayloadException(RejectReason.EMPTY, "the event has no data");
+        }
+        return data.isTextual() ? json.readObject(data.asText().getBytes(StandardCharsets.UTF_8)) : requireObject(data);
+    }
+
+    private static JsonNode requireObject(JsonNode data) {
+        if (!data.isObject()) {
+            throw new PayloadException(RejectReason.UNKNOWN_FORMAT, "the event data is not a JSON object");
+        }
+        return data;
+    }
+
+    private static String attribute(JsonNode event, String name) {
+        JsonNode value = event.get(name);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw new PayloadException(RejectReason.INVALID_ATTRIBUTE, "attribute " + name + " is not a string");
+        }
+        return value.asText();
+    }
+
+    /** Attribute lookup and checks shared by both content modes. */
+    private record Attributes(Function<String, String> lookup, Function<String, String> describe) {
+
+        /** Checks the required attributes; the data is read when asked for. */
+        CloudEvent event(Supplier<JsonNode> data) {
+            String version = require("specversion");
+            if (!version.equals(SPEC_VERSION)) {
+                throw new PayloadException(RejectReason.INVALID_ATTRIBUTE, describe.apply("specversion") + " is '" + version
+                        + "', only CloudEvents " + SPEC_VERSION + " is supported");
+            }
+            String id = require("id");
+            require("source");
+            CloudEvent.Type type = type(require("type"));
+            String service = lookup.apply("inferenceservicename");
+            return new CloudEvent(id, type, service == null || service.isBlank() ? null : service, time(), data);
+        }
+
+        private static CloudEvent.Type type(String type) {
+            for (CloudEvent.Type known : CloudEvent.Type.values()) {
+                if (known.value().equals(type)) {
+                    return known;
+                }
+            }
+            throw new PayloadException(RejectReason.UNKNOWN_EVENT_TYPE, "event type '" + type + "' is neither "
+                    + CloudEvent.Type.REQUEST.value() + " nor " + CloudEvent.Type.RESPONSE.value());
+        }
+
+        private Long time() {
+            String time = lookup.apply("time");
+            if (time == null) {
+                return null;
+            }
+            try {
+                return OffsetDateTime.parse(time).toInstant().toEpochMilli();
+            } catch (DateTimeParseException e) {
+                throw new PayloadException(RejectReason.INVALID_ATTRIBUTE, describe.apply("time") + " '" + time
+                        + "' is not an RFC 3339 timestamp");
+            }
+        }
+
+        private String require(String name) {
+            String value = lookup.apply(name);
+            if (value == null || value.isEmpty()) {
+                throw new PayloadException(RejectReason.MISSING_ATTRIBUTE, "CloudEvent without " + describe.apply(name));
+            }
+            return value;
+        }
+    }
+}
