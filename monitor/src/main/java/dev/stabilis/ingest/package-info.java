@@ -1,6 +1,9 @@
 /**
- * Inference payload formats: Open Inference Protocol (KServe V2) JSON, KServe V1 {@code instances}, and the
- * plain {@code features} form, detected per record and normalised into rows of features. Rejections carry a
- * machine-readable {@link RejectReason}.
+ * Ingest of inference logs: the Kafka Streams {@link dev.stabilis.ingest.IngestTopology} that turns KServe
+ * CloudEvents (binary and structured mode), Open Inference Protocol (KServe V2) JSON, KServe V1
+ * {@code instances} and the plain {@code features} form into one {@link dev.stabilis.ingest.Sample} per request
+ * row, joined with the served output of the response, and sends every rejected record to the dead-letter topic
+ * as a {@link dev.stabilis.ingest.DeadLetter} with a machine-readable {@link dev.stabilis.ingest.RejectReason}.
+ * Payload forms are detected from the bytes, never from a content type.
  */
 package dev.stabilis.ingest;
