@@ -1,0 +1,482 @@
+package dev.stabilis.ingest;
+
+import static dev.stabilis.ingest.KafkaRecordFixture.JSON;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stabilis.model.ModelRepository;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.TopologyDescription;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The ingest topology as a specification: which records become samples and what a sample holds, how requests
+ * meet their responses, and which reason every kind of bad record is dead-lettered with. Fixtures under
+ * {@code kserve/} are records as KServe's payload logger writes them through a Knative KafkaSink; the model
+ * repository is {@code src/test/resources/models} (digits versions 1 and 2, 64 features each).
+ */
+class IngestTopologyTest {
+
+    private static final ModelCatalog CATALOG = new RepositoryModelCatalog(new ModelRepository(TestModels.root()));
+
+    private static final IngestConfig JOINING = IngestConfig.defaults();
+    private static final IngestConfig NOT_JOINING = IngestConfig.from(Map.of(IngestConfig.JOIN_ENABLED, "false"));
+
+    /** Just after the V1 fixture's {@code ce_time}, as a KafkaSink would timestamp it. */
+    private static final Instant T0 = Instant.parse("2023-01-30T10:45:00.005Z");
+
+    private static final long RECEIVED_AT = IngestDriver.WALL_CLOCK.toEpochMilli();
+
+    private static long millis(String time) {
+        return Instant.parse(time).toEpochMilli();
+    }
+
+    /** 64 pixel values in [0, 1]. */
+    private static String row(int seed) {
+        return rowStartingWith(Double.toString(seed % 17 / 16.0), seed);
+    }
+
+    /** 64 values: the first as given, the others pixel values in [0, 1]. */
+    private static String rowStartingWith(String first, int seed) {
+        return IntStream.range(1, 64).mapToObj(i -> Double.toString(((i * 7 + seed) % 17) / 16.0))
+                .collect(Collectors.joining(", ", "[" + first + ", ", "]"));
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The expected JSON of a sample, normalised as a consumer would read it. */
+    private static JsonNode sample(String requestId, int index, String version, String format, JsonNode features,
+            Integer servedClass, JsonNode servedOutput, long eventTime) {
+        Map<String, Object> sample = new LinkedHashMap<>();
+        sample.put("requestId", requestId);
+        sample.put("index", index);
+        sample.put("model", "digits");
+        sample.put("version", version);
+        sample.put("format", format);
+        sample.put("features", features);
+        sample.put("servedClass", servedClass);
+        sample.put("servedOutput", servedOutput);
+        sample.put("receivedAt", RECEIVED_AT);
+        sample.put("eventTime", eventTime);
+        return JSON.valueToTree(sample).deepCopy();
+    }
+
+    private static List<String> requestIds(List<JsonNode> samples) {
+        return samples.stream().map(s -> s.get("requestId").asText()).toList();
+    }
+
+    @Nested
+    class AcceptedFormats {
+
+        private final IngestDriver ingest = new IngestDriver(NOT_JOINING, CATALOG);
+
+        @AfterEach
+        void close() {
+            ingest.close();
+        }
+
+        @Test
+        void kserveBinaryEventWithAV1BodyGivesOneSamplePerInstanceKeyedByModel() {
+            KafkaRecordFixture request = KafkaRecordFixture.load("binary-v1-request.json");
+
+            ingest.request(request.at(T0));
+
+            List<TestRecord<String, JsonNode>> samples = ingest.samples();
+            assertThat(samples).extracting(TestRecord::key).containsExactly("digits", "digits");
+            JsonNode instances = request.body().get("instances");
+            String id = "e58f1edd-43bc-42f6-a10a-d1adb5cab831";
+            long eventTime = millis("2023-01-30T10:45:00.000Z");
+            assertThat(samples.get(0).value()).isEqualTo(sample(id, 0, "2", "KSERVE_V1", instances.get(0), null, null, eventTime));
+            assertThat(samples.get(1).value()).isEqualTo(sample(id, 1, "2", "KSERVE_V1", instances.get(1), null, null, eventTime));
+            assertThat(samples.get(0).headers().toArray()).as("samples carry no headers").isEmpty();
+            assertThat(ingest.deadLetters()).isEmpty();
+        }
+
+        @Test
+        void kserveBinaryEventWithAnOpenInferenceBodyTakesItsIdFromTheEventNotTheBody() {
+            KafkaRecordFixture request = KafkaRecordFixture.load("binary-v2-request.json");
+
+            ingest.request(request.at(T0));
+
+            JsonNode features = request.body().get("inputs").get(0).get("data");
+            assertThat(ingest.sampleValues()).containsExactly(sample("0009174a-24a8-4603-b098-09c8799950e9", 0, "2",
+                    "OPEN_INFERENCE_V2", features, null, null, millis("2023-01-30T10:46:10.000Z")));
+        }
+
+        @Test
+        void structuredModeEventCarriesTheWholeEventInTheValue() {
+            KafkaRecordFixture request = KafkaRecordFixture.load("structured-v1-request.json");
+
+            ingest.request(request.at(T0));
+
+            JsonNode features = request.body().get("data").get("instances").get(0);
+            assertThat(ingest.sampleValues()).containsExactly(sample("5c0b8ac1-7c1e-4c7c-9f6b-2f8a2f2f9a41", 0, "2",
+                    "KSERVE_V1", features, null, null, millis("2023-01-30T10:47:00.000Z")));
+        }
+
+        @Test
+        void structuredModeEventMayCarryItsDataInBase64() {
+            KafkaRecordFixture structured = KafkaRecordFixture.load("structured-v1-request.json");
+            ObjectNode event = (ObjectNode) structured.body();
+            JsonNode data = event.remove("data");
+            event.put("data_base64", Base64.getEncoder().encodeToString(data.toString().getBytes(StandardCharsets.UTF_8)));
+
+            ingest.request(structured.withValue(event.toString().getBytes(StandardCharsets.UTF_8)).at(T0));
+
+            assertThat(ingest.sampleValues()).singleElement()
+                    .satisfies(s -> assertThat(s.get("features")).isEqualTo(data.get("instances").get(0)));
+        }
+
+        @Test
+        void detectsTheBodyFromItsBytesWhateverTheContentTypeSays() {
+            KafkaRecordFixture request = KafkaRecordFixture.load("binary-v1-request.json")
+                    .withHeader("content-type", "application/x-www-form-urlencoded");
+
+            ingest.request(request.at(T0));
+
+            assertThat(ingest.sampleValues()).hasSize(2);
+        }
+
+        @Test
+        void plainOpenInferenceRequestNamesModelVersionAndIdInTheBody() {
+            String body = "{\"id\": \"r-1\", \"model_name\": \"digits\", \"model_version\": \"1\", \"inputs\": [{\"name\": \"input\","
+                    + " \"shape\": [2, 64], \"datatype\": \"FP32\", \"data\": [" + row(1) + ", " + row(2) + "]}]}";
+
+            ingest.request(KafkaRecordFixture.plain(body).at(T0));
+
+            assertThat(ingest.sampleValues()).containsExactly(
+                    sample("r-1", 0, "1", "OPEN_INFERENCE_V2", json(row(1)), null, null, T0.toEpochMilli()),
+                    sample("r-1", 1, "1", "OPEN_INFERENCE_V2", json(row(2)), null, null, T0.toEpochMilli()));
+        }
+
+        @Test
+        void plainKServeV1RequestTakesTheModelFromAHeaderAndAnIdFromItsTopicPartitionAndOffset() {
+            KafkaRecordFixture request = KafkaRecordFixture.plain("{\"instances\": [" + row(3) + "]}").withHeader("model", "digits");
+
+            ingest.request(request.at(T0));
+            ingest.request(request.at(T0));
+
+            assertThat(ingest.sampleValues()).containsExactly(
+                    sample("inference-requests-0-0", 0, "2", "KSERVE_V1", json(row(3)), null, null, T0.toEpochMilli()),
+                    sample("inference-requests-0-1", 0, "2", "KSERVE_V1", json(row(3)), null, null, T0.toEpochMilli()));
+        }
+
+        @Test
+        void plainFeaturesRequestNamesModelVersionAndIdInTheBody() {
+            ingest.request(KafkaRecordFixture.plain("{\"model\": \"digits\", \"version\": \"1\", \"id\": \"p-1\", \"features\": "
+                    + row(4) + "}").at(T0));
+
+            assertThat(ingest.sampleValues())
+                    .containsExactly(sample("p-1", 0, "1", "PLAIN", json(row(4)), null, null, T0.toEpochMilli()));
+        }
+
+        @Test
+        void skipsResponsesWhenTheJoinIsDisabled() {
+            ingest.request(KafkaRecordFixture.load("binary-v1-response.json").at(T0));
+
+            assertThat(ingest.samples()).isEmpty();
+            assertThat(ingest.deadLetters()).isEmpty();
+        }
+    }
+
+    @Nested
+    class RequestResponseJoin {
+
+        private static final String RESPONSES = "inference-responses";
+
+        private final IngestDriver ingest = new IngestDriver(
+                IngestConfig.from(Map.of(IngestConfig.RESPONSES_TOPIC, RESPONSES)), CATALOG);
+
+        @AfterEach
+        void close() {
+            ingest.close();
+        }
+
+        private void advanceStreamTimeTo(Instant time) {
+            ingest.request(KafkaRecordFixture.plain("{\"model\": \"digits\", \"id\": \"later-" + time.toEpochMilli()
+                    + "\", \"features\": " + row(9) + "}").at(time));
+        }
+
+        @Test
+        void requestThenResponseOnTheSameTopicGivesSamplesWithTheServedLabels() {
+            KafkaRecordFixture request = KafkaRecordFixture.load("binary-v1-request.json");
+            ingest.request(request.at(T0));
+            assertThat(ingest.samples()).as("the request waits for its response").isEmpty();
+
+            ingest.request(KafkaRecordFixture.load("binary-v1-response.json").at(T0.plusMillis(12)));
+
+            JsonNode instances = request.body().get("instances");
+            String id = "e58f1edd-43bc-42f6-a10a-d1adb5cab831";
+            long eventTime = millis("2023-01-30T10:45:00.000Z");
+            assertThat(ingest.sampleValues()).containsExactly(
+                    sample(id, 0, "2", "KSERVE_V1", instances.get(0), 1, json("[1.0]"), eventTime),
+                    sample(id, 1, "2", "KSERVE_V1", instances.get(1), 4, json("[4.0]"), eventTime));
+            assertThat(ingest.deadLetters()).isEmpty();
+        }
+
+        @Test
+        void responseBeforeRequestOnTheResponsesTopicGivesTheArgmaxOfTheServedScores() {
+            KafkaRecordFixture response = KafkaRecordFixture.load("binary-v2-response.json");
+            ingest.send(RESPONSES, response.at(T0));
+            assertThat(ingest.samples()).isEmpty();
+
+            ingest.request(KafkaRecordFixture.load("binary-v2-request.json").at(T0.plusMillis(3)));
+
+            JsonNode logits = response.body().get("outputs").get(0).get("data");
+            assertThat(ingest.sampleValues()).singleElement().satisfies(sample -> {
+                assertThat(sample.get("servedClass").asInt()).isEqualTo(6);
+                assertThat(sample.get("servedOutput")).isEqualTo(logits);
+            });
+        }
+
+        @Test
+        void unmatchedRequestIsEmittedWithoutServedOutputOnceItsWindowHasClosed() {
+            ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(T0));
+
+            advanceStreamTimeTo(T0.plus(JOINING.joinWindow()).plus(JOINING.joinGrace()));
+            assertThat(ingest.samples()).as("window and grace not yet passed").isEmpty();
+
+            advanceStreamTimeTo(T0.plus(JOINING.joinWindow()).plus(JOINING.joinGrace()).plusMillis(1));
+            List<JsonNode> samples = ingest.sampleValues();
+            assertThat(requestIds(samples)).containsExactly("e58f1edd-43bc-42f6-a10a-d1adb5cab831",
+                    "e58f1edd-43bc-42f6-a10a-d1adb5cab831");
+            assertThat(samples).allSatisfy(s -> {
+                assertThat(s.get("servedClass").isNull()).isTrue();
+                assertThat(s.get("servedOutput").isNull()).isTrue();
+            });
+        }
+
+        @Test
+        void unmatchedResponseIsDeadLetteredOnceItsWindowHasClosed() {
+            KafkaRecordFixture response = KafkaRecordFixture.load("binary-v1-response.json");
+            ingest.request(response.at(T0));
+
+            advanceStreamTimeTo(T0.plus(JOINING.joinWindow()).plus(JOINING.joinGrace()).plusMillis(1));
+
+            List<TestRecord<byte[], byte[]>> deadLetters = ingest.deadLetters();
+            assertThat(deadLetters).singleElement().satisfies(record -> {
+                JsonNode letter = IngestDriver.json(record.value());
+                assertThat(letter.get("reason").asText()).isEqualTo("UNMATCHED_RESPONSE");
+                assertThat(letter.get("requestId").asText()).isEqualTo("e58f1edd-43bc-42f6-a10a-d1adb5cab831");
+                assertThat(Base64.getDecoder().decode(letter.get("originalBase64").asText())).isEqualTo(response.value());
+                assertThat(new String(record.headers().lastHeader("ce_type").value(), StandardCharsets.UTF_8))
+                        .isEqualTo("org.kubeflow.serving.inference.response");
+            });
+            assertThat(ingest.samples()).extracting(s -> s.value().get("requestId").asText())
+                    .doesNotContain("e58f1edd-43bc-42f6-a10a-d1adb5cab831");
+        }
+
+        @Test
+        void responseWithADifferentNumberOfRowsIsDeadLetteredAndItsRequestEmittedWithoutServedOutput() {
+            ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(T0));
+            ingest.request(KafkaRecordFixture.load("binary-v1-response.json")
+                    .withValue("{\"predictions\": [1]}".getBytes(StandardCharsets.UTF_8)).at(T0.plusMillis(12)));
+
+            assertThat(ingest.sampleValues()).hasSize(2).allSatisfy(s -> assertThat(s.get("servedClass").isNull()).isTrue());
+            assertThat(ingest.deadLetterValues()).singleElement()
+                    .satisfies(letter -> assertThat(letter.get("reason").asText()).isEqualTo("SHAPE_MISMATCH"));
+        }
+    }
+
+    @Nested
+    class DeadLetters {
+
+        private static final int LIMIT = 4096;
+
+        private static final String EVENT_ID = "e58f1edd-43bc-42f6-a10a-d1adb5cab831";
+
+        private final IngestConfig config = IngestConfig.from(Map.of(IngestConfig.MAX_PAYLOAD_BYTES, Integer.toString(LIMIT),
+                IngestConfig.JOIN_ENABLED, "false"));
+
+        private static KafkaRecordFixture event() {
+            return KafkaRecordFixture.load("binary-v1-request.json");
+        }
+
+        private static KafkaRecordFixture plain(String body) {
+            return KafkaRecordFixture.plain(body).withHeader("model", "digits");
+        }
+
+        static Stream<Arguments> badRecords() {
+            return Stream.of(
+                    Arguments.of(RejectReason.MALFORMED_JSON, "truncated JSON", plain("{\"instances\": [" + row(1))),
+                    Arguments.of(RejectReason.UNKNOWN_FORMAT, "JSON in no payload form", plain("{\"rows\": [" + row(1) + "]}")),
+                    Arguments.of(RejectReason.UNSUPPORTED_DATATYPE, "BOOL tensor", plain("{\"inputs\": [{\"name\": \"input\","
+                            + " \"shape\": [1, 1], \"datatype\": \"BOOL\", \"data\": [true]}]}")),
+                    Arguments.of(RejectReason.SHAPE_MISMATCH, "3 features for a 64-feature model",
+                            plain("{\"features\": [0.1, 0.2, 0.3]}")),
+                    Arguments.of(RejectReason.NON_FINITE, "NaN as Python writes it",
+                            plain("{\"features\": " + rowStartingWith("NaN", 1) + "}")),
+                    Arguments.of(RejectReason.TOO_LARGE, "a value over the limit",
+                            plain("{\"instances\": [" + String.join(", ", Collections.nCopies(12, row(1))) + "]}")),
+                    Arguments.of(RejectReason.EMPTY, "no instances", plain("{\"instances\": []}")),
+                    Arguments.of(RejectReason.EMPTY, "a CloudEvent with an empty value", event().withValue(new byte[0])),
+                    Arguments.of(RejectReason.UNKNOWN_MODEL, "the KServe docs' sklearn-iris event",
+                            KafkaRecordFixture.load("sklearn-iris-request.json")),
+                    Arguments.of(RejectReason.UNKNOWN_MODEL, "a plain record naming no model",
+                            KafkaRecordFixture.plain("{\"features\": " + row(1) + "}")),
+                    Arguments.of(RejectReason.UNKNOWN_VERSION, "a version the model does not have",
+                            plain("{\"version\": \"7\", \"features\": " + row(1) + "}")),
+                    Arguments.of(RejectReason.UNKNOWN_EVENT_TYPE, "a CloudEvent of another type",
+                            event().withHeader("ce_type", "dev.knative.sources.ping")),
+                    Arguments.of(RejectReason.MISSING_ATTRIBUTE, "a CloudEvent without ce_source", event().withHeader("ce_source", null)),
+                    Arguments.of(RejectReason.MISSING_ATTRIBUTE, "a CloudEvent without ce_id", event().withHeader("ce_id", null)),
+                    Arguments.of(RejectReason.MISSING_ATTRIBUTE, "a plain response without an id",
+                            KafkaRecordFixture.plain("{\"predictions\": [1]}")),
+                    Arguments.of(RejectReason.INVALID_ATTRIBUTE, "CloudEvents 0.3", event().withHeader("ce_specversion", "0.3")),
+                    Arguments.of(RejectReason.INVALID_ATTRIBUTE, "a time that is not RFC 3339", event().withHeader("ce_time", "yesterday")));
+        }
+
+        @ParameterizedTest(name = "{0}: {1}")
+        @MethodSource("badRecords")
+        void deadLettersEveryBadRecordWithItsReason(RejectReason reason, String description, KafkaRecordFixture record) {
+            try (IngestDriver ingest = new IngestDriver(config, CATALOG)) {
+                ingest.request(record.at(T0));
+
+                assertThat(ingest.samples()).isEmpty();
+                assertThat(ingest.deadLetterValues()).singleElement().satisfies(letter -> {
+                    assertThat(letter.get("reason").asText()).isEqualTo(reason.name());
+                    assertThat(letter.get("detail").asText()).isNotBlank();
+                });
+            }
+        }
+
+        @Test
+        void deadLetterKeepsTheOriginalKeyHeadersAndBytesAndSaysWhere() {
+            KafkaRecordFixture bad = event().withValue(("{\"instances\": [" + rowStartingWith("Infinity", 1) + "]}")
+                    .getBytes(StandardCharsets.UTF_8));
+            TestRecord<byte[], byte[]> fixture = bad.at(T0);
+            RecordHeaders headers = new RecordHeaders(fixture.headers().toArray());
+            headers.add("x-binary", new byte[] {(byte) 0xff, (byte) 0xfe});
+            byte[] key = "k-1".getBytes(StandardCharsets.UTF_8);
+
+            try (IngestDriver ingest = new IngestDriver(config, CATALOG)) {
+                ingest.request(new TestRecord<>(key, fixture.value(), headers, T0));
+
+                TestRecord<byte[], byte[]> deadLetter = ingest.deadLetters().get(0);
+                assertThat(deadLetter.key()).isEqualTo(key);
+                assertThat(deadLetter.headers().toArray()).isEqualTo(headers.toArray());
+                assertThat(deadLetter.getRecordTime()).isEqualTo(T0);
+
+                JsonNode letter = IngestDriver.json(deadLetter.value());
+                assertThat(fieldNames(letter)).containsExactly("requestId", "reason", "detail", "sourceTopic", "partition",
+                        "offset", "timestamp", "headers", "originalBase64");
+                assertThat(letter.get("requestId").asText()).isEqualTo(EVENT_ID);
+                assertThat(letter.get("reason").asText()).isEqualTo("NON_FINITE");
+                assertThat(letter.get("detail").asText()).contains("non-finite");
+                assertThat(letter.get("sourceTopic").asText()).isEqualTo("inference-requests");
+                assertThat(letter.get("partition").asInt()).isZero();
+                assertThat(letter.get("offset").asLong()).isZero();
+                assertThat(letter.get("timestamp").asLong()).isEqualTo(T0.toEpochMilli());
+                assertThat(letter.get("headers").get("ce_inferenceservicename").asText()).isEqualTo("digits");
+                assertThat(letter.get("headers").get("ce_endpoint").asText()).isEmpty();
+                assertThat(letter.get("headers").get("x-binary")).isEqualTo(json("{\"base64\": \"//4=\"}"));
+                assertThat(Base64.getDecoder().decode(letter.get("originalBase64").asText())).isEqualTo(fixture.value());
+            }
+        }
+
+        @Test
+        void leavesOutTheOriginalOfAValueOverTheLimit() {
+            byte[] huge = ("{\"instances\": [" + String.join(", ", Collections.nCopies(12, row(1))) + "]}")
+                    .getBytes(StandardCharsets.UTF_8);
+
+            try (IngestDriver ingest = new IngestDriver(config, CATALOG)) {
+                ingest.request(event().withValue(huge).at(T0));
+
+                JsonNode letter = ingest.deadLetterValues().get(0);
+                assertThat(letter.get("reason").asText()).isEqualTo("TOO_LARGE");
+                assertThat(letter.get("originalBase64").isNull()).isTrue();
+            }
+        }
+
+        @Test
+        void deadLettersARequestWhoseModelVersionCannotBeReadAsModelUnavailable() {
+            ModelCatalog broken = (model, version) -> {
+                throw new PayloadException(RejectReason.MODEL_UNAVAILABLE, "models/digits/2: no model.onnx or model.pt");
+            };
+            try (IngestDriver ingest = new IngestDriver(config, broken)) {
+                ingest.request(event().at(T0));
+
+                assertThat(ingest.deadLetterValues()).singleElement()
+                        .satisfies(letter -> assertThat(letter.get("reason").asText()).isEqualTo("MODEL_UNAVAILABLE"));
+            }
+        }
+
+        @Test
+        void deadLettersAnUnexpectedFailureAsInternalAndKeepsFlowing() {
+            ModelCatalog failing = (model, version) -> {
+                if (version == null) {
+                    throw new IllegalStateException("catalog bug");
+                }
+                return CATALOG.resolve(model, version);
+            };
+            try (IngestDriver ingest = new IngestDriver(config, failing)) {
+                ingest.request(event().at(T0));
+                ingest.request(plain("{\"version\": \"1\", \"features\": " + row(1) + "}").at(T0));
+
+                assertThat(ingest.deadLetterValues()).singleElement().satisfies(letter -> {
+                    assertThat(letter.get("reason").asText()).isEqualTo("INTERNAL");
+                    assertThat(letter.get("requestId").asText()).isEqualTo(EVENT_ID);
+                    assertThat(letter.get("detail").asText()).contains("IllegalStateException", "catalog bug");
+                });
+                assertThat(ingest.samples()).hasSize(1);
+            }
+        }
+
+        private static List<String> fieldNames(JsonNode node) {
+            List<String> names = new ArrayList<>();
+            node.fieldNames().forEachRemaining(names::add);
+            return names;
+        }
+    }
+
+    @Test
+    void namesEveryInternalTopicAndStoreSoThatTopologyEditsKeepThem() {
+        TopologyDescription description = new IngestTopology(JOINING, CATALOG).build().describe();
+        Set<String> external = Set.of(JOINING.requestsTopic(), JOINING.samplesTopic(), JOINING.dlqTopic());
+        Set<String> internal = new TreeSet<>();
+        for (TopologyDescription.Subtopology subtopology : description.subtopologies()) {
+            for (TopologyDescription.Node node : subtopology.nodes()) {
+                if (node instanceof TopologyDescription.Source source) {
+                    internal.addAll(source.topicSet());
+                } else if (node instanceof TopologyDescription.Sink sink) {
+                    internal.add(sink.topic());
+                } else if (node instanceof TopologyDescription.Processor processor) {
+                    internal.addAll(processor.stores());
+                }
+            }
+        }
+        internal.removeAll(external);
+
+        assertThat(internal).isNotEmpty().allSatisfy(name -> assertThat(name).startsWith("ingest-"));
+    }
+}
