@@ -6,13 +6,9 @@ import dev.stabilis.certify.Certificate;
 import dev.stabilis.certify.CertifiedSample;
 import dev.stabilis.certify.Certifier;
 import dev.stabilis.certify.CertifySettings;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
+import dev.stabilis.certify.Curvature;
 import dev.stabilis.certify.GradientBounds;
-import dev.stabilis.certify.HessianVectorProduct;
 import dev.stabilis.engine.TargetKind;
-import dev.stabilis.graph.Shapes;
 import dev.stabilis.ingest.InferencePayload;
 import dev.stabilis.model.LoadedModel;
 import java.io.IOException;
@@ -77,30 +73,14 @@ final class CertifyCommand implements Callable<Integer> {
             try (GradientBounds bounds = GradientBounds.load(loaded.requireGraph(), loaded.model().device())) {
                 samples = new Certifier(bounds, settings).certify(rows);
                 if (curvature) {
-                    eigenvalues = curvature(bounds, rows, samples, settings.kind());
+                    try (Curvature estimator = new Curvature(bounds, 30)) {
+                        eigenvalues = estimator.of(rows, samples.stream().mapToInt(CertifiedSample::predicted).toArray(), settings.kind());
+                    }
                 }
             }
             print(payload, loaded, settings, samples, eigenvalues);
         }
         return ExitCodes.OK;
-    }
-
-    /** Power iteration (30 steps, fixed seed) on Hessian-vector products at each sample, for the explained class. */
-    private static double[] curvature(GradientBounds bounds, float[][] rows, List<CertifiedSample> samples, TargetKind kind) {
-        int size = bounds.graph().inputSize();
-        double[] flat = new double[rows.length * size];
-        long[] classes = new long[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            for (int f = 0; f < size; f++) {
-                flat[i * size + f] = rows[i][f];
-            }
-            classes[i] = samples.get(i).predicted();
-        }
-        try (HessianVectorProduct hvp = new HessianVectorProduct(bounds.graph(), bounds.model());
-                NDManager batch = bounds.model().manager().newSubManager()) {
-            NDArray x = batch.create(flat, new Shape(Shapes.withBatch(rows.length, bounds.graph().inputShape())));
-            return hvp.largestEigenvalue(x, batch.create(classes), kind, 30, 0).toDoubleArray();
-        }
     }
 
     private void print(InferencePayload payload, LoadedModel loaded, CertifySettings settings, List<CertifiedSample> samples,

@@ -1,0 +1,20 @@
+package dev.stabilis.service;
+
+import dev.stabilis.attack.EmpiricalReport;
+import dev.stabilis.certify.CertifiedSample;
+import java.util.Map;
+
+/**
+ * What the runner computed for one sample.
+ *
+ * @param predicted the class at the sample, which every quantity explains
+ * @param gradient the gradient of the predicted class's score (the certified explanation)
+ * @param attributions attribution vectors by method name
+ * @param igCompletenessGap relative completeness gap of Integrated Gradients, NaN when IG is not configured
+ * @param certified bounds and certificates, or null when not computed
+ * @param empirical attack, noise and thickness, or null when not computed
+ * @param curvature Hessian eigenvalue of largest magnitude, NaN when not computed
+ * @param invariantViolation non-null when an attack point beat the certificate: a bug, reported, never hidden
+ */
+public record Evaluation(int predicted, double[] gradient, Map<String, float[]> attributions, double igCompletenessGap,
+        CertifiedSample certified, EmpiricalReport empirical, double curvature, String invariantViolation) {}

@@ -1,0 +1,257 @@
+package dev.stabilis.service;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runner service: consume-transform-produce from {@code stabilis.samples} to {@code stabilis.explanations}
+ * with exactly-once transactions. Each micro-batch (up to {@code maxBatch} samples, or what arrived within
+ * {@code maxWait} of its first) is grouped by model version and evaluated; its explanations, its dead letters
+ * and its consumed offsets commit in one transaction. A failed transaction is aborted and the consumer rewinds
+ * to the committed offsets, so the batch is evaluated again; a fenced producer (another instance took over
+ * the transactional id) stops the runner. {@link #close()} lets the batch in flight commit or abort, then stops.
+ */
+public final class ExplanationRunner implements Runnable, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExplanationRunner.class);
+
+    private final RunnerSettings settings;
+    private final ModelPipelines pipelines;
+    private final PipelineOptions options;
+    private final RunnerMetrics metrics;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, byte[]> producer;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean started;
+    private volatile boolean running = true;
+    private volatile boolean ready;
+
+    public ExplanationRunner(RunnerSettings settings, ModelPipelines pipelines, PipelineOptions options, RunnerMetrics metrics) {
+        this.settings = settings;
+        this.pipelines = pipelines;
+        this.options = options;
+        this.metrics = metrics;
+        Properties consumerProps = new Properties();
+        consumerProps.putAll(settings.kafka());
+        consumerProps.put("group.id", settings.groupId());
+        consumerProps.put("enable.auto.commit", "false");
+        consumerProps.put("isolation.level", "read_committed");
+        consumerProps.put("auto.offset.reset", "earliest");
+        consumerProps.put("max.poll.records", Integer.toString(settings.maxBatch()));
+        this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+        metrics.bind(consumer);
+        Properties producerProps = new Properties();
+        producerProps.putAll(settings.kafka());
+        producerProps.put("transactional.id", settings.transactionalId());
+        producerProps.put("enable.idempotence", "true");
+        producerProps.put("linger.ms", "5");
+        this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Whether the runner has joined its group and initialised its transactions. */
+    public boolean ready() {
+        return ready && running;
+    }
+
+    @Override
+    public void run() {
+        started = true;
+        try {
+            producer.initTransactions();
+            consumer.subscribe(List.of(settings.samplesTopic()));
+            ready = true;
+            while (running) {
+                List<ConsumerRecord<String, byte[]>> batch = nextBatch();
+                if (!batch.isEmpty()) {
+                    process(batch);
+                }
+            }
+        } catch (WakeupException e) {
+            // close() asked us to stop between batches
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            LOG.error("runner fenced: another instance uses transactional id '{}'; stopping", settings.transactionalId());
+        } finally {
+            ready = false;
+            producer.close(Duration.ofSeconds(10));
+            consumer.close(Duration.ofSeconds(10));
+            stopped.countDown();
+        }
+    }
+
+    /** The next micro-batch: waits for a first sample, then up to {@code maxWait} for more. */
+    private List<ConsumerRecord<String, byte[]>> nextBatch() {
+        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
+        ConsumerRecords<String, byte[]> first = consumer.poll(Duration.ofMillis(200));
+        first.forEach(batch::add);
+        if (batch.isEmpty()) {
+            return batch;
+        }
+        long deadline = System.nanoTime() + settings.maxWaitMillis() * 1_000_000L;
+        while (batch.size() < settings.maxBatch() && running) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) {
+                break;
+            }
+            consumer.poll(Duration.ofMillis(left)).forEach(batch::add);
+        }
+        return batch;
+    }
+
+    private void process(List<ConsumerRecord<String, byte[]>> batch) {
+        try {
+            producer.beginTransaction();
+            for (ProducerRecord<String, byte[]> out : evaluate(batch)) {
+                producer.send(out);
+            }
+            producer.sendOffsetsToTransaction(offsets(batch), consumer.groupMetadata());
+            producer.commitTransaction();
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.warn("transaction aborted, the batch of {} samples will be evaluated again: {}", batch.size(), e.getMessage());
+            metrics.abortedTransaction();
+            producer.abortTransaction();
+            rewind();
+        }
+    }
+
+    /** Explanations and dead letters for a batch, grouped by model version. */
+    private List<ProducerRecord<String, byte[]>> evaluate(List<ConsumerRecord<String, byte[]>> batch) {
+        List<ProducerRecord<String, byte[]>> out = new ArrayList<>(batch.size());
+        Map<String, List<Parsed>> byModel = new LinkedHashMap<>();
+        for (ConsumerRecord<String, byte[]> record : batch) {
+            try {
+                Sample sample = SampleCodec.parse(record.value());
+                byModel.computeIfAbsent(sample.model() + "/" + sample.version(), k -> new ArrayList<>()).add(new Parsed(record, sample));
+            } catch (SampleException e) {
+                out.add(deadLetter(record, null, e));
+            }
+        }
+        for (List<Parsed> group : byModel.values()) {
+            evaluateGroup(group, out);
+        }
+        return out;
+    }
+
+    private record Parsed(ConsumerRecord<String, byte[]> record, Sample sample) {}
+
+    private void evaluateGroup(List<Parsed> group, List<ProducerRecord<String, byte[]>> out) {
+        Sample head = group.get(0).sample();
+        ModelPipeline pipeline;
+        try {
+            pipeline = pipelines.get(head.model(), head.version());
+        } catch (SampleException e) {
+            group.forEach(p -> out.add(deadLetter(p.record(), p.sample().requestId(), e)));
+            return;
+        }
+        int size = pipeline.loaded().inputSize();
+        List<Parsed> fitting = new ArrayList<>(group.size());
+        for (Parsed p : group) {
+            if (p.sample().features().length == size) {
+                fitting.add(p);
+            } else {
+                out.add(deadLetter(p.record(), p.sample().requestId(), new SampleException("SHAPE_MISMATCH",
+                        "sample has " + p.sample().features().length + " features, model " + pipeline.loaded().name() + "/"
+                                + pipeline.loaded().version() + " expects " + size)));
+            }
+        }
+        if (fitting.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        List<Evaluation> evaluations;
+        try {
+            evaluations = pipeline.evaluate(fitting.stream().map(p -> p.sample().features()).toArray(float[][]::new));
+        } catch (RuntimeException e) {
+            // not retried: a batch that breaks the engine would otherwise block the partition for ever
+            LOG.error("evaluation of {} samples of {}/{} failed", fitting.size(), pipeline.loaded().name(), pipeline.loaded().version(), e);
+            SampleException failure = new SampleException("EVALUATION_FAILED", "evaluation failed: " + e);
+            fitting.forEach(p -> out.add(deadLetter(p.record(), p.sample().requestId(), failure)));
+            return;
+        }
+        long nanos = System.nanoTime() - start;
+        metrics.batch(pipeline.loaded().name(), fitting.size(), nanos);
+        long now = System.currentTimeMillis();
+        double perSampleMs = nanos / 1e6 / fitting.size();
+        for (int i = 0; i < fitting.size(); i++) {
+            Sample sample = fitting.get(i).sample();
+            Evaluation e = evaluations.get(i);
+            metrics.sample(pipeline.loaded().name(), pipeline.loaded().version(), sample, e, now);
+            if (e.invariantViolation() != null) {
+                LOG.error("certificate invariant violated for {}#{} of {}/{}: {}", sample.requestId(), sample.index(),
+                        pipeline.loaded().name(), pipeline.loaded().version(), e.invariantViolation());
+            }
+            out.add(new ProducerRecord<>(settings.explanationsTopic(), pipeline.loaded().name(),
+                    ExplanationJson.write(sample, e, pipeline, options.includeAttributions(), now, perSampleMs)));
+        }
+    }
+
+    private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, byte[]> record, String requestId, SampleException e) {
+        metrics.deadLetter(e.reason());
+        return DeadLetter.of(settings.deadLetterTopic(), record, requestId, e.reason(), e.getMessage());
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> offsets(List<ConsumerRecord<String, byte[]>> batch) {
+        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : batch) {
+            next.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
+                    (a, b) -> a.offset() >= b.offset() ? a : b);
+        }
+        return next;
+    }
+
+    /** Moves every assigned partition back to its committed offset (or the beginning when none). */
+    private void rewind() {
+        Set<TopicPartition> assigned = consumer.assignment();
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
+        for (TopicPartition tp : assigned) {
+            OffsetAndMetadata offset = committed.get(tp);
+            if (offset == null) {
+                consumer.seekToBeginning(List.of(tp));
+            } else {
+                consumer.seek(tp, offset.offset());
+            }
+        }
+    }
+
+    /** Stops after the batch in flight and waits for the consumer and producer to close. */
+    @Override
+    public void close() {
+        running = false;
+        if (!started) {
+            producer.close(Duration.ZERO);
+            consumer.close(Duration.ZERO);
+            return;
+        }
+        consumer.wakeup();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

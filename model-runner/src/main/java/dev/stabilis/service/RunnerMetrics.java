@@ -1,0 +1,105 @@
+package dev.stabilis.service;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The runner's meters (DESIGN.md §6). Labels stay bounded: model, version, class, outcome, reason, device;
+ * never sample ids. Histograms carry explicit buckets so Prometheus can aggregate them.
+ */
+public final class RunnerMetrics {
+
+    private static final double[] RADIUS_BUCKETS = {1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1};
+    private static final double[] WIDTH_BUCKETS = {1e-4, 1e-3, 1e-2, 0.1, 1, 10};
+    private static final double[] GAP_BUCKETS = {1e-4, 1e-3, 1e-2, 0.05, 0.1, 0.5};
+    private static final double[] CURVATURE_BUCKETS = {1e-3, 1e-2, 0.1, 1, 10, 100};
+
+    private final MeterRegistry registry;
+    private final AtomicInteger lastBatchSize = new AtomicInteger();
+
+    public RunnerMetrics(MeterRegistry registry, String device) {
+        this.registry = registry;
+        Gauge.builder("stabilis.runner.batch.size", lastBatchSize, AtomicInteger::get)
+                .description("Samples in the runner's last micro-batch").register(registry);
+        Gauge.builder("stabilis.runner.device", () -> 1).tag("device", device)
+                .description("The device the runner computes on (value 1)").register(registry);
+    }
+
+    /** Publishes a Kafka client's own metrics (consumer lag, request rates) through the registry. */
+    public void bind(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer) {
+        new KafkaClientMetrics(consumer).bindTo(registry);
+    }
+
+    /** One evaluated sample. */
+    public void sample(String model, String version, Sample sample, Evaluation e, long explainedAt) {
+        Tags tags = Tags.of("model", model, "version", version, "class", Integer.toString(e.predicted()));
+        String outcome = e.certified() == null ? "not_certifiable" : e.certified().certificate().topk() ? "certified" : "not_certified";
+        Counter.builder("stabilis.samples").description("Samples explained, by certification outcome")
+                .tags(tags).tag("outcome", outcome).register(registry).increment();
+        if (e.certified() != null) {
+            double radius = e.certified().certificate().radius();
+            if (!Double.isNaN(radius)) {
+                histogram("stabilis.certified.radius", "Certified radius: the largest ε with the top-k set certified", RADIUS_BUCKETS, tags)
+                        .record(radius);
+            }
+            histogram("stabilis.bound.width", "Mean width of the certified gradient box", WIDTH_BUCKETS, tags)
+                    .record(ExplanationJson.meanWidth(e.certified()));
+        }
+        if (e.empirical() != null) {
+            Counter.builder("stabilis.attacks").description("Attacks run, by result")
+                    .tags(tags).tag("result", e.empirical().attack().success() ? "success" : "resisted").register(registry).increment();
+        }
+        if (!Double.isNaN(e.igCompletenessGap())) {
+            histogram("stabilis.ig.completeness.gap", "Relative Integrated Gradients completeness gap", GAP_BUCKETS, tags)
+                    .record(e.igCompletenessGap());
+        }
+        if (!Double.isNaN(e.curvature())) {
+            histogram("stabilis.curvature", "Magnitude of the largest Hessian eigenvalue of the explained score", CURVATURE_BUCKETS, tags)
+                    .record(Math.abs(e.curvature()));
+        }
+        if (sample.servedClass() != null && sample.servedClass() != e.predicted()) {
+            Counter.builder("stabilis.prediction.mismatches").description("Samples whose served class differs from the recomputed one")
+                    .tags(tags).register(registry).increment();
+        }
+        if (e.invariantViolation() != null) {
+            Counter.builder("stabilis.invariant.violations").description("Attack points that beat a certificate (bugs)")
+                    .tags(tags).register(registry).increment();
+        }
+        if (sample.receivedAt() > 0) {
+            Timer.builder("stabilis.request.to.explanation").description("Time from ingest to the explanation record")
+                    .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                    .tags("model", model).register(registry).record(Duration.ofMillis(Math.max(0, explainedAt - sample.receivedAt())));
+        }
+    }
+
+    /** One micro-batch of one model. */
+    public void batch(String model, int size, long nanos) {
+        lastBatchSize.set(size);
+        Timer.builder("stabilis.runner.batch").description("Compute time of a micro-batch of one model")
+                .publishPercentileHistogram().tags("model", model).register(registry).record(Duration.ofNanos(nanos));
+    }
+
+    /** One sample sent to the dead-letter topic. */
+    public void deadLetter(String reason) {
+        Counter.builder("stabilis.dlq").description("Records sent to the dead-letter topic, by reason")
+                .tags("stage", "runner", "reason", reason).register(registry).increment();
+    }
+
+    /** One aborted transaction (its batch is processed again). */
+    public void abortedTransaction() {
+        Counter.builder("stabilis.runner.transactions.aborted").description("Transactions the runner aborted and retried")
+                .register(registry).increment();
+    }
+
+    private DistributionSummary histogram(String name, String description, double[] buckets, Tags tags) {
+        return DistributionSummary.builder(name).description(description).serviceLevelObjectives(buckets).tags(tags)
+                .register(registry);
+    }
+}
