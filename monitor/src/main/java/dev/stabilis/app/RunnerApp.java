@@ -1,0 +1,56 @@
+package dev.stabilis.app;
+
+import dev.stabilis.config.StabilisConfig;
+import dev.stabilis.engine.Devices;
+import dev.stabilis.model.ModelRepository;
+import dev.stabilis.service.ExplanationRunner;
+import dev.stabilis.service.ModelPipelines;
+import dev.stabilis.service.PipelineOptions;
+import dev.stabilis.service.RunnerMetrics;
+import dev.stabilis.service.RunnerSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import ai.djl.Device;
+
+/** The runner process's parts, built from the configuration: model pipelines and the exactly-once loop. */
+public final class RunnerApp implements AutoCloseable {
+
+    private final ModelPipelines pipelines;
+    private final ExplanationRunner runner;
+    private final Thread thread;
+
+    /** Checks the configuration and builds the runner; {@link #start()} runs it. */
+    public RunnerApp(StabilisConfig config, MeterRegistry registry) {
+        Device device = Devices.resolve(config.required("stabilis.runner.device"));
+        PipelineOptions options = new PipelineOptions(config.flag("stabilis.runner.include.attributions"),
+                config.flag("stabilis.runner.certify"), config.flag("stabilis.runner.certify") && config.flag("stabilis.runner.radius"),
+                config.flag("stabilis.runner.attack"), config.integer("stabilis.runner.curvature.iterations", 0, 1000));
+        RunnerSettings settings = new RunnerSettings(config.kafka(), config.required("stabilis.topics.samples"),
+                config.required("stabilis.topics.explanations"), config.required("stabilis.topics.dlq"),
+                config.required("stabilis.runner.group.id"), config.required("stabilis.runner.transactional.id"),
+                config.integer("stabilis.runner.max.batch", 1, 1 << 16), config.number("stabilis.runner.max.wait.ms"));
+        this.pipelines = new ModelPipelines(new ModelRepository(config.directory("stabilis.models.repository")), device, options,
+                config.integer("stabilis.runner.models.open", 1, 1024), config.number("stabilis.runner.model.retry.ms"), System::nanoTime);
+        this.runner = new ExplanationRunner(settings, pipelines, options, new RunnerMetrics(registry, device.toString()));
+        this.thread = new Thread(runner, "stabilis-runner");
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** Whether the runner has joined its group and initialised its transactions. */
+    public boolean ready() {
+        return runner.ready();
+    }
+
+    /** Whether the runner loop has ended (it stops when fenced). */
+    public boolean stopped() {
+        return thread.getState() == Thread.State.TERMINATED;
+    }
+
+    @Override
+    public void close() {
+        runner.close();
+        pipelines.close();
+    }
+}

@@ -1,0 +1,191 @@
+package dev.stabilis.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * The configuration of a Stabilis process: defaults, then a properties file, then environment variables, then
+ * command-line overrides, each replacing the one before. {@code kafka.*} keys pass through to every Kafka client
+ * (bootstrap servers, security); every other key must be one of {@link #SETTINGS}, so a typo fails at start
+ * with a message naming it. Values that hold secrets are never printed.
+ */
+public final class StabilisConfig {
+
+    /** Every setting besides {@code kafka.*}, with its default. */
+    public static final List<Setting> SETTINGS = List.of(
+            new Setting("kafka.bootstrap.servers", "127.0.0.1:9092", "Kafka bootstrap servers; other kafka.* keys (security.protocol, "
+                    + "sasl.*, ssl.*) pass through to every Kafka client"),
+            new Setting("stabilis.topics.requests", "inference-requests", "Inference request logs (KServe CloudEvents, OIP V2, V1, plain)"),
+            new Setting("stabilis.topics.responses", "inference-responses", "Inference responses, joined to requests by id (may equal requests)"),
+            new Setting("stabilis.topics.samples", "stabilis.samples", "Validated samples, keyed by model"),
+            new Setting("stabilis.topics.explanations", "stabilis.explanations", "Explanations, certificates and attack metrics per sample"),
+            new Setting("stabilis.topics.alerts", "stabilis.alerts", "Alerts"),
+            new Setting("stabilis.topics.dlq", "stabilis.dlq", "Dead letters, with the original bytes, headers and a reason"),
+            new Setting("stabilis.models.repository", "models", "Model repository root: <root>/<name>/<version>/model.onnx + stabilis.yaml"),
+            new Setting("stabilis.metrics.host", "127.0.0.1", "Address of the /metrics, /health and /ready endpoints (0.0.0.0 in containers)"),
+            new Setting("stabilis.metrics.port", "9404", "Port of those endpoints"),
+            new Setting("stabilis.ingest.max.payload.bytes", "524288", "Larger request values go to the DLQ as TOO_LARGE"),
+            new Setting("stabilis.ingest.join.enabled", "true", "Whether samples wait (up to the window) for their response"),
+            new Setting("stabilis.ingest.join.window.ms", "5000", "Largest request/response time difference that still joins"),
+            new Setting("stabilis.ingest.join.grace.ms", "1000", "Grace for out-of-order request/response records"),
+            new Setting("stabilis.runner.device", "auto", "auto, cpu, gpu or gpu:N"),
+            new Setting("stabilis.runner.max.batch", "256", "Most samples per micro-batch"),
+            new Setting("stabilis.runner.max.wait.ms", "50", "How long a micro-batch waits to fill after its first sample"),
+            new Setting("stabilis.runner.group.id", "stabilis-runner", "Consumer group of the runners"),
+            new Setting("stabilis.runner.transactional.id", "stabilis-runner-0", "Transactional id, unique per runner instance"),
+            new Setting("stabilis.runner.include.attributions", "true", "Whether explanation records carry the attribution vectors"),
+            new Setting("stabilis.runner.certify", "true", "Whether to compute certified bounds and certificates"),
+            new Setting("stabilis.runner.radius", "true", "Whether to search each sample's certified radius"),
+            new Setting("stabilis.runner.attack", "true", "Whether to run the policy's attack, noise baseline and thickness"),
+            new Setting("stabilis.runner.curvature.iterations", "20", "Power iterations of the curvature estimate; 0 turns it off"),
+            new Setting("stabilis.runner.models.open", "8", "Most model versions a runner keeps loaded"),
+            new Setting("stabilis.runner.model.retry.ms", "30000", "How long a model that failed to load is not retried"),
+            new Setting("stabilis.monitor.application.id", "stabilis", "Prefix of the Kafka Streams application ids (-ingest, -detect)"),
+            new Setting("stabilis.monitor.state.dir", "", "Kafka Streams state directory (default: a directory under java.io.tmpdir)"));
+
+    private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|key\\.pem|credentials).*");
+
+    private final Map<String, String> values;
+
+    private StabilisConfig(Map<String, String> values) {
+        this.values = values;
+    }
+
+    /**
+     * Loads and checks the configuration.
+     *
+     * @param file a properties file, or null
+     * @param environment the process environment ({@code STABILIS_*} variables are read)
+     * @param commandDefaults defaults of the command being run (the demo's, for example), under the file
+     * @param overrides values from the command line
+     * @throws ConfigException naming the key of an unknown or unreadable setting
+     */
+    public static StabilisConfig load(Path file, Map<String, String> environment, Map<String, String> commandDefaults,
+            Map<String, String> overrides) {
+        Map<String, String> values = new TreeMap<>();
+        for (Setting s : SETTINGS) {
+            values.put(s.key(), s.defaultValue());
+        }
+        values.putAll(commandDefaults);
+        if (file != null) {
+            values.putAll(readFile(file));
+        }
+        environment.forEach((name, value) -> {
+            if (name.startsWith("STABILIS_")) {
+                values.put(keyOf(name), value);
+            }
+        });
+        values.putAll(overrides);
+        Map<String, Setting> known = new HashMap<>();
+        SETTINGS.forEach(s -> known.put(s.key(), s));
+        for (String key : values.keySet()) {
+            if (!key.startsWith("kafka.") && !known.containsKey(key)) {
+                throw new ConfigException("unknown setting '" + key + "'" + (file == null ? "" : " (from " + file + " or the environment)"));
+            }
+        }
+        return new StabilisConfig(values);
+    }
+
+    private static Map<String, String> readFile(Path file) {
+        Properties props = new Properties();
+        try (Reader in = Files.newBufferedReader(file)) {
+            props.load(in);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read the configuration file " + file + ": " + e.getMessage());
+        }
+        Map<String, String> out = new HashMap<>();
+        props.stringPropertyNames().forEach(k -> out.put(k.trim(), props.getProperty(k).trim()));
+        return out;
+    }
+
+    /** {@code STABILIS_RUNNER_MAX_BATCH} → {@code stabilis.runner.max.batch}; {@code STABILIS_KAFKA_X} → {@code kafka.x}. */
+    static String keyOf(String variable) {
+        String rest = variable.substring("STABILIS_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
+        return rest.startsWith("kafka.") ? rest : "stabilis." + rest;
+    }
+
+    /** A setting's value (possibly empty). */
+    public String text(String key) {
+        String value = values.get(key);
+        if (value == null) {
+            throw new ConfigException("setting '" + key + "' is not defined");
+        }
+        return value;
+    }
+
+    /** A setting that must not be empty. */
+    public String required(String key) {
+        String value = text(key);
+        if (value.isBlank()) {
+            throw new ConfigException("setting '" + key + "' must not be empty");
+        }
+        return value;
+    }
+
+    /** An integer setting within {@code [min, max]}. */
+    public int integer(String key, int min, int max) {
+        long value = number(key);
+        if (value < min || value > max) {
+            throw new ConfigException("setting '" + key + "' must be between " + min + " and " + max + ", got " + value);
+        }
+        return (int) value;
+    }
+
+    /** A non-negative whole number. */
+    public long number(String key) {
+        try {
+            long value = Long.parseLong(required(key));
+            if (value < 0) {
+                throw new ConfigException("setting '" + key + "' must not be negative, got " + value);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new ConfigException("setting '" + key + "' must be a whole number, got '" + text(key) + "'");
+        }
+    }
+
+    /** {@code true} or {@code false}. */
+    public boolean flag(String key) {
+        String value = required(key);
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new ConfigException("setting '" + key + "' must be true or false, got '" + value + "'");
+        }
+        return value.equals("true");
+    }
+
+    /** A directory that exists. */
+    public Path directory(String key) {
+        Path dir = Path.of(required(key));
+        if (!Files.isDirectory(dir)) {
+            throw new ConfigException("setting '" + key + "': " + dir.toAbsolutePath() + " is not a directory");
+        }
+        return dir;
+    }
+
+    /** The Kafka client settings: every {@code kafka.*} key without its prefix. */
+    public Map<String, String> kafka() {
+        Map<String, String> out = new HashMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith("kafka.")) {
+                out.put(k.substring("kafka.".length()), v);
+            }
+        });
+        return out;
+    }
+
+    /** The effective configuration for logs, with secret values replaced by {@code ***}. */
+    public String describe() {
+        StringBuilder out = new StringBuilder();
+        values.forEach((k, v) -> out.append(k).append('=').append(SECRET.matcher(k).matches() ? "***" : v).append('\n'));
+        return out.toString();
+    }
+}
