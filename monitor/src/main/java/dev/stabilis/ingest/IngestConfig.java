@@ -31,10 +31,10 @@ import java.util.Map;
 public record IngestConfig(String requestsTopic, String responsesTopic, String samplesTopic, String dlqTopic,
         int maxPayloadBytes, boolean joinEnabled, Duration joinWindow, Duration joinGrace) {
 
-    public static final String REQUESTS_TOPIC = "stabilis.ingest.requests.topic";
-    public static final String RESPONSES_TOPIC = "stabilis.ingest.responses.topic";
-    public static final String SAMPLES_TOPIC = "stabilis.ingest.samples.topic";
-    public static final String DLQ_TOPIC = "stabilis.ingest.dlq.topic";
+    public static final String REQUESTS_TOPIC = "stabilis.topics.requests";
+    public static final String RESPONSES_TOPIC = "stabilis.topics.responses";
+    public static final String SAMPLES_TOPIC = "stabilis.topics.samples";
+    public static final String DLQ_TOPIC = "stabilis.topics.dlq";
     public static final String MAX_PAYLOAD_BYTES = "stabilis.ingest.max.payload.bytes";
     public static final String JOIN_ENABLED = "stabilis.ingest.join.enabled";
     public static final String JOIN_WINDOW_MS = "stabilis.ingest.join.window.ms";
@@ -55,7 +55,7 @@ public record IngestConfig(String requestsTopic, String responsesTopic, String s
         return from(Map.of());
     }
 
-    /** Reads the {@code stabilis.ingest.*} keys; other keys are ignored, missing ones take their defaults. */
+    /** Reads the keys listed above; other keys are ignored, missing ones take their defaults. */
     public static IngestConfig from(Map<?, ?> properties) {
         return new IngestConfig(
                 text(properties, REQUESTS_TOPIC, "inference-requests"),

@@ -13,7 +13,7 @@ public final class IngestStreamsConfig {
      * Exactly-once v2, the dead-letter exception handlers, byte-array default serdes (every operator names its
      * own), and the ingest settings (read by {@link DeadLetterExceptionHandler}).
      *
-     * @param ingest the topology's settings, written as {@code stabilis.ingest.*} keys
+     * @param ingest the topology's settings, written as {@link IngestConfig} keys
      */
     public static Properties properties(String applicationId, String bootstrapServers, IngestConfig ingest) {
         Properties props = new Properties();

@@ -50,7 +50,7 @@ class IngestConfigTest {
 
     @ParameterizedTest
     @CsvSource({
-        "stabilis.ingest.requests.topic, ' '",
+        "stabilis.topics.requests, ' '",
         "stabilis.ingest.max.payload.bytes, 0",
         "stabilis.ingest.max.payload.bytes, 3000000000",
         "stabilis.ingest.join.enabled, yes",
