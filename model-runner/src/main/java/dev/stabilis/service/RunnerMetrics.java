@@ -88,8 +88,8 @@ public final class RunnerMetrics {
 
     /** One sample sent to the dead-letter topic. */
     public void deadLetter(String reason) {
-        Counter.builder("stabilis.dlq").description("Records sent to the dead-letter topic, by reason")
-                .tags("stage", "runner", "reason", reason).register(registry).increment();
+        Counter.builder("stabilis.runner.dead.letters").description("Samples the runner sent to the dead-letter topic, by reason")
+                .tags("reason", reason).register(registry).increment();
     }
 
     /** One aborted transaction (its batch is processed again). */

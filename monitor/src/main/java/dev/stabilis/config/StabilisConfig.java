@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
 /**
  * The configuration of a Stabilis process: defaults, then a properties file, then environment variables, then
  * command-line overrides, each replacing the one before. {@code kafka.*} keys pass through to every Kafka client
- * (bootstrap servers, security); every other key must be one of {@link #SETTINGS}, so a typo fails at start
- * with a message naming it. Values that hold secrets are never printed.
+ * (bootstrap servers, security); {@code stabilis.detect.*} keys go to the detect topology, which checks them;
+ * every other key must be one of {@link #SETTINGS}, so a typo fails at start with a message naming it. Values that hold secrets are never printed.
  */
 public final class StabilisConfig {
 
@@ -88,7 +88,7 @@ public final class StabilisConfig {
         Map<String, Setting> known = new HashMap<>();
         SETTINGS.forEach(s -> known.put(s.key(), s));
         for (String key : values.keySet()) {
-            if (!key.startsWith("kafka.") && !known.containsKey(key)) {
+            if (!key.startsWith("kafka.") && !key.startsWith("stabilis.detect.") && !known.containsKey(key)) {
                 throw new ConfigException("unknown setting '" + key + "'" + (file == null ? "" : " (from " + file + " or the environment)"));
             }
         }
@@ -169,6 +169,18 @@ public final class StabilisConfig {
             throw new ConfigException("setting '" + key + "': " + dir.toAbsolutePath() + " is not a directory");
         }
         return dir;
+    }
+
+    /** Every key that starts with {@code prefix}, with {@code prefix} replaced by its last segment (stabilis.detect.x → detect.x). */
+    public Map<String, String> withPrefix(String prefix) {
+        String kept = prefix.substring(prefix.lastIndexOf('.', prefix.length() - 2) + 1);
+        Map<String, String> out = new HashMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                out.put(kept + k.substring(prefix.length()), v);
+            }
+        });
+        return out;
     }
 
     /** The Kafka client settings: every {@code kafka.*} key without its prefix. */

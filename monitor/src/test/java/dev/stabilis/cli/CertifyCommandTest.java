@@ -86,7 +86,7 @@ class CertifyCommandTest {
         Path traced = Path.of("..", "model-runner", "src", "test", "resources", "fixtures", "digits_mlp_relu_torchscript");
         CliRun run = CliRun.stabilis("certify", "--model", traced.toString(), "--input", PAYLOAD);
         assertThat(run.code()).isEqualTo(ExitCodes.BAD_MODEL);
-        assertThat(run.err()).contains("certification needs an ONNX model");
+        assertThat(run.err()).contains("certification and attacks need an ONNX model");
     }
 
     @Test

@@ -1,0 +1,137 @@
+package dev.stabilis.app;
+
+import dev.stabilis.config.ConfigException;
+import dev.stabilis.config.StabilisConfig;
+import dev.stabilis.detect.Alert;
+import dev.stabilis.detect.DetectConfig;
+import dev.stabilis.detect.DetectTopology;
+import dev.stabilis.detect.ExplanationListener;
+import dev.stabilis.ingest.IngestConfig;
+import dev.stabilis.ingest.IngestStreamsConfig;
+import dev.stabilis.ingest.IngestTopology;
+import dev.stabilis.ingest.RepositoryModelCatalog;
+import dev.stabilis.metrics.DeadLetterMeter;
+import dev.stabilis.model.ModelRepository;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The monitor process's parts, built from the configuration: the ingest and detect topologies as two Kafka
+ * Streams applications ({@code <id>-ingest}, {@code <id>-detect}), and the dead-letter meter.
+ */
+public final class MonitorApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MonitorApp.class);
+
+    private final KafkaStreams ingest;
+    private final KafkaStreams detect;
+    private final DeadLetterMeter deadLetters;
+    private final Thread deadLetterThread;
+
+    /** Checks the configuration and builds both topologies; {@link #start()} runs them. */
+    public MonitorApp(StabilisConfig config, MeterRegistry registry) {
+        String applicationId = config.required("stabilis.monitor.application.id");
+        Map<String, String> kafka = config.kafka();
+        IngestConfig ingestConfig = IngestConfig.from(ingestSettings(config));
+        Properties ingestProps = IngestStreamsConfig.properties(applicationId + "-ingest", kafka.get("bootstrap.servers"), ingestConfig);
+        streamsCommon(config, kafka, ingestProps);
+        this.ingest = new KafkaStreams(new IngestTopology(ingestConfig,
+                new RepositoryModelCatalog(new ModelRepository(config.directory("stabilis.models.repository")))).build(), ingestProps);
+
+        DetectConfig detectConfig = detectConfig(config);
+        Map<String, Object> detectSettings = new HashMap<>(kafka);
+        detectSettings.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId + "-detect");
+        Properties detectProps = DetectTopology.streamsConfig(detectSettings);
+        streamsCommon(config, kafka, detectProps);
+        this.detect = new KafkaStreams(new DetectTopology(detectConfig, alert -> countAlert(registry, alert), ExplanationListener.NONE)
+                .build(), detectProps);
+
+        new KafkaStreamsMetrics(ingest).bindTo(registry);
+        new KafkaStreamsMetrics(detect).bindTo(registry);
+        this.deadLetters = new DeadLetterMeter(kafka, config.required("stabilis.topics.dlq"), registry);
+        this.deadLetterThread = new Thread(deadLetters, "stabilis-dlq-meter");
+        deadLetterThread.setDaemon(true);
+    }
+
+    private static Map<String, String> ingestSettings(StabilisConfig config) {
+        Map<String, String> settings = new HashMap<>();
+        for (String key : new String[] {IngestConfig.MAX_PAYLOAD_BYTES, IngestConfig.JOIN_ENABLED, IngestConfig.JOIN_WINDOW_MS,
+                IngestConfig.JOIN_GRACE_MS}) {
+            settings.put(key, config.required(key));
+        }
+        settings.put(IngestConfig.REQUESTS_TOPIC, config.required("stabilis.topics.requests"));
+        settings.put(IngestConfig.RESPONSES_TOPIC, config.required("stabilis.topics.responses"));
+        settings.put(IngestConfig.SAMPLES_TOPIC, config.required("stabilis.topics.samples"));
+        settings.put(IngestConfig.DLQ_TOPIC, config.required("stabilis.topics.dlq"));
+        return settings;
+    }
+
+    /** {@code stabilis.detect.*} settings as the topology's {@code detect.*} keys, with the shared topic names. */
+    private static DetectConfig detectConfig(StabilisConfig config) {
+        Map<String, String> settings = new HashMap<>(config.withPrefix("stabilis.detect."));
+        settings.put(DetectConfig.EXPLANATIONS_TOPIC, config.required("stabilis.topics.explanations"));
+        settings.put(DetectConfig.ALERTS_TOPIC, config.required("stabilis.topics.alerts"));
+        settings.put(DetectConfig.DLQ_TOPIC, config.required("stabilis.topics.dlq"));
+        try {
+            return DetectConfig.from(settings);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("stabilis." + e.getMessage());
+        }
+    }
+
+    private static void streamsCommon(StabilisConfig config, Map<String, String> kafka, Properties props) {
+        kafka.forEach(props::putIfAbsent);
+        String stateDir = config.text("stabilis.monitor.state.dir");
+        if (!stateDir.isBlank()) {
+            props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+        }
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+    }
+
+    private static void countAlert(MeterRegistry registry, Alert alert) {
+        Counter.builder("stabilis.alerts").description("Alerts emitted, by kind")
+                .tags("kind", alert.kind().name(), "severity", alert.severity().name().toLowerCase(java.util.Locale.ROOT),
+                        "model", alert.model(), "version", alert.version(), "class", Integer.toString(alert.predictedClass()))
+                .register(registry).increment();
+    }
+
+    public void start() {
+        StreamsUncaughtExceptionHandler replace = e -> {
+            LOG.error("stream thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        };
+        ingest.setUncaughtExceptionHandler(replace);
+        detect.setUncaughtExceptionHandler(replace);
+        ingest.start();
+        detect.start();
+        deadLetterThread.start();
+    }
+
+    /** Whether both topologies are running. */
+    public boolean ready() {
+        return ingest.state() == KafkaStreams.State.RUNNING && detect.state() == KafkaStreams.State.RUNNING;
+    }
+
+    /** Whether a topology has stopped for good. */
+    public boolean failed() {
+        return !ingest.state().isRunningOrRebalancing() && ingest.state() != KafkaStreams.State.CREATED
+                || !detect.state().isRunningOrRebalancing() && detect.state() != KafkaStreams.State.CREATED;
+    }
+
+    @Override
+    public void close() {
+        deadLetters.close();
+        ingest.close(Duration.ofSeconds(30));
+        detect.close(Duration.ofSeconds(30));
+    }
+}
