@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 /** The {@code stabilis} launcher's entry point. */
 @Command(name = "stabilis", mixinStandardHelpOptions = true, version = "stabilis 0.1.0",
         description = "Watches whether a deployed model's explanations can be trusted.",
-        subcommands = {ExplainCommand.class, CertifyCommand.class, AttackCommand.class})
+        subcommands = {DemoCommand.class, MonitorCommand.class, RunnerCommand.class, ExplainCommand.class, CertifyCommand.class,
+                AttackCommand.class})
 public final class StabilisCommand implements Runnable {
 
     @CommandLine.Spec

@@ -1,6 +1,7 @@
 package dev.stabilis.metrics;
 
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -18,7 +19,9 @@ public final class Registries {
      */
     public static PrometheusMeterRegistry prometheus(String role) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        registry.config().commonTags("role", role);
+        registry.config().commonTags("role", role)
+                // RocksDB state-store internals: high-cardinality, and their tag sets differ between applications
+                .meterFilter(MeterFilter.denyNameStartsWith("kafka.stream.state"));
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
