@@ -82,4 +82,15 @@ class DetectConfigTest {
                 .isThrownBy(() -> DetectConfig.from(Map.of("stabilis.detect.window.size", "1000")))
                 .withMessageContaining("stabilis.detect.window.size");
     }
+
+    @Test
+    void streamsRunExactlyOnceV2AndRefuseAnyOtherGuarantee() {
+        Properties streams = DetectTopology.streamsConfig(Map.of(StreamsConfig.APPLICATION_ID_CONFIG, "detect"));
+        assertThat(streams).containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
+                .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "detect");
+
+        assertThatIllegalArgumentException().isThrownBy(() -> DetectTopology.streamsConfig(
+                        Map.of(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE)))
+                .withMessageStartingWith(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+    }
 }

@@ -1,0 +1,28 @@
+package dev.stabilis.detect;
+
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/** The last step before the alert topic: stamps the wall-clock emission time and tells the {@link AlertListener}. */
+final class AlertEmitter implements Processor<String, Alert, String, Alert> {
+
+    private final AlertListener listener;
+    private ProcessorContext<String, Alert> context;
+
+    AlertEmitter(AlertListener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Alert> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<String, Alert> record) {
+        Alert alert = record.value().withEmittedAt(context.currentSystemTimeMs());
+        listener.onAlert(alert);
+        context.forward(record.withValue(alert));
+    }
+}

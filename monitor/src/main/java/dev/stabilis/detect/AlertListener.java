@@ -1,0 +1,15 @@
+package dev.stabilis.detect;
+
+/**
+ * Told of every alert the topology emits (kind, model, version, class, severity, evidence count, ...), for
+ * metrics. Runs on the stream threads, possibly several at once: it must be thread-safe, quick, and must not
+ * throw. Under exactly-once a transaction that aborts is retried, so a listener may hear an alert again after a
+ * failure.
+ */
+@FunctionalInterface
+public interface AlertListener {
+
+    AlertListener NONE = alert -> { };
+
+    void onAlert(Alert alert);
+}

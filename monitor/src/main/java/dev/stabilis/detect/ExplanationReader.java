@@ -1,0 +1,53 @@
+package dev.stabilis.detect;
+
+import java.util.Base64;
+import java.util.Optional;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * Reads explanation records: a well-formed one is shown to the {@link ExplanationListener} and passed to the
+ * sample rules; a malformed one goes to the dead-letter topic with its original bytes, headers
+ * and source position, never dropped.
+ */
+final class ExplanationReader implements Processor<String, byte[], String, Object> {
+
+    private final ExplanationParser parser = new ExplanationParser();
+    private final ExplanationListener listener;
+    private ProcessorContext<String, Object> context;
+
+    ExplanationReader(ExplanationListener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        Explanation explanation;
+        try {
+            explanation = parser.parse(record.value());
+        } catch (MalformedExplanationException e) {
+            context.forward(record.withValue(deadLetter(record, e.getMessage())), DetectTopology.DEAD_LETTERS);
+            return;
+        }
+        listener.onExplanation(explanation);
+        Record<String, Explanation> parsed = record.withValue(explanation);
+        context.forward(parsed, DetectTopology.SAMPLE_RULES);
+    }
+
+    private DeadLetter deadLetter(Record<String, byte[]> original, String detail) {
+        Optional<RecordMetadata> source = context.recordMetadata();
+        return new DeadLetter(DeadLetter.MALFORMED_EXPLANATION, detail,
+                source.map(RecordMetadata::topic).orElse(null),
+                source.map(RecordMetadata::partition).orElse(null),
+                source.map(RecordMetadata::offset).orElse(null),
+                original.timestamp(),
+                original.value() == null ? null : Base64.getEncoder().encodeToString(original.value()));
+    }
+}
