@@ -12,11 +12,12 @@ import org.apache.kafka.streams.Topology;
  * The detect topology: explanations in, alerts out.
  *
  * <pre>
- * explanations ─► read ─┬─► sample rules ─► suppression ─► emit ─► alerts
+ * explanations ─► read ─┬─► sample rules ─► suppression ─┬─► emit ─► alerts
+ *                       ├─► baselines ───────────────────┘
  *                       └─► dead letters (malformed records)
  * </pre>
  *
- * Keys stay the model name throughout, so every state (suppression) is co-partitioned with the input
+ * Keys stay the model name throughout, so every state (baselines, suppression) is co-partitioned with the input
  * and nothing is repartitioned. Run it with {@link #streamsConfig(Map)}, which enforces exactly-once v2.
  */
 public final class DetectTopology {
@@ -26,6 +27,7 @@ public final class DetectTopology {
     static final String DEAD_LETTERS = "dead-letters";
     static final String SAMPLE_RULES = "sample-rules";
     static final String SUPPRESSION = "suppression";
+    static final String BASELINES = "baselines";
     static final String EMITTER = "emit-alerts";
     static final String ALERTS = "alerts";
 
@@ -52,7 +54,8 @@ public final class DetectTopology {
                         new JsonSerde<>(DeadLetter.class).serializer(), READER)
                 .addProcessor(SAMPLE_RULES, () -> new SampleRuleProcessor(rules), READER)
                 .addProcessor(SUPPRESSION, AlertSuppressor.supplier(config), SAMPLE_RULES)
-                .addProcessor(EMITTER, () -> new AlertEmitter(alertListener), SUPPRESSION)
+                .addProcessor(BASELINES, BaselineProcessor.supplier(config), READER)
+                .addProcessor(EMITTER, () -> new AlertEmitter(alertListener), SUPPRESSION, BASELINES)
                 .addSink(ALERTS, config.alertsTopic(), new StringSerializer(),
                         new JsonSerde<>(Alert.class).serializer(), EMITTER);
     }

@@ -21,7 +21,7 @@ class AlertIdsTest {
         List<JsonNode> second = alertsOf(replayableTraffic());
 
         assertThat(kinds(first)).containsExactlyInAnyOrder("SAMPLE_UNSTABLE", "SAMPLE_UNSTABLE",
-                "CERTIFICATE_VIOLATION");
+                "CERTIFICATE_VIOLATION", "CERTIFIED_FRACTION_DROP", "ATTACK_SUCCESS_RISE");
         assertThat(ids(first)).doesNotHaveDuplicates().isEqualTo(ids(second))
                 .allSatisfy(id -> assertThat(UUID.fromString(id)).isNotNull());
     }
@@ -35,7 +35,7 @@ class AlertIdsTest {
         assertThat(ids(alerts)).hasSize(3).doesNotHaveDuplicates();
     }
 
-    /** All alerts of the traffic: immediate, merged after the wall clock moves, and violation. */
+    /** All alerts of the traffic: immediate, merged after the wall clock moves, violation and windowed. */
     private static List<JsonNode> alertsOf(List<ExplanationJson> traffic) {
         try (DetectHarness detect = new DetectHarness(DetectConfig.WINDOW_SIZE_MS + "=1000",
                 DetectConfig.WINDOW_GRACE_MS + "=0", DetectConfig.WARMUP_WINDOWS + "=1", DetectConfig.MIN_SAMPLES + "=2")) {

@@ -1,0 +1,179 @@
+package dev.stabilis.detect;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Windowed baselines per (model, version, predicted class): certified fraction, median certified radius,
+ * attack-success rate and mismatch rate over tumbling event-time windows.
+ *
+ * <p><b>Windows.</b> A sample counts in the window of its {@code eventTime}. A model's windows close when its
+ * watermark (the largest event time seen for the model on this task) passes their end plus the grace period;
+ * a sample arriving after its window closed is left out of the baselines (its per-sample rules still apply).
+ * The watermark is held in memory and rebuilt from the next records after a restart, while open windows and
+ * histories are in state stores with changelogs, so a restart neither loses nor re-judges a window. A window
+ * closes only when a later sample of the same model arrives.
+ *
+ * <p><b>Baseline.</b> Each metric's baseline is the median and MAD of its values in the last N
+ * ({@link DetectConfig#baselineWindows()}) closed windows that had at least
+ * {@link DetectConfig#minSamples()} samples carrying it; windows with fewer are neither judged nor learnt from.
+ * Once W ({@link DetectConfig#warmupWindows()}) values are learnt, a closing window is judged with a robust
+ * z-score against the baseline (see {@link RobustBaseline}) and raises the metric's alert when it departs in the
+ * adverse direction (drop of certified fraction or radius, rise of attack-success or mismatch rate). Every judged
+ * window then joins the history, departures included, so a lasting shift becomes the new baseline after about
+ * N/2 windows.
+ */
+final class BaselineProcessor implements Processor<String, Explanation, String, Alert> {
+
+    static final String WINDOWS_STORE = "detect-baseline-windows";
+    static final String HISTORY_STORE = "detect-baseline-history";
+
+    private static final Logger LOG = LoggerFactory.getLogger(BaselineProcessor.class);
+
+    private final DetectConfig config;
+    private final long sizeMs;
+    private final long graceMs;
+    private final Map<String, Long> watermarks = new HashMap<>();
+    private final Map<String, Long> nextClosing = new HashMap<>();
+    private ProcessorContext<String, Alert> context;
+    private KeyValueStore<String, WindowTally> windows;
+    private KeyValueStore<String, BaselineHistory> histories;
+
+    private BaselineProcessor(DetectConfig config) {
+        this.config = config;
+        this.sizeMs = config.windowSize().toMillis();
+        this.graceMs = config.windowGrace().toMillis();
+    }
+
+    static ProcessorSupplier<String, Explanation, String, Alert> supplier(DetectConfig config) {
+        return new ProcessorSupplier<>() {
+            @Override
+            public Processor<String, Explanation, String, Alert> get() {
+                return new BaselineProcessor(config);
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                return Set.of(
+                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WINDOWS_STORE),
+                                Serdes.String(), new JsonSerde<>(WindowTally.class)),
+                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HISTORY_STORE),
+                                Serdes.String(), new JsonSerde<>(BaselineHistory.class)));
+            }
+        };
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Alert> context) {
+        this.context = context;
+        this.windows = context.getStateStore(WINDOWS_STORE);
+        this.histories = context.getStateStore(HISTORY_STORE);
+    }
+
+    @Override
+    public void process(Record<String, Explanation> record) {
+        Explanation e = record.value();
+        long watermark = watermarks.merge(e.model(), e.eventTime(), Math::max);
+        long start = Math.floorDiv(e.eventTime(), sizeMs) * sizeMs;
+        ClassKey key = e.classKey();
+        if (start + sizeMs + graceMs <= watermark || start < history(key).judgedUntil()) {
+            LOG.debug("sample {} is too late for its window starting {}; left out of the baselines", e.sampleId(), start);
+        } else {
+            String windowKey = windowKey(key, start);
+            WindowTally tally = windows.get(windowKey);
+            if (tally == null) {
+                tally = WindowTally.open(key, e.predictedLabel(), start, start + sizeMs);
+                nextClosing.merge(e.model(), start + sizeMs + graceMs, Math::min);
+            }
+            windows.put(windowKey, tally.add(e));
+        }
+        if (watermark >= nextClosing.getOrDefault(e.model(), Long.MIN_VALUE)) {
+            closeWindowsDueBy(e.model(), watermark);
+        }
+    }
+
+    private void closeWindowsDueBy(String model, long watermark) {
+        List<WindowTally> due = new ArrayList<>();
+        long next = Long.MAX_VALUE;
+        try (KeyValueIterator<String, WindowTally> open =
+                     windows.prefixScan(ClassKey.modelPrefix(model), new StringSerializer())) {
+            while (open.hasNext()) {
+                WindowTally tally = open.next().value;
+                long closesAt = tally.end() + graceMs;
+                if (closesAt <= watermark) {
+                    due.add(tally);
+                } else {
+                    next = Math.min(next, closesAt);
+                }
+            }
+        }
+        nextClosing.put(model, next);
+        due.sort(Comparator.comparingLong(WindowTally::start));
+        due.forEach(this::close);
+    }
+
+    private void close(WindowTally tally) {
+        ClassKey key = tally.classKey();
+        BaselineHistory history = history(key);
+        Map<BaselineMetric, Double> learnt = new EnumMap<>(BaselineMetric.class);
+        for (BaselineMetric metric : BaselineMetric.values()) {
+            WindowTally.Measurement measurement = tally.measure(metric);
+            if (measurement == null || measurement.samples() < config.minSamples()) {
+                continue;
+            }
+            List<Double> past = history.of(metric);
+            if (past.size() >= config.warmupWindows()) {
+                judge(tally, metric, measurement, RobustBaseline.of(past));
+            }
+            learnt.put(metric, measurement.value());
+        }
+        histories.put(key.storeKey(), history.append(tally.end(), learnt, config.baselineWindows()));
+        windows.delete(windowKey(key, tally.start()));
+    }
+
+    private void judge(WindowTally tally, BaselineMetric metric, WindowTally.Measurement measurement,
+                       RobustBaseline baseline) {
+        double threshold = baseline.threshold(metric, config);
+        if (!RobustBaseline.departs(metric, measurement.value(), threshold)) {
+            return;
+        }
+        ClassKey key = tally.classKey();
+        String detail = String.format(Locale.ROOT, "%s %.4g over %d samples is %s the threshold %.4g "
+                        + "(baseline %.4g: the median of %d windows, MAD %.3g)",
+                metric.label(), measurement.value(), measurement.samples(),
+                metric.worseWhenHigher() ? "above" : "below", threshold, baseline.median(), baseline.windows(),
+                baseline.mad());
+        Alert alert = new Alert(AlertIds.of(metric.kind(), key, tally.start()), metric.kind(), key.model(),
+                key.version(), key.predictedClass(), tally.classLabel(), new Alert.Window(tally.start(), tally.end()),
+                measurement.value(), baseline.median(), threshold, null, List.of(), measurement.samples(), List.of(),
+                detail, null, 0);
+        context.forward(new Record<>(key.model(), alert, tally.end()));
+    }
+
+    private BaselineHistory history(ClassKey key) {
+        BaselineHistory history = histories.get(key.storeKey());
+        return history == null ? BaselineHistory.empty() : history;
+    }
+
+    private static String windowKey(ClassKey key, long start) {
+        return key.storeKey() + ClassKey.SEPARATOR + start;
+    }
+}
