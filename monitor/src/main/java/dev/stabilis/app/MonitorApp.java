@@ -76,16 +76,16 @@ public final class MonitorApp implements AutoCloseable {
         return settings;
     }
 
-    /** {@code stabilis.detect.*} settings as the topology's {@code detect.*} keys, with the shared topic names. */
+    /** The {@code stabilis.detect.*} settings and the shared topic names; the detect topology checks them. */
     private static DetectConfig detectConfig(StabilisConfig config) {
-        Map<String, String> settings = new HashMap<>(config.withPrefix("stabilis.detect."));
-        settings.put(DetectConfig.EXPLANATIONS_TOPIC, config.required("stabilis.topics.explanations"));
-        settings.put(DetectConfig.ALERTS_TOPIC, config.required("stabilis.topics.alerts"));
-        settings.put(DetectConfig.DLQ_TOPIC, config.required("stabilis.topics.dlq"));
+        Map<String, String> settings = new HashMap<>(config.withPrefix(DetectConfig.PREFIX));
+        for (String topic : new String[] {DetectConfig.EXPLANATIONS_TOPIC, DetectConfig.ALERTS_TOPIC, DetectConfig.DLQ_TOPIC}) {
+            settings.put(topic, config.required(topic));
+        }
         try {
             return DetectConfig.from(settings);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("stabilis." + e.getMessage());
+            throw new ConfigException(e.getMessage());
         }
     }
 

@@ -171,13 +171,12 @@ public final class StabilisConfig {
         return dir;
     }
 
-    /** Every key that starts with {@code prefix}, with {@code prefix} replaced by its last segment (stabilis.detect.x → detect.x). */
+    /** Every setting whose key starts with {@code prefix}, keys unchanged. */
     public Map<String, String> withPrefix(String prefix) {
-        String kept = prefix.substring(prefix.lastIndexOf('.', prefix.length() - 2) + 1);
         Map<String, String> out = new HashMap<>();
         values.forEach((k, v) -> {
             if (k.startsWith(prefix)) {
-                out.put(kept + k.substring(prefix.length()), v);
+                out.put(k, v);
             }
         });
         return out;
