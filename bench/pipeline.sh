@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Streaming pipeline on one machine: the runner's own throughput, end-to-end samples/s through an embedded
+# KRaft broker (ingest + runner + detect, exactly-once), and request→explanation / request→alert latency at
+# half of that peak, all in one run on the demo model.  bench/pipeline.sh   (SECONDS_AT_HALF=60 BACKLOG=4096)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT="bench/results/pipeline-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$OUT"
+if [[ "${SKIP_INSTALL:-0}" != 1 ]]; then
+  mvn -B -q -o -DskipTests install -pl model-runner,monitor -am
+fi
+mvn -B -q -o -f bench/pom.xml package
+java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.org.apache.kafka=error \
+  -Dorg.slf4j.simpleLogger.log.kafka=error -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error \
+  -cp "bench/target/classes:bench/target/lib/*" dev.stabilis.bench.PipelineBenchmark \
+  --backlog "${BACKLOG:-4096}" --seconds "${SECONDS_AT_HALF:-60}" --out "$OUT/pipeline.json" > /dev/null
+/usr/bin/python3 - "$OUT" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1] + "/pipeline.json"))
+l = r["latency"]
+print(f"results: {sys.argv[1]}")
+print("| measurement | value |")
+print("|---|---|")
+print(f"| runner alone (ModelPipeline, batches of 256) | {r['runnerSamplesPerSecond']:.1f} samples/s |")
+print(f"| end to end through the broker (backlog {r['backlog']}) | {r['endToEndSamplesPerSecond']:.1f} samples/s |")
+print(f"| end to end / runner alone | {r['endToEndOverRunner']:.2f} |")
+print(f"| traffic for latency | {l['ratePerSecond']:.1f} requests/s for {l['seconds']} s, {l['unstableInjected']} unstable |")
+e, a = l["requestToExplanationMs"], l["requestToAlertMs"]
+print(f"| request → explanation p50 / p90 / p99 / max | {e['p50']:.0f} / {e['p90']:.0f} / {e['p99']:.0f} / {e['max']:.0f} ms ({l['explanations']} samples) |")
+print(f"| request → alert p50 / p90 / p99 / max | {a['p50']:.0f} / {a['p90']:.0f} / {a['p99']:.0f} / {a['max']:.0f} ms ({l['alerts']} alerts) |")
+PY

@@ -1,0 +1,269 @@
+package dev.stabilis.bench;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stabilis.app.MonitorApp;
+import dev.stabilis.app.RunnerApp;
+import dev.stabilis.app.Topics;
+import dev.stabilis.config.StabilisConfig;
+import dev.stabilis.demo.DemoPools;
+import dev.stabilis.demo.EmbeddedKafkaBroker;
+import dev.stabilis.demo.KServeRecords;
+import dev.stabilis.model.ModelRepository;
+import dev.stabilis.service.ModelPipeline;
+import dev.stabilis.service.PipelineOptions;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The streaming pipeline's throughput and latency on one machine, side by side in one run:
+ * <ol>
+ *   <li>the runner's own throughput: {@link ModelPipeline#evaluate} on micro-batches of the runner's size, no
+ *       Kafka (what the runner can do at most);</li>
+ *   <li>end-to-end peak: a backlog of KServe-logged requests (with responses) is produced first, then ingest,
+ *       runner and detect start on an embedded KRaft broker; samples/s = explanations committed per second
+ *       after the first micro-batch, read back with read_committed;</li>
+ *   <li>latency at half of that peak: fresh topics and processes, traffic at 0.5 × peak with one unstable
+ *       sample per second; request→explanation and request→alert latency from the producer's send time to
+ *       the moment a read_committed consumer sees the record.</li>
+ * </ol>
+ * The same demo model, policy and pipeline options as {@code stabilis demo}. Arguments: {@code backlog}
+ * (4096), {@code seconds} (latency phase, 60), {@code models} (repository, models), {@code out} (result JSON).
+ */
+public final class PipelineBenchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private PipelineBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        int backlog = Integer.parseInt(opts.getOrDefault("backlog", "4096"));
+        int seconds = Integer.parseInt(opts.getOrDefault("seconds", "60"));
+        Path models = Path.of(opts.getOrDefault("models", "models"));
+        Path out = Path.of(opts.getOrDefault("out", "bench/results/pipeline.json"));
+        DemoPools pools = DemoPools.judge(new ModelRepository(models), "digits", "latest");
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("backlog", backlog);
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startOnFreePort()) {
+            StabilisConfig probe = config(broker, models, "probe-");
+            int batch = probe.integer("stabilis.runner.max.batch", 1, 1 << 16);
+            double runnerOwn = runnerThroughput(models, pools, batch);
+            result.put("runnerSamplesPerSecond", runnerOwn);
+            System.err.printf("runner alone: %.1f samples/s (batches of %d)%n", runnerOwn, batch);
+            double peak = endToEndPeak(broker, models, pools, backlog);
+            result.put("endToEndSamplesPerSecond", peak);
+            result.put("endToEndOverRunner", peak / runnerOwn);
+            System.err.printf("end to end: %.1f samples/s (%.0f%% of the runner alone)%n", peak, 100 * peak / runnerOwn);
+            result.put("latency", latency(broker, models, pools, peak / 2, seconds));
+        }
+        JSON.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), result);
+        System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+    }
+
+    private static StabilisConfig config(EmbeddedKafkaBroker broker, Path models, String prefix) {
+        Map<String, String> s = new HashMap<>();
+        s.put("kafka.bootstrap.servers", broker.bootstrapServers());
+        for (String topic : List.of("requests", "responses", "samples", "explanations", "alerts", "dlq")) {
+            s.put("stabilis.topics." + topic, prefix + topic);
+        }
+        s.put("stabilis.models.repository", models.toString());
+        s.put("stabilis.monitor.application.id", prefix + "stabilis");
+        s.put("stabilis.runner.group.id", prefix + "runner");
+        s.put("stabilis.runner.transactional.id", prefix + "runner-0");
+        s.put("stabilis.runner.device", "cpu");
+        // one unstable sample per second: a short suppression window keeps each its own (immediate) alert
+        s.put("stabilis.detect.suppression.window.ms", "500");
+        s.put("stabilis.detect.suppression.check.interval.ms", "100");
+        return StabilisConfig.load(null, Map.of(), Map.of(), s);
+    }
+
+    /** The runner's pipeline alone on batches of stable digits: warm-up, then the median of 7 timed batches. */
+    private static double runnerThroughput(Path models, DemoPools pools, int batch) {
+        float[][] rows = new float[batch][];
+        for (int i = 0; i < batch; i++) {
+            rows[i] = pools.stable().get(i % pools.stable().size());
+        }
+        PipelineOptions defaults = new PipelineOptions(true, true, true, true, 20);
+        try (ModelPipeline pipeline = new ModelPipeline(new ModelRepository(models).load("digits", "latest", Device.cpu()), defaults)) {
+            for (int i = 0; i < 3; i++) {
+                pipeline.evaluate(rows);
+            }
+            long[] nanos = new long[7];
+            for (int i = 0; i < nanos.length; i++) {
+                long start = System.nanoTime();
+                pipeline.evaluate(rows);
+                nanos[i] = System.nanoTime() - start;
+            }
+            Arrays.sort(nanos);
+            return batch / (nanos[nanos.length / 2] / 1e9);
+        }
+    }
+
+    private static double endToEndPeak(EmbeddedKafkaBroker broker, Path models, DemoPools pools, int backlog) throws Exception {
+        StabilisConfig config = config(broker, models, "peak-");
+        Topics.create(config.kafka(), Topics.all(config), 1, (short) 1);
+        KServeRecords kserve = new KServeRecords("digits", "default");
+        try (KafkaProducer<String, byte[]> producer = producer(config)) {
+            for (int i = 0; i < backlog; i++) {
+                String id = "peak-" + i;
+                int pick = i % pools.stable().size();
+                producer.send(kserve.request(config.required("stabilis.topics.requests"), id, pools.stable().get(pick)));
+                producer.send(kserve.response(config.required("stabilis.topics.responses"), id, pools.stableClasses().get(pick)));
+            }
+        }
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        int warm = config.integer("stabilis.runner.max.batch", 1, 1 << 16);
+        try (MonitorApp monitor = new MonitorApp(config, registry); RunnerApp runner = new RunnerApp(config, registry);
+                KafkaConsumer<String, byte[]> consumer = consumer(config, config.required("stabilis.topics.explanations"))) {
+            monitor.start();
+            runner.start();
+            long count = 0;
+            long warmAt = 0;
+            long lastAt = 0;
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (count < backlog && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    count++;
+                    lastAt = System.nanoTime();
+                    if (count == warm) {
+                        warmAt = lastAt;
+                    }
+                }
+            }
+            if (count < backlog) {
+                throw new IllegalStateException("only " + count + " of " + backlog + " explanations within 10 minutes");
+            }
+            return (count - warm) / ((lastAt - warmAt) / 1e9);
+        }
+    }
+
+    private static Map<String, Object> latency(EmbeddedKafkaBroker broker, Path models, DemoPools pools, double rate, int seconds)
+            throws Exception {
+        StabilisConfig config = config(broker, models, "latency-");
+        Topics.create(config.kafka(), Topics.all(config), 1, (short) 1);
+        KServeRecords kserve = new KServeRecords("digits", "default");
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        Map<String, Long> sentAtWall = new ConcurrentHashMap<>();
+        List<Double> ingestMs = new ArrayList<>();
+        List<Double> runnerMs = new ArrayList<>();
+        List<Double> explanationMs = new ArrayList<>();
+        List<Double> alertMs = new ArrayList<>();
+        int unstableSent = 0;
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (MonitorApp monitor = new MonitorApp(config, registry); RunnerApp runner = new RunnerApp(config, registry);
+                KafkaConsumer<String, byte[]> consumer = consumer(config, config.required("stabilis.topics.explanations"),
+                        config.required("stabilis.topics.alerts"));
+                KafkaProducer<String, byte[]> producer = producer(config)) {
+            monitor.start();
+            runner.start();
+            while (!(monitor.ready() && runner.ready())) {
+                Thread.sleep(100);
+            }
+            long start = System.nanoTime();
+            long end = start + Duration.ofSeconds(seconds).toNanos();
+            long sent = 0;
+            long nextUnstable = start + 1_000_000_000L;
+            while (System.nanoTime() < end + 5_000_000_000L) {
+                long now = System.nanoTime();
+                if (now < end && now >= start + (long) (sent * 1e9 / rate)) {
+                    boolean unstable = now >= nextUnstable;
+                    String id = (unstable ? "unstable-" : "stable-") + sent;
+                    List<float[]> pool = unstable ? pools.unstable() : pools.stable();
+                    List<Integer> classes = unstable ? pools.unstableClasses() : pools.stableClasses();
+                    int pick = (int) (sent % pool.size());
+                    sentAt.put(id, System.nanoTime());
+                    sentAtWall.put(id, System.currentTimeMillis());
+                    producer.send(kserve.request(config.required("stabilis.topics.requests"), id, pool.get(pick)));
+                    producer.send(kserve.response(config.required("stabilis.topics.responses"), id, classes.get(pick)));
+                    if (unstable) {
+                        unstableSent++;
+                        nextUnstable += 1_000_000_000L;
+                    }
+                    sent++;
+                    continue;
+                }
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(1))) {
+                    long seenAt = System.nanoTime();
+                    JsonNode v = JSON.readTree(r.value());
+                    String id = v.path("requestId").asText(null);
+                    Long at = id == null ? null : sentAt.get(id);
+                    if (at == null) {
+                        continue;
+                    }
+                    boolean alert = r.topic().equals(config.required("stabilis.topics.alerts"));
+                    (alert ? alertMs : explanationMs).add((seenAt - at) / 1e6);
+                    if (!alert) {
+                        ingestMs.add((double) (v.path("receivedAt").asLong() - sentAtWall.get(id)));
+                        runnerMs.add((double) (v.path("explainedAt").asLong() - v.path("receivedAt").asLong()));
+                    }
+                }
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("ratePerSecond", rate);
+            out.put("seconds", seconds);
+            out.put("requests", sent);
+            out.put("unstableInjected", unstableSent);
+            out.put("explanations", explanationMs.size());
+            out.put("alerts", alertMs.size());
+            out.put("requestToExplanationMs", percentiles(explanationMs));
+            out.put("requestToAlertMs", percentiles(alertMs));
+            out.put("requestToIngestMs", percentiles(ingestMs));
+            out.put("ingestToExplainedMs", percentiles(runnerMs));
+            System.err.printf("latency at %.1f requests/s: explanation %s, alert %s; request→ingest %s, ingest→explained %s%n", rate,
+                    out.get("requestToExplanationMs"), out.get("requestToAlertMs"), out.get("requestToIngestMs"), out.get("ingestToExplainedMs"));
+            return out;
+        }
+    }
+
+    private static Map<String, Double> percentiles(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (v.length == 0) {
+            return out;
+        }
+        out.put("p50", v[(int) Math.floor(0.50 * (v.length - 1))]);
+        out.put("p90", v[(int) Math.floor(0.90 * (v.length - 1))]);
+        out.put("p99", v[(int) Math.floor(0.99 * (v.length - 1))]);
+        out.put("max", v[v.length - 1]);
+        return out;
+    }
+
+    private static KafkaProducer<String, byte[]> producer(StabilisConfig config) {
+        Properties props = new Properties();
+        props.putAll(config.kafka());
+        props.put("linger.ms", "1");
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer(StabilisConfig config, String... topics) {
+        Properties props = new Properties();
+        props.putAll(config.kafka());
+        props.put("group.id", "bench-" + System.nanoTime());
+        props.put("auto.offset.reset", "earliest");
+        props.put("isolation.level", "read_committed");
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(topics));
+        return consumer;
+    }
+}
