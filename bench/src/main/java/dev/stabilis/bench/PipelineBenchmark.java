@@ -98,7 +98,7 @@ public final class PipelineBenchmark {
         return StabilisConfig.load(null, Map.of(), Map.of(), s);
     }
 
-    /** The runner's pipeline alone on batches of stable digits: warm-up, then the median of 7 timed batches. */
+    /** The runner's pipeline alone on batches of stable digits: 10 warm-up batches, then the median of 9 timed ones. */
     private static double runnerThroughput(Path models, DemoPools pools, int batch) {
         float[][] rows = new float[batch][];
         for (int i = 0; i < batch; i++) {
@@ -106,10 +106,10 @@ public final class PipelineBenchmark {
         }
         PipelineOptions defaults = new PipelineOptions(true, true, true, true, 20);
         try (ModelPipeline pipeline = new ModelPipeline(new ModelRepository(models).load("digits", "latest", Device.cpu()), defaults)) {
-            for (int i = 0; i < 3; i++) {
-                pipeline.evaluate(rows);
+            for (int i = 0; i < 10; i++) {
+                pipeline.evaluate(rows); // the JIT needs a few batches before times settle
             }
-            long[] nanos = new long[7];
+            long[] nanos = new long[9];
             for (int i = 0; i < nanos.length; i++) {
                 long start = System.nanoTime();
                 pipeline.evaluate(rows);
@@ -262,6 +262,7 @@ public final class PipelineBenchmark {
         props.put("group.id", "bench-" + System.nanoTime());
         props.put("auto.offset.reset", "earliest");
         props.put("isolation.level", "read_committed");
+        props.put("fetch.max.wait.ms", "10");
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(List.of(topics));
         return consumer;

@@ -62,6 +62,8 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
         consumerProps.put("isolation.level", "read_committed");
         consumerProps.put("auto.offset.reset", "earliest");
         consumerProps.put("max.poll.records", Integer.toString(settings.maxBatch()));
+        // read_committed data appears when the writer commits; a fetch should not sit out the 500 ms default
+        consumerProps.putIfAbsent("fetch.max.wait.ms", "50");
         this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
         metrics.bind(consumer);
         Properties producerProps = new Properties();

@@ -96,6 +96,8 @@ public final class MonitorApp implements AutoCloseable {
             props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
         }
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        // read_committed fetches otherwise wait up to 500 ms for data that committed just after they were sent
+        props.putIfAbsent(StreamsConfig.mainConsumerPrefix("fetch.max.wait.ms"), "50");
     }
 
     private static void countAlert(MeterRegistry registry, Alert alert) {
