@@ -214,7 +214,7 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
 
     private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, byte[]> record, String requestId, SampleException e) {
         metrics.deadLetter(e.reason());
-        return DeadLetter.of(settings.deadLetterTopic(), record, requestId, e.reason(), e.getMessage());
+        return DeadLetterRecords.of(settings.deadLetterTopic(), record, requestId, e.reason(), e.getMessage());
     }
 
     private static Map<TopicPartition, OffsetAndMetadata> offsets(List<ConsumerRecord<String, byte[]>> batch) {

@@ -1,5 +1,7 @@
 package dev.stabilis.detect;
 
+import dev.stabilis.deadletter.DeadLetter;
+
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;

@@ -1,6 +1,7 @@
 package dev.stabilis.detect;
 
-import java.util.Base64;
+import dev.stabilis.deadletter.DeadLetter;
+
 import java.util.Optional;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -13,6 +14,9 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * and source position, never dropped.
  */
 final class ExplanationReader implements Processor<String, byte[], String, Object> {
+
+    /** The reason of every dead letter the detect topology writes. */
+    static final String MALFORMED_EXPLANATION = "MALFORMED_EXPLANATION";
 
     private final ExplanationParser parser = new ExplanationParser();
     private final ExplanationListener listener;
@@ -44,11 +48,8 @@ final class ExplanationReader implements Processor<String, byte[], String, Objec
 
     private DeadLetter deadLetter(Record<String, byte[]> original, String detail) {
         Optional<RecordMetadata> source = context.recordMetadata();
-        return new DeadLetter(DeadLetter.MALFORMED_EXPLANATION, detail,
-                source.map(RecordMetadata::topic).orElse(null),
-                source.map(RecordMetadata::partition).orElse(null),
-                source.map(RecordMetadata::offset).orElse(null),
-                original.timestamp(),
-                original.value() == null ? null : Base64.getEncoder().encodeToString(original.value()));
+        return DeadLetter.of(null, MALFORMED_EXPLANATION, detail, source.map(RecordMetadata::topic).orElse(null),
+                source.map(RecordMetadata::partition).orElse(null), source.map(RecordMetadata::offset).orElse(null),
+                original.timestamp(), DeadLetter.headers(original.headers()), original.value(), Integer.MAX_VALUE);
     }
 }

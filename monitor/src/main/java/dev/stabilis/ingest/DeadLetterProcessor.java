@@ -15,7 +15,7 @@ final class DeadLetterProcessor extends ContextualProcessor<String, Rejection, b
     @Override
     public void process(Record<String, Rejection> record) {
         Rejection rejection = record.value();
-        byte[] value = JsonSerde.toJson(DeadLetter.of(rejection, maxOriginalBytes));
+        byte[] value = JsonSerde.toJson(rejection.deadLetter(maxOriginalBytes));
         context().forward(new Record<>(rejection.source().key(), value, record.timestamp(),
                 rejection.source().kafkaHeaders()));
     }

@@ -16,7 +16,7 @@ import org.apache.kafka.streams.kstream.StreamJoined;
 
 /**
  * The ingest topology: inference log records in, one {@link Sample} per request row out to the samples topic
- * (keyed by model), and every rejected record out to the dead-letter topic as a {@link DeadLetter}.
+ * (keyed by model), and every rejected record out to the dead-letter topic as a {@link dev.stabilis.deadletter.DeadLetter}.
  *
  * <p>Each record is classified ({@link RecordClassifier}): a request is parsed, resolved against the
  * {@link ModelCatalog} and checked against the model's input; a response is parsed for its served output.
