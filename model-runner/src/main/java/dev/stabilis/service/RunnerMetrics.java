@@ -1,7 +1,6 @@
 package dev.stabilis.service;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -12,7 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The runner's meters (DESIGN.md §6). Labels stay bounded: model, version, class, outcome, reason, device;
- * never sample ids. Histograms carry explicit buckets so Prometheus can aggregate them.
+ * never sample ids. Histograms carry explicit buckets so Prometheus can aggregate them; those of values below 1
+ * are {@link FractionHistograms}.
  */
 public final class RunnerMetrics {
 
@@ -22,10 +22,12 @@ public final class RunnerMetrics {
     private static final double[] CURVATURE_BUCKETS = {1e-3, 1e-2, 0.1, 1, 10, 100};
 
     private final MeterRegistry registry;
+    private final FractionHistograms fractions;
     private final AtomicInteger lastBatchSize = new AtomicInteger();
 
     public RunnerMetrics(MeterRegistry registry, String device) {
         this.registry = registry;
+        this.fractions = new FractionHistograms(registry);
         Gauge.builder("stabilis.runner.batch.size", lastBatchSize, AtomicInteger::get)
                 .description("Samples in the runner's last micro-batch").register(registry);
         Gauge.builder("stabilis.runner.device", () -> 1).tag("device", device)
@@ -39,30 +41,31 @@ public final class RunnerMetrics {
 
     /** One evaluated sample. */
     public void sample(String model, String version, Sample sample, Evaluation e, long explainedAt) {
-        Tags tags = Tags.of("model", model, "version", version, "class", Integer.toString(e.predicted()));
+        String predicted = Integer.toString(e.predicted());
+        Tags tags = Tags.of("model", model, "version", version, "class", predicted);
         String outcome = e.certified() == null ? "not_certifiable" : e.certified().certificate().topk() ? "certified" : "not_certified";
         Counter.builder("stabilis.samples").description("Samples explained, by certification outcome")
                 .tags(tags).tag("outcome", outcome).register(registry).increment();
         if (e.certified() != null) {
             double radius = e.certified().certificate().radius();
             if (!Double.isNaN(radius)) {
-                histogram("stabilis.certified.radius", "Certified radius: the largest ε with the top-k set certified", RADIUS_BUCKETS, tags)
-                        .record(radius);
+                fractions.observe("stabilis_certified_radius", "Certified radius: the largest epsilon with the top-k set certified",
+                        RADIUS_BUCKETS, model, version, predicted, radius);
             }
-            histogram("stabilis.bound.width", "Mean width of the certified gradient box", WIDTH_BUCKETS, tags)
-                    .record(ExplanationJson.meanWidth(e.certified()));
+            fractions.observe("stabilis_bound_width", "Mean width of the certified gradient box", WIDTH_BUCKETS, model, version,
+                    predicted, ExplanationJson.meanWidth(e.certified()));
         }
         if (e.empirical() != null) {
             Counter.builder("stabilis.attacks").description("Attacks run, by result")
                     .tags(tags).tag("result", e.empirical().attack().success() ? "success" : "resisted").register(registry).increment();
         }
         if (!Double.isNaN(e.igCompletenessGap())) {
-            histogram("stabilis.ig.completeness.gap", "Relative Integrated Gradients completeness gap", GAP_BUCKETS, tags)
-                    .record(e.igCompletenessGap());
+            fractions.observe("stabilis_ig_completeness_gap", "Relative Integrated Gradients completeness gap", GAP_BUCKETS, model,
+                    version, predicted, e.igCompletenessGap());
         }
         if (!Double.isNaN(e.curvature())) {
-            histogram("stabilis.curvature", "Magnitude of the largest Hessian eigenvalue of the explained score", CURVATURE_BUCKETS, tags)
-                    .record(Math.abs(e.curvature()));
+            fractions.observe("stabilis_curvature", "Magnitude of the largest Hessian eigenvalue of the explained score",
+                    CURVATURE_BUCKETS, model, version, predicted, Math.abs(e.curvature()));
         }
         if (sample.servedClass() != null && sample.servedClass() != e.predicted()) {
             Counter.builder("stabilis.prediction.mismatches").description("Samples whose served class differs from the recomputed one")
@@ -96,10 +99,5 @@ public final class RunnerMetrics {
     public void abortedTransaction() {
         Counter.builder("stabilis.runner.transactions.aborted").description("Transactions the runner aborted and retried")
                 .register(registry).increment();
-    }
-
-    private DistributionSummary histogram(String name, String description, double[] buckets, Tags tags) {
-        return DistributionSummary.builder(name).description(description).serviceLevelObjectives(buckets).tags(tags)
-                .register(registry);
     }
 }

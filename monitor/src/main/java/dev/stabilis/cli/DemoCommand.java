@@ -108,8 +108,12 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private Map<String, String> demoDefaults() {
+    private Map<String, String> demoDefaults() throws java.io.IOException {
         Map<String, String> defaults = new LinkedHashMap<>();
+        // a fresh state directory: the demo's broker is new, so state from an earlier run would not match it
+        Path state = java.nio.file.Files.createTempDirectory("stabilis-demo-streams-");
+        state.toFile().deleteOnExit();
+        defaults.put("stabilis.monitor.state.dir", state.toString());
         defaults.put("kafka.bootstrap.servers", "127.0.0.1:" + port);
         defaults.put("stabilis.metrics.port", Integer.toString(metricsPort));
         // short windows so baselines form within a minute of demo traffic
