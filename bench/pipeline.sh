@@ -10,10 +10,11 @@ if [[ "${SKIP_INSTALL:-0}" != 1 ]]; then
   mvn -B -q -o -DskipTests install -pl model-runner,monitor -am
 fi
 mvn -B -q -o -f bench/pom.xml package
-java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.org.apache.kafka=error \
+java ${JAVA_OPTS:-} -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.org.apache.kafka=error \
   -Dorg.slf4j.simpleLogger.log.kafka=error -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error \
   -cp "bench/target/classes:bench/target/lib/*" dev.stabilis.bench.PipelineBenchmark \
-  --backlog "${BACKLOG:-4096}" --seconds "${SECONDS_AT_HALF:-60}" --out "$OUT/pipeline.json" > /dev/null
+  --backlog "${BACKLOG:-4096}" --seconds "${SECONDS_AT_HALF:-60}" --torch-threads "${TORCH_THREADS:-1}" \
+  --out "$OUT/pipeline.json" > /dev/null
 /usr/bin/python3 - "$OUT" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1] + "/pipeline.json"))
@@ -21,6 +22,7 @@ l = r["latency"]
 print(f"results: {sys.argv[1]}")
 print("| measurement | value |")
 print("|---|---|")
+print(f"| PyTorch intra-op threads (both phases) | {r['torchThreads']} |")
 print(f"| runner alone (ModelPipeline, batches of 256) | {r['runnerSamplesPerSecond']:.1f} samples/s |")
 print(f"| end to end through the broker (backlog {r['backlog']}) | {r['endToEndSamplesPerSecond']:.1f} samples/s |")
 print(f"| end to end / runner alone | {r['endToEndOverRunner']:.2f} |")

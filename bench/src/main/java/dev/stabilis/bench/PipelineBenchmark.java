@@ -45,7 +45,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *       the moment a read_committed consumer sees the record.</li>
  * </ol>
  * The same demo model, policy and pipeline options as {@code stabilis demo}. Arguments: {@code backlog}
- * (4096), {@code seconds} (latency phase, 60), {@code models} (repository, models), {@code out} (result JSON).
+ * (4096), {@code seconds} (latency phase, 60), {@code models} (repository, models), {@code torch-threads} (PyTorch
+ * intra-op threads of both the runner-alone and the pipeline phases, 1 as in the demo), {@code out} (result JSON).
  */
 public final class PipelineBenchmark {
 
@@ -62,8 +63,11 @@ public final class PipelineBenchmark {
         int seconds = Integer.parseInt(opts.getOrDefault("seconds", "60"));
         Path models = Path.of(opts.getOrDefault("models", "models"));
         Path out = Path.of(opts.getOrDefault("out", "bench/results/pipeline.json"));
+        int threads = Integer.parseInt(opts.getOrDefault("torch-threads", "1"));
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         DemoPools pools = DemoPools.judge(new ModelRepository(models), "digits", "latest");
         Map<String, Object> result = new LinkedHashMap<>();
+        result.put("torchThreads", threads);
         result.put("backlog", backlog);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startOnFreePort()) {
             StabilisConfig probe = config(broker, models, "probe-");

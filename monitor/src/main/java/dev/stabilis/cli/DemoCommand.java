@@ -1,5 +1,6 @@
 package dev.stabilis.cli;
 
+import dev.stabilis.app.EngineThreads;
 import dev.stabilis.app.MonitorApp;
 import dev.stabilis.app.RunnerApp;
 import dev.stabilis.app.Topics;
@@ -75,6 +76,7 @@ final class DemoCommand implements Callable<Integer> {
         long malformedMillis = DurationOption.millis("--malformed-every", malformedEvery);
         Duration limit = duration == null ? null : Duration.ofMillis(DurationOption.millis("--duration", duration));
         StabilisConfig config = process.load(demoDefaults());
+        EngineThreads.apply(config);
         PrintWriter out = spec.commandLine().getOut();
         ModelRepository repository = new ModelRepository(config.directory("stabilis.models.repository"));
         out.println("Judging the demo traffic with the model's policy...");
@@ -116,6 +118,8 @@ final class DemoCommand implements Callable<Integer> {
         defaults.put("stabilis.monitor.state.dir", state.toString());
         defaults.put("kafka.bootstrap.servers", "127.0.0.1:" + port);
         defaults.put("stabilis.metrics.port", Integer.toString(metricsPort));
+        // monitor, runner and broker share the machine: one PyTorch thread does not spin against Kafka's threads
+        defaults.put("stabilis.runner.torch.threads", "1");
         // short windows so baselines form within a minute of demo traffic
         defaults.put("stabilis.detect.window.size.ms", "10000");
         defaults.put("stabilis.detect.baseline.warmup.windows", "3");

@@ -1,5 +1,6 @@
 package dev.stabilis.cli;
 
+import dev.stabilis.app.EngineThreads;
 import dev.stabilis.app.RunnerApp;
 import dev.stabilis.config.StabilisConfig;
 import dev.stabilis.metrics.MetricsServer;
@@ -26,6 +27,7 @@ final class RunnerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StabilisConfig config = process.load(Map.of());
+        EngineThreads.apply(config);
         LOG.info("runner configuration:\n{}", config.describe());
         PrometheusMeterRegistry registry = Registries.prometheus("runner");
         try (UntilStopped until = new UntilStopped(); RunnerApp runner = new RunnerApp(config, registry);

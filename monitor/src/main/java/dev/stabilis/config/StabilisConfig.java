@@ -38,6 +38,7 @@ public final class StabilisConfig {
             new Setting("stabilis.ingest.join.window.ms", "5000", "Largest request/response time difference that still joins"),
             new Setting("stabilis.ingest.join.grace.ms", "1000", "Grace for out-of-order request/response records"),
             new Setting("stabilis.runner.device", "auto", "auto, cpu, gpu or gpu:N"),
+            new Setting("stabilis.runner.torch.threads", "0", "PyTorch intra-op threads; 0 keeps the engine's default (one per core)"),
             new Setting("stabilis.runner.max.batch", "256", "Most samples per micro-batch"),
             new Setting("stabilis.runner.max.wait.ms", "50", "How long a micro-batch waits to fill after its first sample"),
             new Setting("stabilis.runner.group.id", "stabilis-runner", "Consumer group of the runners"),
