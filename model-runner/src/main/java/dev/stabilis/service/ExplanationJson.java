@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stabilis.attack.AttackResult;
 import dev.stabilis.attack.EmpiricalReport;
+import dev.stabilis.attack.StabilityMetrics;
 import dev.stabilis.certify.Certificate;
 import dev.stabilis.certify.CertifiedSample;
 import dev.stabilis.certify.Certificates;
@@ -88,8 +89,12 @@ public final class ExplanationJson {
             root.putNull("certificate");
             return;
         }
+        putCertificate(root.putObject("certificate"), c);
+    }
+
+    /** A sample's certificate fields, as explanation records and {@code stabilis certify} write them. */
+    public static void putCertificate(ObjectNode o, CertifiedSample c) {
         Certificate cert = c.certificate();
-        ObjectNode o = root.putObject("certificate");
         o.put("topk", cert.topk());
         o.put("topkOverlap", cert.topkOverlap());
         o.put("signStable", cert.signStable());
@@ -118,11 +123,7 @@ public final class ExplanationJson {
         AttackResult a = r.attack();
         ObjectNode o = root.putObject("empirical");
         o.put("method", a.method().label());
-        o.put("topkIntersection", a.metrics().topkIntersection());
-        number(o, "kendallTau", a.metrics().kendallTau());
-        number(o, "spearman", a.metrics().spearman());
-        number(o, "cosine", a.metrics().cosine());
-        o.put("relativeL2", a.metrics().relativeL2());
+        putMetrics(o, a.metrics());
         o.put("success", a.success());
         o.put("classKept", a.classKept());
         o.put("stepsUsed", a.stepsUsed());
@@ -131,7 +132,17 @@ public final class ExplanationJson {
         number(o, "thickness", r.thickness());
     }
 
-    private static void number(ObjectNode node, String field, double value) {
+    /** Stability metrics, undefined ones as null, as explanation records and {@code stabilis attack} write them. */
+    public static void putMetrics(ObjectNode o, StabilityMetrics m) {
+        o.put("topkIntersection", m.topkIntersection());
+        number(o, "kendallTau", m.kendallTau());
+        number(o, "spearman", m.spearman());
+        number(o, "cosine", m.cosine());
+        o.put("relativeL2", m.relativeL2());
+    }
+
+    /** Puts a number, or null where it is undefined (NaN). */
+    public static void number(ObjectNode node, String field, double value) {
         if (Double.isNaN(value)) {
             node.putNull(field);
         } else {

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stabilis.attack.AttackResult;
 import dev.stabilis.attack.AttackSettings;
 import dev.stabilis.attack.ExplanationAttack;
-import dev.stabilis.attack.StabilityMetrics;
 import dev.stabilis.attack.Thickness;
 import dev.stabilis.ingest.InferencePayload;
 import dev.stabilis.model.LoadedModel;
 import dev.stabilis.model.ModelPolicy;
+import dev.stabilis.service.ExplanationJson;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -102,23 +102,15 @@ final class AttackCommand implements Callable<Integer> {
             o.put("adversarialPredicted", r.adversarialPredicted());
             JsonOutput.put(o.putArray("attribution"), r.attribution());
             JsonOutput.put(o.putArray("adversarialAttribution"), r.adversarialAttribution());
-            metrics(o.putObject("metrics"), r.metrics());
+            ExplanationJson.putMetrics(o.putObject("metrics"), r.metrics());
             o.put("success", r.success());
             o.put("classKept", r.classKept());
             o.put("stepsUsed", r.stepsUsed());
             ObjectNode change = o.putObject("largestChange");
             change.put("linf", r.largestChangeLinf());
             change.put("l2", r.largestChangeL2());
-            JsonOutput.putNumber(o, "thickness", thickness[i]);
+            ExplanationJson.number(o, "thickness", thickness[i]);
         }
         JsonOutput.print(spec.commandLine().getOut(), root);
-    }
-
-    private static void metrics(ObjectNode node, StabilityMetrics m) {
-        node.put("topkIntersection", m.topkIntersection());
-        JsonOutput.putNumber(node, "kendallTau", m.kendallTau());
-        JsonOutput.putNumber(node, "spearman", m.spearman());
-        JsonOutput.putNumber(node, "cosine", m.cosine());
-        node.put("relativeL2", m.relativeL2());
     }
 }

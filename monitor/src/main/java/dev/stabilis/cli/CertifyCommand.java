@@ -2,7 +2,6 @@ package dev.stabilis.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.stabilis.certify.Certificate;
 import dev.stabilis.certify.CertifiedSample;
 import dev.stabilis.certify.Certifier;
 import dev.stabilis.certify.CertifySettings;
@@ -11,6 +10,7 @@ import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.ingest.InferencePayload;
 import dev.stabilis.model.LoadedModel;
+import dev.stabilis.service.ExplanationJson;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -109,16 +109,7 @@ final class CertifyCommand implements Callable<Integer> {
             JsonOutput.put(r.putArray("gradient"), s.gradient());
             JsonOutput.put(r.putArray("lower"), s.lower());
             JsonOutput.put(r.putArray("upper"), s.upper());
-            Certificate c = s.certificate();
-            ObjectNode certificates = r.putObject("certificates");
-            certificates.put("topk", c.topk());
-            certificates.put("topkOverlap", c.topkOverlap());
-            certificates.put("signStable", c.signStable());
-            certificates.put("maxDeviationLinf", c.maxDeviationLinf());
-            certificates.put("maxDeviationL2", c.maxDeviationL2());
-            certificates.put("cosineLower", c.cosineLower());
-            certificates.put("prediction", c.prediction());
-            JsonOutput.putNumber(certificates, "radius", c.radius());
+            ExplanationJson.putCertificate(r.putObject("certificates"), s);
             if (eigenvalues != null) {
                 r.put("curvature", eigenvalues[i]);
             }

@@ -39,15 +39,6 @@ final class JsonOutput {
         }
     }
 
-    /** Puts a number, or null where it is undefined (NaN). */
-    static void putNumber(ObjectNode node, String field, double value) {
-        if (Double.isNaN(value)) {
-            node.putNull(field);
-        } else {
-            node.put(field, value);
-        }
-    }
-
     static void print(PrintWriter out, ObjectNode root) throws IOException {
         out.println(MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root));
         out.flush();
