@@ -11,7 +11,8 @@ import java.util.stream.Stream;
 
 /**
  * A model repository: {@code <root>/<name>/<version>/} directories, each with a model file and a policy.
- * Names and versions are plain path segments, so no lookup can leave the root.
+ * Names and versions are plain path segments, and a version directory or file that is a symbolic link out of
+ * the root is refused, so no lookup can leave the root.
  */
 public final class ModelRepository {
 
@@ -27,11 +28,34 @@ public final class ModelRepository {
         return root;
     }
 
-    /** The directory of a version; the name and version must be plain path segments. */
+    /**
+     * The directory of a version; the name and version must be plain path segments.
+     *
+     * @throws PolicyException when the directory, or a file in it, resolves (through symbolic links) outside the root
+     */
     public Path versionDirectory(String name, String version) {
         requireSegment("model name", name);
         requireSegment("model version", version);
-        return root.resolve(name).resolve(version);
+        Path dir = root.resolve(name).resolve(version);
+        requireInsideRoot(dir);
+        return dir;
+    }
+
+    private void requireInsideRoot(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            Path realRoot = root.toRealPath();
+            for (Path path : Stream.concat(Stream.of(dir), files).toList()) {
+                if (!path.toRealPath().startsWith(realRoot)) {
+                    throw new PolicyException(path + ": resolves to " + path.toRealPath()
+                            + ", outside the model repository " + realRoot);
+                }
+            }
+        } catch (IOException e) {
+            throw new PolicyException(dir + ": cannot read the version directory: " + e.getMessage(), e);
+        }
     }
 
     /** The versions of a model, oldest first (numeric versions in numeric order). */

@@ -54,6 +54,35 @@ class ModelRepositoryTest {
     }
 
     @Test
+    void symbolicLinksOutOfTheRootAreRefusedWhereverTheyAre(@TempDir Path outside) throws IOException {
+        Path elsewhere = Files.createDirectories(outside.resolve("stolen/1"));
+        Files.copy(relu.onnx(), elsewhere.resolve("model.onnx"));
+        Files.writeString(outside.resolve("secret.yaml"), "classes: [a]");
+        Files.createSymbolicLink(root.resolve("linked-model"), outside.resolve("stolen"));
+        Files.createSymbolicLink(root.resolve("digits/linked-version"), elsewhere);
+        Path fileLinks = Files.createDirectories(root.resolve("files/1"));
+        Files.createSymbolicLink(fileLinks.resolve("model.onnx"), elsewhere.resolve("model.onnx"));
+        Path policyLink = Files.createDirectories(root.resolve("policy/1"));
+        Files.copy(relu.onnx(), policyLink.resolve("model.onnx"));
+        Files.createSymbolicLink(policyLink.resolve("stabilis.yaml"), outside.resolve("secret.yaml"));
+
+        ModelRepository repository = new ModelRepository(root);
+        for (String[] escape : new String[][] {{"linked-model", "1"}, {"digits", "linked-version"}, {"files", "1"}, {"policy", "1"}}) {
+            assertThatThrownBy(() -> repository.load(escape[0], escape[1], Device.cpu())).as(String.join("/", escape))
+                    .isInstanceOf(PolicyException.class).hasMessageContaining("outside the model repository");
+        }
+    }
+
+    @Test
+    void symbolicLinksThatStayInsideTheRootAreFollowed() throws IOException {
+        Files.createDirectories(root.resolve("alias"));
+        Files.createSymbolicLink(root.resolve("alias/1"), root.resolve("digits/2"));
+        try (LoadedModel model = new ModelRepository(root).load("alias", "1", Device.cpu())) {
+            assertThat(model.inputSize()).isEqualTo(64);
+        }
+    }
+
+    @Test
     void policySettingsConfigureTheAttributionMethods() throws IOException {
         Path dir = root.resolve("digits").resolve("2");
         Files.writeString(dir.resolve("stabilis.yaml"), """
