@@ -7,14 +7,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The runner's loaded model versions, opened on first use from the repository and kept in least-recently-used
  * order. {@code latest} is resolved against the repository on every lookup, so a new version is picked up
- * without a restart. A version that fails to load is remembered for a while, so its samples go to the
- * dead-letter topic quickly instead of retrying the load for each batch; other models are unaffected.
+ * without a restart. A version that fails to load is logged, counted ({@code stabilis_model_load_failures_total})
+ * and remembered for a while, so its samples go to the dead-letter topic quickly instead of retrying the load
+ * for each batch; other models are unaffected.
  */
 public final class ModelPipelines implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelPipelines.class);
 
     private final ModelRepository repository;
     private final Device device;
@@ -22,6 +27,7 @@ public final class ModelPipelines implements AutoCloseable {
     private final int capacity;
     private final long retryNanos;
     private final LongSupplier nanoTime;
+    private final RunnerMetrics metrics;
     private final LinkedHashMap<String, ModelPipeline> open = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<String, Failure> failures = new LinkedHashMap<>();
 
@@ -32,13 +38,14 @@ public final class ModelPipelines implements AutoCloseable {
      * @param retryMillis how long a failed load is remembered before it is tried again
      */
     public ModelPipelines(ModelRepository repository, Device device, PipelineOptions options, int capacity, long retryMillis,
-            LongSupplier nanoTime) {
+            LongSupplier nanoTime, RunnerMetrics metrics) {
         this.repository = repository;
         this.device = device;
         this.options = options;
         this.capacity = capacity;
         this.retryNanos = retryMillis * 1_000_000L;
         this.nanoTime = nanoTime;
+        this.metrics = metrics;
     }
 
     /**
@@ -63,6 +70,9 @@ public final class ModelPipelines implements AutoCloseable {
         } catch (RuntimeException e) {
             String message = "model " + key + " failed to load: " + e.getMessage();
             failures.put(key, new Failure(message, nanoTime.getAsLong()));
+            metrics.modelLoadFailed(name, resolved);
+            LOG.error("{}; its samples go to the dead-letter topic as MODEL_UNAVAILABLE, next try in {} ms", message,
+                    retryNanos / 1_000_000L);
             throw new SampleException("MODEL_UNAVAILABLE", message, e);
         }
         failures.remove(key);

@@ -95,6 +95,12 @@ public final class RunnerMetrics {
                 .tags("reason", reason).register(registry).increment();
     }
 
+    /** One failed attempt to load a model version (its samples are dead-lettered until a later attempt succeeds). */
+    public void modelLoadFailed(String model, String version) {
+        Counter.builder("stabilis.model.load.failures").description("Failed attempts to load a model version")
+                .tags("model", model, "version", version).register(registry).increment();
+    }
+
     /** One aborted transaction (its batch is processed again). */
     public void abortedTransaction() {
         Counter.builder("stabilis.runner.transactions.aborted").description("Transactions the runner aborted and retried")

@@ -86,6 +86,22 @@ class PolicyReaderTest {
     }
 
     @Test
+    void deeplyNestedYamlIsRefusedWithoutExhaustingTheStack() {
+        String nested = "classes: " + "[".repeat(100_000) + "]".repeat(100_000) + "\n";
+        assertThatThrownBy(() -> PolicyReader.parse(nested, "deep.yaml")).isInstanceOf(PolicyException.class)
+                .hasMessageStartingWith("deep.yaml: not valid YAML");
+    }
+
+    @Test
+    void javaTypeTagsAreNeverInstantiated() {
+        String gadget = "classes: !!javax.script.ScriptEngineManager [!!java.net.URLClassLoader [[!!java.net.URL [\"http://127.0.0.1:1/\"]]]]\n";
+        assertThatThrownBy(() -> PolicyReader.parse(gadget, "gadget.yaml")).isInstanceOf(PolicyException.class)
+                .hasMessageStartingWith("gadget.yaml: ");
+        assertThat(PolicyReader.parse("classes: [!!java.io.File /etc/passwd]\n", "tag.yaml").classNames())
+                .as("a tag only labels a scalar; the value stays a plain string").containsExactly("/etc/passwd");
+    }
+
+    @Test
     void yamlAliasBombsAreRefused() {
         StringBuilder bomb = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x]\n");
         for (char c = 'b'; c <= 'z'; c++) {

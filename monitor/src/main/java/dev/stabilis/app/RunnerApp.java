@@ -28,9 +28,11 @@ public final class RunnerApp implements AutoCloseable {
                 config.required("stabilis.topics.explanations"), config.required("stabilis.topics.dlq"),
                 config.required("stabilis.runner.group.id"), config.required("stabilis.runner.transactional.id"),
                 config.integer("stabilis.runner.max.batch", 1, 1 << 16), config.number("stabilis.runner.max.wait.ms"));
+        RunnerMetrics metrics = new RunnerMetrics(registry, device.toString());
         this.pipelines = new ModelPipelines(new ModelRepository(config.directory("stabilis.models.repository")), device, options,
-                config.integer("stabilis.runner.models.open", 1, 1024), config.number("stabilis.runner.model.retry.ms"), System::nanoTime);
-        this.runner = new ExplanationRunner(settings, pipelines, options, new RunnerMetrics(registry, device.toString()));
+                config.integer("stabilis.runner.models.open", 1, 1024), config.number("stabilis.runner.model.retry.ms"), System::nanoTime,
+                metrics);
+        this.runner = new ExplanationRunner(settings, pipelines, options, metrics);
         this.thread = new Thread(runner, "stabilis-runner");
     }
 

@@ -13,7 +13,9 @@ import dev.stabilis.demo.KServeRecords;
 import dev.stabilis.kafka.SharedBroker;
 import dev.stabilis.model.ModelRepository;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +37,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The pipeline end to end on a real broker: ingest, runner and detect, with KServe-logged requests of which
@@ -45,13 +48,15 @@ class PipelineIntegrationTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int STABLE = 40;
     private static final int UNSTABLE = 6;
+    private static final String BROKEN = "broken";
 
     @Test
-    void everyRequestEndsAsOneExplanationOrOneDeadLetterAndOnlyInjectedSamplesAlert() throws Exception {
+    void everyRequestEndsAsOneExplanationOrOneDeadLetterAndOnlyInjectedSamplesAlert(@TempDir Path repository) throws Exception {
         String prefix = "it-" + UUID.randomUUID().toString().substring(0, 8) + "-";
-        StabilisConfig config = StabilisConfig.load(null, Map.of(), Map.of(), settings(prefix));
+        installModels(repository);
+        StabilisConfig config = StabilisConfig.load(null, Map.of(), Map.of(), settings(prefix, repository));
         Topics.create(config.kafka(), Topics.all(config), 2, (short) 1);
-        DemoPools pools = DemoPools.judge(new ModelRepository(Path.of("..", "models")), "digits", "latest");
+        DemoPools pools = DemoPools.judge(new ModelRepository(repository), "digits", "latest");
         KServeRecords kserve = new KServeRecords("digits", "default");
         String requests = config.required("stabilis.topics.requests");
         String responses = config.required("stabilis.topics.responses");
@@ -82,6 +87,10 @@ class PipelineIntegrationTest {
         malformed.put("bad-type", "UNSUPPORTED_DATATYPE");
         traffic.add(new KServeRecords("no-such-model", "default").request(requests, "bad-model", digit));
         malformed.put("bad-model", "UNKNOWN_MODEL");
+        KServeRecords brokenModel = new KServeRecords(BROKEN, "default");
+        traffic.add(brokenModel.request(requests, "broken-model", digit));
+        traffic.add(brokenModel.response(responses, "broken-model", 0));
+        malformed.put("broken-model", "MODEL_UNAVAILABLE");
 
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (MonitorApp monitor = new MonitorApp(config, registry); RunnerApp runner = new RunnerApp(config, registry)) {
@@ -117,13 +126,27 @@ class PipelineIntegrationTest {
         }
     }
 
-    private static Map<String, String> settings(String prefix) {
+    /**
+     * The demo model, and a model whose ONNX file passes ingest but whose policy the runner refuses: its samples
+     * must be dead-lettered while the demo model's flow on.
+     */
+    private static void installModels(Path repository) throws IOException {
+        Path digits = Files.createDirectories(repository.resolve("digits/1"));
+        Path broken = Files.createDirectories(repository.resolve(BROKEN + "/1"));
+        for (String file : List.of("model.onnx", "stabilis.yaml")) {
+            Files.copy(Path.of("..", "models", "digits", "1", file), digits.resolve(file));
+        }
+        Files.copy(digits.resolve("model.onnx"), broken.resolve("model.onnx"));
+        Files.writeString(broken.resolve("stabilis.yaml"), "classes: [only-one]\n");
+    }
+
+    private static Map<String, String> settings(String prefix, Path repository) {
         Map<String, String> s = new HashMap<>();
         s.put("kafka.bootstrap.servers", SharedBroker.bootstrapServers());
         for (String topic : List.of("requests", "responses", "samples", "explanations", "alerts", "dlq")) {
             s.put("stabilis.topics." + topic, prefix + topic);
         }
-        s.put("stabilis.models.repository", Path.of("..", "models").toString());
+        s.put("stabilis.models.repository", repository.toString());
         s.put("stabilis.monitor.application.id", prefix + "stabilis");
         s.put("stabilis.runner.group.id", prefix + "runner");
         s.put("stabilis.runner.transactional.id", prefix + "runner-0");
