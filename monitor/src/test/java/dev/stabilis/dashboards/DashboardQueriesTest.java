@@ -362,7 +362,7 @@ class DashboardQueriesTest {
 
     /**
      * The names of the runner's meters that appear only with their first event (a certificate violation, which a
-     * sound run never has): exported by {@link RunnerMetrics} itself, fed one such sample.
+     * sound run never has, or a model that fails to load): exported by {@link RunnerMetrics} itself, fed one such event.
      */
     private static Set<String> lazilyCreatedRunnerMetrics() {
         PrometheusMeterRegistry registry = Registries.prometheus("test");
@@ -371,6 +371,7 @@ class DashboardQueriesTest {
                 new Evaluation(3, new double[0], Map.of(), Double.NaN, null, null, Double.NaN, "attack point beat the certificate"), 0L);
         metrics.deadLetter("MALFORMED_SAMPLE");
         metrics.abortedTransaction();
+        metrics.modelLoadFailed("m", "1");
         Set<String> names = new TreeSet<>();
         registry.scrape().lines().filter(l -> !l.startsWith("#") && !l.isBlank())
                 .forEach(l -> names.add(l.split("[{ ]", 2)[0]));
