@@ -38,17 +38,21 @@ public final class MonitorApp implements AutoCloseable {
     private final DeadLetterMeter deadLetters;
     private final Thread deadLetterThread;
 
-    /** Checks the configuration and builds both topologies; {@link #start()} runs them. */
+    /**
+     * Checks the configuration and that Kafka accepts the client settings ({@link KafkaAccess}), then builds both
+     * topologies; {@link #start()} runs them.
+     */
     public MonitorApp(StabilisConfig config, MeterRegistry registry) {
         String applicationId = config.required("stabilis.monitor.application.id");
         Map<String, String> kafka = config.kafka();
         IngestConfig ingestConfig = IngestConfig.from(ingestSettings(config));
+        DetectConfig detectConfig = detectConfig(config);
+        ModelRepository repository = new ModelRepository(config.directory("stabilis.models.repository"));
+        KafkaAccess.verify(kafka, KafkaAccess.START_TIMEOUT);
         Properties ingestProps = IngestStreamsConfig.properties(applicationId + "-ingest", kafka.get("bootstrap.servers"), ingestConfig);
         streamsCommon(config, kafka, ingestProps);
-        this.ingest = new KafkaStreams(new IngestTopology(ingestConfig,
-                new RepositoryModelCatalog(new ModelRepository(config.directory("stabilis.models.repository")))).build(), ingestProps);
+        this.ingest = new KafkaStreams(new IngestTopology(ingestConfig, new RepositoryModelCatalog(repository)).build(), ingestProps);
 
-        DetectConfig detectConfig = detectConfig(config);
         Map<String, Object> detectSettings = new HashMap<>(kafka);
         detectSettings.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId + "-detect");
         Properties detectProps = DetectTopology.streamsConfig(detectSettings);
