@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -41,12 +42,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      *
      * @param keystore the broker's PKCS12 key store (its certificate must name the listen address)
      * @param truststore a PKCS12 trust store that trusts that certificate (the broker's own inter-broker client uses it)
-     * @param users SCRAM-SHA-512 user names and passwords, created when the log directory is formatted
+     * @param users SCRAM-SHA-512 user names and passwords, created when the log directory is formatted; letters,
+     *     digits, '.', '_' and '-' only, as they go into format arguments and JAAS lines unquoted
      */
     public record SaslSsl(Path keystore, String keystorePassword, Path truststore, String truststorePassword, Map<String, String> users) {
 
+        private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9._-]+");
+
         public SaslSsl {
             users = Map.copyOf(users);
+            users.forEach((name, password) -> {
+                if (!PLAIN.matcher(name).matches() || !PLAIN.matcher(password).matches()) {
+                    throw new IllegalArgumentException("SCRAM user '" + (PLAIN.matcher(name).matches() ? name : "?")
+                            + "': names and passwords may hold only letters, digits, '.', '_' and '-'");
+                }
+            });
         }
 
         /** Names the stores and users, never the passwords. */
@@ -100,7 +110,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @param host the address to listen on and advertise (for example 127.0.0.1)
      * @param port the client port; 0 picks a free one
      * @param logDirectory where the broker keeps its logs; null for a temporary directory deleted at close
-     * @param overrides broker settings that replace the defaults (listeners for SASL or TLS, for example)
+     * @param overrides broker settings that replace the defaults
      */
     public static EmbeddedKafkaBroker start(String host, int port, Path logDirectory, Map<String, String> overrides) {
         return start(host, port, logDirectory, "PLAINTEXT", Map.of(), List.of(), overrides);
