@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.stabilis.app.KafkaAccess;
 import dev.stabilis.app.Topics;
+import dev.stabilis.cli.ExitCodes;
 import dev.stabilis.config.StabilisConfig;
 import dev.stabilis.demo.EmbeddedKafkaBroker;
 import dev.stabilis.demo.KServeRecords;
@@ -125,26 +126,29 @@ class SecureKafkaEndToEndTest {
 
     static Stream<Arguments> misconfigurations() {
         String wrongPassword = "wrong-" + UUID.randomUUID();
+        List<String> rejected = List.of("kafka.sasl.jaas.config", "Authentication failed");
         return Stream.of(
-                Arguments.of("a wrong SCRAM password", Map.of(), EmbeddedKafkaBroker.scramJaas(APP_USER, wrongPassword),
-                        List.of("kafka.sasl.jaas.config", "Authentication failed"), wrongPassword),
-                Arguments.of("a wrong trust store password", Map.of("kafka.ssl.truststore.password", wrongPassword),
+                Arguments.of("monitor", "a wrong SCRAM password", Map.of(), EmbeddedKafkaBroker.scramJaas(APP_USER, wrongPassword),
+                        rejected, wrongPassword),
+                Arguments.of("runner", "a wrong SCRAM password", Map.of(), EmbeddedKafkaBroker.scramJaas(APP_USER, wrongPassword),
+                        rejected, wrongPassword),
+                Arguments.of("monitor", "a wrong trust store password", Map.of("kafka.ssl.truststore.password", wrongPassword),
                         EmbeddedKafkaBroker.scramJaas(APP_USER, APP_PASSWORD), List.of("kafka.", "truststore.p12", "password was incorrect"), wrongPassword),
-                Arguments.of("a JAAS login without its closing semicolon", Map.of(),
+                Arguments.of("monitor", "a JAAS login without its closing semicolon", Map.of(),
                         EmbeddedKafkaBroker.scramJaas(APP_USER, wrongPassword).replace(";", ""),
                         List.of("kafka.", "JAAS config entry not terminated by semi-colon"), wrongPassword));
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} with {1}")
     @MethodSource("misconfigurations")
-    void aMisconfiguredProcessStopsAtOnceNamingTheSettingsWithoutPrintingTheSecret(String what, Map<String, String> settings,
+    void aMisconfiguredProcessStopsAtOnceNamingTheSettingsWithoutPrintingTheSecret(String command, String what, Map<String, String> settings,
             String jaas, List<String> expected, String secret) throws Exception {
         Path config = writeConfig("bad-", settings);
-        try (StabilisProcess monitor = StabilisProcess.start("monitor", config, Map.of("STABILIS_KAFKA_SASL_JAAS_CONFIG", jaas),
+        try (StabilisProcess process = StabilisProcess.start(command, config, Map.of("STABILIS_KAFKA_SASL_JAAS_CONFIG", jaas),
                 dir.resolve("bad-" + UUID.randomUUID() + ".log"))) {
-            int exit = monitor.awaitExit(Duration.ofSeconds(60));
-            String log = monitor.output();
-            assertThat(exit).as("exit code of the monitor with %s; log:\n%s", what, log).isPositive();
+            int exit = process.awaitExit(Duration.ofSeconds(60));
+            String log = process.output();
+            assertThat(exit).as("exit code of the %s with %s; log:\n%s", command, what, log).isEqualTo(ExitCodes.USAGE);
             assertThat(log).contains("stabilis: ").contains(expected);
             assertThat(log).doesNotContain(secret);
             assertNoSecret(log);
