@@ -19,9 +19,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,17 +40,21 @@ public final class MonitorApp implements AutoCloseable {
     private final DeadLetterMeter deadLetters;
     private final Thread deadLetterThread;
 
-    /** Checks the configuration and builds both topologies; {@link #start()} runs them. */
+    /**
+     * Checks the configuration and that Kafka accepts the client settings ({@link KafkaAccess}), then builds both
+     * topologies; {@link #start()} runs them.
+     */
     public MonitorApp(StabilisConfig config, MeterRegistry registry) {
         String applicationId = config.required("stabilis.monitor.application.id");
         Map<String, String> kafka = config.kafka();
         IngestConfig ingestConfig = IngestConfig.from(ingestSettings(config));
+        DetectConfig detectConfig = detectConfig(config);
+        ModelRepository repository = new ModelRepository(config.directory("stabilis.models.repository"));
+        KafkaAccess.verify(kafka, KafkaAccess.START_TIMEOUT);
         Properties ingestProps = IngestStreamsConfig.properties(applicationId + "-ingest", kafka.get("bootstrap.servers"), ingestConfig);
         streamsCommon(config, kafka, ingestProps);
-        this.ingest = new KafkaStreams(new IngestTopology(ingestConfig,
-                new RepositoryModelCatalog(new ModelRepository(config.directory("stabilis.models.repository")))).build(), ingestProps);
+        this.ingest = new KafkaStreams(new IngestTopology(ingestConfig, new RepositoryModelCatalog(repository)).build(), ingestProps);
 
-        DetectConfig detectConfig = detectConfig(config);
         Map<String, Object> detectSettings = new HashMap<>(kafka);
         detectSettings.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId + "-detect");
         Properties detectProps = DetectTopology.streamsConfig(detectSettings);
@@ -108,15 +114,26 @@ public final class MonitorApp implements AutoCloseable {
     }
 
     public void start() {
-        StreamsUncaughtExceptionHandler replace = e -> {
-            LOG.error("stream thread failed; replacing it", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        };
-        ingest.setUncaughtExceptionHandler(replace);
-        detect.setUncaughtExceptionHandler(replace);
+        ingest.setUncaughtExceptionHandler(MonitorApp::onStreamThreadFailure);
+        detect.setUncaughtExceptionHandler(MonitorApp::onStreamThreadFailure);
         ingest.start();
         detect.start();
         deadLetterThread.start();
+    }
+
+    /**
+     * A failed stream thread is replaced, unless Kafka refused the client's credentials or permissions: a new thread
+     * would fail the same way forever, so the topology stops and {@link #failed()} ends the process.
+     */
+    static StreamThreadExceptionResponse onStreamThreadFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AuthenticationException || t instanceof AuthorizationException) {
+                LOG.error("Kafka refused the monitor's credentials or permissions; stopping (check the kafka.* settings and ACLs)", e);
+                return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
+        }
+        LOG.error("stream thread failed; replacing it", e);
+        return StreamThreadExceptionResponse.REPLACE_THREAD;
     }
 
     /** Whether both topologies are running. */

@@ -18,7 +18,10 @@ public final class RunnerApp implements AutoCloseable {
     private final ExplanationRunner runner;
     private final Thread thread;
 
-    /** Checks the configuration and builds the runner; {@link #start()} runs it. */
+    /**
+     * Checks the configuration and that Kafka accepts the client settings ({@link KafkaAccess}), then builds the
+     * runner; {@link #start()} runs it.
+     */
     public RunnerApp(StabilisConfig config, MeterRegistry registry) {
         Device device = Devices.resolve(config.required("stabilis.runner.device"));
         PipelineOptions options = new PipelineOptions(config.flag("stabilis.runner.include.attributions"),
@@ -28,10 +31,11 @@ public final class RunnerApp implements AutoCloseable {
                 config.required("stabilis.topics.explanations"), config.required("stabilis.topics.dlq"),
                 config.required("stabilis.runner.group.id"), config.required("stabilis.runner.transactional.id"),
                 config.integer("stabilis.runner.max.batch", 1, 1 << 16), config.number("stabilis.runner.max.wait.ms"));
+        ModelRepository repository = new ModelRepository(config.directory("stabilis.models.repository"));
+        KafkaAccess.verify(config.kafka(), KafkaAccess.START_TIMEOUT);
         RunnerMetrics metrics = new RunnerMetrics(registry, device.toString());
-        this.pipelines = new ModelPipelines(new ModelRepository(config.directory("stabilis.models.repository")), device, options,
-                config.integer("stabilis.runner.models.open", 1, 1024), config.number("stabilis.runner.model.retry.ms"), System::nanoTime,
-                metrics);
+        this.pipelines = new ModelPipelines(repository, device, options, config.integer("stabilis.runner.models.open", 1, 1024),
+                config.number("stabilis.runner.model.retry.ms"), System::nanoTime, metrics);
         this.runner = new ExplanationRunner(settings, pipelines, options, metrics);
         this.thread = new Thread(runner, "stabilis-runner");
     }

@@ -9,8 +9,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
 
 /**
  * The configuration of a Stabilis process: defaults, then a properties file, then environment variables, then
@@ -54,6 +61,14 @@ public final class StabilisConfig {
             new Setting("stabilis.monitor.state.dir", "", "Kafka Streams state directory (default: a directory under java.io.tmpdir)"));
 
     private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|key\\.pem|credentials).*");
+
+    /** Client settings Kafka itself types as passwords, such as ssl.keystore.key and sasl.oauthbearer.assertion.private.key.passphrase. */
+    private static final Set<String> KAFKA_PASSWORDS = Stream.of(ProducerConfig.configDef(), ConsumerConfig.configDef(),
+                    AdminClientConfig.configDef())
+            .flatMap(def -> def.configKeys().values().stream())
+            .filter(key -> key.type == ConfigDef.Type.PASSWORD)
+            .map(key -> key.name)
+            .collect(Collectors.toUnmodifiableSet());
 
     private final Map<String, String> values;
 
@@ -197,7 +212,25 @@ public final class StabilisConfig {
     /** The effective configuration for logs, with secret values replaced by {@code ***}. */
     public String describe() {
         StringBuilder out = new StringBuilder();
-        values.forEach((k, v) -> out.append(k).append('=').append(SECRET.matcher(k).matches() ? "***" : v).append('\n'));
+        values.forEach((k, v) -> out.append(k).append('=').append(isSecret(k) ? "***" : v).append('\n'));
         return out.toString();
+    }
+
+    /** Whether a key's value is a secret: its name says so, or Kafka types it as a password (also behind a client prefix). */
+    static boolean isSecret(String key) {
+        if (SECRET.matcher(key).matches()) {
+            return true;
+        }
+        if (!key.startsWith("kafka.")) {
+            return false;
+        }
+        for (String rest = key.substring("kafka.".length()); ; rest = rest.substring(rest.indexOf('.') + 1)) {
+            if (KAFKA_PASSWORDS.contains(rest)) {
+                return true;
+            }
+            if (rest.indexOf('.') < 0) {
+                return false;
+            }
+        }
     }
 }

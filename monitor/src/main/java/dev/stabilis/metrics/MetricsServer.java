@@ -13,8 +13,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The HTTP endpoints of a Stabilis process, on the JDK's HTTP server: {@code /metrics} (Prometheus text
- * format), {@code /health} (the process is alive) and {@code /ready} (its Kafka clients are running). GET only;
- * nothing else is served.
+ * format), {@code /health} (the process is alive) and {@code /ready} (its Kafka clients are running). GET and HEAD
+ * only (other methods: 405); every other path is 404 with a fixed body that never echoes the request.
  */
 public final class MetricsServer implements AutoCloseable {
 
@@ -58,6 +58,7 @@ public final class MetricsServer implements AutoCloseable {
     private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
         try (exchange) {
             if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
+                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
                 exchange.sendResponseHeaders(405, -1);
                 return;
             }

@@ -55,4 +55,16 @@ class StabilisConfigTest {
                 "kafka.ssl.truststore.password", "hunter3"));
         assertThat(config.describe()).doesNotContain("hunter2").doesNotContain("hunter3").contains("kafka.sasl.jaas.config=***");
     }
+
+    @Test
+    void everySettingKafkaTypesAsAPasswordIsRedactedAlsoBehindAClientPrefix() {
+        StabilisConfig config = StabilisConfig.load(null, Map.of(), Map.of(), Map.of(
+                "kafka.ssl.keystore.key", "-----BEGIN PRIVATE KEY----- hunter4",
+                "kafka.sasl.oauthbearer.assertion.private.key.passphrase", "hunter5",
+                "kafka.producer.ssl.keystore.key", "hunter6",
+                "kafka.ssl.truststore.location", "/etc/kafka-tls/truststore.p12"));
+        assertThat(config.describe()).doesNotContain("hunter4").doesNotContain("hunter5").doesNotContain("hunter6")
+                .contains("kafka.ssl.keystore.key=***").contains("kafka.producer.ssl.keystore.key=***")
+                .contains("kafka.ssl.truststore.location=/etc/kafka-tls/truststore.p12");
+    }
 }

@@ -1,8 +1,10 @@
 package dev.stabilis.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stabilis.kafka.SharedBroker;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,5 +59,14 @@ class EmbeddedKafkaBrokerTest {
             consumer.poll(Duration.ofMillis(500)).forEach(r -> values.add(r.value()));
         }
         assertThat(values).containsExactly("committed");
+    }
+
+    @Test
+    void scramUsersThatWouldBreakTheFormatArgumentsAreRefusedWithoutEchoingThePassword() {
+        Path none = Path.of("none.p12");
+        assertThatThrownBy(() -> new EmbeddedKafkaBroker.SaslSsl(none, "k", none, "t", Map.of("alice", "pass,word]")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("alice").hasMessageNotContaining("pass,word");
+        assertThat(new EmbeddedKafkaBroker.SaslSsl(none, "key-secret", none, "trust-secret", Map.of("alice", "alice-secret")).toString())
+                .contains("alice").doesNotContain("secret");
     }
 }
