@@ -1,6 +1,7 @@
 package dev.stabilis.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
@@ -172,6 +173,8 @@ class OnnxExporterTest {
         assertThat(OnnxImporter.read(exported)).isEqualTo(identity);
         float[] rows = {1f, -2f, 3.5f, 0f, 7f, -0.25f};
         assertThat(onnxRuntime(exported, "x", OrtSession.SessionOptions.OptLevel.ALL_OPT, rows, new long[] {2, 3})).containsExactly(rows);
+        assertThatThrownBy(() -> OnnxExporter.write(identity, "logits", dir.resolve("clash.onnx")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot be named 'logits'");
     }
 
     @Test
