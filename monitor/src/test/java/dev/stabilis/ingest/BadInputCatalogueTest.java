@@ -35,6 +35,7 @@ class BadInputCatalogueTest {
 
     private final IngestConfig config = IngestConfig.from(Map.of(IngestConfig.JOIN_ENABLED, "false"));
     private final IngestDriver ingest = new IngestDriver(config, CATALOG);
+    private final IngestDriver joining = new IngestDriver(IngestConfig.defaults(), CATALOG);
     private int recordsIn;
     private int samplesOut;
     private int deadLettersOut;
@@ -42,6 +43,7 @@ class BadInputCatalogueTest {
     @AfterAll
     void close() {
         ingest.close();
+        joining.close();
     }
 
     /** A valid Open Inference Protocol request with its own id. */
@@ -107,6 +109,33 @@ class BadInputCatalogueTest {
             assertThat(recordsIn).isEqualTo(2 * cases.size());
             assertThat(samplesOut + deadLettersOut).isEqualTo(recordsIn);
         }));
+        return tests.stream();
+    }
+
+    /**
+     * With the join on (the default), a bad response is dead-lettered at once, and a request and its response
+     * that follow still join into a sample with the served class.
+     */
+    @TestFactory
+    Stream<DynamicTest> underTheJoinBadResponsesAreDeadLetteredAndTheNextPairStillJoins() {
+        List<BadInputs.Case> responses = BadInputs.all().stream().filter(c -> c.category().equals("responses")).toList();
+        List<DynamicTest> tests = new ArrayList<>();
+        for (int i = 0; i < responses.size(); i++) {
+            BadInputs.Case c = responses.get(i);
+            String id = "pair-" + i;
+            tests.add(DynamicTest.dynamicTest(c.toString(), () -> {
+                joining.request(c.record());
+                joining.request(valid(id));
+                joining.request(BadInputs.plain("{\"id\": \"" + id + "\", \"predictions\": [7]}"));
+
+                assertThat(joining.deadLetterValues()).singleElement()
+                        .satisfies(letter -> assertThat(letter.path("reason").asText()).isEqualTo(c.reason().name()));
+                assertThat(joining.sampleValues()).singleElement().satisfies(s -> {
+                    assertThat(s.path("requestId").asText()).isEqualTo(id);
+                    assertThat(s.path("servedClass").asInt()).isEqualTo(7);
+                });
+            }));
+        }
         return tests.stream();
     }
 
