@@ -164,7 +164,16 @@ final class BadInputs {
 
     // ---- the catalogue -------------------------------------------------------------------------------------
 
+    /** The catalogue, built once (some records are hundreds of kilobytes); the records are not modified by use. */
     static List<Case> all() {
+        return Catalogue.CASES;
+    }
+
+    private static final class Catalogue {
+        static final List<Case> CASES = List.copyOf(build());
+    }
+
+    private static List<Case> build() {
         List<Case> cases = new ArrayList<>();
         randomBytesAndNonJson(cases);
         truncatedJson(cases);

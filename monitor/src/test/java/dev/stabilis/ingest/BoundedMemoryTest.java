@@ -47,7 +47,7 @@ class BoundedMemoryTest {
     /** The least of several runs, so that class loading and JIT compilation on the first runs do not count. */
     private static long leastAllocatedBy(Runnable work) {
         long least = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 3; i++) {
             least = Math.min(least, allocatedBy(work));
         }
         return least;
@@ -107,7 +107,7 @@ class BoundedMemoryTest {
     void aLongStreamOfLargeGarbageRetainsNothing() {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         Random random = new Random(7);
-        int records = 150;
+        int records = 90;
         int bytes = 400 * 1024;
         try (IngestDriver ingest = new IngestDriver(config, CATALOG)) {
             List<TestRecord<byte[], byte[]>> warmUp = List.of(BadInputs.plain(new byte[10]));
