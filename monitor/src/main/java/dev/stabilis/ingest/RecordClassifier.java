@@ -53,7 +53,8 @@ final class RecordClassifier {
             int headerBytes = record.headerBytes();
             if (headerBytes > maxHeaderBytes) {
                 throw new PayloadException(RejectReason.TOO_LARGE, "headers have " + headerBytes + " bytes in "
-                        + record.headers().size() + " headers, the limit is " + maxHeaderBytes + " (the dead letter leaves them out)");
+                        + record.headers().size() + " headers, the limit is " + maxHeaderBytes
+                        + " (the dead letter leaves them out)");
             }
             Optional<CloudEvent> event = cloudEvents.read(record);
             if (event.isPresent()) {

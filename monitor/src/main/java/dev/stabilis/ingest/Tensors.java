@@ -6,6 +6,7 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Numeric JSON (tensors, arrays of rows) flattened into 32-bit float rows, with the reject reason of each flaw.
@@ -14,23 +15,31 @@ import java.util.Map;
  */
 final class Tensors {
 
-    /** The numeric datatypes, with the value range of the integer ones (null for floating point). */
-    private static final Map<String, BigInteger[]> NUMERIC_TYPES = Map.ofEntries(
-            Map.entry("FP16", new BigInteger[0]), Map.entry("FP32", new BigInteger[0]), Map.entry("FP64", new BigInteger[0]),
-            Map.entry("BF16", new BigInteger[0]),
-            Map.entry("INT8", signed(8)), Map.entry("INT16", signed(16)), Map.entry("INT32", signed(32)),
-            Map.entry("INT64", signed(64)), Map.entry("UINT8", unsigned(8)), Map.entry("UINT16", unsigned(16)),
-            Map.entry("UINT32", unsigned(32)), Map.entry("UINT64", unsigned(64)));
+    private static final Set<String> FLOATING_TYPES = Set.of("FP16", "FP32", "FP64", "BF16");
+
+    /** The integer datatypes and the range of values each holds. */
+    private static final Map<String, Range> INTEGER_TYPES = Map.of("INT8", Range.signed(8), "INT16", Range.signed(16),
+            "INT32", Range.signed(32), "INT64", Range.signed(64), "UINT8", Range.unsigned(8), "UINT16", Range.unsigned(16),
+            "UINT32", Range.unsigned(32), "UINT64", Range.unsigned(64));
+
+    /** The values of an integer datatype, inclusive. */
+    private record Range(BigDecimal min, BigDecimal max) {
+        static Range signed(int bits) {
+            BigInteger half = BigInteger.ONE.shiftLeft(bits - 1);
+            return new Range(new BigDecimal(half.negate()), new BigDecimal(half.subtract(BigInteger.ONE)));
+        }
+
+        static Range unsigned(int bits) {
+            return new Range(BigDecimal.ZERO, new BigDecimal(BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)));
+        }
+
+        boolean holds(BigDecimal value) {
+            boolean whole = value.signum() == 0 || value.stripTrailingZeros().scale() <= 0;
+            return whole && value.compareTo(min) >= 0 && value.compareTo(max) <= 0;
+        }
+    }
 
     private Tensors() {}
-
-    private static BigInteger[] signed(int bits) {
-        return new BigInteger[] {BigInteger.ONE.shiftLeft(bits - 1).negate(), BigInteger.ONE.shiftLeft(bits - 1).subtract(BigInteger.ONE)};
-    }
-
-    private static BigInteger[] unsigned(int bits) {
-        return new BigInteger[] {BigInteger.ZERO, BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)};
-    }
 
     /**
      * The rows of an Open Inference Protocol tensor {@code {"shape", "datatype", "data"}}: one per entry of its
@@ -41,8 +50,8 @@ final class Tensors {
      */
     static List<float[]> tensorRows(JsonNode tensor, String what) {
         String datatype = tensor.path("datatype").asText("");
-        BigInteger[] range = NUMERIC_TYPES.get(datatype);
-        if (range == null) {
+        Range range = INTEGER_TYPES.get(datatype);
+        if (range == null && !FLOATING_TYPES.contains(datatype)) {
             throw new PayloadException(RejectReason.UNSUPPORTED_DATATYPE, "datatype '" + datatype + "' is not a numeric tensor type");
         }
         JsonNode shapeNode = tensor.path("shape");
@@ -71,7 +80,7 @@ final class Tensors {
         }
         // expected now equals the number of values present, so it is bounded by the payload size
         float[] values = new float[(int) expected];
-        fill(data, values, 0, "data", range.length == 0 ? null : range, datatype);
+        fill(data, values, 0, "data", range, datatype);
         int batch = (int) shape[0];
         int perSample = values.length / batch;
         List<float[]> rows = new ArrayList<>(batch);
@@ -157,7 +166,7 @@ final class Tensors {
      *
      * @param range the integer range of the datatype, or null for floating point
      */
-    private static int fill(JsonNode node, float[] out, int at, String field, BigInteger[] range, String datatype) {
+    private static int fill(JsonNode node, float[] out, int at, String field, Range range, String datatype) {
         if (node.isArray()) {
             for (JsonNode child : node) {
                 at = fill(child, out, at, field, range, datatype);
@@ -168,7 +177,7 @@ final class Tensors {
         return at + 1;
     }
 
-    private static float value(JsonNode node, String field, BigInteger[] range, String datatype) {
+    private static float value(JsonNode node, String field, Range range, String datatype) {
         if (!node.isNumber()) {
             throw new PayloadException(node.isMissingNode() ? RejectReason.SHAPE_MISMATCH : RejectReason.UNSUPPORTED_DATATYPE,
                     "'" + field + "' must hold numbers, found " + (node.isMissingNode() ? "nothing" : node.getNodeType().toString().toLowerCase()));
@@ -177,8 +186,9 @@ final class Tensors {
         if (!Double.isFinite(v)) {
             throw new PayloadException(RejectReason.NON_FINITE, "'" + field + "' holds a non-finite value " + node.asText());
         }
-        if (range != null) {
-            requireInRange(node, range, datatype, field);
+        if (range != null && !range.holds(node.decimalValue())) {
+            throw new PayloadException(RejectReason.UNSUPPORTED_DATATYPE, "'" + field + "' holds " + node.asText()
+                    + ", which is not a " + datatype + " value");
         }
         float f = (float) v;
         if (!Float.isFinite(f)) {
@@ -186,14 +196,5 @@ final class Tensors {
                     + ", which is non-finite as a 32-bit float");
         }
         return f;
-    }
-
-    private static void requireInRange(JsonNode node, BigInteger[] range, String datatype, String field) {
-        BigDecimal value = node.decimalValue();
-        boolean whole = value.signum() == 0 || value.stripTrailingZeros().scale() <= 0;
-        if (!whole || value.compareTo(new BigDecimal(range[0])) < 0 || value.compareTo(new BigDecimal(range[1])) > 0) {
-            throw new PayloadException(RejectReason.UNSUPPORTED_DATATYPE, "'" + field + "' holds " + node.asText()
-                    + ", which is not a " + datatype + " value");
-        }
     }
 }
