@@ -28,7 +28,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * StackOverflow, OutOfMemory); truncated or mutated valid payloads keep their shape or are rejected; valid
  * payloads round-trip exactly. The model is {@code digits} (64 features) from the test repository.
  */
-class IngestParserProperties {
+class IngestParserPropertiesTest {
 
     private static final int FEATURES = 64;
 
@@ -118,7 +118,7 @@ class IngestParserProperties {
         Arbitrary<float[]> row = value.array(float[].class).ofSize(FEATURES);
         Arbitrary<float[][]> rows = row.array(float[][].class).ofMinSize(1).ofMaxSize(4);
         return Combinators.combine(Arbitraries.of("oip-flat", "oip-nested", "oip-8x8", "v1", "plain"),
-                Arbitraries.of(Spelling.class), rows).as(IngestParserProperties::generate);
+                Arbitraries.of(Spelling.class), rows).as(IngestParserPropertiesTest::generate);
     }
 
     private static Generated generate(String form, Spelling spelling, float[][] rows) {
