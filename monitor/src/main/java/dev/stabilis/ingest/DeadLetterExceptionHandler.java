@@ -91,7 +91,7 @@ public final class DeadLetterExceptionHandler
         Rejection rejection = new Rejection(eventId(source), RejectReason.INTERNAL, what + ": " + exception, source);
         byte[] value = JsonSerde.toJson(rejection.deadLetter(config.maxPayloadBytes(), config.maxHeaderBytes()));
         Long timestamp = source.timestamp() < 0 ? null : source.timestamp();
-        return List.of(new ProducerRecord<>(config.dlqTopic(), null, timestamp, source.key(), value,
+        return List.of(new ProducerRecord<>(config.dlqTopic(), null, timestamp, rejection.key(config.maxHeaderBytes()), value,
                 rejection.kafkaHeaders(config.maxHeaderBytes())));
     }
 

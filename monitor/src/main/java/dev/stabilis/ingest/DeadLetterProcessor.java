@@ -4,7 +4,7 @@ import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Turns rejections into dead-letter records: original key and headers (within the header limit),
+ * Turns rejections into dead-letter records: original key and headers (each within the header limit),
  * {@link dev.stabilis.deadletter.DeadLetter} JSON as value.
  */
 final class DeadLetterProcessor extends ContextualProcessor<String, Rejection, byte[], byte[]> {
@@ -21,7 +21,7 @@ final class DeadLetterProcessor extends ContextualProcessor<String, Rejection, b
     public void process(Record<String, Rejection> record) {
         Rejection rejection = record.value();
         byte[] value = JsonSerde.toJson(rejection.deadLetter(maxOriginalBytes, maxHeaderBytes));
-        context().forward(new Record<>(rejection.source().key(), value, record.timestamp(),
+        context().forward(new Record<>(rejection.key(maxHeaderBytes), value, record.timestamp(),
                 rejection.kafkaHeaders(maxHeaderBytes)));
     }
 }

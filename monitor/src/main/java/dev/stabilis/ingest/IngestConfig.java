@@ -24,7 +24,8 @@ import java.util.Map;
  * @param dlqTopic dead-letter topic
  * @param maxPayloadBytes larger record values are rejected as {@code TOO_LARGE}
  * @param maxHeaderBytes records whose headers (names and values) are larger in all are rejected as
- *        {@code TOO_LARGE}, and their dead letters carry no headers
+ *        {@code TOO_LARGE}, and their dead letters carry no headers; a dead letter also leaves out an original
+ *        key larger than this
  * @param joinEnabled whether requests wait for their responses; when false, samples are emitted at once with
  *        no served output and responses are not consumed (response events on the requests topic are skipped)
  * @param joinWindow largest time difference between a request and its response

@@ -8,7 +8,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * A record that goes to the dead-letter topic. What it copies from the bad record is bounded, so that a dead
  * letter always fits a Kafka record: the detail is cut at {@value #MAX_DETAIL_CHARS} characters (it may quote
- * the input), an original value over the payload limit and headers over the header limit are left out.
+ * the input), an original value over the payload limit, and headers or a key over the header limit, are left out.
  *
  * @param requestId the request id when it was known before the record failed, else null
  * @param detail a human-readable explanation
@@ -41,6 +41,12 @@ record Rejection(String requestId, RejectReason reason, String detail, SourceRec
     /** The headers of the dead-letter record: the original ones, or none when they are over the limit. */
     Headers kafkaHeaders(int maxHeaderBytes) {
         return keepsHeaders(maxHeaderBytes) ? source.kafkaHeaders() : new RecordHeaders();
+    }
+
+    /** The key of the dead-letter record: the original one, or null when it is larger than the header limit. */
+    byte[] key(int maxHeaderBytes) {
+        byte[] key = source.key();
+        return key == null || key.length <= maxHeaderBytes ? key : null;
     }
 
     private boolean keepsHeaders(int maxHeaderBytes) {

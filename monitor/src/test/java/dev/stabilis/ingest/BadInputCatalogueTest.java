@@ -53,7 +53,7 @@ class BadInputCatalogueTest {
     }
 
     private static int size(TestRecord<byte[], byte[]> record) {
-        int size = record.value() == null ? 0 : record.value().length;
+        int size = (record.value() == null ? 0 : record.value().length) + (record.key() == null ? 0 : record.key().length);
         for (Header h : record.headers()) {
             size += h.key().getBytes(StandardCharsets.UTF_8).length + (h.value() == null ? 0 : h.value().length);
         }
@@ -137,6 +137,45 @@ class BadInputCatalogueTest {
             }));
         }
         return tests.stream();
+    }
+
+    @Test
+    void theLargestDeadLetterABadRecordCanEarnStillFitsAKafkaRecord() {
+        // a value at the payload limit, and a key and headers at the header limit, all of control characters:
+        // base64 makes the value 4/3 as large, JSON escapes make the header text 6 times as large
+        byte[] value = new byte[config.maxPayloadBytes()];
+        java.util.Arrays.fill(value, (byte) 1);
+        byte[] key = value.clone();
+        key = java.util.Arrays.copyOf(key, config.maxHeaderBytes());
+        byte[] header = java.util.Arrays.copyOf(value, config.maxHeaderBytes() - 1);
+        TestRecord<byte[], byte[]> worst = new TestRecord<>(key, value, new RecordHeaders().add("x", header), BadInputs.T0);
+
+        try (IngestDriver fresh = new IngestDriver(config, CATALOG)) {
+            fresh.request(worst);
+
+            TestRecord<byte[], byte[]> letter = fresh.deadLetters().get(0);
+            JsonNode json = IngestDriver.json(letter.value());
+            assertThat(json.path("reason").asText()).isEqualTo("MALFORMED_JSON");
+            assertThat(letter.key()).isEqualTo(key);
+            assertThat(json.path("headers").path("x").asText()).hasSize(header.length);
+            assertThat(Base64.getDecoder().decode(json.path("originalBase64").asText())).isEqualTo(value);
+            assertThat(size(letter)).isLessThan(KAFKA_DEFAULT_MAX_REQUEST - 1024);
+        }
+    }
+
+    @Test
+    void aKeyOverTheHeaderLimitIsLeftOutOfTheDeadLetter() {
+        byte[] key = new byte[600 * 1024];
+        byte[] value = BadInputs.utf8("{\"instances\": [" + BadInputs.zeros(200_000) + "]}");
+
+        try (IngestDriver fresh = new IngestDriver(config, CATALOG)) {
+            fresh.request(new TestRecord<>(key, value, BadInputs.plain(value).headers(), BadInputs.T0));
+
+            TestRecord<byte[], byte[]> letter = fresh.deadLetters().get(0);
+            assertThat(IngestDriver.json(letter.value()).path("reason").asText()).isEqualTo("SHAPE_MISMATCH");
+            assertThat(letter.key()).isNull();
+            assertThat(size(letter)).isLessThan(KAFKA_DEFAULT_MAX_REQUEST - 1024);
+        }
     }
 
     @Test
