@@ -41,6 +41,7 @@ public final class StabilisConfig {
             new Setting("stabilis.metrics.host", "127.0.0.1", "Address of the /metrics, /health and /ready endpoints (0.0.0.0 in containers)"),
             new Setting("stabilis.metrics.port", "9404", "Port of those endpoints"),
             new Setting("stabilis.ingest.max.payload.bytes", "524288", "Larger request values go to the DLQ as TOO_LARGE"),
+            new Setting("stabilis.ingest.max.header.bytes", "32768", "Records with larger headers (names + values) go to the DLQ as TOO_LARGE"),
             new Setting("stabilis.ingest.join.enabled", "true", "Whether samples wait (up to the window) for their response"),
             new Setting("stabilis.ingest.join.window.ms", "5000", "Largest request/response time difference that still joins"),
             new Setting("stabilis.ingest.join.grace.ms", "1000", "Grace for out-of-order request/response records"),

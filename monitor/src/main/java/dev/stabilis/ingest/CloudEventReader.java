@@ -2,8 +2,8 @@ package dev.stabilis.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
@@ -65,6 +65,9 @@ final class CloudEventReader {
             throw new PayloadException(RejectReason.INVALID_ATTRIBUTE, "the event has both data and data_base64");
         }
         if (base64 != null) {
+            if (!base64.isTextual()) {
+                throw new PayloadException(RejectReason.INVALID_ATTRIBUTE, "data_base64 is not a string");
+            }
             try {
                 return json.readObject(Base64.getDecoder().decode(base64.asText()));
             } catch (IllegalArgumentException e) {
@@ -129,7 +132,8 @@ final class CloudEventReader {
             }
             try {
                 return OffsetDateTime.parse(time).toInstant().toEpochMilli();
-            } catch (DateTimeParseException e) {
+            } catch (DateTimeException | ArithmeticException e) {
+                // not RFC 3339, or outside what epoch milliseconds can hold (a nine-digit year)
                 throw new PayloadException(RejectReason.INVALID_ATTRIBUTE, describe.apply("time") + " '" + time
                         + "' is not an RFC 3339 timestamp");
             }

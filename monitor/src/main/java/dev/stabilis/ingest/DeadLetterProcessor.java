@@ -3,20 +3,25 @@ package dev.stabilis.ingest;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
 
-/** Turns rejections into dead-letter records: original key and headers, {@link DeadLetter} JSON as value. */
+/**
+ * Turns rejections into dead-letter records: original key and headers (each within the header limit),
+ * {@link dev.stabilis.deadletter.DeadLetter} JSON as value.
+ */
 final class DeadLetterProcessor extends ContextualProcessor<String, Rejection, byte[], byte[]> {
 
     private final int maxOriginalBytes;
+    private final int maxHeaderBytes;
 
-    DeadLetterProcessor(int maxOriginalBytes) {
+    DeadLetterProcessor(int maxOriginalBytes, int maxHeaderBytes) {
         this.maxOriginalBytes = maxOriginalBytes;
+        this.maxHeaderBytes = maxHeaderBytes;
     }
 
     @Override
     public void process(Record<String, Rejection> record) {
         Rejection rejection = record.value();
-        byte[] value = JsonSerde.toJson(rejection.deadLetter(maxOriginalBytes));
-        context().forward(new Record<>(rejection.source().key(), value, record.timestamp(),
-                rejection.source().kafkaHeaders()));
+        byte[] value = JsonSerde.toJson(rejection.deadLetter(maxOriginalBytes, maxHeaderBytes));
+        context().forward(new Record<>(rejection.key(maxHeaderBytes), value, record.timestamp(),
+                rejection.kafkaHeaders(maxHeaderBytes)));
     }
 }

@@ -11,31 +11,35 @@ import java.util.Map;
  * <p>Keys of {@link #from(Map)} (defaults in brackets): {@value #REQUESTS_TOPIC} [inference-requests],
  * {@value #RESPONSES_TOPIC} [none: responses only on the requests topic], {@value #SAMPLES_TOPIC}
  * [stabilis.samples], {@value #DLQ_TOPIC} [stabilis.dlq], {@value #MAX_PAYLOAD_BYTES} [524288],
- * {@value #JOIN_ENABLED} [true], {@value #JOIN_WINDOW_MS} [5000], {@value #JOIN_GRACE_MS} [1000].
+ * {@value #MAX_HEADER_BYTES} [32768], {@value #JOIN_ENABLED} [true], {@value #JOIN_WINDOW_MS} [5000], {@value #JOIN_GRACE_MS} [1000].
  *
  * <p>The payload limit also bounds dead-letter records: the original value is embedded in base64 only up to the
- * limit, so with the default a dead letter stays well under Kafka's default 1 MiB message size. Raising the
- * limit beyond about 700 KiB needs a larger {@code max.request.size} for the producer and
- * {@code max.message.bytes} on the dead-letter topic.
+ * limit, and the original headers only up to the header limit, so with the defaults a dead letter stays well
+ * under Kafka's default 1 MiB message size. Raising the limits beyond about 700 KiB together needs a larger
+ * {@code max.request.size} for the producer and {@code max.message.bytes} on the dead-letter topic.
  *
  * @param requestsTopic topic of inference requests (and, from KServe, usually their responses too)
  * @param responsesTopic a separate topic of responses, or null
  * @param samplesTopic output topic of normalised samples
  * @param dlqTopic dead-letter topic
  * @param maxPayloadBytes larger record values are rejected as {@code TOO_LARGE}
+ * @param maxHeaderBytes records whose headers (names and values) are larger in all are rejected as
+ *        {@code TOO_LARGE}, and their dead letters carry no headers; a dead letter also leaves out an original
+ *        key larger than this
  * @param joinEnabled whether requests wait for their responses; when false, samples are emitted at once with
  *        no served output and responses are not consumed (response events on the requests topic are skipped)
  * @param joinWindow largest time difference between a request and its response
  * @param joinGrace how long after the window out-of-order records are still joined
  */
 public record IngestConfig(String requestsTopic, String responsesTopic, String samplesTopic, String dlqTopic,
-        int maxPayloadBytes, boolean joinEnabled, Duration joinWindow, Duration joinGrace) {
+        int maxPayloadBytes, int maxHeaderBytes, boolean joinEnabled, Duration joinWindow, Duration joinGrace) {
 
     public static final String REQUESTS_TOPIC = "stabilis.topics.requests";
     public static final String RESPONSES_TOPIC = "stabilis.topics.responses";
     public static final String SAMPLES_TOPIC = "stabilis.topics.samples";
     public static final String DLQ_TOPIC = "stabilis.topics.dlq";
     public static final String MAX_PAYLOAD_BYTES = "stabilis.ingest.max.payload.bytes";
+    public static final String MAX_HEADER_BYTES = "stabilis.ingest.max.header.bytes";
     public static final String JOIN_ENABLED = "stabilis.ingest.join.enabled";
     public static final String JOIN_WINDOW_MS = "stabilis.ingest.join.window.ms";
     public static final String JOIN_GRACE_MS = "stabilis.ingest.join.grace.ms";
@@ -46,6 +50,7 @@ public record IngestConfig(String requestsTopic, String responsesTopic, String s
         requireTopic(DLQ_TOPIC, dlqTopic);
         responsesTopic = responsesTopic == null || responsesTopic.isBlank() ? null : responsesTopic;
         require(MAX_PAYLOAD_BYTES, maxPayloadBytes > 0, "must be positive, got " + maxPayloadBytes);
+        require(MAX_HEADER_BYTES, maxHeaderBytes > 0, "must be positive, got " + maxHeaderBytes);
         require(JOIN_WINDOW_MS, !joinWindow.isNegative(), "must not be negative, got " + joinWindow.toMillis());
         require(JOIN_GRACE_MS, !joinGrace.isNegative(), "must not be negative, got " + joinGrace.toMillis());
     }
@@ -63,6 +68,7 @@ public record IngestConfig(String requestsTopic, String responsesTopic, String s
                 text(properties, SAMPLES_TOPIC, "stabilis.samples"),
                 text(properties, DLQ_TOPIC, "stabilis.dlq"),
                 intNumber(properties, MAX_PAYLOAD_BYTES, 512 * 1024),
+                intNumber(properties, MAX_HEADER_BYTES, 32 * 1024),
                 switch (text(properties, JOIN_ENABLED, "true")) {
                     case "true" -> true;
                     case "false" -> false;

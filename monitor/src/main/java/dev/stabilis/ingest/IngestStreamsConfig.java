@@ -33,6 +33,7 @@ public final class IngestStreamsConfig {
         props.put(IngestConfig.SAMPLES_TOPIC, ingest.samplesTopic());
         props.put(IngestConfig.DLQ_TOPIC, ingest.dlqTopic());
         props.put(IngestConfig.MAX_PAYLOAD_BYTES, Integer.toString(ingest.maxPayloadBytes()));
+        props.put(IngestConfig.MAX_HEADER_BYTES, Integer.toString(ingest.maxHeaderBytes()));
         props.put(IngestConfig.JOIN_ENABLED, Boolean.toString(ingest.joinEnabled()));
         props.put(IngestConfig.JOIN_WINDOW_MS, Long.toString(ingest.joinWindow().toMillis()));
         props.put(IngestConfig.JOIN_GRACE_MS, Long.toString(ingest.joinGrace().toMillis()));

@@ -45,7 +45,7 @@ public final class IngestTopology {
 
     public Topology build() {
         StreamsBuilder builder = new StreamsBuilder();
-        RecordClassifier classifier = new RecordClassifier(catalog, config.maxPayloadBytes());
+        RecordClassifier classifier = new RecordClassifier(catalog, config.maxPayloadBytes(), config.maxHeaderBytes());
         Map<String, KStream<String, IngestEvent>> events = builder
                 .stream(config.sourceTopics(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("ingest-source"))
                 .process(() -> new ClassifyProcessor(classifier), Named.as("ingest-classify"))
@@ -79,7 +79,7 @@ public final class IngestTopology {
     }
 
     private void deadLetter(KStream<String, Rejection> rejections, String name) {
-        rejections.process(() -> new DeadLetterProcessor(config.maxPayloadBytes()), Named.as(name))
+        rejections.process(() -> new DeadLetterProcessor(config.maxPayloadBytes(), config.maxHeaderBytes()), Named.as(name))
                 .to(config.dlqTopic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-sink"));
     }
 

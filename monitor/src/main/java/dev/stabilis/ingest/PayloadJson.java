@@ -9,11 +9,16 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 
 /**
- * Reads payload bytes into a JSON object under a size limit. Non-finite numbers are parsed (Python's
- * {@code json} writes {@code NaN} and {@code Infinity}) so they can be rejected as {@link RejectReason#NON_FINITE}
- * rather than as malformed JSON; duplicate keys and trailing tokens are malformed.
+ * Reads payload bytes into a JSON object under a size limit. The bytes must be UTF-8 (RFC 8259), strictly:
+ * overlong forms, encoded surrogates and other encodings (UTF-16, Latin-1) are malformed, so no text in a
+ * record means something other than its bytes say; a leading byte-order mark is skipped. Non-finite numbers are
+ * parsed (Python's {@code json} writes {@code NaN} and {@code Infinity}) so they can be rejected as
+ * {@link RejectReason#NON_FINITE} rather than as malformed JSON; duplicate keys, trailing tokens, nesting deeper
+ * than {@value #MAX_NESTING} and number literals longer than Jackson's default 1000 characters are malformed.
  */
 final class PayloadJson {
+
+    static final int MAX_NESTING = 64;
 
     private final JsonMapper mapper;
     private final int maxBytes;
@@ -26,7 +31,7 @@ final class PayloadJson {
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .build();
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(64).maxDocumentLength(maxBytes).build());
+                .maxNestingDepth(MAX_NESTING).maxDocumentLength(maxBytes).build());
     }
 
     /** Parses bytes that must hold one JSON object. */
@@ -34,22 +39,40 @@ final class PayloadJson {
         if (bytes.length > maxBytes) {
             throw new PayloadException(RejectReason.TOO_LARGE, "payload has " + bytes.length + " bytes, the limit is " + maxBytes);
         }
+        String text = SourceRecord.utf8(bytes);
+        if (text == null) {
+            throw new PayloadException(RejectReason.MALFORMED_JSON, "not valid JSON: the payload is not UTF-8");
+        }
         JsonNode root;
         try {
-            root = mapper.readTree(bytes);
+            root = mapper.readTree(text.startsWith("\uFEFF") ? text.substring(1) : text);
         } catch (IOException e) {
             throw new PayloadException(RejectReason.MALFORMED_JSON, "not valid JSON: " + firstLine(e.getMessage()));
         }
-        if (root == null || !root.isObject()) {
+        if (root == null || root.isMissingNode()) {
+            throw new PayloadException(RejectReason.EMPTY, "the payload holds no JSON document");
+        }
+        if (!root.isObject()) {
             throw new PayloadException(RejectReason.UNKNOWN_FORMAT, "payload is not a JSON object");
         }
         return root;
     }
 
-    /** The text of a field, or null when it is absent or JSON null. */
+    /**
+     * The text of a scalar field (a string, number or boolean), or null when it is absent or JSON null.
+     *
+     * @throws PayloadException {@link RejectReason#INVALID_ATTRIBUTE} when the field holds an object or array
+     */
     static String text(JsonNode node, String field) {
         JsonNode v = node.get(field);
-        return v == null || v.isNull() ? null : v.asText();
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isValueNode()) {
+            throw new PayloadException(RejectReason.INVALID_ATTRIBUTE, "'" + field + "' must be a string or number, found "
+                    + v.getNodeType().toString().toLowerCase());
+        }
+        return v.asText();
     }
 
     private static String firstLine(String message) {

@@ -16,20 +16,29 @@ import org.slf4j.LoggerFactory;
  * ({@code model_version} / {@code version}), else a {@code model-version} header, else the latest. Its id is the
  * CloudEvent id, else the body's {@code id}, else {@code <topic>-<partition>-<offset>}.
  *
+ * <p>Limits come first: headers over the header limit and values over the payload limit are
+ * {@link RejectReason#TOO_LARGE}; an id longer than {@value #MAX_ID_CHARS} characters is
+ * {@link RejectReason#INVALID_ATTRIBUTE} (the id keys the join and is copied into every sample).
+ *
  * <p>Never throws: an unexpected failure is a rejection with reason {@link RejectReason#INTERNAL}.
  */
 final class RecordClassifier {
 
     private static final Logger LOG = LoggerFactory.getLogger(RecordClassifier.class);
 
+    /** The longest request id accepted. */
+    static final int MAX_ID_CHARS = 256;
+
     private final PayloadJson json;
     private final CloudEventReader cloudEvents;
     private final PayloadParser requests;
     private final ResponseParser responses = new ResponseParser();
     private final ModelCatalog catalog;
+    private final int maxHeaderBytes;
 
-    RecordClassifier(ModelCatalog catalog, int maxPayloadBytes) {
+    RecordClassifier(ModelCatalog catalog, int maxPayloadBytes, int maxHeaderBytes) {
         this.catalog = catalog;
+        this.maxHeaderBytes = maxHeaderBytes;
         this.json = new PayloadJson(maxPayloadBytes);
         this.cloudEvents = new CloudEventReader(json);
         this.requests = new PayloadParser(maxPayloadBytes);
@@ -41,10 +50,16 @@ final class RecordClassifier {
     IngestEvent classify(SourceRecord record, long receivedAt) {
         String id = null;
         try {
+            int headerBytes = record.headerBytes();
+            if (headerBytes > maxHeaderBytes) {
+                throw new PayloadException(RejectReason.TOO_LARGE, "headers have " + headerBytes + " bytes in "
+                        + record.headers().size() + " headers, the limit is " + maxHeaderBytes
+                        + " (the dead letter leaves them out)");
+            }
             Optional<CloudEvent> event = cloudEvents.read(record);
             if (event.isPresent()) {
                 CloudEvent e = event.get();
-                id = e.id();
+                id = checkedId(e.id());
                 return e.type() == CloudEvent.Type.RESPONSE
                         ? response(id, e.data().get(), record)
                         : request(id, e.inferenceService(), e.time(), e.data().get(), record, receivedAt);
@@ -53,7 +68,7 @@ final class RecordClassifier {
                 throw new PayloadException(RejectReason.EMPTY, "the record has no value");
             }
             JsonNode body = json.readObject(record.value());
-            id = PayloadJson.text(body, "id");
+            id = checkedId(PayloadJson.text(body, "id"));
             return ResponseParser.isResponse(body)
                     ? response(id, body, record)
                     : request(id, null, null, body, record, receivedAt);
@@ -72,7 +87,7 @@ final class RecordClassifier {
         String version = firstOf(payload.version(), record.headerText("model-version"));
         ModelInput input = catalog.resolve(model, version);
         payload.requireFeatures(input.features());
-        String id = firstOf(eventId, payload.id(), record.topic() + "-" + record.partition() + "-" + record.offset());
+        String id = firstOf(eventId, checkedId(payload.id()), record.topic() + "-" + record.partition() + "-" + record.offset());
         return new ValidRequest(id, input.model(), input.version(), payload.format().name(), payload.rows(), receivedAt,
                 time != null ? time : record.timestamp());
     }
@@ -83,6 +98,14 @@ final class RecordClassifier {
             throw new PayloadException(RejectReason.MISSING_ATTRIBUTE, "a response without an id cannot be joined to its request");
         }
         return new ServedResponse(id, rows, record);
+    }
+
+    private static String checkedId(String id) {
+        if (id != null && id.length() > MAX_ID_CHARS) {
+            throw new PayloadException(RejectReason.INVALID_ATTRIBUTE, "the id has " + id.length()
+                    + " characters, the limit is " + MAX_ID_CHARS);
+        }
+        return id;
     }
 
     private static String firstOf(String... candidates) {

@@ -6,15 +6,15 @@ public enum RejectReason {
     MALFORMED_JSON,
     /** JSON, but none of the accepted payload forms. */
     UNKNOWN_FORMAT,
-    /** A tensor datatype the model cannot take (BOOL, BYTES, ...). */
+    /** A tensor datatype the model cannot take (BOOL, BYTES, ...), or values that do not fit their declared integer datatype. */
     UNSUPPORTED_DATATYPE,
     /** Declared shape and data disagree, or rows do not fit the model input. */
     SHAPE_MISMATCH,
     /** NaN or infinite values. */
     NON_FINITE,
-    /** Larger than the configured limit. */
+    /** A value or headers larger than the configured limits. */
     TOO_LARGE,
-    /** No samples. */
+    /** No samples, or no JSON document at all (an empty or blank value, a tombstone). */
     EMPTY,
     /** The record names no model, or one the model repository does not hold. */
     UNKNOWN_MODEL,
@@ -26,7 +26,11 @@ public enum RejectReason {
     UNKNOWN_EVENT_TYPE,
     /** A CloudEvent without a required attribute ({@code specversion}, {@code id}, {@code type}, {@code source}), or a response without an id. */
     MISSING_ATTRIBUTE,
-    /** A CloudEvent attribute with an invalid value (spec version other than 1.0, a time that is not RFC 3339, ...). */
+    /**
+     * A CloudEvent attribute with an invalid value (spec version other than 1.0, a time that is not RFC 3339, a
+     * header that is not UTF-8, ...), or an id, model or version field that is no string or number, or an id that
+     * is too long.
+     */
     INVALID_ATTRIBUTE,
     /** A response for which no valid request with the same id arrived within the join window. */
     UNMATCHED_RESPONSE,

@@ -44,6 +44,15 @@ record SourceRecord(String topic, int partition, long offset, long timestamp, by
         return out;
     }
 
+    /** The size of the headers as Kafka counts them: the UTF-8 bytes of every name and value. */
+    int headerBytes() {
+        int bytes = 0;
+        for (SourceHeader h : headers) {
+            bytes += h.name().getBytes(StandardCharsets.UTF_8).length + (h.value() == null ? 0 : h.value().length);
+        }
+        return bytes;
+    }
+
     /** Whether some header name starts with the prefix, ignoring case. */
     boolean hasHeaderStartingWith(String prefix) {
         return headers.stream().anyMatch(h -> h.name().regionMatches(true, 0, prefix, 0, prefix.length()));

@@ -19,7 +19,7 @@ class IngestConfigTest {
         IngestConfig config = IngestConfig.defaults();
 
         assertThat(config).isEqualTo(new IngestConfig("inference-requests", null, "stabilis.samples", "stabilis.dlq",
-                512 * 1024, true, Duration.ofSeconds(5), Duration.ofSeconds(1)));
+                512 * 1024, 32 * 1024, true, Duration.ofSeconds(5), Duration.ofSeconds(1)));
         assertThat(config.sourceTopics()).containsExactly("inference-requests");
     }
 
@@ -31,11 +31,12 @@ class IngestConfigTest {
                 IngestConfig.SAMPLES_TOPIC, "samples",
                 IngestConfig.DLQ_TOPIC, "dlq",
                 IngestConfig.MAX_PAYLOAD_BYTES, "1000",
+                IngestConfig.MAX_HEADER_BYTES, "2000",
                 IngestConfig.JOIN_ENABLED, "true",
                 IngestConfig.JOIN_WINDOW_MS, "30000",
                 IngestConfig.JOIN_GRACE_MS, "0"));
 
-        assertThat(config).isEqualTo(new IngestConfig("kserve.requests", "kserve.responses", "samples", "dlq", 1000, true,
+        assertThat(config).isEqualTo(new IngestConfig("kserve.requests", "kserve.responses", "samples", "dlq", 1000, 2000, true,
                 Duration.ofSeconds(30), Duration.ZERO));
         assertThat(config.sourceTopics()).containsExactly("kserve.requests", "kserve.responses");
     }
@@ -53,6 +54,8 @@ class IngestConfigTest {
         "stabilis.topics.requests, ' '",
         "stabilis.ingest.max.payload.bytes, 0",
         "stabilis.ingest.max.payload.bytes, 3000000000",
+        "stabilis.ingest.max.header.bytes, 0",
+        "stabilis.ingest.max.header.bytes, 16k",
         "stabilis.ingest.join.enabled, yes",
         "stabilis.ingest.join.window.ms, -1",
         "stabilis.ingest.join.grace.ms, 1s"})
