@@ -53,10 +53,10 @@ public final class GradientBounds implements AutoCloseable {
     private final double[] roundingSlack;
     private final NDArray[] offsetMagnitude;
 
-    private GradientBounds(LayerGraph graph, Device device) {
+    private GradientBounds(LayerGraph graph, GraphModel center, GraphModel magnitude) {
         this.graph = graph;
-        this.center = GraphModel.load(graph, device, DataType.FLOAT64);
-        this.magnitude = GraphModel.load(graph.magnitude(), device, DataType.FLOAT64);
+        this.center = center;
+        this.magnitude = magnitude;
         List<long[]> shapes = graph.shapes();
         this.roundingSlack = new double[graph.layers().size()];
         this.offsetMagnitude = new NDArray[graph.layers().size()];
@@ -72,7 +72,22 @@ public final class GradientBounds implements AutoCloseable {
 
     /** Prepares bound propagation for a graph on a device. */
     public static GradientBounds load(LayerGraph graph, Device device) {
-        return new GradientBounds(graph, device);
+        GraphModel center = GraphModel.load(graph, device, DataType.FLOAT64);
+        try {
+            return new GradientBounds(graph, center, GraphModel.load(graph.magnitude(), device, DataType.FLOAT64));
+        } catch (RuntimeException e) {
+            center.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Bound propagation with given float64 models of the graph and of its {@link LayerGraph#magnitude()}; with
+     * models on trainable arrays ({@link GraphModel#withDenseArrays}) the bounds are differentiable with respect
+     * to them. The bounds own both models.
+     */
+    public static GradientBounds of(LayerGraph graph, GraphModel center, GraphModel magnitude) {
+        return new GradientBounds(graph, center, magnitude);
     }
 
     /** The graph whose gradient is bounded. */
