@@ -1,0 +1,225 @@
+package dev.stabilis.onnx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.stabilis.engine.GraphModel;
+import dev.stabilis.fixtures.Fixture;
+import dev.stabilis.graph.Activation;
+import dev.stabilis.graph.ElementwiseAffine;
+import dev.stabilis.graph.HostTensor;
+import dev.stabilis.graph.Layer;
+import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Shapes;
+import dev.stabilis.model.LoadedModel;
+import dev.stabilis.model.ModelRepository;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every ONNX model of the project survives import → export: the exported file re-imports to the same logits,
+ * and ONNX Runtime runs it to the original model's logits.
+ */
+class OnnxExporterTest {
+
+    private static final int ROWS = 64;
+
+    @TempDir
+    Path dir;
+
+    /** The ONNX fixtures and the demo model of the repository's {@code models/} folder. */
+    static Stream<Path> models() {
+        Stream<Path> fixtures = Fixture.ONNX.stream().map(name -> Fixture.load(name).onnx());
+        return Stream.concat(fixtures, Stream.of(Path.of("../models/digits/1/model.onnx")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void reimportingTheExportGivesIdenticalLogits(Path original) {
+        LayerGraph imported = OnnxImporter.read(original);
+        LayerGraph reimported = OnnxImporter.read(OnnxExporter.toModel(imported).toByteArray(), "exported " + original);
+        float[] rows = rows(imported, original);
+        assertThat(reimported.inputName()).isEqualTo(imported.inputName());
+        assertThat(reimported.inputShape()).isEqualTo(imported.inputShape());
+        assertThat(logits(reimported, rows)).as("%s re-imported", original).isEqualTo(logits(imported, rows));
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void onnxRuntimeRunsTheExportToTheOriginalLogitsWithin1e5Relative(Path original) throws OrtException {
+        LayerGraph imported = OnnxImporter.read(original);
+        Path exported = dir.resolve("model.onnx");
+        OnnxExporter.write(imported, exported);
+        float[] rows = rows(imported, original);
+        long[] shape = Shapes.withBatch(ROWS, imported.inputShape());
+        float[] expected = onnxRuntime(original, OrtSession.SessionOptions.OptLevel.NO_OPT, rows, shape);
+        for (OrtSession.SessionOptions.OptLevel level : List.of(OrtSession.SessionOptions.OptLevel.NO_OPT,
+                OrtSession.SessionOptions.OptLevel.ALL_OPT)) {
+            float[] actual = onnxRuntime(exported, level, rows, shape);
+            assertThat(actual).hasSameSizeAs(expected);
+            for (int i = 0; i < actual.length; i++) {
+                double tolerance = 1e-5 * Math.max(1.0, Math.abs(expected[i]));
+                assertThat((double) actual[i]).as("%s %s logit %d", original, level, i).isCloseTo(expected[i], within(tolerance));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void theExportDeclaresOpset13TheInputWithADynamicBatchAndTheLogitsOutput(Path original) throws OrtException {
+        LayerGraph imported = OnnxImporter.read(original);
+        ModelProto model = OnnxExporter.toModel(imported);
+        assertThat(model.getOpsetImportList()).singleElement()
+                .satisfies(opset -> assertThat(opset.getVersion()).isEqualTo(13L));
+        TensorShapeProto inputShape = model.getGraph().getInput(0).getType().getTensorType().getShape();
+        assertThat(inputShape.getDim(0).getDimParam()).isEqualTo("batch");
+        Path exported = dir.resolve("model.onnx");
+        OnnxExporter.write(imported, "features", exported);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(exported.toString(), new OrtSession.SessionOptions())) {
+            assertThat(session.getInputNames()).containsExactly("features");
+            assertThat(session.getOutputNames()).containsExactly(OnnxExporter.OUTPUT);
+            NodeInfo input = session.getInputInfo().get("features");
+            long[] ortShape = ((TensorInfo) input.getInfo()).getShape();
+            assertThat(ortShape[0]).as("symbolic batch axis").isEqualTo(-1L);
+            assertThat(Arrays.copyOfRange(ortShape, 1, ortShape.length)).isEqualTo(imported.inputShape());
+        }
+        float[] one = Arrays.copyOf(rows(imported, original), imported.inputSize());
+        float[] single = onnxRuntime(exported, "features", OrtSession.SessionOptions.OptLevel.ALL_OPT, one,
+                Shapes.withBatch(1, imported.inputShape()));
+        assertThat(single).hasSize((int) Shapes.size(imported.outputShape()));
+    }
+
+    @Test
+    void softplusWithBetaIsWrittenAsMulSoftplusMulAndReadBackAsTheSameLayers() {
+        LayerGraph relu = OnnxImporter.read(Fixture.load("digits_mlp_relu").onnx());
+        LayerGraph smooth = relu.reluSmoothed(4f);
+        ModelProto model = OnnxExporter.toModel(smooth);
+        List<String> ops = model.getGraph().getNodeList().stream().map(NodeProto::getOpType).toList();
+        assertThat(ops).containsExactly("Gemm", "Mul", "Softplus", "Mul", "Gemm", "Mul", "Softplus", "Mul", "Gemm");
+        List<Layer> layers = OnnxImporter.convert(model, "smoothed").layers();
+        // the importer folds Mul(β) into the dense layer before it, as for PyTorch's Mul, Softplus, Div
+        assertThat(layers).hasSize(7);
+        assertThat(layers.get(1)).isEqualTo(Activation.of(Activation.Kind.SOFTPLUS));
+        assertThat(layers.get(2)).isEqualTo(ElementwiseAffine.scale(HostTensor.scalar(0.25)));
+        float[] rows = rows(smooth, Fixture.load("digits_mlp_relu").onnx());
+        float[] expected = logits(smooth, rows);
+        float[] actual = logits(new LayerGraph(smooth.inputName(), smooth.inputShape(), layers), rows);
+        for (int i = 0; i < actual.length; i++) {
+            assertThat(actual[i]).isCloseTo(expected[i], within(1e-5f * Math.max(1f, Math.abs(expected[i]))));
+        }
+    }
+
+    @Test
+    void anExportedModelLoadsFromAModelRepositoryVersion() throws IOException {
+        Fixture softplus = Fixture.load("digits_mlp_softplus");
+        LayerGraph graph = OnnxImporter.read(softplus.onnx());
+        Path version = Files.createDirectories(dir.resolve("repo").resolve("digits-hardened").resolve("3"));
+        OnnxExporter.write(graph, version.resolve("model.onnx"));
+        Files.copy(softplus.directory().resolve("stabilis.yaml"), version.resolve("stabilis.yaml"));
+        float[] rows = rows(graph, softplus.onnx());
+        try (LoadedModel model = new ModelRepository(dir.resolve("repo")).load("digits-hardened", "latest", Device.cpu());
+                NDManager batch = model.model().manager().newSubManager()) {
+            assertThat(model.version()).isEqualTo("3");
+            assertThat(model.policy().classNames()).hasSize(10);
+            float[] logits = model.model().logits(batch.create(rows, new Shape(Shapes.withBatch(ROWS, graph.inputShape()))))
+                    .toFloatArray();
+            assertThat(logits).isEqualTo(logits(graph, rows));
+            for (Fixture.Sample sample : softplus.samples().subList(0, 8)) {
+                float[] one = model.model().logits(batch.create(sample.input(), new Shape(Shapes.withBatch(1, graph.inputShape()))))
+                        .toFloatArray();
+                for (int c = 0; c < one.length; c++) {
+                    assertThat(one[c]).as("PyTorch's logit %d", c).isCloseTo(sample.logits()[c], within(1e-4f));
+                }
+            }
+        }
+    }
+
+    /**
+     * {@value #ROWS} rows: the fixture's reference samples (the model's first fixture with the same input
+     * size for the demo model), then the same samples with relative noise.
+     */
+    private static float[] rows(LayerGraph graph, Path model) {
+        float[][] reference = referenceInputs(graph.inputSize(), model);
+        int size = graph.inputSize();
+        float[] flat = new float[ROWS * size];
+        Random random = new Random(11);
+        for (int r = 0; r < ROWS; r++) {
+            float[] base = reference[r % reference.length];
+            for (int i = 0; i < size; i++) {
+                flat[r * size + i] = r < reference.length ? base[i] : base[i] * (1 + 0.2f * (float) random.nextGaussian());
+            }
+        }
+        return flat;
+    }
+
+    private static float[][] referenceInputs(int size, Path model) {
+        List<Fixture> candidates = new ArrayList<>();
+        for (String name : Fixture.ONNX) {
+            Fixture f = Fixture.load(name);
+            if (model.toAbsolutePath().normalize().equals(f.onnx().toAbsolutePath().normalize())) {
+                return f.inputs();
+            }
+            if (f.inputSize() == size) {
+                candidates.add(f);
+            }
+        }
+        return candidates.get(0).inputs();
+    }
+
+    private static float[] logits(LayerGraph graph, float[] rows) {
+        try (GraphModel model = GraphModel.load(graph, Device.cpu(), DataType.FLOAT32);
+                NDManager batch = model.manager().newSubManager()) {
+            int n = rows.length / graph.inputSize();
+            return model.logits(batch.create(rows, new Shape(Shapes.withBatch(n, graph.inputShape())))).toFloatArray();
+        }
+    }
+
+    private static float[] onnxRuntime(Path file, OrtSession.SessionOptions.OptLevel level, float[] rows, long[] shape)
+            throws OrtException {
+        return onnxRuntime(file, "input", level, rows, shape);
+    }
+
+    private static float[] onnxRuntime(Path file, String inputName, OrtSession.SessionOptions.OptLevel level, float[] rows,
+            long[] shape) throws OrtException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(level);
+            try (OrtSession session = env.createSession(file.toString(), options);
+                    OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(rows), shape);
+                    OrtSession.Result result = session.run(Map.of(inputName, input))) {
+                float[][] out = (float[][]) result.get(0).getValue();
+                float[] flat = new float[out.length * out[0].length];
+                for (int r = 0; r < out.length; r++) {
+                    System.arraycopy(out[r], 0, flat, r * out[r].length, out[r].length);
+                }
+                return flat;
+            }
+        }
+    }
+}
