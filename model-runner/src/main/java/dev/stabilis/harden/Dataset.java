@@ -1,9 +1,11 @@
 package dev.stabilis.harden;
 
+import dev.stabilis.evaluate.LabelledRows;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,79 +47,36 @@ public record Dataset(float[][] features, int[] labels, List<String> classNames)
     }
 
     /**
-     * Reads a comma-separated file ({@code .gz} is decompressed): one row per line, the features then the class
-     * as an integer in the last column. An optional first line in scikit-learn's form
-     * {@code <rows>,<features>,<class name>...} names the classes; without it classes are named by number.
+     * Reads labelled samples with {@link LabelledRows#readCsv} (features, then the class index last; {@code .gz}
+     * is decompressed). A header in scikit-learn's form {@code <rows>,<features>,<class name>...} names the
+     * classes; otherwise they are named by number.
      *
+     * @param header whether the first line is a header
      * @param featureScale every feature is multiplied by this (for example 1/16 for grey levels 0..16)
      */
-    public static Dataset readCsv(Path file, double featureScale) {
-        List<float[]> rows = new ArrayList<>();
-        List<Integer> labels = new ArrayList<>();
-        List<String> names = null;
-        try (InputStream raw = Files.newInputStream(file);
-                InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-                BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            int number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                String[] fields = line.split(",");
-                if (number == 1 && fields.length > 2 && !isNumber(fields[fields.length - 1])) {
-                    names = Arrays.stream(fields, 2, fields.length).map(String::trim).toList();
-                    continue;
-                }
-                if (!rows.isEmpty() && fields.length != rows.get(0).length + 1) {
-                    throw new IllegalArgumentException(file + " line " + number + ": " + fields.length + " columns, expected "
-                            + (rows.get(0).length + 1));
-                }
-                float[] x = new float[fields.length - 1];
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = (float) (parse(fields[i], file, number) * featureScale);
-                }
-                double label = parse(fields[fields.length - 1], file, number);
-                if (label != Math.rint(label) || label < 0) {
-                    throw new IllegalArgumentException(file + " line " + number + ": class '" + fields[fields.length - 1].trim()
-                            + "' is not a non-negative integer");
-                }
-                rows.add(x);
-                labels.add((int) label);
-            }
-        } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read data: " + e.getMessage(), e);
-        }
-        if (rows.isEmpty() || rows.get(0).length == 0) {
-            throw new IllegalArgumentException(file + ": no labelled rows");
-        }
-        int classes = labels.stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+    public static Dataset readCsv(Path file, boolean header, double featureScale) {
+        LabelledRows rows = LabelledRows.readCsv(file, header, featureScale);
+        int classes = Arrays.stream(rows.labels()).max().orElse(0) + 1;
+        List<String> names = header ? headerClassNames(file, classes) : null;
         if (names == null) {
             names = new ArrayList<>();
             for (int c = 0; c < classes; c++) {
                 names.add(Integer.toString(c));
             }
-        } else if (names.size() < classes) {
-            throw new IllegalArgumentException(file + ": header names " + names.size() + " classes but labels reach " + (classes - 1));
         }
-        return new Dataset(rows.toArray(float[][]::new), labels.stream().mapToInt(Integer::intValue).toArray(), names);
+        return new Dataset(rows.features(), rows.labels(), names);
     }
 
-    private static boolean isNumber(String field) {
-        try {
-            Double.parseDouble(field.trim());
-            return true;
-        } catch (NumberFormatException e) {
-            return false;
-        }
-    }
-
-    private static double parse(String field, Path file, int line) {
-        try {
-            return Double.parseDouble(field.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(file + " line " + line + ": '" + field.trim() + "' is not a number", e);
+    /** The class names of a scikit-learn header, or null when the header is not of that form. */
+    private static List<String> headerClassNames(Path file, int classes) {
+        try (InputStream raw = Files.newInputStream(file);
+                InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
+                BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line = reader.readLine();
+            String[] fields = line == null ? new String[0] : line.split(",");
+            return fields.length == classes + 2 ? Arrays.stream(fields, 2, fields.length).map(String::trim).toList() : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot read the header: " + e.getMessage(), e);
         }
     }
 

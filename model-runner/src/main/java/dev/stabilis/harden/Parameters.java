@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.optimizer.Optimizer;
 import dev.stabilis.graph.Activation;
 import dev.stabilis.graph.Dense;
 import dev.stabilis.graph.ElementwiseAffine;
@@ -55,8 +54,14 @@ final class Parameters implements AutoCloseable {
         }
     }
 
+    /**
+     * The values in memory that the engine owns: {@code create} wraps a Java buffer, which Adam would then update
+     * in place for the whole training, so the parameter is a copy of it.
+     */
     private NDArray upload(HostTensor t) {
-        return manager.create(t.data(), new Shape(t.shape()));
+        try (NDArray staged = manager.create(t.data(), new Shape(t.shape()))) {
+            return staged.duplicate();
+        }
     }
 
     /** A manager for one batch's arrays. */
@@ -96,13 +101,12 @@ final class Parameters implements AutoCloseable {
     }
 
     /** Applies one optimizer step with the gradients autograd accumulated, then clears them. */
-    void update(Optimizer optimizer, NDManager batch) {
-        for (int i = 0; i < dense.size(); i++) {
-            for (int j = 0; j < 2; j++) {
-                NDArray parameter = dense.get(i)[j];
+    void update(AdamOptimizer optimizer, NDManager batch) {
+        for (NDArray[] layer : dense) {
+            for (NDArray parameter : layer) {
                 NDArray gradient = parameter.getGradient();
                 gradient.attach(batch);
-                optimizer.update("dense" + i + (j == 0 ? ".weight" : ".bias"), parameter, gradient);
+                optimizer.update(parameter, gradient);
                 gradient.muli(0);
             }
         }
