@@ -32,6 +32,6 @@ record AttributionProtection(double weight, double epsilon, Random random) imple
         NDArray h = network.model().gradients(perturbed, labels, TargetKind.LOGIT).gradient();
         NDArray cosine = g.mul(h).sum(new int[] {1})
                 .div(g.square().sum(new int[] {1}).mul(h.square().sum(new int[] {1})).sqrt().add(1e-12));
-        return cosine.neg().add(1).mean().mul(weight);
+        return Penalty.scaled(cosine.neg().add(1).mean(), weight, x.getManager());
     }
 }

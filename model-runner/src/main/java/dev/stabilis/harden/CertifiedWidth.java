@@ -32,6 +32,6 @@ record CertifiedWidth(double weight, double epsilon, double ramp) implements Pen
         NDArray lower = x.sub(eps).maximum(0);
         NDArray upper = x.add(eps).minimum(1);
         IntervalBounds b = network.bounds().bounds(lower, upper, labels, TargetKind.LOGIT, 0);
-        return b.gradientUpper().sub(b.gradientLower()).mean().mul(weight);
+        return Penalty.scaled(b.gradientUpper().sub(b.gradientLower()).mean(), weight, x.getManager());
     }
 }

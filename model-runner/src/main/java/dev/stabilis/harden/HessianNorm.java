@@ -25,7 +25,7 @@ record HessianNorm(double weight, int probes, float surrogateBeta, Random random
 
     @Override
     public NDArray of(BoundNetwork network, NDArray x, NDArray labels, double progress) {
-        return weight == 0 ? x.getManager().zeros(new Shape()) : frobeniusSquared(network.hessian(surrogateBeta), x, labels).mul(weight);
+        return weight == 0 ? x.getManager().zeros(new Shape()) : Penalty.scaled(frobeniusSquared(network.hessian(surrogateBeta), x, labels), weight, x.getManager());
     }
 
     /** The batch mean of the Hutchinson estimate of {@code ‖H‖²_F}. */
@@ -40,6 +40,6 @@ record HessianNorm(double weight, int probes, float surrogateBeta, Random random
             NDArray squared = hv.square().sum(new int[] {1}).mean();
             total = total == null ? squared : total.add(squared);
         }
-        return total.div(probes);
+        return Penalty.scaled(total, 1.0 / probes, x.getManager());
     }
 }

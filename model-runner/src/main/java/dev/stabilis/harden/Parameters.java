@@ -81,8 +81,8 @@ final class Parameters implements AutoCloseable {
     List<NDArray[]> copiesIn(NDManager batch) {
         List<NDArray[]> out = new ArrayList<>(dense.size());
         for (NDArray[] p : dense) {
-            NDArray w = p[0].mul(1);
-            NDArray b = p[1].mul(1);
+            NDArray w = p[0].toType(DataType.FLOAT64, true);
+            NDArray b = p[1].toType(DataType.FLOAT64, true);
             w.attach(batch);
             b.attach(batch);
             out.add(new NDArray[] {w, b});

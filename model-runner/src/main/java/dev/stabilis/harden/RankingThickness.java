@@ -23,7 +23,7 @@ record RankingThickness(double weight, int k) implements Penalty {
 
     @Override
     public NDArray of(BoundNetwork network, NDArray x, NDArray labels, double progress) {
-        return margin(network.model().gradients(x, labels, TargetKind.LOGIT).gradient(), k).mean().mul(-weight);
+        return Penalty.scaled(margin(network.model().gradients(x, labels, TargetKind.LOGIT).gradient(), k).mean(), -weight, x.getManager());
     }
 
     /** The normalised top-k margin of each row of g. */

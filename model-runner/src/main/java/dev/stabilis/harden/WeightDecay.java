@@ -12,6 +12,6 @@ record WeightDecay(double weight) implements Penalty {
 
     @Override
     public NDArray of(BoundNetwork network, NDArray x, NDArray labels, double progress) {
-        return Parameters.weightNormSquared(network.parameters()).mul(weight);
+        return Penalty.scaled(Parameters.weightNormSquared(network.parameters()), weight, x.getManager());
     }
 }
