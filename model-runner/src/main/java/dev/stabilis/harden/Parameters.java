@@ -64,6 +64,11 @@ final class Parameters implements AutoCloseable {
         }
     }
 
+    /** The n-th dense layer's {@code {weight, bias}} (their gradients after a backward pass). */
+    NDArray[] dense(int n) {
+        return dense.get(n);
+    }
+
     /** A manager for one batch's arrays. */
     NDManager newBatch() {
         return manager.newSubManager();
