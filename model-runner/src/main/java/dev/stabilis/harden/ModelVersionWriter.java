@@ -38,10 +38,8 @@ public final class ModelVersionWriter {
             String comment) {
         Path model = directory.resolve("model.onnx");
         Path policy = directory.resolve(ModelLoader.POLICY_FILE);
+        requireFree(directory);
         try {
-            if (Files.exists(model) || Files.exists(directory.resolve("model.pt"))) {
-                throw new IllegalArgumentException(directory + " already holds a model; write a new version directory");
-            }
             Files.createDirectories(directory);
             OnnxExporter.write(graph, model);
             String yaml = "# " + comment.replace('\n', ' ') + "\n" + mapper().writeValueAsString(policy(classNames, domain, epsilon, k));
@@ -50,6 +48,13 @@ public final class ModelVersionWriter {
             throw new UncheckedIOException(directory + ": cannot write the model version: " + e.getMessage(), e);
         }
         PolicyReader.read(policy);
+    }
+
+    /** Fails when {@code directory} already holds a model (call it before training to fail early). */
+    public static void requireFree(Path directory) {
+        if (Files.exists(directory.resolve("model.onnx")) || Files.exists(directory.resolve("model.pt"))) {
+            throw new IllegalArgumentException(directory + " already holds a model; write a new version directory");
+        }
     }
 
     private static ObjectNode policy(List<String> classNames, UnitScaling domain, double epsilon, int k) {

@@ -148,6 +148,7 @@ final class HardenCommand implements Callable<Integer> {
         if (!(epsilon > 0 && epsilon <= 1)) {
             throw new IllegalArgumentException("--epsilon must be in (0, 1] (a fraction of each feature's range), got " + epsilon);
         }
+        ModelVersionWriter.requireFree(out);
         if (threads < 0) {
             throw new IllegalArgumentException("--threads must be >= 0, got " + threads);
         }
