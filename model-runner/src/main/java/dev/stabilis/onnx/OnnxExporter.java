@@ -84,6 +84,7 @@ public final class OnnxExporter {
     /** The state of one export: the graph under construction and the name of the running tensor. */
     private static final class Export {
         private final LayerGraph source;
+        private final List<long[]> shapes;
         private final GraphProto.Builder graph = GraphProto.newBuilder().setName("stabilis");
         private String tail;
         private int layer;
@@ -91,9 +92,13 @@ public final class OnnxExporter {
 
         Export(LayerGraph source) {
             this.source = source;
+            this.shapes = source.shapes();
         }
 
         ModelProto run() {
+            if (source.inputName().equals(OUTPUT)) {
+                throw new IllegalArgumentException("the model input cannot be named '" + OUTPUT + "', the name of its output");
+            }
             graph.addInput(value(source.inputName(), source.inputShape()));
             tail = source.inputName();
             List<Layer> layers = source.layers();
@@ -105,7 +110,7 @@ public final class OnnxExporter {
             }
             NodeProto.Builder last = graph.getNodeBuilder(graph.getNodeCount() - 1);
             last.setOutput(0, OUTPUT);
-            graph.addOutput(value(OUTPUT, source.outputShape()));
+            graph.addOutput(value(OUTPUT, shapes.get(shapes.size() - 1)));
             return ModelProto.newBuilder()
                     .setIrVersion(IR_VERSION)
                     .setProducerName("stabilis")
@@ -137,8 +142,7 @@ public final class OnnxExporter {
         }
 
         private void dense(Dense d) {
-            long[] in = source.shapes().get(layer);
-            if (in.length == 1) {
+            if (shapes.get(layer).length == 1) {
                 NodeProto.Builder gemm = node("Gemm", d.bias() == null
                         ? List.of(tail, floats("weight", d.weight()))
                         : List.of(tail, floats("weight", d.weight()), floats("bias", d.bias())));

@@ -1,6 +1,7 @@
 package dev.stabilis.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
@@ -19,10 +20,16 @@ import ai.onnxruntime.TensorInfo;
 import dev.stabilis.engine.GraphModel;
 import dev.stabilis.fixtures.Fixture;
 import dev.stabilis.graph.Activation;
+import dev.stabilis.graph.AveragePool2d;
+import dev.stabilis.graph.ConstantPad;
+import dev.stabilis.graph.Conv2d;
+import dev.stabilis.graph.Dense;
 import dev.stabilis.graph.ElementwiseAffine;
+import dev.stabilis.graph.GlobalAveragePool;
 import dev.stabilis.graph.HostTensor;
 import dev.stabilis.graph.Layer;
 import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Reshape;
 import dev.stabilis.graph.Shapes;
 import dev.stabilis.model.LoadedModel;
 import dev.stabilis.model.ModelRepository;
@@ -115,6 +122,61 @@ class OnnxExporterTest {
         assertThat(single).hasSize((int) Shapes.size(imported.outputShape()));
     }
 
+    /**
+     * Layers and options the fixtures lack: asymmetric constant padding with a fill value, a grouped, dilated,
+     * strided convolution with asymmetric pads, a scale and shift together (one with the batch axis), average
+     * pooling with a non-uniform divisor map, a dense layer on the last of three axes, global average pooling,
+     * a dense layer without bias, and the remaining activations.
+     */
+    @Test
+    void everyLayerKindAndOptionRunsInOnnxRuntimeAsInTheEngine() throws OrtException {
+        Random random = new Random(5);
+        LayerGraph graph = new LayerGraph("pixels", new long[] {2, 6, 6}, List.of(
+                new ConstantPad(new long[] {0, 1, 0}, new long[] {0, 0, 1}, 0.5f),
+                new Conv2d(tensor(random, 4, 1, 3, 3), tensor(random, 4), new int[] {1, 2}, new int[] {1, 0, 0, 1},
+                        new int[] {2, 1}, 2),
+                new Activation(Activation.Kind.LEAKY_RELU, 0.1f),
+                new ElementwiseAffine(tensor(random, 4, 1, 1), tensor(random, 1, 4, 4, 3)),
+                new AveragePool2d(4, new int[] {2, 2}, new int[] {1, 1}, new int[] {0, 0, 1, 1}, new int[] {1, 1},
+                        positive(random, 4, 3)),
+                Activation.of(Activation.Kind.SIGMOID),
+                new Dense(tensor(random, 5, 3), tensor(random, 5)),
+                new GlobalAveragePool(),
+                new Reshape(new long[] {4}),
+                Activation.of(Activation.Kind.TANH),
+                new Dense(tensor(random, 3, 4), null),
+                Activation.of(Activation.Kind.SOFTPLUS)));
+        assertThat(graph.outputShape()).containsExactly(3);
+        Path exported = dir.resolve("model.onnx");
+        OnnxExporter.write(graph, exported);
+        float[] rows = new float[ROWS * graph.inputSize()];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = (float) random.nextGaussian();
+        }
+        float[] expected = logits(graph, rows);
+        assertThat(logits(OnnxImporter.read(exported), rows)).as("re-imported").isEqualTo(expected);
+        long[] shape = Shapes.withBatch(ROWS, graph.inputShape());
+        for (OrtSession.SessionOptions.OptLevel level : List.of(OrtSession.SessionOptions.OptLevel.NO_OPT,
+                OrtSession.SessionOptions.OptLevel.ALL_OPT)) {
+            float[] actual = onnxRuntime(exported, "pixels", level, rows, shape);
+            for (int i = 0; i < actual.length; i++) {
+                assertThat(actual[i]).as("%s output %d", level, i).isCloseTo(expected[i], within(1e-5f * Math.max(1f, Math.abs(expected[i]))));
+            }
+        }
+    }
+
+    @Test
+    void aGraphWithoutLayersIsWrittenAsOneIdentity() throws OrtException {
+        LayerGraph identity = new LayerGraph("x", new long[] {3}, List.of());
+        Path exported = dir.resolve("identity.onnx");
+        OnnxExporter.write(identity, exported);
+        assertThat(OnnxImporter.read(exported)).isEqualTo(identity);
+        float[] rows = {1f, -2f, 3.5f, 0f, 7f, -0.25f};
+        assertThat(onnxRuntime(exported, "x", OrtSession.SessionOptions.OptLevel.ALL_OPT, rows, new long[] {2, 3})).containsExactly(rows);
+        assertThatThrownBy(() -> OnnxExporter.write(identity, "logits", dir.resolve("clash.onnx")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot be named 'logits'");
+    }
+
     @Test
     void softplusWithBetaIsWrittenAsMulSoftplusMulAndReadBackAsTheSameLayers() {
         LayerGraph relu = OnnxImporter.read(Fixture.load("digits_mlp_relu").onnx());
@@ -190,6 +252,22 @@ class OnnxExporterTest {
             }
         }
         return candidates.get(0).inputs();
+    }
+
+    private static HostTensor tensor(Random random, long... shape) {
+        double[] v = new double[(int) Shapes.size(shape)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = random.nextGaussian() * 0.5;
+        }
+        return new HostTensor(shape, v);
+    }
+
+    private static HostTensor positive(Random random, long... shape) {
+        double[] v = new double[(int) Shapes.size(shape)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = 0.1 + random.nextDouble();
+        }
+        return new HostTensor(shape, v);
     }
 
     private static float[] logits(LayerGraph graph, float[] rows) {
