@@ -21,12 +21,13 @@ package dev.stabilis.harden;
  * @param thicknessWeight method 5: λ of the R2ET top-k margin
  * @param thicknessK method 5: size of the top set
  * @param protectionWeight method 5: λ of the Wang–Kong cosine term
- * @param protectionEpsilon method 5: box half-width of the cosine term's perturbed points
+ * @param protectionEpsilon method 5: box half-width of the perturbed points of the cosine and Kendall terms
+ * @param kendallWeight method 5: λ of the Wang–Kong term with a smooth Kendall's τ in place of the cosine
  */
 public record HardenSettings(int epochs, int batchSize, double learningRate, long seed, float smoothBeta, double weightDecay,
         double hessianWeight, int hessianProbes, float surrogateBeta, double certifiedWeight, double certifiedEpsilon,
         double epsilonRamp, double adversarialEpsilon, int adversarialSteps, double thicknessWeight, int thicknessK,
-        double protectionWeight, double protectionEpsilon) {
+        double protectionWeight, double protectionEpsilon, double kendallWeight) {
 
     public HardenSettings {
         if (epochs < 1 || batchSize < 1) {
@@ -41,7 +42,7 @@ public record HardenSettings(int epochs, int batchSize, double learningRate, lon
         if (!(surrogateBeta > 0)) {
             throw new IllegalArgumentException("surrogate beta must be > 0, got " + surrogateBeta);
         }
-        for (double w : new double[] {weightDecay, hessianWeight, certifiedWeight, thicknessWeight, protectionWeight}) {
+        for (double w : new double[] {weightDecay, hessianWeight, certifiedWeight, thicknessWeight, protectionWeight, kendallWeight}) {
             if (!(w >= 0) || Double.isInfinite(w)) {
                 throw new IllegalArgumentException("penalty weights must be finite and >= 0, got " + w);
             }
@@ -55,7 +56,7 @@ public record HardenSettings(int epochs, int batchSize, double learningRate, lon
         if (thicknessWeight > 0 && thicknessK < 1) {
             throw new IllegalArgumentException("thickness k must be at least 1");
         }
-        if (protectionWeight > 0 && !(protectionEpsilon > 0)) {
+        if ((protectionWeight > 0 || kendallWeight > 0) && !(protectionEpsilon > 0)) {
             throw new IllegalArgumentException("attribution protection needs epsilon > 0");
         }
     }
@@ -63,7 +64,7 @@ public record HardenSettings(int epochs, int batchSize, double learningRate, lon
     /** Plain cross-entropy training with these budgets: the baseline hardening is compared against. */
     public static HardenSettings plain(int epochs, int batchSize, double learningRate, long seed) {
         return new HardenSettings(epochs, batchSize, learningRate, seed, Float.NaN, 0, 0, 4, 10f, 0, 0.05, 0.5, Double.NaN, 7,
-                0, 8, 0, 0.05);
+                0, 8, 0, 0.05, 0);
     }
 
     /** Whether method 4, adversarial training, is on. */
@@ -74,42 +75,48 @@ public record HardenSettings(int epochs, int batchSize, double learningRate, lon
     public HardenSettings withSmoothing(float beta, double decay) {
         return new HardenSettings(epochs, batchSize, learningRate, seed, beta, decay, hessianWeight, hessianProbes, surrogateBeta,
                 certifiedWeight, certifiedEpsilon, epsilonRamp, adversarialEpsilon, adversarialSteps, thicknessWeight, thicknessK,
-                protectionWeight, protectionEpsilon);
+                protectionWeight, protectionEpsilon, kendallWeight);
     }
 
     public HardenSettings withHessian(double weight, int probes) {
         return new HardenSettings(epochs, batchSize, learningRate, seed, smoothBeta, weightDecay, weight, probes, surrogateBeta,
                 certifiedWeight, certifiedEpsilon, epsilonRamp, adversarialEpsilon, adversarialSteps, thicknessWeight, thicknessK,
-                protectionWeight, protectionEpsilon);
+                protectionWeight, protectionEpsilon, kendallWeight);
     }
 
     public HardenSettings withCertified(double weight, double epsilon, double ramp) {
         return new HardenSettings(epochs, batchSize, learningRate, seed, smoothBeta, weightDecay, hessianWeight, hessianProbes,
                 surrogateBeta, weight, epsilon, ramp, adversarialEpsilon, adversarialSteps, thicknessWeight, thicknessK,
-                protectionWeight, protectionEpsilon);
+                protectionWeight, protectionEpsilon, kendallWeight);
     }
 
     public HardenSettings withAdversary(double epsilon, int steps) {
         return new HardenSettings(epochs, batchSize, learningRate, seed, smoothBeta, weightDecay, hessianWeight, hessianProbes,
                 surrogateBeta, certifiedWeight, certifiedEpsilon, epsilonRamp, epsilon, steps, thicknessWeight, thicknessK,
-                protectionWeight, protectionEpsilon);
+                protectionWeight, protectionEpsilon, kendallWeight);
     }
 
     public HardenSettings withThickness(double weight, int k) {
         return new HardenSettings(epochs, batchSize, learningRate, seed, smoothBeta, weightDecay, hessianWeight, hessianProbes,
                 surrogateBeta, certifiedWeight, certifiedEpsilon, epsilonRamp, adversarialEpsilon, adversarialSteps, weight, k,
-                protectionWeight, protectionEpsilon);
+                protectionWeight, protectionEpsilon, kendallWeight);
     }
 
     public HardenSettings withProtection(double weight, double epsilon) {
         return new HardenSettings(epochs, batchSize, learningRate, seed, smoothBeta, weightDecay, hessianWeight, hessianProbes,
                 surrogateBeta, certifiedWeight, certifiedEpsilon, epsilonRamp, adversarialEpsilon, adversarialSteps, thicknessWeight,
-                thicknessK, weight, epsilon);
+                thicknessK, weight, epsilon, kendallWeight);
+    }
+
+    public HardenSettings withKendall(double weight, double epsilon) {
+        return new HardenSettings(epochs, batchSize, learningRate, seed, smoothBeta, weightDecay, hessianWeight, hessianProbes,
+                surrogateBeta, certifiedWeight, certifiedEpsilon, epsilonRamp, adversarialEpsilon, adversarialSteps, thicknessWeight,
+                thicknessK, protectionWeight, epsilon, weight);
     }
 
     public HardenSettings withSurrogateBeta(float beta) {
         return new HardenSettings(epochs, batchSize, learningRate, seed, smoothBeta, weightDecay, hessianWeight, hessianProbes, beta,
                 certifiedWeight, certifiedEpsilon, epsilonRamp, adversarialEpsilon, adversarialSteps, thicknessWeight, thicknessK,
-                protectionWeight, protectionEpsilon);
+                protectionWeight, protectionEpsilon, kendallWeight);
     }
 }

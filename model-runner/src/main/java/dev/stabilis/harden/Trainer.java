@@ -107,7 +107,12 @@ public final class Trainer {
             out.add(new RankingThickness(settings.thicknessWeight(), settings.thicknessK()));
         }
         if (settings.protectionWeight() > 0) {
-            out.add(new AttributionProtection(settings.protectionWeight(), settings.protectionEpsilon(), new Random(random.nextLong())));
+            out.add(new AttributionProtection(settings.protectionWeight(), settings.protectionEpsilon(), AttributionProtection.Similarity.COSINE,
+                    new Random(random.nextLong())));
+        }
+        if (settings.kendallWeight() > 0) {
+            out.add(new AttributionProtection(settings.kendallWeight(), settings.protectionEpsilon(), AttributionProtection.Similarity.KENDALL,
+                    new Random(random.nextLong())));
         }
         return out;
     }

@@ -120,4 +120,10 @@ class HardeningMethodsTest {
         LayerGraph hardened = CANCER.train(CANCER.plainSettings.withThickness(0.05, HardeningFixture.K).withProtection(10, HardeningFixture.EPSILON));
         curvatureDownAndAttackResisted(CANCER, "thickness+protection", hardened, 0.74, 0.14, 0.02);
     }
+
+    @Test
+    void smoothKendallProtectionFlattensBreastCancerAndKeepsItsTopFeatures() {
+        LayerGraph hardened = CANCER.train(CANCER.plainSettings.withKendall(1, HardeningFixture.EPSILON));
+        curvatureDownAndAttackResisted(CANCER, "kendall", hardened, 0.93, 0.08, 0.02);
+    }
 }

@@ -51,7 +51,12 @@ class PenaltyGradientTest {
 
     @Test
     void attributionProtectionGradientMatchesFiniteDifferences() {
-        check(() -> new AttributionProtection(1, 0.05, new Random(5)));
+        check(() -> new AttributionProtection(1, 0.05, AttributionProtection.Similarity.COSINE, new Random(5)));
+    }
+
+    @Test
+    void smoothKendallProtectionGradientMatchesFiniteDifferences() {
+        check(() -> new AttributionProtection(1, 0.05, AttributionProtection.Similarity.KENDALL, new Random(5)));
     }
 
     @Test

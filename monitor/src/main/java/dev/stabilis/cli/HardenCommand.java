@@ -34,11 +34,12 @@ import picocli.CommandLine.Spec;
             "Methods (combinable, always with cross-entropy): smooth (softplus(beta) for ReLU + weight decay, Dombrowski et al.), "
                 + "hessian (Hutchinson Hessian-norm penalty), certified (width of certified gradient bounds with a linear epsilon "
                 + "ramp, Wicker et al.), adversarial (l-infinity adversarial training, Chen et al.), thickness (R2ET top-k margin), "
-                + "protection (cosine of attributions at x and a perturbed x, Wang & Kong).",
+                + "protection (cosine of attributions at x and a perturbed x, Wang & Kong), kendall (the same with a smooth "
+                + "Kendall's tau of attribution magnitudes).",
             "Every epsilon is a fraction of each feature's domain range."})
 final class HardenCommand implements Callable<Integer> {
 
-    private static final List<String> METHODS = List.of("smooth", "hessian", "certified", "adversarial", "thickness", "protection");
+    private static final List<String> METHODS = List.of("smooth", "hessian", "certified", "adversarial", "thickness", "protection", "kendall");
 
     @Spec
     private picocli.CommandLine.Model.CommandSpec spec;
@@ -66,7 +67,7 @@ final class HardenCommand implements Callable<Integer> {
     private boolean standardize;
 
     @Option(names = "--method", split = ",", paramLabel = "<m>[,<m>...]",
-            description = "Hardening methods: smooth, hessian, certified, adversarial, thickness, protection (default: none).")
+            description = "Hardening methods: smooth, hessian, certified, adversarial, thickness, protection, kendall (default: none).")
     private List<String> methods = List.of();
 
     @Option(names = "--out", required = true, paramLabel = "<dir>", description = "The version directory to write, e.g. models/digits/2.")
@@ -125,6 +126,9 @@ final class HardenCommand implements Callable<Integer> {
 
     @Option(names = "--protection-weight", defaultValue = "10", description = "protection: lambda (default: ${DEFAULT-VALUE}).")
     private double protectionWeight;
+
+    @Option(names = "--kendall-weight", defaultValue = "1", description = "kendall: lambda (default: ${DEFAULT-VALUE}).")
+    private double kendallWeight;
 
     @Option(names = "--eval-rows", defaultValue = "100", description = "Held-out rows the summary measures (default: ${DEFAULT-VALUE}).")
     private int evalRows;
@@ -225,6 +229,9 @@ final class HardenCommand implements Callable<Integer> {
         }
         if (chosen.contains("protection")) {
             s = s.withProtection(protectionWeight, epsilon);
+        }
+        if (chosen.contains("kendall")) {
+            s = s.withKendall(kendallWeight, epsilon);
         }
         return s;
     }
