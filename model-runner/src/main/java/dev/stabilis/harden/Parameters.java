@@ -74,11 +74,6 @@ final class Parameters implements AutoCloseable {
         return manager.newSubManager();
     }
 
-    /** The device the parameters live on. */
-    Device device() {
-        return manager.getDevice();
-    }
-
     /**
      * Copies of every dense layer's {@code {weight, bias}} in {@code batch}; made while a gradient collector
      * records, results computed from them are differentiable with respect to the parameters.
