@@ -3,10 +3,13 @@ package dev.stabilis.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.stabilis.graph.Activation;
 import dev.stabilis.model.LoadedModel;
 import dev.stabilis.model.ModelRepository;
 import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +20,13 @@ class HardenCommandTest {
 
     @TempDir
     Path repository;
+
+    /** One intra-op thread: thousands of tiny training steps run several times faster on a shared 2-core machine. */
+    @BeforeAll
+    static void oneThread() {
+        Engine.getEngine("PyTorch");
+        JniUtils.setNumThreads(1);
+    }
 
     private CliRun harden(String model, String methods, String version, String epochs) {
         return CliRun.stabilis("harden", "--data", CANCER.toString(), "--header", "--model", model, "--standardize", "--method", methods,
