@@ -67,7 +67,7 @@ public final class GraphModel implements DifferentiableModel {
      * A graph whose dense layers compute with caller-supplied arrays instead of their host constants, so that
      * logits, input gradients, Hessian-vector products and interval bounds stay differentiable with respect to
      * them (trainable parameters under autograd). The other layers upload their constants to {@code manager},
-     * which the model owns from then on.
+     * which the model owns from then on; closing the model also closes the supplied arrays.
      *
      * @param denseArrays for the n-th dense layer of the graph (in execution order), {@code {weight, bias}} of
      *     the layer's shapes and {@code dataType}; the bias may be null
