@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.optimizer.Optimizer;
 import dev.stabilis.graph.Activation;
 import dev.stabilis.graph.Dense;
 import dev.stabilis.graph.ElementwiseAffine;
@@ -101,12 +102,13 @@ final class Parameters implements AutoCloseable {
     }
 
     /** Applies one optimizer step with the gradients autograd accumulated, then clears them. */
-    void update(AdamOptimizer optimizer, NDManager batch) {
-        for (NDArray[] layer : dense) {
-            for (NDArray parameter : layer) {
+    void update(Optimizer optimizer, NDManager batch) {
+        for (int i = 0; i < dense.size(); i++) {
+            for (int j = 0; j < 2; j++) {
+                NDArray parameter = dense.get(i)[j];
                 NDArray gradient = parameter.getGradient();
                 gradient.attach(batch);
-                optimizer.update(parameter, gradient);
+                optimizer.update("dense" + i + (j == 0 ? ".weight" : ".bias"), parameter, gradient);
                 gradient.muli(0);
             }
         }

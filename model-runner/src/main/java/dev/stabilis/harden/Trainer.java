@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
 import dev.stabilis.engine.GraphModel;
 import dev.stabilis.graph.LayerGraph;
 import java.util.ArrayList;
@@ -16,8 +18,8 @@ import java.util.Random;
 import java.util.function.Consumer;
 
 /**
- * Trains a network on unit coordinates with cross-entropy plus the selected hardening penalties: Adam on float64
- * parameters, seeded shuffling, and the penalties' gradients from DJL's autograd (PyTorch
+ * Trains a network on unit coordinates with cross-entropy plus the selected hardening penalties: DJL's Adam on
+ * float64 parameters, seeded shuffling, and the penalties' gradients from DJL's autograd (PyTorch
  * engine) through the engine's explicit forward, backward, Hessian-vector and interval-bound computations.
  * Progress goes to a line consumer once per epoch.
  */
@@ -47,7 +49,7 @@ public final class Trainer {
         int classes = train.classes();
         int batches = (train.size() + settings.batchSize() - 1) / settings.batchSize();
         double totalSteps = (double) settings.epochs() * batches;
-        AdamOptimizer adam = new AdamOptimizer(settings.learningRate());
+        Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) settings.learningRate())).build();
         try (Parameters parameters = new Parameters(graph, device)) {
             int step = 0;
             for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
