@@ -53,10 +53,10 @@ public final class GradientBounds implements AutoCloseable {
     private final double[] roundingSlack;
     private final NDArray[] offsetMagnitude;
 
-    private GradientBounds(LayerGraph graph, Device device) {
+    private GradientBounds(LayerGraph graph, GraphModel center, GraphModel magnitude) {
         this.graph = graph;
-        this.center = GraphModel.load(graph, device, DataType.FLOAT64);
-        this.magnitude = GraphModel.load(graph.magnitude(), device, DataType.FLOAT64);
+        this.center = center;
+        this.magnitude = magnitude;
         List<long[]> shapes = graph.shapes();
         this.roundingSlack = new double[graph.layers().size()];
         this.offsetMagnitude = new NDArray[graph.layers().size()];
@@ -72,7 +72,22 @@ public final class GradientBounds implements AutoCloseable {
 
     /** Prepares bound propagation for a graph on a device. */
     public static GradientBounds load(LayerGraph graph, Device device) {
-        return new GradientBounds(graph, device);
+        GraphModel center = GraphModel.load(graph, device, DataType.FLOAT64);
+        try {
+            return new GradientBounds(graph, center, GraphModel.load(graph.magnitude(), device, DataType.FLOAT64));
+        } catch (RuntimeException e) {
+            center.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Bound propagation with given float64 models of the graph and of its {@link LayerGraph#magnitude()}; with
+     * models on trainable arrays ({@link GraphModel#withDenseArrays}) the bounds are differentiable with respect
+     * to them. The bounds own both models.
+     */
+    public static GradientBounds of(LayerGraph graph, GraphModel center, GraphModel magnitude) {
+        return new GradientBounds(graph, center, magnitude);
     }
 
     /** The graph whose gradient is bounded. */
@@ -100,6 +115,7 @@ public final class GradientBounds implements AutoCloseable {
         NDArray hi0 = upper.toType(DataType.FLOAT64, false);
         NDArray c = lo0.add(hi0).divi(2);
         NDArray r = hi0.sub(lo0).divi(2).addi(lo0.abs().addi(hi0.abs()).muli(ULP));
+        Constants k = new Constants(lower.getManager());
         NDArray[] preLower = new NDArray[depth];
         NDArray[] preUpper = new NDArray[depth];
         for (int i = 0; i < depth; i++) {
@@ -107,38 +123,38 @@ public final class GradientBounds implements AutoCloseable {
             if (layer.isAffine()) {
                 double slack = roundingSlack[i] + (layer.hasParameters() ? gamma : 0);
                 // |L| r + slack (|L|(|c| + r) + |b|) = |L|((1 + slack) r + slack |c|) + slack |b|: one pass
-                NDArray nextR = magnitude.forward(i, r.mul(1 + slack).addi(c.abs().muli(slack)))
-                        .addi(offsetMagnitude[i].mul(slack));
+                NDArray nextR = magnitude.forward(i, r.mul(k.of(1 + slack)).addi(c.abs().muli(k.of(slack))))
+                        .addi(offsetMagnitude[i].mul(k.of(slack)));
                 c = center.forward(i, c);
                 r = nextR;
             } else {
-                NDArray[] ends = widenedEnds(c, r);
+                NDArray[] ends = widenedEnds(c, r, k);
                 preLower[i] = ends[0];
                 preUpper[i] = ends[1];
                 NDArray a = center.forward(i, ends[0]);
                 NDArray b = center.forward(i, ends[1]);
-                c = a.add(b).divi(2);
-                r = b.sub(a).divi(2);
+                c = a.add(b).muli(k.of(0.5));
+                r = b.sub(a).muli(k.of(0.5));
                 if (((Activation) layer).kind() != Activation.Kind.RELU) {
-                    r.addi(a.abs().addi(b.abs()).muli(FUNCTION_ULPS)); // max(z, 0) is exact; the others round
+                    r.addi(a.abs().addi(b.abs()).muli(k.of(FUNCTION_ULPS))); // max(z, 0) is exact; the others round
                 }
             }
         }
         NDArray logitLower = c.sub(r);
         NDArray logitUpper = c.add(r);
-        NDArray[] seed = seed(logitLower, logitUpper, classes, kind);
+        NDArray[] seed = seed(logitLower, logitUpper, classes, kind, k);
         NDArray dc = seed[0];
         NDArray dr = seed[1];
         for (int i = depth - 1; i >= 0; i--) {
             Layer layer = graph.layers().get(i);
             if (layer.isAffine()) {
                 double slack = roundingSlack[i] + (layer.hasParameters() ? gamma : 0);
-                NDArray nextR = magnitude.backward(i, dr.mul(1 + slack).addi(dc.abs().muli(slack)), null, null);
+                NDArray nextR = magnitude.backward(i, dr.mul(k.of(1 + slack)).addi(dc.abs().muli(k.of(slack))), null, null);
                 dc = center.backward(i, dc, null, null);
                 dr = nextR;
             } else {
                 Activation activation = (Activation) layer;
-                NDArray[] d = derivativeRange(activation, preLower[i], preUpper[i]);
+                NDArray[] d = derivativeRange(activation, preLower[i], preUpper[i], k);
                 NDArray vl = dc.sub(dr);
                 NDArray vu = dc.add(dr);
                 NDArray p1 = d[0].mul(vl);
@@ -147,16 +163,16 @@ public final class GradientBounds implements AutoCloseable {
                 NDArray p4 = d[1].mul(vu);
                 NDArray lo = NDArrays.minimum(NDArrays.minimum(p1, p2), NDArrays.minimum(p3, p4));
                 NDArray hi = NDArrays.maximum(NDArrays.maximum(p1, p2), NDArrays.maximum(p3, p4));
-                dc = lo.add(hi).divi(2);
-                dr = hi.sub(lo).divi(2).addi(lo.abs().addi(hi.abs()).muli(ULP));
+                dc = lo.add(hi).muli(k.of(0.5));
+                dr = hi.sub(lo).muli(k.of(0.5)).addi(lo.abs().addi(hi.abs()).muli(k.of(ULP)));
             }
         }
         return new IntervalBounds(dc.sub(dr), dc.add(dr), logitLower, logitUpper);
     }
 
     /** {@code [c − r, c + r]} rounded outward. */
-    private static NDArray[] widenedEnds(NDArray c, NDArray r) {
-        NDArray margin = c.abs().addi(r).muli(ULP);
+    private static NDArray[] widenedEnds(NDArray c, NDArray r, Constants k) {
+        NDArray margin = c.abs().addi(r).muli(k.of(ULP));
         return new NDArray[] {c.sub(r).subi(margin), c.add(r).addi(margin)};
     }
 
@@ -164,7 +180,7 @@ public final class GradientBounds implements AutoCloseable {
      * The range of σ′ over {@code [lo, hi]}, widened outward. ReLU's derivative is monotone and exactly 0 or 1,
      * so its range is {@code [σ′(lo), σ′(hi)]} as computed.
      */
-    private static NDArray[] derivativeRange(Activation layer, NDArray lo, NDArray hi) {
+    private static NDArray[] derivativeRange(Activation layer, NDArray lo, NDArray hi, Constants k) {
         NDArray atLo = ActivationFunctions.derivative(layer.kind(), layer.alpha(), lo);
         NDArray atHi = ActivationFunctions.derivative(layer.kind(), layer.alpha(), hi);
         if (layer.kind() == Activation.Kind.RELU) {
@@ -177,14 +193,14 @@ public final class GradientBounds implements AutoCloseable {
             NDArray straddles = lo.lte(0).logicalAnd(hi.gte(0));
             max = NDArrays.where(straddles, max.onesLike().muli(peak), max);
         }
-        return new NDArray[] {min.sub(min.abs().muli(FUNCTION_ULPS)), max.add(max.abs().muli(FUNCTION_ULPS))};
+        return new NDArray[] {min.sub(min.abs().muli(k.of(FUNCTION_ULPS))), max.add(max.abs().muli(k.of(FUNCTION_ULPS)))};
     }
 
     /**
      * The backward seed in centre–radius form: e_c for a logit; e_c − p for a log-probability with
      * {@code p_j ∈ [1/(1 + Σ_{k≠j} e^{yU_k − yL_j}), 1/(1 + Σ_{k≠j} e^{yL_k − yU_j})]}.
      */
-    private static NDArray[] seed(NDArray yL, NDArray yU, NDArray classes, TargetKind kind) {
+    private static NDArray[] seed(NDArray yL, NDArray yU, NDArray classes, TargetKind kind, Constants k) {
         int numClasses = (int) yL.getShape().get(1);
         NDArray oneHot = classes.oneHot(numClasses, DataType.FLOAT64);
         if (kind == TargetKind.LOGIT) {
@@ -192,8 +208,8 @@ public final class GradientBounds implements AutoCloseable {
         }
         NDArray pLower = softmaxBound(yU, yL, numClasses);
         NDArray pUpper = softmaxBound(yL, yU, numClasses);
-        NDArray dc = oneHot.sub(pLower.add(pUpper).divi(2));
-        NDArray dr = pUpper.sub(pLower).divi(2).addi(pLower.add(pUpper).muli(FUNCTION_ULPS));
+        NDArray dc = oneHot.sub(pLower.add(pUpper).muli(k.of(0.5)));
+        NDArray dr = pUpper.sub(pLower).muli(k.of(0.5)).addi(pLower.add(pUpper).muli(k.of(FUNCTION_ULPS)));
         return new NDArray[] {dc, dr};
     }
 
@@ -205,6 +221,25 @@ public final class GradientBounds implements AutoCloseable {
         NDArray lse = diff.max(new int[] {2}, true);
         NDArray logSum = diff.sub(lse).exp().sum(new int[] {2}, true).log().add(lse).squeeze(2);
         return ai.djl.nn.Activation.sigmoid(logSum.neg());
+    }
+
+    /**
+     * The constants of one bound pass as float64 arrays of the caller's manager, which outlive the pass. A product
+     * with a Java number would make DJL build a tensor over a Java buffer and release it when the product returns;
+     * autograd keeps that tensor for its backward pass, so training through the bounds (hardening) would read
+     * freed memory.
+     */
+    private static final class Constants {
+        private final NDManager manager;
+        private final java.util.Map<Double, NDArray> arrays = new java.util.HashMap<>();
+
+        Constants(NDManager manager) {
+            this.manager = manager;
+        }
+
+        NDArray of(double value) {
+            return arrays.computeIfAbsent(value, v -> manager.create(v.doubleValue()));
+        }
     }
 
     /** The number of terms one output of an affine layer sums (0 for exact data movement). */

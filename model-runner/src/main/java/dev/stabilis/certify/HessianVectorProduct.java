@@ -31,9 +31,18 @@ public final class HessianVectorProduct implements AutoCloseable {
      * @param model the model of {@code graph}, in the data type the products are computed in
      */
     public HessianVectorProduct(LayerGraph graph, GraphModel model) {
+        this(graph, model, GraphModel.load(graph.linearPart(), model.device(), model.dataType()));
+    }
+
+    /**
+     * @param model the model of {@code graph}
+     * @param linear a model of {@code graph.linearPart()} in the same data type, owned by this object from now on
+     *     (with models on trainable arrays, the products are differentiable with respect to them)
+     */
+    public HessianVectorProduct(LayerGraph graph, GraphModel model, GraphModel linear) {
         this.graph = graph;
         this.model = model;
-        this.linear = GraphModel.load(graph.linearPart(), model.device(), model.dataType());
+        this.linear = linear;
     }
 
     /**

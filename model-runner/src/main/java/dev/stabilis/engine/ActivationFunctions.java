@@ -37,17 +37,20 @@ public final class ActivationFunctions {
         };
     }
 
-    /** σ″(z); zero almost everywhere for the piecewise linear activations. */
+    /**
+     * σ″(z); zero almost everywhere for the piecewise linear activations. Written without products by Java
+     * numbers (2t as t + t), so that autograd can differentiate it (see {@code GradientBounds} on constants).
+     */
     public static NDArray secondDerivative(Kind kind, NDArray z) {
         return switch (kind) {
             case RELU, LEAKY_RELU -> z.zerosLike();
             case SIGMOID -> {
                 NDArray s = Activation.sigmoid(z);
-                yield s.mul(s.neg().addi(1)).muli(s.mul(-2).addi(1));
+                yield s.mul(s.neg().addi(1)).muli(s.add(s).negi().addi(1));
             }
             case TANH -> {
                 NDArray t = Activation.tanh(z);
-                yield t.mul(-2).muli(t.square().negi().addi(1));
+                yield t.add(t).negi().muli(t.square().negi().addi(1));
             }
             case SOFTPLUS -> {
                 NDArray s = Activation.sigmoid(z);

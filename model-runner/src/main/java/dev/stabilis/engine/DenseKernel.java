@@ -18,6 +18,16 @@ final class DenseKernel implements LayerKernel {
         this.bias = layer.bias() == null ? null : DeviceTensors.upload(manager, layer.bias(), type);
     }
 
+    /**
+     * A dense layer that computes with the given arrays. The transpose stays a view (a copy would cut autograd's
+     * graph), so results remain differentiable with respect to the arrays.
+     */
+    DenseKernel(NDArray weight, NDArray bias) {
+        this.weight = weight;
+        this.weightTransposed = weight.transpose();
+        this.bias = bias;
+    }
+
     @Override
     public NDArray forward(NDArray input) {
         NDArray y = input.matMul(weightTransposed);

@@ -16,6 +16,7 @@ import dev.stabilis.graph.LayerGraph;
 import dev.stabilis.graph.Reshape;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * A layer graph on a device: batched forward and an explicit backward pass (each layer's closed-form
@@ -29,14 +30,21 @@ public final class GraphModel implements DifferentiableModel {
     private final List<LayerKernel> kernels = new ArrayList<>();
     private final long[] outputShape;
 
-    private GraphModel(LayerGraph graph, NDManager manager, DataType dataType) {
+    private GraphModel(LayerGraph graph, NDManager manager, DataType dataType, IntFunction<NDArray[]> denseArrays) {
         this.graph = graph;
         this.manager = manager;
         this.dataType = dataType;
         List<long[]> shapes = graph.shapes();
         this.outputShape = shapes.get(shapes.size() - 1);
+        int dense = 0;
         for (int i = 0; i < graph.layers().size(); i++) {
-            kernels.add(kernelFor(graph.layers().get(i), shapes.get(i), shapes.get(i + 1)));
+            Layer layer = graph.layers().get(i);
+            if (layer instanceof Dense && denseArrays != null) {
+                NDArray[] arrays = denseArrays.apply(dense++);
+                kernels.add(new DenseKernel(arrays[0], arrays[1]));
+            } else {
+                kernels.add(kernelFor(layer, shapes.get(i), shapes.get(i + 1)));
+            }
         }
     }
 
@@ -48,11 +56,25 @@ public final class GraphModel implements DifferentiableModel {
     public static GraphModel load(LayerGraph graph, Device device, DataType dataType) {
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try {
-            return new GraphModel(graph, manager, dataType);
+            return new GraphModel(graph, manager, dataType, null);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    /**
+     * A graph whose dense layers compute with caller-supplied arrays instead of their host constants, so that
+     * logits, input gradients, Hessian-vector products and interval bounds stay differentiable with respect to
+     * them (trainable parameters under autograd). The other layers upload their constants to {@code manager},
+     * which the model owns from then on; closing the model also closes the supplied arrays.
+     *
+     * @param denseArrays for the n-th dense layer of the graph (in execution order), {@code {weight, bias}} of
+     *     the layer's shapes and {@code dataType}; the bias may be null
+     */
+    public static GraphModel withDenseArrays(LayerGraph graph, NDManager manager, DataType dataType,
+            IntFunction<NDArray[]> denseArrays) {
+        return new GraphModel(graph, manager, dataType, denseArrays);
     }
 
     private LayerKernel kernelFor(Layer layer, long[] in, long[] out) {

@@ -1,0 +1,66 @@
+package dev.stabilis.harden;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.stabilis.certify.GradientBounds;
+import dev.stabilis.certify.HessianVectorProduct;
+import dev.stabilis.engine.GraphModel;
+import dev.stabilis.graph.LayerGraph;
+import java.util.List;
+
+/**
+ * One batch's view of the network: the engine's models of the graph built on the batch's parameter copies, so
+ * that logits, explicit input gradients, Hessian-vector products and interval bounds of gradients (the same
+ * code the monitor certifies with) are differentiable with respect to the parameters. Everything lives in the
+ * batch's manager and goes with it.
+ */
+final class BoundNetwork {
+
+    private final LayerGraph graph;
+    private final List<NDArray[]> parameters;
+    private final NDManager batch;
+    private GraphModel model;
+
+    /**
+     * @param graph the network on unit coordinates
+     * @param parameters the batch's copies of the dense parameters ({@link Parameters#copiesIn})
+     */
+    BoundNetwork(LayerGraph graph, List<NDArray[]> parameters, NDManager batch) {
+        this.graph = graph;
+        this.parameters = parameters;
+        this.batch = batch;
+    }
+
+    List<NDArray[]> parameters() {
+        return parameters;
+    }
+
+    /** The network itself. */
+    GraphModel model() {
+        if (model == null) {
+            model = on(graph);
+        }
+        return model;
+    }
+
+    /** Interval bounds of input gradients over boxes. */
+    GradientBounds bounds() {
+        return GradientBounds.of(graph, model(), GraphModel.withDenseArrays(graph.magnitude(), batch.newSubManager(),
+                DataType.FLOAT64, n -> new NDArray[] {parameters.get(n)[0].abs(), null}));
+    }
+
+    /**
+     * Hessian-vector products of the network with every ReLU replaced by softplus(β) (ReLU networks have a zero
+     * Hessian almost everywhere); a network without ReLU is its own surrogate.
+     */
+    HessianVectorProduct hessian(float surrogateBeta) {
+        LayerGraph smooth = graph.reluSmoothed(surrogateBeta);
+        return new HessianVectorProduct(smooth, on(smooth), GraphModel.withDenseArrays(smooth.linearPart(), batch.newSubManager(),
+                DataType.FLOAT64, n -> new NDArray[] {parameters.get(n)[0], null}));
+    }
+
+    private GraphModel on(LayerGraph g) {
+        return GraphModel.withDenseArrays(g, batch.newSubManager(), DataType.FLOAT64, parameters::get);
+    }
+}
