@@ -24,7 +24,8 @@ import org.apache.kafka.server.common.MetadataVersion;
 /**
  * A single-node Apache Kafka broker in KRaft mode (combined broker and controller) running in this JVM: the
  * real server, listening on a loopback address that any Kafka client can reach. Its log directory is formatted
- * at start (as {@code kafka-storage format} does) and deleted at close when the broker created it.
+ * at start (as {@code kafka-storage format} does) unless an earlier run formatted it, and deleted at close when
+ * the broker created it; the same directory and ports restart the same cluster with its topics and data.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -51,16 +52,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @param overrides broker settings that replace the defaults (listeners for SASL or TLS, for example)
      */
     public static EmbeddedKafkaBroker start(String host, int port, Path logDirectory, Map<String, String> overrides) {
+        return start(host, port, 0, logDirectory, overrides);
+    }
+
+    /**
+     * Formats a log directory unless it holds an earlier run's data, and starts the broker.
+     *
+     * @param controllerPort the KRaft controller's port; 0 picks a free one
+     * @see #start(String, int, Path, Map)
+     */
+    public static EmbeddedKafkaBroker start(String host, int port, int controllerPort, Path logDirectory, Map<String, String> overrides) {
         boolean owned = logDirectory == null;
         try {
             Path logs = owned ? Files.createTempDirectory("stabilis-kafka-") : Files.createDirectories(logDirectory);
             int clientPort = port == 0 ? freePort(host) : port;
-            int controllerPort = freePort(host);
+            int quorumPort = controllerPort == 0 ? freePort(host) : controllerPort;
             Properties props = new Properties();
             props.put("process.roles", "broker,controller");
             props.put("node.id", "1");
-            props.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
-            props.put("listeners", "PLAINTEXT://" + host + ":" + clientPort + "," + CONTROLLER + "://" + host + ":" + controllerPort);
+            props.put("controller.quorum.voters", "1@" + host + ":" + quorumPort);
+            props.put("listeners", "PLAINTEXT://" + host + ":" + clientPort + "," + CONTROLLER + "://" + host + ":" + quorumPort);
             props.put("advertised.listeners", "PLAINTEXT://" + host + ":" + clientPort);
             props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER + ":PLAINTEXT");
             props.put("controller.listener.names", CONTROLLER);
