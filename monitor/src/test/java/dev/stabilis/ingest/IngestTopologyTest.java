@@ -277,6 +277,22 @@ class IngestTopologyTest {
         }
 
         @Test
+        void aResponseArrivingAfterItsRequestLeftUnmatchedAddsNoSecondSampleAndNoDeadLetter() {
+            // a request, then later traffic on the requests side only (the responses side lags, as while catching up)
+            ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(T0));
+            advanceStreamTimeTo(T0.plus(JOINING.joinWindow()).plus(JOINING.joinGrace()).plusMillis(1));
+            assertThat(requestIds(ingest.sampleValues())).as("the request left unmatched")
+                    .containsOnly("e58f1edd-43bc-42f6-a10a-d1adb5cab831");
+
+            ingest.request(KafkaRecordFixture.load("binary-v1-response.json").at(T0.plusMillis(12)));
+            advanceStreamTimeTo(T0.plus(JOINING.joinWindow().multipliedBy(3)).plus(JOINING.joinGrace().multipliedBy(2)));
+
+            assertThat(requestIds(ingest.sampleValues())).as("no second sample of the request")
+                    .doesNotContain("e58f1edd-43bc-42f6-a10a-d1adb5cab831");
+            assertThat(ingest.deadLetters()).as("the late response is not dead-lettered either").isEmpty();
+        }
+
+        @Test
         void unmatchedResponseIsDeadLetteredOnceItsWindowHasClosed() {
             KafkaRecordFixture response = KafkaRecordFixture.load("binary-v1-response.json");
             ingest.request(response.at(T0));
