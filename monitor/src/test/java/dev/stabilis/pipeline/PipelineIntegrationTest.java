@@ -10,6 +10,7 @@ import dev.stabilis.model.ModelRepository;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -31,7 +32,9 @@ class PipelineIntegrationTest {
     @Test
     void everyRequestEndsAsOneExplanationOrOneDeadLetterAndOnlyInjectedSamplesAlert() throws Exception {
         String prefix = "it-" + UUID.randomUUID().toString().substring(0, 8) + "-";
-        StabilisConfig config = StabilisConfig.load(null, Map.of(), Map.of(), PipelineSettings.of(prefix, SharedBroker.bootstrapServers()));
+        Map<String, String> settings = new HashMap<>(PipelineSettings.of(prefix));
+        settings.put("kafka.bootstrap.servers", SharedBroker.bootstrapServers());
+        StabilisConfig config = StabilisConfig.load(null, Map.of(), Map.of(), settings);
         Topics.create(config.kafka(), Topics.all(config), 2, (short) 1);
         DemoPools pools = DemoPools.judge(new ModelRepository(Path.of("..", "models")), "digits", "latest");
         PipelineTraffic traffic = PipelineTraffic.of(pools, config.required("stabilis.topics.requests"),
@@ -45,8 +48,7 @@ class PipelineIntegrationTest {
             try (KafkaProducer<String, byte[]> producer = producer(config)) {
                 traffic.requests().forEach(request -> request.records().forEach(producer::send));
             }
-            PipelineLedger ledger = PipelineLedger.read(config.kafka(), new PipelineLedger.Topics(config.required("stabilis.topics.explanations"),
-                    config.required("stabilis.topics.dlq"), config.required("stabilis.topics.alerts")), traffic, Duration.ofSeconds(5),
+            PipelineLedger ledger = PipelineLedger.read(config.kafka(), PipelineLedger.Topics.of(config), traffic, Duration.ofSeconds(5),
                     Duration.ofSeconds(120));
             ledger.assertExactlyOnce(traffic);
         }

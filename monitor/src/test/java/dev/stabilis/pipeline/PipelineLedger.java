@@ -21,21 +21,30 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * What the pipeline wrote for a {@link PipelineTraffic}, read back from the explanation, dead-letter and alert topics
- * with a {@code read_committed} consumer, and the exactly-once checks on it: every valid request has exactly one
- * explanation and no dead letter, every malformed one exactly one dead letter with its reason and no explanation,
- * every injected unstable sample is named by exactly one alert, no stable sample by any, and no alert id repeats.
+ * What the pipeline wrote for a {@link PipelineTraffic}, read back from the sample, explanation, dead-letter and alert
+ * topics with a {@code read_committed} consumer, and the exactly-once checks on it: every valid request has exactly
+ * one sample (ingest) and one explanation (runner) and no dead letter, every malformed one exactly one dead letter
+ * with its reason and nothing else, every injected unstable sample is named by exactly one alert (detect), no stable
+ * sample by any, and no alert id repeats.
  *
- * @param explanations the explanation records, in the order read
+ * @param samples the sample records, in the order read
+ * @param explanations the explanation records
  * @param deadLetters the dead-letter records
  * @param alerts the alert records
  */
-record PipelineLedger(List<JsonNode> explanations, List<JsonNode> deadLetters, List<JsonNode> alerts) {
+record PipelineLedger(List<JsonNode> samples, List<JsonNode> explanations, List<JsonNode> deadLetters, List<JsonNode> alerts) {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /** The output topics to read. */
-    record Topics(String explanations, String deadLetters, String alerts) {}
+    /** The topics to read. */
+    record Topics(String samples, String explanations, String deadLetters, String alerts) {
+
+        /** The topics a Stabilis configuration names. */
+        static Topics of(dev.stabilis.config.StabilisConfig config) {
+            return new Topics(config.required("stabilis.topics.samples"), config.required("stabilis.topics.explanations"),
+                    config.required("stabilis.topics.dlq"), config.required("stabilis.topics.alerts"));
+        }
+    }
 
     /**
      * Reads the topics ({@code read_committed}) until the traffic's counts are reached, then {@code settle} more to
@@ -49,7 +58,7 @@ record PipelineLedger(List<JsonNode> explanations, List<JsonNode> deadLetters, L
         props.put("enable.auto.commit", "false");
         props.put("isolation.level", "read_committed");
         Map<String, List<JsonNode>> seen = new HashMap<>();
-        for (String t : List.of(topics.explanations(), topics.deadLetters(), topics.alerts())) {
+        for (String t : List.of(topics.samples(), topics.explanations(), topics.deadLetters(), topics.alerts())) {
             seen.put(t, new ArrayList<>());
         }
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -66,13 +75,17 @@ record PipelineLedger(List<JsonNode> explanations, List<JsonNode> deadLetters, L
                 }
             }
         }
-        return new PipelineLedger(seen.get(topics.explanations()), seen.get(topics.deadLetters()), seen.get(topics.alerts()));
+        return new PipelineLedger(seen.get(topics.samples()), seen.get(topics.explanations()), seen.get(topics.deadLetters()),
+                seen.get(topics.alerts()));
     }
 
     /** Asserts exactly one outcome per request and exactly one alert per injected unstable sample. */
     void assertExactlyOnce(PipelineTraffic traffic) {
+        List<String> sampled = samples.stream().map(n -> n.path("requestId").asText()).toList();
+        assertThat(sampled).as("one sample per valid request, none for malformed ones; repeated: %s", repeated(samples))
+                .containsExactlyInAnyOrderElementsOf(traffic.valid());
         List<String> explained = explanations.stream().map(n -> n.path("requestId").asText()).toList();
-        assertThat(explained).as("one explanation per valid request, none for malformed ones")
+        assertThat(explained).as("one explanation per valid request, none for malformed ones; repeated: %s", repeated(explanations))
                 .containsExactlyInAnyOrderElementsOf(traffic.valid());
 
         List<String> dead = deadLetters.stream().map(n -> n.path("requestId").asText()).toList();
@@ -98,8 +111,20 @@ record PipelineLedger(List<JsonNode> explanations, List<JsonNode> deadLetters, L
     /** One line with the counts, for the test's log. */
     String summary() {
         long evidence = alerts.stream().mapToLong(a -> a.path("evidence").size()).sum();
-        return String.format("%d explanations, %d dead letters, %d alerts naming %d samples", explanations.size(), deadLetters.size(),
-                alerts.size(), evidence);
+        return String.format("%d samples, %d explanations, %d dead letters, %d alerts naming %d samples", samples.size(),
+                explanations.size(), deadLetters.size(), alerts.size(), evidence);
+    }
+
+    /** The records whose request id occurs more than once, for the failure message. */
+    private static List<JsonNode> repeated(List<JsonNode> records) {
+        Map<String, Long> counts = records.stream().collect(Collectors.groupingBy(n -> n.path("requestId").asText(), Collectors.counting()));
+        return records.stream().filter(n -> counts.get(n.path("requestId").asText()) > 1).map(PipelineLedger::withoutBulk).toList();
+    }
+
+    private static JsonNode withoutBulk(JsonNode record) {
+        com.fasterxml.jackson.databind.node.ObjectNode copy = record.deepCopy();
+        copy.remove(List.of("features", "servedOutput", "attributions", "topFeatures", "certificate"));
+        return copy;
     }
 
     private static JsonNode json(byte[] value) {

@@ -5,7 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Settings of a test pipeline on the demo model: its own topics and group ids, and a light runner policy. */
+/** Settings of a test pipeline on the demo model (all but the bootstrap servers): its own topics and group ids, a light runner policy. */
 final class PipelineSettings {
 
     private PipelineSettings() {}
@@ -13,9 +13,8 @@ final class PipelineSettings {
     /**
      * @param prefix keeps the test's topics, application ids and groups apart from other tests on the same broker
      */
-    static Map<String, String> of(String prefix, String bootstrapServers) {
+    static Map<String, String> of(String prefix) {
         Map<String, String> s = new HashMap<>();
-        s.put("kafka.bootstrap.servers", bootstrapServers);
         for (String topic : List.of("requests", "responses", "samples", "explanations", "alerts", "dlq")) {
             s.put("stabilis.topics." + topic, prefix + topic);
         }

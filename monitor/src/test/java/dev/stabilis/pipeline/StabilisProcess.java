@@ -93,10 +93,14 @@ final class StabilisProcess implements AutoCloseable {
 
     /**
      * The sum of every sample of one metric family in its {@code /metrics}, for example
-     * {@code stabilis_runner_batch_seconds_count}; NaN when the endpoint does not answer.
+     * {@code stabilis_runner_batch_seconds_count}; 0 when the process has not registered it yet, NaN when the
+     * endpoint does not answer.
      */
-    double metric(String name) {
-        return get("/metrics").map(r -> PrometheusText.sum(r.body(), name)).orElse(Double.NaN);
+    double metric(String name, String... labels) {
+        return get("/metrics").map(r -> {
+            double sum = PrometheusText.sum(r.body(), name, labels);
+            return Double.isNaN(sum) ? 0 : sum;
+        }).orElse(Double.NaN);
     }
 
     private java.util.Optional<HttpResponse<String>> get(String path) {
