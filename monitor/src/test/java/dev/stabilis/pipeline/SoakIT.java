@@ -16,11 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
@@ -28,20 +25,24 @@ import org.junit.jupiter.api.Test;
  * A bounded soak: broker, monitor and runner as separate processes (as in {@link CrashRecoveryIT}) under demo
  * traffic at a fixed rate, with the demo's full runner policy (attributions, certificates with radius, attack,
  * curvature). Every 2 s it samples each consumer group's lag (read_committed end offsets minus committed offsets)
- * and each process's heap after GC ({@code jvm_gc_live_data_size_bytes}). 60 s by default;
- * {@code -Dstabilis.soak.seconds=600} (or {@code bench/soak.sh --seconds 600}) soaks longer,
- * {@code -Dstabilis.soak.rate} changes the rate (requests/s, default 25).
+ * and each process's long-lived heap after its last GC ({@code jvm_memory_usage_after_gc} times the pool's
+ * maximum). 60 s by default; {@code -Dstabilis.soak.seconds=600} (or {@code bench/soak.sh --seconds 600}) soaks longer,
+ * {@code -Dstabilis.soak.rate} changes the rate (requests/s, default 25). Monitor and runner run with a 128 MiB heap,
+ * so that they collect garbage several times a minute. Lag counts offsets, so a transaction marker after the last
+ * consumed record counts as one.
  *
  * <p>The thresholds compare the last third of the run with the middle third (the first third is warm-up):
  * lag does not grow (median of the last third at most the middle third's plus 2 s of the group's input, and no
  * sample of the last third above 10 s of it), the pipeline keeps up (explanations per second at least 90 % of the
  * valid requests per second) and the heap after GC is stable (median of the last third at most 1.25 times the
- * middle third's plus 16 MiB).
+ * middle third's plus 16 MiB, and each process collected garbage in the last two thirds).
  */
 class SoakIT {
 
     private static final Duration SAMPLE_EVERY = Duration.ofSeconds(2);
     private static final long MALFORMED_EVERY_MS = 7000;
+    /** Small enough that both processes collect garbage several times a minute, so after-GC figures stay fresh. */
+    private static final String MAX_HEAP = "128m";
 
     @Test
     void lagAndHeapStayFlatAtAFixedRate() throws Exception {
@@ -69,7 +70,7 @@ class SoakIT {
         recordsPerRequest.put(prefix + "runner", 1);
         recordsPerRequest.put(prefix + "stabilis-detect", 1);
         Path work = Path.of("target", "soak");
-        try (PipelineProcesses pipeline = new PipelineProcesses(work, settings)) {
+        try (PipelineProcesses pipeline = new PipelineProcesses(work, settings, MAX_HEAP)) {
             StabilisConfig config = pipeline.config();
             DemoPools pools = DemoPools.judge(new ModelRepository(Path.of("..", "models")), "digits", "latest");
             try {
@@ -90,7 +91,7 @@ class SoakIT {
                             TimeUnit.NANOSECONDS.sleep(wait);
                         }
                         samples.add(sample(admin, (System.nanoTime() - start) / 1e9, recordsPerRequest.keySet(), pipeline.monitor(),
-                                pipeline.runner(), explanations(admin, config), traffic.produced()));
+                                pipeline.runner(), traffic.produced()));
                     }
                 }
                 assertThat(pipeline.all()).as("processes alive after the soak").allMatch(StabilisProcess::alive);
@@ -105,25 +106,26 @@ class SoakIT {
         }
     }
 
-    /** One observation. */
-    record Sample(double t, Map<String, Long> lag, double monitorLive, double runnerLive, double monitorHeap, double runnerHeap,
-            long explanations, long requests) {}
+    /**
+     * One observation: per consumer group its lag; per process the long-lived heap after the last GC (bytes) and
+     * the GCs so far; samples explained by the runner and requests sent so far.
+     */
+    record Sample(double t, Map<String, Long> lag, double monitorAfterGc, double runnerAfterGc, double monitorGcs, double runnerGcs,
+            double explained, long requests) {}
 
     private static Sample sample(Admin admin, double t, Iterable<String> groups, StabilisProcess monitor, StabilisProcess runner,
-            long explanations, long requests) throws Exception {
+            long requests) throws Exception {
         Map<String, Long> lag = new LinkedHashMap<>();
         for (String group : groups) {
             lag.put(group, ConsumerLag.of(admin, group));
         }
-        return new Sample(t, lag, monitor.metric("jvm_gc_live_data_size_bytes"), runner.metric("jvm_gc_live_data_size_bytes"),
-                monitor.metric("jvm_memory_used_bytes", "area=\"heap\""), runner.metric("jvm_memory_used_bytes", "area=\"heap\""),
-                explanations, requests);
+        return new Sample(t, lag, afterGc(monitor), afterGc(runner), monitor.metric("jvm_gc_pause_seconds_count"),
+                runner.metric("jvm_gc_pause_seconds_count"), runner.metric("stabilis_samples_total"), requests);
     }
 
-    private static long explanations(Admin admin, StabilisConfig config) throws Exception {
-        TopicPartition tp = new TopicPartition(config.required("stabilis.topics.explanations"), 0);
-        return admin.listOffsets(Map.of(tp, OffsetSpec.latest()), new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-                .get(10, TimeUnit.SECONDS).get(tp).offset();
+    /** The long-lived heap pool's use after the last GC: its share of the maximum (JvmHeapPressureMetrics) times that maximum. */
+    private static double afterGc(StabilisProcess p) {
+        return p.metric("jvm_memory_usage_after_gc", "area=\"heap\"") * p.metric("jvm_memory_max_bytes", "id=\"G1 Old Gen\"");
     }
 
     /** The figures of a soak and its steadiness checks. */
@@ -152,19 +154,21 @@ class SoakIT {
             assertThat(explainedPerSecond()).as("explanations per second (keeping up with %.0f requests/s)", rate)
                     .isGreaterThanOrEqualTo(0.9 * validPerSecond());
             for (String process : List.of("monitor", "runner")) {
-                java.util.function.ToDoubleFunction<Sample> live = process.equals("monitor") ? Sample::monitorLive : Sample::runnerLive;
-                assertThat(samples.stream().mapToDouble(live).max().orElse(0)).as("%s reported its heap after a GC", process)
-                        .isGreaterThan(0);
-                assertThat(median(last, live)).as("%s heap after GC, median of the last third (bytes)", process)
-                        .isLessThanOrEqualTo(1.25 * median(middle, live) + 16 * MIB);
+                boolean monitor = process.equals("monitor");
+                ToDoubleFunction<Sample> afterGc = monitor ? Sample::monitorAfterGc : Sample::runnerAfterGc;
+                ToDoubleFunction<Sample> gcs = monitor ? Sample::monitorGcs : Sample::runnerGcs;
+                assertThat(gcs.applyAsDouble(last.get(last.size() - 1)) - gcs.applyAsDouble(middle.get(0)))
+                        .as("%s collected garbage in the last two thirds (fresh after-GC figures)", process).isGreaterThan(0);
+                assertThat(median(last, afterGc)).as("%s heap after GC, median of the last third (bytes)", process)
+                        .isLessThanOrEqualTo(1.25 * median(middle, afterGc) + 16 * MIB);
             }
         }
 
-        /** Explanations committed per second over the last two thirds. */
+        /** Samples the runner explained per second over the last two thirds. */
         double explainedPerSecond() {
             Sample from = third(1).get(0);
             Sample to = samples.get(samples.size() - 1);
-            return (to.explanations() - from.explanations()) / (to.t() - from.t());
+            return (to.explained() - from.explained()) / (to.t() - from.t());
         }
 
         /** Requests sent per second over the last two thirds, less the malformed ones. */
@@ -181,27 +185,27 @@ class SoakIT {
             out.append("| series | first third median | middle third median | last third median | last third max | slope, 2nd half (/s) |\n");
             out.append("|---|---|---|---|---|---|\n");
             recordsPerRequest.keySet().forEach(group -> row(out, "lag " + group + " (records)", s -> s.lag().get(group), 1));
-            row(out, "monitor heap after GC (MiB)", Sample::monitorLive, MIB);
-            row(out, "runner heap after GC (MiB)", Sample::runnerLive, MIB);
-            row(out, "monitor heap used (MiB)", Sample::monitorHeap, MIB);
-            row(out, "runner heap used (MiB)", Sample::runnerHeap, MIB);
+            row(out, "monitor old gen after GC (MiB)", Sample::monitorAfterGc, MIB);
+            row(out, "runner old gen after GC (MiB)", Sample::runnerAfterGc, MIB);
+            row(out, "monitor GCs (count so far)", Sample::monitorGcs, 1);
+            row(out, "runner GCs (count so far)", Sample::runnerGcs, 1);
             return out.toString();
         }
 
-        private void row(StringBuilder out, String name, java.util.function.ToDoubleFunction<Sample> value, double unit) {
+        private void row(StringBuilder out, String name, ToDoubleFunction<Sample> value, double unit) {
             List<Sample> secondHalf = samples.subList(samples.size() / 2, samples.size());
             out.append(String.format("| %s | %.1f | %.1f | %.1f | %.1f | %.3f |%n", name, median(third(0), value) / unit,
                     median(third(1), value) / unit, median(third(2), value) / unit,
                     third(2).stream().mapToDouble(value).max().orElse(Double.NaN) / unit, slope(secondHalf, value) / unit));
         }
 
-        private static double median(List<Sample> part, java.util.function.ToDoubleFunction<Sample> value) {
+        private static double median(List<Sample> part, ToDoubleFunction<Sample> value) {
             double[] v = part.stream().mapToDouble(value).sorted().toArray();
             return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
         }
 
         /** Least-squares slope per second. */
-        private static double slope(List<Sample> part, java.util.function.ToDoubleFunction<Sample> value) {
+        private static double slope(List<Sample> part, ToDoubleFunction<Sample> value) {
             double mt = part.stream().mapToDouble(Sample::t).average().orElse(0);
             double mv = part.stream().mapToDouble(value).average().orElse(0);
             double num = 0;

@@ -41,7 +41,7 @@ final class StabilisProcess implements AutoCloseable {
         this.name = name;
         this.log = logDirectory.resolve(name + ".log");
         this.metricsPort = metricsPort;
-        this.command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + maxHeap,
+        this.command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + maxHeap, "-XX:+UseG1GC",
                 "-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-Dorg.slf4j.simpleLogger.log.dev.stabilis=info", "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-cp", jar + java.io.File.pathSeparator + jar.resolveSibling("lib") + "/*", "dev.stabilis.cli.StabilisCommand"));
