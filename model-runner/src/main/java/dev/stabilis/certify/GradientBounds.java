@@ -107,8 +107,11 @@ public final class GradientBounds implements AutoCloseable {
             if (layer.isAffine()) {
                 double slack = roundingSlack[i] + (layer.hasParameters() ? gamma : 0);
                 // |L| r + slack (|L|(|c| + r) + |b|) = |L|((1 + slack) r + slack |c|) + slack |b|: one pass
-                NDArray nextR = magnitude.forward(i, r.mul(1 + slack).addi(c.abs().muli(slack)))
-                        .addi(offsetMagnitude[i].mul(slack));
+                NDArray nextR = magnitude.forward(i, r.mul(1 + slack).addi(c.abs().muli(slack)));
+                // slack |b| belongs to the model's manager, not the caller's: freed here, or it would live as long as the model
+                try (NDArray offset = offsetMagnitude[i].mul(slack)) {
+                    nextR.addi(offset);
+                }
                 c = center.forward(i, c);
                 r = nextR;
             } else {

@@ -60,7 +60,7 @@ class CrashRecoveryIT {
         settings.put("kafka.session.timeout.ms", "6000");
         settings.put("kafka.heartbeat.interval.ms", "1500");
         settings.put("stabilis.runner.torch.threads", "1");
-        try (PipelineProcesses pipeline = new PipelineProcesses(work, settings, "384m")) {
+        try (PipelineProcesses pipeline = new PipelineProcesses(work, settings, List.of("-Xmx384m"))) {
             StabilisConfig config = pipeline.config();
             PipelineTraffic traffic = PipelineTraffic.of(DemoPools.judge(new ModelRepository(Path.of("..", "models")), "digits", "latest"),
                     config.required("stabilis.topics.requests"), config.required("stabilis.topics.responses"), STABLE, UNSTABLE, MALFORMED);

@@ -33,9 +33,9 @@ final class PipelineProcesses implements AutoCloseable {
     /**
      * @param work emptied first, then holds the broker's log directory, the monitor's state and the logs
      * @param settings the pipeline's settings; bootstrap servers, metrics ports and the state directory are set here
-     * @param maxHeap the monitor's and the runner's {@code -Xmx}, like {@code 384m}
+     * @param jvmOptions the monitor's and the runner's JVM options, like {@code -Xmx384m}
      */
-    PipelineProcesses(Path work, Map<String, String> settings, String maxHeap) throws IOException {
+    PipelineProcesses(Path work, Map<String, String> settings, List<String> jvmOptions) throws IOException {
         if (Files.exists(work)) {
             try (var paths = Files.walk(work)) {
                 paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -53,10 +53,10 @@ final class PipelineProcesses implements AutoCloseable {
         monitorSettings.put("stabilis.metrics.port", Integer.toString(monitorPort));
         Map<String, String> runnerSettings = new HashMap<>(common);
         runnerSettings.put("stabilis.metrics.port", Integer.toString(runnerPort));
-        this.broker = new StabilisProcess("broker", logs, "512m", 0, List.of("broker", "--port", Integer.toString(brokerPort),
+        this.broker = new StabilisProcess("broker", logs, List.of("-Xmx512m"), 0, List.of("broker", "--port", Integer.toString(brokerPort),
                 "--controller-port", Integer.toString(freePort()), "--data-dir", work.resolve("kafka").toString()));
-        this.monitor = new StabilisProcess("monitor", logs, maxHeap, monitorPort, arguments("monitor", monitorSettings));
-        this.runner = new StabilisProcess("runner", logs, maxHeap, runnerPort, arguments("runner", runnerSettings));
+        this.monitor = new StabilisProcess("monitor", logs, jvmOptions, monitorPort, arguments("monitor", monitorSettings));
+        this.runner = new StabilisProcess("runner", logs, jvmOptions, runnerPort, arguments("runner", runnerSettings));
     }
 
     /** The settings every process runs with (bootstrap servers included). */

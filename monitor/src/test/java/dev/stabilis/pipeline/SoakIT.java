@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
  * curvature). Every 2 s it samples each consumer group's lag (read_committed end offsets minus committed offsets)
  * and each process's long-lived heap after its last GC ({@code jvm_memory_usage_after_gc} times the pool's
  * maximum). 60 s by default; {@code -Dstabilis.soak.seconds=600} (or {@code bench/soak.sh --seconds 600}) soaks longer,
- * {@code -Dstabilis.soak.rate} changes the rate (requests/s, default 25). Monitor and runner run with a 128 MiB heap,
- * so that they collect garbage several times a minute. Lag counts offsets, so a transaction marker after the last
+ * {@code -Dstabilis.soak.rate} changes the rate (requests/s, default 25). Monitor and runner run with a 128 MiB heap
+ * and early old-generation marking ({@link #JVM}). Lag counts offsets, so a transaction marker after the last
  * consumed record counts as one.
  *
  * <p>The thresholds compare the last third of the run with the middle third (the first third is warm-up):
@@ -41,8 +41,12 @@ class SoakIT {
 
     private static final Duration SAMPLE_EVERY = Duration.ofSeconds(2);
     private static final long MALFORMED_EVERY_MS = 7000;
-    /** Small enough that both processes collect garbage several times a minute, so after-GC figures stay fresh. */
-    private static final String MAX_HEAP = "128m";
+    /**
+     * A heap small enough that both processes collect garbage several times a minute, and old-generation marking from
+     * 20 % occupancy (not G1's adaptive threshold) so that mixed collections reclaim promoted garbage within a short
+     * soak: after-GC figures then follow the live set, not garbage waiting for its first mixed collection.
+     */
+    private static final List<String> JVM = List.of("-Xmx128m", "-XX:-G1UseAdaptiveIHOP", "-XX:InitiatingHeapOccupancyPercent=20");
 
     @Test
     void lagAndHeapStayFlatAtAFixedRate() throws Exception {
@@ -70,7 +74,7 @@ class SoakIT {
         recordsPerRequest.put(prefix + "runner", 1);
         recordsPerRequest.put(prefix + "stabilis-detect", 1);
         Path work = Path.of("target", "soak");
-        try (PipelineProcesses pipeline = new PipelineProcesses(work, settings, MAX_HEAP)) {
+        try (PipelineProcesses pipeline = new PipelineProcesses(work, settings, JVM)) {
             StabilisConfig config = pipeline.config();
             DemoPools pools = DemoPools.judge(new ModelRepository(Path.of("..", "models")), "digits", "latest");
             try {

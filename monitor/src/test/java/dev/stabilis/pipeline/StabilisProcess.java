@@ -31,9 +31,10 @@ final class StabilisProcess implements AutoCloseable {
     private int starts;
 
     /**
+     * @param jvmOptions options of the JVM, like {@code -Xmx384m}
      * @param metricsPort the port of its {@code /metrics} and {@code /ready}; 0 when it serves none
      */
-    StabilisProcess(String name, Path logDirectory, String maxHeap, int metricsPort, List<String> arguments) {
+    StabilisProcess(String name, Path logDirectory, List<String> jvmOptions, int metricsPort, List<String> arguments) {
         Path jar = Path.of("target", "stabilis-monitor.jar").toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: this test runs after mvn package (integration-test phase)");
@@ -41,8 +42,9 @@ final class StabilisProcess implements AutoCloseable {
         this.name = name;
         this.log = logDirectory.resolve(name + ".log");
         this.metricsPort = metricsPort;
-        this.command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + maxHeap, "-XX:+UseG1GC",
-                "-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        this.command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseG1GC"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-Dorg.slf4j.simpleLogger.log.dev.stabilis=info", "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-cp", jar + java.io.File.pathSeparator + jar.resolveSibling("lib") + "/*", "dev.stabilis.cli.StabilisCommand"));
         command.addAll(arguments);
