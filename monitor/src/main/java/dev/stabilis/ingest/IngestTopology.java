@@ -30,8 +30,9 @@ import org.apache.kafka.streams.kstream.StreamJoined;
  * once stream time (the largest record timestamp the join has seen on that partition) passes the request's
  * timestamp plus window plus grace; stream time moves only with new records, so on a quiet partition the
  * request waits for later traffic, and Kafka Streams checks for closed windows at most once per second of wall
- * time. A response whose request never comes is dead-lettered as {@code UNMATCHED_RESPONSE} when its window
- * closes. One outcome per request id leaves the join ({@link FirstOutcomeProcessor}). With the join disabled,
+ * time. A response whose request never comes is dead-lettered as {@code UNMATCHED_RESPONSE} once stream time passes
+ * its timestamp plus twice the join store's retention; one outcome per request id leaves the join
+ * ({@link FirstOutcomeProcessor}). With the join disabled,
  * samples are emitted at once with no served output and responses are skipped.
  */
 public final class IngestTopology {
