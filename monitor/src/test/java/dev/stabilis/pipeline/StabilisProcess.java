@@ -118,10 +118,10 @@ final class StabilisProcess implements AutoCloseable {
         }
     }
 
-    /** The last {@code lines} lines of its log. */
+    /** The last {@code lines} lines of its log, without the Kafka clients' reconnection warnings. */
     String tail(int lines) {
         try {
-            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8).stream().filter(l -> !l.contains("NetworkClient")).toList();
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
