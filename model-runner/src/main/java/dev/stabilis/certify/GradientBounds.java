@@ -123,8 +123,11 @@ public final class GradientBounds implements AutoCloseable {
             if (layer.isAffine()) {
                 double slack = roundingSlack[i] + (layer.hasParameters() ? gamma : 0);
                 // |L| r + slack (|L|(|c| + r) + |b|) = |L|((1 + slack) r + slack |c|) + slack |b|: one pass
-                NDArray nextR = magnitude.forward(i, r.mul(k.of(1 + slack)).addi(c.abs().muli(k.of(slack))))
-                        .addi(offsetMagnitude[i].mul(k.of(slack)));
+                NDArray nextR = magnitude.forward(i, r.mul(k.of(1 + slack)).addi(c.abs().muli(k.of(slack))));
+                // slack |b| belongs to the model's manager, not the caller's: freed here, or it would live as long as the model
+                try (NDArray offset = offsetMagnitude[i].mul(k.of(slack))) {
+                    nextR.addi(offset);
+                }
                 c = center.forward(i, c);
                 r = nextR;
             } else {

@@ -58,6 +58,22 @@ class CertifierTest {
     }
 
     @Test
+    void repeatedBatchesLeaveNoArraysInTheModelsManager() {
+        // a leak here grows the runner's heap and native memory with every batch (found by SoakIT)
+        Fixture fixture = Fixture.load("digits_mlp_relu");
+        try (GradientBounds bounds = GradientBounds.load(OnnxImporter.read(fixture.onnx()), Device.cpu())) {
+            Certifier certifier = new Certifier(bounds, settings(0.001, 2, true));
+            certifier.certify(fixture.inputs());
+            int held = bounds.model().manager().getManagedArrays().size();
+            for (int i = 0; i < 5; i++) {
+                certifier.certify(fixture.inputs());
+            }
+            assertThat(bounds.model().manager().getManagedArrays()).as("arrays in the model's manager after five more batches")
+                    .hasSize(held);
+        }
+    }
+
+    @Test
     void theCertifiedRadiusIsCertifiedAndTheBracketAboveItIsNot() {
         Fixture fixture = Fixture.load("digits_mlp_relu");
         try (GradientBounds bounds = GradientBounds.load(OnnxImporter.read(fixture.onnx()), Device.cpu())) {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "stabilis", mixinStandardHelpOptions = true, version = "stabilis 0.1.0",
         description = "Watches whether a deployed model's explanations can be trusted.",
         subcommands = {DemoCommand.class, MonitorCommand.class, RunnerCommand.class, ExplainCommand.class, CertifyCommand.class,
-                AttackCommand.class, CompareCommand.class, HardenCommand.class})
+                AttackCommand.class, CompareCommand.class, HardenCommand.class, BrokerCommand.class})
 public final class StabilisCommand implements Runnable {
 
     @CommandLine.Spec

@@ -27,9 +27,10 @@ import org.apache.kafka.server.common.MetadataVersion;
 /**
  * A single-node Apache Kafka broker in KRaft mode (combined broker and controller) running in this JVM: the
  * real server, listening on a loopback address that any Kafka client can reach. Its log directory is formatted
- * at start (as {@code kafka-storage format} does) and deleted at close when the broker created it. The client
- * listener speaks PLAINTEXT, or SASL_SSL with SCRAM-SHA-512 ({@link #startSaslSsl}); the controller listener stays
- * PLAINTEXT on the same loopback address.
+ * at start (as {@code kafka-storage format} does) unless an earlier run formatted it, and deleted at close when
+ * the broker created it; the same directory and ports restart the same cluster with its topics and data. The
+ * client listener speaks PLAINTEXT, or SASL_SSL with SCRAM-SHA-512 ({@link #startSaslSsl}); the controller
+ * listener stays PLAINTEXT on the same loopback address.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -113,7 +114,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @param overrides broker settings that replace the defaults
      */
     public static EmbeddedKafkaBroker start(String host, int port, Path logDirectory, Map<String, String> overrides) {
-        return start(host, port, logDirectory, "PLAINTEXT", Map.of(), List.of(), overrides);
+        return start(host, port, 0, logDirectory, overrides);
+    }
+
+    /**
+     * Formats a log directory unless it holds an earlier run's data, and starts the broker.
+     *
+     * @param controllerPort the KRaft controller's port; 0 picks a free one
+     * @see #start(String, int, Path, Map)
+     */
+    public static EmbeddedKafkaBroker start(String host, int port, int controllerPort, Path logDirectory, Map<String, String> overrides) {
+        return start(host, port, controllerPort, logDirectory, "PLAINTEXT", Map.of(), List.of(), overrides);
     }
 
     /**
@@ -123,21 +134,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      */
     public static EmbeddedKafkaBroker startSaslSsl(String host, SaslSsl security) {
         String brokerPassword = UUID.randomUUID().toString();
-        return start(host, 0, null, "SASL_SSL", security.brokerSettings(brokerPassword), security.scramArguments(brokerPassword), Map.of());
+        return start(host, 0, 0, null, "SASL_SSL", security.brokerSettings(brokerPassword), security.scramArguments(brokerPassword),
+                Map.of());
     }
 
-    private static EmbeddedKafkaBroker start(String host, int port, Path logDirectory, String listener, Map<String, String> security,
-            List<String> scramArguments, Map<String, String> overrides) {
+    private static EmbeddedKafkaBroker start(String host, int port, int controllerPort, Path logDirectory, String listener,
+            Map<String, String> security, List<String> scramArguments, Map<String, String> overrides) {
         boolean owned = logDirectory == null;
         try {
             Path logs = owned ? Files.createTempDirectory("stabilis-kafka-") : Files.createDirectories(logDirectory);
             int clientPort = port == 0 ? freePort(host) : port;
-            int controllerPort = freePort(host);
+            int quorumPort = controllerPort == 0 ? freePort(host) : controllerPort;
             Properties props = new Properties();
             props.put("process.roles", "broker,controller");
             props.put("node.id", "1");
-            props.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
-            props.put("listeners", listener + "://" + host + ":" + clientPort + "," + CONTROLLER + "://" + host + ":" + controllerPort);
+            props.put("controller.quorum.voters", "1@" + host + ":" + quorumPort);
+            props.put("listeners", listener + "://" + host + ":" + clientPort + "," + CONTROLLER + "://" + host + ":" + quorumPort);
             props.put("advertised.listeners", listener + "://" + host + ":" + clientPort);
             props.put("listener.security.protocol.map", listener + ":" + listener + "," + CONTROLLER + ":PLAINTEXT");
             props.put("controller.listener.names", CONTROLLER);

@@ -30,8 +30,10 @@ import org.apache.kafka.streams.kstream.StreamJoined;
  * once stream time (the largest record timestamp the join has seen on that partition) passes the request's
  * timestamp plus window plus grace; stream time moves only with new records, so on a quiet partition the
  * request waits for later traffic, and Kafka Streams checks for closed windows at most once per second of wall
- * time. A response whose request never comes is dead-lettered as {@code UNMATCHED_RESPONSE} when its window
- * closes. With the join disabled, samples are emitted at once with no served output and responses are skipped.
+ * time. A response whose request never comes is dead-lettered as {@code UNMATCHED_RESPONSE} once stream time passes
+ * its timestamp plus twice the join store's retention; one outcome per request id leaves the join
+ * ({@link FirstOutcomeProcessor}). With the join disabled,
+ * samples are emitted at once with no served output and responses are skipped.
  */
 public final class IngestTopology {
 
@@ -94,6 +96,7 @@ public final class IngestTopology {
         return requestsById.outerJoin(responsesById, RequestWithResponse::new,
                 JoinWindows.ofTimeDifferenceAndGrace(config.joinWindow(), config.joinGrace()),
                 StreamJoined.with(Serdes.String(), requestSerde, responseSerde)
-                        .withName("ingest-join").withStoreName("ingest-join"));
+                        .withName("ingest-join").withStoreName("ingest-join"))
+                .process(FirstOutcomeProcessor.supplier(config.joinWindow(), config.joinGrace()), Named.as("ingest-first-outcome"));
     }
 }

@@ -19,6 +19,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedKafkaBrokerTest {
 
@@ -68,5 +69,45 @@ class EmbeddedKafkaBrokerTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("alice").hasMessageNotContaining("pass,word");
         assertThat(new EmbeddedKafkaBroker.SaslSsl(none, "key-secret", none, "trust-secret", Map.of("alice", "alice-secret")).toString())
                 .contains("alice").doesNotContain("secret");
+    }
+
+    @Test
+    void restartingOnTheSameLogDirectoryAndPortsKeepsTopicsAndCommittedRecords(@TempDir Path logs) throws Exception {
+        int port = freePort();
+        int controllerPort = freePort();
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start("127.0.0.1", port, controllerPort, logs, Map.of())) {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic("kept", 1, (short) 1))).all().get();
+            }
+            Properties producerProps = new Properties();
+            producerProps.put("bootstrap.servers", broker.bootstrapServers());
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps, new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>("kept", "a", "before the restart")).get();
+            }
+        }
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start("127.0.0.1", port, controllerPort, logs, Map.of())) {
+            assertThat(broker.bootstrapServers()).isEqualTo("127.0.0.1:" + port);
+            Properties consumerProps = new Properties();
+            consumerProps.put("bootstrap.servers", broker.bootstrapServers());
+            consumerProps.put("group.id", "kept-reader");
+            consumerProps.put("auto.offset.reset", "earliest");
+            List<String> values = new ArrayList<>();
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new StringDeserializer())) {
+                consumer.subscribe(List.of("kept"));
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (values.isEmpty() && System.currentTimeMillis() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+                }
+            }
+            assertThat(values).containsExactly("before the restart");
+        }
+        assertThat(logs).as("a given log directory is the caller's: kept at close").isDirectoryContaining("glob:**/meta.properties");
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            return socket.getLocalPort();
+        }
     }
 }

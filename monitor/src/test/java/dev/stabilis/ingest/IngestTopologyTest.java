@@ -277,11 +277,43 @@ class IngestTopologyTest {
         }
 
         @Test
-        void unmatchedResponseIsDeadLetteredOnceItsWindowHasClosed() {
+        void aResponseArrivingAfterItsRequestLeftUnmatchedAddsNoSecondSampleAndNoDeadLetter() {
+            // a request, then later traffic on the requests side only (the responses side lags, as while catching up)
+            ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(T0));
+            advanceStreamTimeTo(T0.plus(JOINING.joinWindow()).plus(JOINING.joinGrace()).plusMillis(1));
+            assertThat(requestIds(ingest.sampleValues())).as("the request left unmatched")
+                    .containsOnly("e58f1edd-43bc-42f6-a10a-d1adb5cab831");
+
+            ingest.request(KafkaRecordFixture.load("binary-v1-response.json").at(T0.plusMillis(12)));
+            advanceStreamTimeTo(T0.plus(JOINING.joinWindow().multipliedBy(3)).plus(JOINING.joinGrace().multipliedBy(2)));
+
+            assertThat(requestIds(ingest.sampleValues())).as("no second sample of the request")
+                    .doesNotContain("e58f1edd-43bc-42f6-a10a-d1adb5cab831");
+            assertThat(ingest.deadLetters()).as("the late response is not dead-lettered either").isEmpty();
+        }
+
+        @Test
+        void aResponseTheJoinGaveUpOnIsNotDeadLetteredWhenItsRequestComesAfterAll() {
+            // the response, then later traffic on the requests side only: the join gives up on the response
+            ingest.send(RESPONSES, KafkaRecordFixture.load("binary-v1-response.json").at(T0));
+            advanceStreamTimeTo(T0.plus(JOINING.joinWindow()).plus(JOINING.joinGrace()).plusMillis(1));
+
+            ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(T0.plusMillis(12)));
+            advanceStreamTimeTo(T0.plus(FirstOutcomeProcessor.retention(JOINING.joinWindow(), JOINING.joinGrace())).plusSeconds(2));
+
+            assertThat(requestIds(ingest.sampleValues())).as("the request's samples")
+                    .containsSubsequence("e58f1edd-43bc-42f6-a10a-d1adb5cab831", "e58f1edd-43bc-42f6-a10a-d1adb5cab831");
+            assertThat(ingest.deadLetters()).as("no dead letter for the response").isEmpty();
+        }
+
+        @Test
+        void unmatchedResponseIsDeadLetteredOnceItsRetentionHasPassed() {
             KafkaRecordFixture response = KafkaRecordFixture.load("binary-v1-response.json");
             ingest.request(response.at(T0));
 
             advanceStreamTimeTo(T0.plus(JOINING.joinWindow()).plus(JOINING.joinGrace()).plusMillis(1));
+            assertThat(ingest.deadLetters()).as("held while its request may still come").isEmpty();
+            advanceStreamTimeTo(T0.plus(FirstOutcomeProcessor.retention(JOINING.joinWindow(), JOINING.joinGrace())).plusSeconds(2));
 
             List<TestRecord<byte[], byte[]>> deadLetters = ingest.deadLetters();
             assertThat(deadLetters).singleElement().satisfies(record -> {

@@ -87,8 +87,8 @@ class SecureKafkaEndToEndTest {
         String runnerLog;
         Map<String, List<JsonNode>> seen;
         List<String> requestIds = new ArrayList<>();
-        try (StabilisProcess monitor = StabilisProcess.start("monitor", config, appLogin, dir.resolve(prefix + "monitor.log"));
-                StabilisProcess runner = StabilisProcess.start("runner", config, appLogin, dir.resolve(prefix + "runner.log"))) {
+        try (StabilisProcess monitor = started("monitor", prefix + "monitor", config, appLogin);
+                StabilisProcess runner = started("runner", prefix + "runner", config, appLogin)) {
             monitor.awaitReady(Duration.ofSeconds(120));
             runner.awaitReady(Duration.ofSeconds(120));
             String requests = observer.required("stabilis.topics.requests");
@@ -101,8 +101,8 @@ class SecureKafkaEndToEndTest {
                 }
             }
             seen = readUntilExplainedAndAlerted(observer, requestIds, "unstable-digit-25#0", Duration.ofSeconds(120));
-            monitor.close();
-            runner.close();
+            monitor.stop();
+            runner.stop();
             monitorLog = monitor.output();
             runnerLog = runner.output();
         }
@@ -144,8 +144,7 @@ class SecureKafkaEndToEndTest {
     void aMisconfiguredProcessStopsAtOnceNamingTheSettingsWithoutPrintingTheSecret(String command, String what, Map<String, String> settings,
             String jaas, List<String> expected, String secret) throws Exception {
         Path config = writeConfig("bad-", settings);
-        try (StabilisProcess process = StabilisProcess.start(command, config, Map.of("STABILIS_KAFKA_SASL_JAAS_CONFIG", jaas),
-                dir.resolve("bad-" + UUID.randomUUID() + ".log"))) {
+        try (StabilisProcess process = started(command, "bad-" + UUID.randomUUID(), config, Map.of("STABILIS_KAFKA_SASL_JAAS_CONFIG", jaas))) {
             int exit = process.awaitExit(Duration.ofSeconds(60));
             String log = process.output();
             assertThat(exit).as("exit code of the %s with %s; log:\n%s", command, what, log).isEqualTo(ExitCodes.USAGE);
@@ -162,6 +161,14 @@ class SecureKafkaEndToEndTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("no Kafka broker at " + broker.bootstrapServers() + " answered within 5 s")
                 .hasMessageContaining("kafka.security.protocol");
+    }
+
+    /** {@code stabilis <command> --config <config>} with every log line at INFO (Kafka's configuration dumps included). */
+    private static StabilisProcess started(String command, String name, Path config, Map<String, String> environment) {
+        StabilisProcess process = new StabilisProcess(name, dir, List.of("-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=info"),
+                environment, 0, List.of(command, "--config", config.toString()));
+        process.start();
+        return process;
     }
 
     /** The settings both processes read from their file; the JAAS login comes from the environment. */

@@ -1,6 +1,7 @@
 package dev.stabilis.pipeline;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,78 +18,177 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A {@code stabilis <command>} process in its own JVM, as the launcher runs it, with every log line (Kafka's client
- * configuration dumps at INFO included) captured in a file, so tests can read what an operator's log would hold.
+ * One {@code stabilis <command>} run as an operating-system process (a JVM on the tests' class path, as the launcher
+ * starts one), with its output appended to a log file across restarts, so tests can read what an operator's log
+ * would hold. {@link #kill()} is {@code kill -9}; {@link #stop()} is SIGTERM and a wait.
  */
 final class StabilisProcess implements AutoCloseable {
 
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final Pattern METRICS_PORT = Pattern.compile("metrics on port (\\d+)");
 
-    private final Process process;
+    private final String name;
+    private final List<String> command;
+    private final Map<String, String> environment;
     private final Path log;
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    private StabilisProcess(Process process, Path log) {
-        this.process = process;
-        this.log = log;
-    }
+    private final int metricsPort;
+    private Process process;
+    private int starts;
 
     /**
-     * Starts {@code stabilis <command> --config <config>} with this JVM's class path.
-     *
-     * @param environment extra environment variables (STABILIS_* settings)
-     * @param log where stdout and stderr go
+     * @param jvmOptions options of the JVM, like {@code -Xmx384m}; they come after the defaults (WARN logs, INFO for
+     *     Stabilis' own), so a {@code -Dorg.slf4j.simpleLogger...} option here replaces them
+     * @param metricsPort the port of its {@code /metrics} and {@code /ready}; 0 when the process picks one and logs it
      */
-    static StabilisProcess start(String command, Path config, Map<String, String> environment, Path log) throws IOException {
-        List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
-                "-cp", System.getProperty("java.class.path"), "dev.stabilis.cli.StabilisCommand", command, "--config", config.toString()));
-        ProcessBuilder builder = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().keySet().removeIf(name -> name.startsWith("STABILIS_"));
-        builder.environment().putAll(environment);
-        return new StabilisProcess(builder.start(), log);
+    StabilisProcess(String name, Path logDirectory, List<String> jvmOptions, int metricsPort, List<String> arguments) {
+        this(name, logDirectory, jvmOptions, Map.of(), metricsPort, arguments);
+    }
+
+    /** @param environment {@code STABILIS_*} settings (inherited ones are removed) */
+    StabilisProcess(String name, Path logDirectory, List<String> jvmOptions, Map<String, String> environment, int metricsPort,
+            List<String> arguments) {
+        this.name = name;
+        this.log = logDirectory.resolve(name + ".log");
+        this.metricsPort = metricsPort;
+        this.environment = Map.copyOf(environment);
+        this.command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+UseG1GC",
+                "-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.log.dev.stabilis=info",
+                "-Dorg.slf4j.simpleLogger.showDateTime=true"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.stabilis.cli.StabilisCommand"));
+        command.addAll(arguments);
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** Starts (or starts again) the process. */
+    void start() {
+        try {
+            starts++;
+            Files.writeString(log, "==== start " + starts + " of " + name + " at " + java.time.Instant.now() + "\n", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().keySet().removeIf(variable -> variable.startsWith("STABILIS_"));
+            builder.environment().putAll(environment);
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name, e);
+        }
+    }
+
+    /** {@code kill -9}, and waits until it is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " survived SIGKILL for 30 s");
+        }
+    }
+
+    /** SIGTERM, and waits up to a minute for a clean exit (SIGKILL after that). */
+    void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            kill();
+            throw new IllegalStateException(name + " did not stop within 60 s of SIGTERM");
+        }
+    }
+
+    boolean alive() {
+        return process != null && process.isAlive();
     }
 
     /** Waits until {@code /ready} answers 200, failing early when the process exits. */
-    void awaitReady(Duration timeout) throws IOException, InterruptedException {
+    void awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("the process exited with " + process.exitValue() + ":\n" + output());
+        while (!ready()) {
+            if (!alive()) {
+                throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + output());
             }
-            Matcher port = METRICS_PORT.matcher(output());
-            if (port.find()) {
-                try {
-                    HttpResponse<Void> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port.group(1) + "/ready"))
-                            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
-                    if (ready.statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException e) {
-                    // not serving yet
-                }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(name + " not ready within " + timeout + ":\n" + output());
             }
             Thread.sleep(250);
         }
-        throw new AssertionError("not ready within " + timeout + ":\n" + output());
     }
 
-    /** Waits for the process to exit by itself; its exit code, or -1 when it is still running after {@code timeout}. */
+    /** Waits for the process to exit by itself; its exit code, or -1 when it still runs after {@code timeout}. */
     int awaitExit(Duration timeout) throws InterruptedException {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
     }
 
-    /** Everything the process has logged so far. */
-    String output() throws IOException {
-        return Files.readString(log, StandardCharsets.UTF_8);
+    /** Everything it has logged so far, over all its starts. */
+    String output() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
-    /** Stops the process as Kubernetes does (SIGTERM), then kills it if it has not exited within 40 s. */
+    /** Whether its {@code /ready} answers 200. */
+    boolean ready() {
+        return get("/ready").map(r -> r.statusCode() == 200).orElse(false);
+    }
+
+    /**
+     * The sum of every sample of one metric family in its {@code /metrics}, for example
+     * {@code stabilis_runner_batch_seconds_count}; 0 when the process has not registered it yet, NaN when the
+     * endpoint does not answer.
+     */
+    double metric(String name, String... labels) {
+        return get("/metrics").map(r -> {
+            double sum = PrometheusText.sum(r.body(), name, labels);
+            return Double.isNaN(sum) ? 0 : sum;
+        }).orElse(Double.NaN);
+    }
+
+    private java.util.Optional<HttpResponse<String>> get(String path) {
+        try {
+            int port = metricsPort();
+            if (port == 0) {
+                return java.util.Optional.empty();
+            }
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5))
+                    .GET().build();
+            return java.util.Optional.of(HTTP.send(request, HttpResponse.BodyHandlers.ofString()));
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** The given port, or the one its log names (the last start's); 0 while not known. */
+    private int metricsPort() {
+        if (metricsPort != 0) {
+            return metricsPort;
+        }
+        Matcher port = METRICS_PORT.matcher(output());
+        int found = 0;
+        while (port.find()) {
+            found = Integer.parseInt(port.group(1));
+        }
+        return found;
+    }
+
+    /** The last {@code lines} lines of its log, without the Kafka clients' reconnection warnings. */
+    String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8).stream().filter(l -> !l.contains("NetworkClient")).toList();
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(40, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
+        if (alive()) {
+            kill();
         }
     }
 }

@@ -1,0 +1,172 @@
+package dev.stabilis.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stabilis.config.StabilisConfig;
+import dev.stabilis.demo.DemoPools;
+import dev.stabilis.model.ModelRepository;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTransactionsOptions;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Crash recovery with every part in its own operating-system process ({@link PipelineProcesses}): while a producer
+ * sends a fixed set of requests at a steady rate (stable, injected unstable and malformed ones), the test kills the
+ * runner three times and the monitor twice with SIGKILL, each time while one of its transactions is open (seeded
+ * random points), and restarts it; and it stops the broker once with SIGTERM and once with SIGKILL and restarts it
+ * on the same log directory and ports. Monitor and runner are never restarted for a broker fault: they must resume
+ * by themselves. Then, with read_committed consumers, every request must have exactly one sample and one
+ * explanation or exactly one dead letter, and every injected unstable sample exactly one alert.
+ * {@code -Dstabilis.crash.seed=N} replays another schedule; logs stay in {@code target/crash-recovery/logs}.
+ */
+class CrashRecoveryIT {
+
+    private static final int STABLE = 420;
+    private static final int UNSTABLE = 12;
+    private static final int MALFORMED = 15;
+    private static final double REQUESTS_PER_SECOND = 5;
+
+    private enum Fault { KILL_RUNNER, KILL_MONITOR, STOP_BROKER, KILL_BROKER }
+
+    private final List<String> faultLog = Collections.synchronizedList(new ArrayList<>());
+
+    @Test
+    @Timeout(value = 7, unit = TimeUnit.MINUTES)
+    void killedAndRestartedProcessesLoseAndDuplicateNothing() throws Exception {
+        long seed = Long.getLong("stabilis.crash.seed", 20261124L);
+        Random random = new Random(seed);
+        Path work = Path.of("target", "crash-recovery");
+        Map<String, String> settings = new HashMap<>(PipelineSettings.of("crash-"));
+        // a killed member leaves its group after the session timeout: the broker's least, not the 45 s default
+        settings.put("kafka.session.timeout.ms", "6000");
+        settings.put("kafka.heartbeat.interval.ms", "1500");
+        settings.put("stabilis.runner.torch.threads", "1");
+        try (PipelineProcesses pipeline = new PipelineProcesses(work, settings, List.of("-Xmx384m"))) {
+            StabilisConfig config = pipeline.config();
+            PipelineTraffic traffic = PipelineTraffic.of(DemoPools.judge(new ModelRepository(Path.of("..", "models")), "digits", "latest"),
+                    config.required("stabilis.topics.requests"), config.required("stabilis.topics.responses"), STABLE, UNSTABLE, MALFORMED);
+            try {
+                pipeline.start(2);
+                CompletableFuture<Integer> sent = CompletableFuture.supplyAsync(() -> send(config, traffic));
+                List<Fault> faults = new ArrayList<>(List.of(Fault.KILL_RUNNER, Fault.KILL_RUNNER, Fault.KILL_RUNNER, Fault.KILL_MONITOR,
+                        Fault.KILL_MONITOR, Fault.STOP_BROKER, Fault.KILL_BROKER));
+                Collections.shuffle(faults, random);
+                for (Fault fault : faults) {
+                    Thread.sleep(1000 + random.nextInt(3000));
+                    long started = System.nanoTime();
+                    String what = inject(fault, random, pipeline);
+                    pipeline.awaitReady(pipeline.monitor(), pipeline.runner());
+                    faultLog.add(String.format("%s; ready again %.1f s after the fault", what, (System.nanoTime() - started) / 1e9));
+                }
+                int records = sent.get(4, TimeUnit.MINUTES);
+
+                PipelineLedger ledger = PipelineLedger.read(config.kafka(), PipelineLedger.Topics.of(config), traffic, Duration.ofSeconds(5),
+                        Duration.ofSeconds(120));
+                System.out.printf("crash recovery (seed %d): %d requests (%d valid, %d unstable among them, %d malformed; %d records) sent "
+                        + "at %.0f/s; faults:%n  %s%n  read back (read_committed): %s%n", seed, traffic.requests().size(),
+                        traffic.valid().size(), traffic.unstable().size(), traffic.malformed().size(), records, REQUESTS_PER_SECOND,
+                        String.join("\n  ", faultLog), ledger.summary());
+                assertThat(pipeline.all()).as("no process died by itself").allMatch(StabilisProcess::alive);
+                ledger.assertExactlyOnce(traffic);
+            } catch (Throwable failure) {
+                System.out.println("crash recovery failed after faults:\n  " + String.join("\n  ", faultLog) + "\n" + pipeline.logTails(150));
+                throw failure;
+            }
+        }
+    }
+
+    /**
+     * One fault; says what it did. Monitor and runner are killed as soon as the broker shows one of their transactions
+     * open (after a seeded random delay), and the broker is asked afterwards whether the dead process left it open.
+     */
+    private static String inject(Fault fault, Random random, PipelineProcesses pipeline) throws Exception {
+        StabilisConfig config = pipeline.config();
+        switch (fault) {
+            case KILL_RUNNER, KILL_MONITOR -> {
+                boolean runner = fault == Fault.KILL_RUNNER;
+                StabilisProcess process = runner ? pipeline.runner() : pipeline.monitor();
+                String prefix = config.required(runner ? "stabilis.runner.transactional.id" : "stabilis.monitor.application.id");
+                Thread.sleep(random.nextInt(1000));
+                try (Admin admin = pipeline.admin()) {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                    while (openTransactions(admin, prefix).isEmpty() && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
+                    process.kill();
+                    List<String> open = openTransactions(admin, prefix);
+                    Thread.sleep(random.nextInt(2000));
+                    process.start();
+                    return String.format("kill -9 %s with %d of its transactions left open", process.name(), open.size());
+                }
+            }
+            default -> {
+                if (fault == Fault.STOP_BROKER) {
+                    pipeline.broker().stop();
+                } else {
+                    pipeline.broker().kill();
+                }
+                long down = 1000 + random.nextInt(3000);
+                Thread.sleep(down);
+                pipeline.broker().start();
+                pipeline.awaitBroker();
+                return String.format("%s broker, restarted %d ms later on the same log directory and ports",
+                        fault == Fault.STOP_BROKER ? "SIGTERM" : "kill -9", down);
+            }
+        }
+    }
+
+    /** Sends the traffic at the steady rate; every send must be acknowledged. Returns the number of records. */
+    private static int send(StabilisConfig config, PipelineTraffic traffic) {
+        Properties props = new Properties();
+        props.putAll(config.kafka());
+        props.put("acks", "all");
+        props.put("enable.idempotence", "true");
+        // outlives a broker restart: records wait in the buffer and are retried, never dropped
+        props.put("delivery.timeout.ms", "300000");
+        props.put("max.block.ms", "300000");
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            long start = System.nanoTime();
+            int n = 0;
+            for (PipelineTraffic.Request request : traffic.requests()) {
+                request.records().forEach(r -> acks.add(producer.send(r)));
+                long wait = start + (long) (++n * 1e9 / REQUESTS_PER_SECOND) - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+            }
+            producer.flush();
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("a request was not acknowledged by the broker", e);
+        }
+        return acks.size();
+    }
+
+    /** Transactional ids starting with {@code prefix} whose transaction the broker holds open. */
+    private static List<String> openTransactions(Admin admin, String prefix) throws Exception {
+        return admin.listTransactions(new ListTransactionsOptions().filterStates(List.of(TransactionState.ONGOING))).all()
+                .get(10, TimeUnit.SECONDS).stream().map(TransactionListing::transactionalId).filter(id -> id.startsWith(prefix)).toList();
+    }
+}
