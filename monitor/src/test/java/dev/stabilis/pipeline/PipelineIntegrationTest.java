@@ -50,7 +50,7 @@ class PipelineIntegrationTest {
         float[] digit = pools.stable().get(0);
         KServeRecords brokenModel = new KServeRecords(BROKEN, "default");
         PipelineTraffic traffic = PipelineTraffic.of(pools, requests, responses, STABLE, UNSTABLE, MALFORMED)
-                .withDeadLetter("broken-model", "MODEL_UNAVAILABLE",
+                .withRunnerDeadLetter("broken-model", "MODEL_UNAVAILABLE",
                         () -> List.of(brokenModel.request(requests, "broken-model", digit), brokenModel.response(responses, "broken-model", 0)));
 
         SimpleMeterRegistry registry = new SimpleMeterRegistry();

@@ -21,8 +21,10 @@ import org.apache.kafka.common.header.Header;
  * @param stable ids of stable samples
  * @param unstable ids of injected unstable samples
  * @param malformed ids of malformed requests, with the dead-letter reason each must get
+ * @param sampledDeadLetters ids among {@code malformed} that ingest accepts as samples and the runner dead-letters
  */
-record PipelineTraffic(List<Request> requests, List<String> stable, List<String> unstable, Map<String, String> malformed) {
+record PipelineTraffic(List<Request> requests, List<String> stable, List<String> unstable, Map<String, String> malformed,
+        List<String> sampledDeadLetters) {
 
     /** One logged request: its id and how to make its records (request, and response where the server answered). */
     record Request(String id, Supplier<List<ProducerRecord<String, byte[]>>> make) {
@@ -71,16 +73,29 @@ record PipelineTraffic(List<Request> requests, List<String> stable, List<String>
                 bad++;
             }
         }
-        return new PipelineTraffic(List.copyOf(requests), List.copyOf(stable), List.copyOf(unstable), Collections.unmodifiableMap(malformed));
+        return new PipelineTraffic(List.copyOf(requests), List.copyOf(stable), List.copyOf(unstable), Collections.unmodifiableMap(malformed),
+                List.of());
     }
 
-    /** This traffic and one more request, sent last, that must end as one dead letter with {@code reason}. */
-    PipelineTraffic withDeadLetter(String id, String reason, Supplier<List<ProducerRecord<String, byte[]>>> records) {
+    /**
+     * This traffic and one more request, sent last, that ingest passes on as a sample and the runner must turn into
+     * one dead letter with {@code reason}.
+     */
+    PipelineTraffic withRunnerDeadLetter(String id, String reason, Supplier<List<ProducerRecord<String, byte[]>>> records) {
         List<Request> more = new ArrayList<>(requests);
         more.add(new Request(id, records));
         Map<String, String> reasons = new LinkedHashMap<>(malformed);
         reasons.put(id, reason);
-        return new PipelineTraffic(List.copyOf(more), stable, unstable, Collections.unmodifiableMap(reasons));
+        List<String> sampled = new ArrayList<>(sampledDeadLetters);
+        sampled.add(id);
+        return new PipelineTraffic(List.copyOf(more), stable, unstable, Collections.unmodifiableMap(reasons), List.copyOf(sampled));
+    }
+
+    /** Ids that must each get exactly one sample: the valid ones and those the runner dead-letters. */
+    List<String> sampled() {
+        List<String> all = valid();
+        all.addAll(sampledDeadLetters);
+        return all;
     }
 
     /** Ids that must each get exactly one explanation. */
