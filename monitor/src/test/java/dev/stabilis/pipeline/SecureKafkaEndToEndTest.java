@@ -184,23 +184,12 @@ class SecureKafkaEndToEndTest {
         s.put("kafka.ssl.truststore.type", "PKCS12");
         s.put("kafka.ssl.truststore.location", tls.truststore().toString());
         s.put("kafka.ssl.truststore.password", tls.truststorePassword());
-        for (String topic : List.of("requests", "responses", "samples", "explanations", "alerts", "dlq")) {
-            s.put("stabilis.topics." + topic, prefix + topic);
-        }
+        s.putAll(PipelineSettings.of(prefix));
         s.put("stabilis.models.repository", Path.of("..", "models").toAbsolutePath().normalize().toString());
         s.put("stabilis.metrics.port", "0");
-        s.put("stabilis.monitor.application.id", prefix + "stabilis");
         s.put("stabilis.monitor.state.dir", dir.resolve(prefix + "state").toString());
         s.put("stabilis.ingest.join.enabled", "false");
-        s.put("stabilis.runner.group.id", prefix + "runner");
-        s.put("stabilis.runner.transactional.id", prefix + "runner-0");
-        s.put("stabilis.runner.device", "cpu");
         s.put("stabilis.runner.torch.threads", "1");
-        s.put("stabilis.runner.radius", "false");
-        s.put("stabilis.runner.curvature.iterations", "0");
-        s.put("stabilis.runner.include.attributions", "false");
-        s.put("stabilis.detect.suppression.window.ms", "1000");
-        s.put("stabilis.detect.suppression.check.interval.ms", "200");
         s.putAll(overrides);
         Properties props = new Properties();
         props.putAll(s);
