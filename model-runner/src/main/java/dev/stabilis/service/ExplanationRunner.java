@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -17,6 +19,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -58,6 +61,9 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
         Properties consumerProps = new Properties();
         consumerProps.putAll(settings.kafka());
         consumerProps.put("group.id", settings.groupId());
+        // static membership under the instance's own id: a restarted runner takes its partitions back at once
+        // instead of waiting out the session of the member it replaces (45 s by default)
+        consumerProps.putIfAbsent("group.instance.id", settings.transactionalId());
         consumerProps.put("enable.auto.commit", "false");
         consumerProps.put("isolation.level", "read_committed");
         consumerProps.put("auto.offset.reset", "earliest");
@@ -94,12 +100,13 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
             }
         } catch (WakeupException e) {
             // close() asked us to stop between batches
-        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+        } catch (ProducerFencedException | InvalidProducerEpochException | FencedInstanceIdException e) {
             LOG.error("runner fenced: another instance uses transactional id '{}'; stopping", settings.transactionalId());
         } finally {
             ready = false;
             producer.close(Duration.ofSeconds(10));
-            consumer.close(Duration.ofSeconds(10));
+            // a static member stays in the group when it closes; a runner that stops on purpose hands its partitions on
+            consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(10)));
             stopped.countDown();
         }
     }
@@ -131,7 +138,7 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
             }
             producer.sendOffsetsToTransaction(offsets(batch), consumer.groupMetadata());
             producer.commitTransaction();
-        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+        } catch (ProducerFencedException | InvalidProducerEpochException | FencedInstanceIdException e) {
             throw e;
         } catch (KafkaException e) {
             LOG.warn("transaction aborted, the batch of {} samples will be evaluated again: {}", batch.size(), e.getMessage());
