@@ -6,12 +6,12 @@ import dev.stabilis.evaluate.RobustnessEvaluation;
 import dev.stabilis.model.LoadedModel;
 import dev.stabilis.model.ModelLoader;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -29,16 +29,8 @@ final class CompareCommand implements Callable<Integer> {
     @Spec
     private picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--data", required = true, paramLabel = "<file.csv[.gz]>",
-            description = "Labelled samples: one per line, the features in the model's input order, then the class index.")
-    private Path data;
-
-    @Option(names = "--header", description = "The first line of --data is a header; skip it.")
-    private boolean header;
-
-    @Option(names = "--feature-scale", paramLabel = "S", defaultValue = "1",
-            description = "Multiply every feature by S, e.g. 0.0625 for grey levels 0..16 (default: ${DEFAULT-VALUE}).")
-    private double featureScale;
+    @Mixin
+    private LabelledDataOptions labelled;
 
     @Option(names = "--rows", paramLabel = "N", description = "Use only the first N samples (default: all).")
     private Integer rows;
@@ -63,12 +55,7 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!Files.isRegularFile(data)) {
-            throw new IllegalArgumentException("--data " + data + ": no such file");
-        }
-        if (!(featureScale > 0) || Double.isInfinite(featureScale)) {
-            throw new IllegalArgumentException("--feature-scale must be a finite number > 0, got " + featureScale);
-        }
+        labelled.check();
         for (double epsilon : epsilons) {
             if (!(epsilon >= 0) || Double.isInfinite(epsilon)) {
                 throw new IllegalArgumentException("--epsilon values must be finite numbers >= 0, got " + epsilon);
@@ -80,7 +67,7 @@ final class CompareCommand implements Callable<Integer> {
         if (rows != null && rows < 1) {
             throw new IllegalArgumentException("--rows must be at least 1, got " + rows);
         }
-        LabelledRows samples = LabelledRows.readCsv(data, header, featureScale);
+        LabelledRows samples = LabelledRows.readCsv(labelled.data, labelled.header, labelled.featureScale);
         if (rows != null) {
             samples = samples.first(rows);
         }
@@ -94,7 +81,7 @@ final class CompareCommand implements Callable<Integer> {
                         RobustnessEvaluation.evaluate(loaded, samples, epsilons, k)));
             }
         }
-        ComparisonReport report = new ComparisonReport(data.toString(), samples.size(), k, results);
+        ComparisonReport report = new ComparisonReport(labelled.data.toString(), samples.size(), k, results);
         if (json) {
             JsonOutput.print(spec.commandLine().getOut(), report.json());
         } else {

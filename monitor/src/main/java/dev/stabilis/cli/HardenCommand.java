@@ -12,7 +12,6 @@ import dev.stabilis.harden.Trainer;
 import dev.stabilis.harden.UnitScaling;
 import dev.stabilis.onnx.OnnxImporter;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,6 +19,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -44,16 +44,8 @@ final class HardenCommand implements Callable<Integer> {
     @Spec
     private picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--data", required = true, paramLabel = "<file.csv[.gz]>",
-            description = "Labelled samples: the features, then the class index last.")
-    private Path data;
-
-    @Option(names = "--header", description = "The first line of --data is a header (a scikit-learn header names the classes).")
-    private boolean header;
-
-    @Option(names = "--feature-scale", paramLabel = "S", defaultValue = "1",
-            description = "Multiply every feature by S, e.g. 0.0625 for grey levels 0..16 (default: ${DEFAULT-VALUE}).")
-    private double featureScale;
+    @Mixin
+    private LabelledDataOptions labelled;
 
     @Option(names = "--domain", paramLabel = "data|LO:HI", defaultValue = "data",
             description = "Input domain: each feature's min and max over the data, or one range for all (default: ${DEFAULT-VALUE}).")
@@ -143,12 +135,7 @@ final class HardenCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Set<String> chosen = methods();
-        if (!Files.isRegularFile(data)) {
-            throw new IllegalArgumentException("--data " + data + ": no such file");
-        }
-        if (!(featureScale > 0) || Double.isInfinite(featureScale)) {
-            throw new IllegalArgumentException("--feature-scale must be a finite number > 0, got " + featureScale);
-        }
+        labelled.check();
         if (!(epsilon > 0 && epsilon <= 1)) {
             throw new IllegalArgumentException("--epsilon must be in (0, 1] (a fraction of each feature's range), got " + epsilon);
         }
@@ -161,7 +148,7 @@ final class HardenCommand implements Callable<Integer> {
         }
         HardenSettings plain = HardenSettings.plain(epochs, batchSize, learningRate, seed).withSurrogateBeta(surrogateBeta);
         HardenSettings settings = settings(plain, chosen);
-        Dataset all = Dataset.readCsv(data, header, featureScale);
+        Dataset all = Dataset.readCsv(labelled.data, labelled.header, labelled.featureScale);
         UnitScaling scaling = UnitScaling.parse(domain, all);
         Dataset.Split split = all.split(testFraction, seed);
         if (k >= all.featureCount()) {
@@ -186,7 +173,7 @@ final class HardenCommand implements Callable<Integer> {
         LayerGraph hardened = new Trainer(settings, line -> progress(console, line)).train(initial, train, test, on);
         ModelVersionWriter.write(out, scaling.onDomain(hardened), all.classNames(), scaling, epsilon, k,
                 "Stabilis model policy written by stabilis harden (methods: " + (chosen.isEmpty() ? "none" : String.join(",", chosen))
-                        + "; data " + data.getFileName() + "; seed " + seed + ")");
+                        + "; data " + labelled.data.getFileName() + "; seed " + seed + ")");
         Measures.Settings measure = new Measures.Settings(evalRows, Math.min(evalRows, 50), epsilon, epsilon / 5, k, 20, surrogateBeta, seed);
         console.println();
         console.println(Measures.header(measure));
