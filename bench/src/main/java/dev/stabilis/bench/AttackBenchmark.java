@@ -17,6 +17,7 @@ import dev.stabilis.engine.ActivationFunctions;
 import dev.stabilis.engine.GraphModel;
 import dev.stabilis.engine.Gradients;
 import dev.stabilis.engine.TargetKind;
+import dev.stabilis.evaluate.LabelledRows;
 import dev.stabilis.graph.Activation;
 import dev.stabilis.graph.Dense;
 import dev.stabilis.graph.Layer;
@@ -455,23 +456,12 @@ public final class AttackBenchmark {
     // ------------------------------------------------------------------------------------------------ helpers
 
     /** The first {@code count} rows of a CSV of grey levels 0..16 (class last), scaled by 1/16 as the fixtures were trained. */
-    private static float[][] digits(Path file, int count) throws IOException {
-        List<float[]> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(file)) {
-            if (line.isBlank() || rows.size() == count) {
-                continue;
-            }
-            String[] cells = line.split(",");
-            float[] row = new float[64];
-            for (int i = 0; i < 64; i++) {
-                row[i] = Integer.parseInt(cells[i].trim()) / 16f;
-            }
-            rows.add(row);
-        }
+    private static float[][] digits(Path file, int count) {
+        LabelledRows rows = LabelledRows.readCsv(file, false, 1 / 16.0);
         if (rows.size() < count) {
             throw new IllegalArgumentException(file + " has " + rows.size() + " rows, " + count + " wanted");
         }
-        return rows.toArray(float[][]::new);
+        return rows.first(count).features();
     }
 
     private static String loadavg() {

@@ -49,21 +49,34 @@ public record LabelledRows(float[][] features, int[] labels) {
      *     not a non-negative integer, or a line of another length
      */
     public static LabelledRows readCsv(Path file, boolean header, double featureScale) {
+        try (InputStream raw = Files.newInputStream(file);
+                InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw) {
+            return readCsv(in, file.toString(), header, featureScale);
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": cannot read labelled CSV: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads CSV text in the format of {@link #readCsv(Path, boolean, double)} from a stream (a class-path resource,
+     * for example), uncompressed.
+     *
+     * @param source names the data in error messages
+     */
+    public static LabelledRows readCsv(InputStream in, String source, boolean header, double featureScale) {
         CsvMapper mapper = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY).enable(CsvParser.Feature.TRIM_SPACES);
         CsvSchema schema = CsvSchema.emptySchema().withSkipFirstDataRow(header);
         int line = header ? 1 : 0;
         List<float[]> features = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
-        try (InputStream raw = Files.newInputStream(file);
-                InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-                MappingIterator<String[]> lines = mapper.readerFor(String[].class).with(schema).readValues(in)) {
+        try (MappingIterator<String[]> lines = mapper.readerFor(String[].class).with(schema).readValues(in)) {
             while (lines.hasNext()) {
                 String[] fields = lines.next();
                 line++;
                 if (fields.length == 1 && fields[0].isEmpty()) {
                     continue;
                 }
-                String where = file + " line " + line;
+                String where = source + " line " + line;
                 if (fields.length < 2) {
                     throw new IllegalArgumentException(where + ": needs at least one feature and the class, has " + fields.length + " field(s)");
                 }
@@ -79,10 +92,10 @@ public record LabelledRows(float[][] features, int[] labels) {
                 labels.add(label(fields[fields.length - 1], where));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot read labelled CSV: " + e.getMessage(), e);
+            throw new UncheckedIOException(source + ": cannot read labelled CSV: " + e.getMessage(), e);
         }
         if (features.isEmpty()) {
-            throw new IllegalArgumentException(file + ": no samples");
+            throw new IllegalArgumentException(source + ": no samples");
         }
         return new LabelledRows(features.toArray(float[][]::new), labels.stream().mapToInt(Integer::intValue).toArray());
     }

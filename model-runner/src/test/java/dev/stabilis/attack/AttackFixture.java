@@ -3,6 +3,7 @@ package dev.stabilis.attack;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.stabilis.engine.GraphModel;
+import dev.stabilis.evaluate.LabelledRows;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.fixtures.Fixture;
 import dev.stabilis.graph.LayerGraph;
@@ -13,12 +14,11 @@ import dev.stabilis.onnx.OnnxImporter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 /** A fixture network ready to attack: its graph, its float32 model (the judge) and its policy's domain. */
 record AttackFixture(Fixture fixture, LayerGraph graph, GraphModel model, ModelPolicy policy) implements AutoCloseable {
+
+    private static final String DIGITS_TEST_ROWS = "/stability/digits-test-rows.csv";
 
     static AttackFixture load(String name) {
         Fixture fixture = Fixture.load(name);
@@ -34,20 +34,8 @@ record AttackFixture(Fixture fixture, LayerGraph graph, GraphModel model, ModelP
 
     /** The first 64 held-out digits (grey levels / 16, as the fixtures were trained). */
     static float[][] digitsTestRows() {
-        try (InputStream in = AttackFixture.class.getResourceAsStream("/stability/digits-test-rows.csv")) {
-            List<float[]> rows = new ArrayList<>();
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                String[] cells = line.split(",");
-                float[] row = new float[64];
-                for (int i = 0; i < 64; i++) {
-                    row[i] = Integer.parseInt(cells[i].trim()) / 16f;
-                }
-                rows.add(row);
-            }
-            return rows.toArray(float[][]::new);
+        try (InputStream in = AttackFixture.class.getResourceAsStream(DIGITS_TEST_ROWS)) {
+            return LabelledRows.readCsv(in, DIGITS_TEST_ROWS, false, 1 / 16.0).features();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

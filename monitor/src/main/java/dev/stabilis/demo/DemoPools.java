@@ -1,6 +1,7 @@
 package dev.stabilis.demo;
 
 import ai.djl.Device;
+import dev.stabilis.evaluate.LabelledRows;
 import dev.stabilis.model.ModelRepository;
 import dev.stabilis.service.Evaluation;
 import dev.stabilis.service.ModelPipeline;
@@ -8,7 +9,6 @@ import dev.stabilis.service.PipelineOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,22 +25,12 @@ import java.util.List;
  */
 public record DemoPools(List<float[]> stable, List<float[]> unstable, List<Integer> stableClasses, List<Integer> unstableClasses) {
 
+    private static final String HELD_OUT = "digits-heldout.csv";
+
     /** Held-out digits shipped with the demo (grey levels 0..16 and the label, as made by tools/fixtures/make_test_rows.py). */
     static List<float[]> heldOutDigits() {
-        try (InputStream in = DemoPools.class.getResourceAsStream("digits-heldout.csv")) {
-            List<float[]> rows = new ArrayList<>();
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                String[] cells = line.split(",");
-                float[] row = new float[64];
-                for (int i = 0; i < 64; i++) {
-                    row[i] = Integer.parseInt(cells[i].trim()) / 16f;
-                }
-                rows.add(row);
-            }
-            return rows;
+        try (InputStream in = DemoPools.class.getResourceAsStream(HELD_OUT)) {
+            return List.of(LabelledRows.readCsv(in, HELD_OUT, false, 1 / 16.0).features());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
