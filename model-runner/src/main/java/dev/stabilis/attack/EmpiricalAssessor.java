@@ -19,8 +19,8 @@ public final class EmpiricalAssessor implements AutoCloseable {
      */
     public EmpiricalAssessor(LayerGraph graph, DifferentiableModel model, AttackSettings settings, int thicknessEndPoints,
             int thicknessNodes) {
-        this.attack = new ExplanationAttack(graph, model, settings);
-        this.noise = new ExplanationAttack(graph, model, settings.withMethod(AttackMethod.NOISE));
+        this.attack = new ExplanationAttack(graph, model.device(), settings);
+        this.noise = new ExplanationAttack(graph, model.device(), settings.withMethod(AttackMethod.NOISE));
         this.thickness = new Thickness(model, settings, thicknessEndPoints, thicknessNodes);
     }
 

@@ -1,5 +1,6 @@
 package dev.stabilis.attack;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -7,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import dev.stabilis.certify.Certificates;
 import dev.stabilis.certify.HessianVectorProduct;
 import dev.stabilis.certify.InputDomain;
-import dev.stabilis.engine.DifferentiableModel;
 import dev.stabilis.engine.GraphModel;
 import dev.stabilis.engine.Gradients;
 import dev.stabilis.graph.LayerGraph;
@@ -29,7 +29,8 @@ public final class ExplanationAttack implements AutoCloseable {
     /** Samples per batch. */
     public static final int ROWS_PER_PASS = 256;
 
-    private final DifferentiableModel judge;
+    /** The network in float64, which judges every iterate and gives the gradients the loss compares. */
+    private final GraphModel judge;
     /** The smooth surrogate and its Hessian-vector products; null for noise, which takes no gradient steps. */
     private final GraphModel surrogateModel;
     private final HessianVectorProduct surrogate;
@@ -38,23 +39,23 @@ public final class ExplanationAttack implements AutoCloseable {
     private final InputDomain domain;
 
     /**
-     * @param graph the network's layer graph, from which the surrogate is built
-     * @param judge the network itself, which judges every iterate
+     * @param graph the network's layer graph, from which the judge and the surrogate are built
+     * @param device where the attack computes
      */
-    public ExplanationAttack(LayerGraph graph, DifferentiableModel judge, AttackSettings settings) {
+    public ExplanationAttack(LayerGraph graph, Device device, AttackSettings settings) {
         if (settings.k() > graph.inputSize()) {
             throw new IllegalArgumentException("k = " + settings.k() + " exceeds the model's " + graph.inputSize() + " features");
         }
-        this.judge = judge;
         this.settings = settings;
         this.inputShape = graph.inputShape();
         this.domain = new InputDomain(settings.domainMin(), settings.domainMax(), graph.inputSize());
+        this.judge = GraphModel.load(graph, device, DataType.FLOAT64);
         if (settings.method() == AttackMethod.NOISE) {
             this.surrogateModel = null;
             this.surrogate = null;
         } else {
             LayerGraph smooth = graph.reluSmoothed(settings.beta());
-            this.surrogateModel = GraphModel.load(smooth, judge.device(), DataType.FLOAT32);
+            this.surrogateModel = GraphModel.load(smooth, device, DataType.FLOAT64);
             this.surrogate = new HessianVectorProduct(smooth, surrogateModel);
         }
     }
@@ -74,7 +75,7 @@ public final class ExplanationAttack implements AutoCloseable {
         Shape shape = new Shape(Shapes.withBatch(n, inputShape));
         float[] samples = flatten(rows);
         try (NDManager batch = judge.manager().newSubManager()) {
-            NDArray x0 = batch.create(samples, shape);
+            NDArray x0 = batch.create(samples, shape).toType(DataType.FLOAT64, false);
             Gradients atSamples = judge.gradients(x0, null, settings.kind());
             NDArray classes = atSamples.classes();
             long[] predicted = classes.toLongArray();
@@ -100,14 +101,15 @@ public final class ExplanationAttack implements AutoCloseable {
     private float[] descend(NDManager batch, SampleBoxes boxes, float[] x, Shape shape, NDArray classes,
             UnaryOperator<NDArray> lossGradient) {
         try (NDManager step = batch.newSubManager()) {
-            NDArray direction = surrogate.apply(step.create(x, shape), classes, settings.kind(), lossGradient);
-            return boxes.descend(x, direction.toType(DataType.FLOAT32, false).toFloatArray(), settings.effectiveStepSize());
+            NDArray at = step.create(x, shape).toType(DataType.FLOAT64, false);
+            NDArray direction = surrogate.apply(at, classes, settings.kind(), lossGradient);
+            return boxes.descend(x, direction.toDoubleArray(), settings.effectiveStepSize());
         }
     }
 
     private void judge(NDManager batch, float[] x, Shape shape, NDArray classes, StrongestFound found) {
         try (NDManager step = batch.newSubManager()) {
-            Gradients at = judge.gradients(step.create(x, shape), classes, settings.kind());
+            Gradients at = judge.gradients(step.create(x, shape).toType(DataType.FLOAT64, false), classes, settings.kind());
             found.record(x, at.logits().argMax(1).toLongArray(), toDoubles(at.gradient()));
         }
     }
@@ -117,7 +119,7 @@ public final class ExplanationAttack implements AutoCloseable {
         int size = attributions.length / n;
         switch (settings.method()) {
             case TOPK -> {
-                float[] weights = new float[attributions.length];
+                double[] weights = new double[attributions.length];
                 int k = settings.k();
                 for (int r = 0; r < n; r++) {
                     int[] ranked = Certificates.topK(Arrays.copyOfRange(attributions, r * size, (r + 1) * size), Math.min(size, 2 * k));
@@ -172,6 +174,7 @@ public final class ExplanationAttack implements AutoCloseable {
 
     @Override
     public void close() {
+        judge.close();
         if (surrogate != null) {
             surrogate.close();
             surrogateModel.close();

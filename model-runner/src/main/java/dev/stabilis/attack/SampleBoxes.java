@@ -62,7 +62,7 @@ final class SampleBoxes {
     }
 
     /** {@code x − step · sign(direction)}, projected onto the boxes. */
-    float[] descend(float[] x, float[] direction, double step) {
+    float[] descend(float[] x, double[] direction, double step) {
         float[] out = new float[x.length];
         for (int i = 0; i < x.length; i++) {
             out[i] = project(i, (float) (x[i] - step * Math.signum(direction[i])));

@@ -50,7 +50,7 @@ public final class RobustnessEvaluation {
                     radiusMax = settings.radiusMax();
                 }
                 List<AttackResult> attacked;
-                try (ExplanationAttack attack = new ExplanationAttack(graph, loaded.model(),
+                try (ExplanationAttack attack = new ExplanationAttack(graph, loaded.model().device(),
                         loaded.attackSettings(AttackMethod.TOPK.label(), epsilon, k))) {
                     attacked = attack.attack(rows);
                 }

@@ -107,8 +107,7 @@ public final class Robustness {
             Device device) {
         AttackSettings settings = new AttackSettings(AttackMethod.TOPK, epsilon, k, TargetKind.LOGIT, steps, Double.NaN, 1, seed, beta,
                 new double[] {0}, new double[] {1});
-        try (GraphModel judge = GraphModel.load(graph, device, DataType.FLOAT32);
-                ExplanationAttack attack = new ExplanationAttack(graph, judge, settings)) {
+        try (ExplanationAttack attack = new ExplanationAttack(graph, device, settings)) {
             List<AttackResult> results = attack.attack(rows.features());
             return results.stream().mapToDouble(r -> r.metrics().topkIntersection()).average().orElse(Double.NaN);
         }

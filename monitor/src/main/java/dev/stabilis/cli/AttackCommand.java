@@ -62,7 +62,7 @@ final class AttackCommand implements Callable<Integer> {
             AttackSettings settings = withOverrides(loaded.attackSettings(method, epsilon, k));
             float[][] rows = payload.rows().toArray(float[][]::new);
             List<AttackResult> results;
-            try (ExplanationAttack attack = new ExplanationAttack(loaded.requireGraph(), loaded.model(), settings)) {
+            try (ExplanationAttack attack = new ExplanationAttack(loaded.requireGraph(), loaded.model().device(), settings)) {
                 results = attack.attack(rows);
             }
             ModelPolicy.Attack policy = loaded.policy().attack();
