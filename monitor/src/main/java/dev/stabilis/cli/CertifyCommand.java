@@ -73,9 +73,8 @@ final class CertifyCommand implements Callable<Integer> {
             try (GradientBounds bounds = GradientBounds.load(loaded.requireGraph(), loaded.model().device())) {
                 samples = new Certifier(bounds, settings).certify(rows);
                 if (curvature) {
-                    try (Curvature estimator = new Curvature(bounds, 30)) {
-                        eigenvalues = estimator.of(rows, samples.stream().mapToInt(CertifiedSample::predicted).toArray(), settings.kind());
-                    }
+                    eigenvalues = new Curvature(bounds, 30).of(rows, samples.stream().mapToInt(CertifiedSample::predicted).toArray(),
+                            settings.kind());
                 }
             }
             print(payload, loaded, settings, samples, eigenvalues);

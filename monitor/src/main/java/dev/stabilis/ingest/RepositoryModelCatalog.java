@@ -1,6 +1,5 @@
 package dev.stabilis.ingest;
 
-import dev.stabilis.graph.LayerGraph;
 import dev.stabilis.graph.Shapes;
 import dev.stabilis.model.ModelLoader;
 import dev.stabilis.model.ModelRepository;
@@ -114,8 +113,8 @@ public final class RepositoryModelCatalog implements ModelCatalog {
                 throw unavailable(dir + ": holds both model.onnx and model.pt");
             }
             if (Files.isRegularFile(onnx)) {
-                LayerGraph graph = OnnxImporter.read(onnx);
-                return input(model, version, graph.inputName(), graph.inputShape());
+                OnnxImporter.Input declared = OnnxImporter.input(onnx);
+                return input(model, version, declared.name(), declared.sampleShape());
             }
             if (Files.isRegularFile(script)) {
                 Path policy = dir.resolve(ModelLoader.POLICY_FILE);

@@ -1,33 +1,44 @@
 package dev.stabilis.graph;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Folds an elementwise affine layer into the dense or convolution layer before it when its constants act per
- * output unit (per channel for a convolution): MatMul + Add becomes one dense layer, BatchNormalization
- * disappears into the convolution. Folding is exact in real arithmetic and leaves fewer, tighter layers for
- * interval propagation.
+ * Folds an elementwise affine map into the dense map or convolution that produces its input, when its constants act
+ * per output unit (per channel for a convolution) and nothing else reads the intermediate value: MatMul + Add becomes
+ * one dense map, BatchNormalization disappears into the convolution. Folding is exact in real arithmetic and leaves
+ * fewer, tighter steps for interval propagation.
  */
-public final class LayerFolding {
+public final class GraphFolding {
 
-    private LayerFolding() {}
+    private GraphFolding() {}
 
-    /** The layers with every foldable elementwise affine merged into its predecessor. */
-    public static List<Layer> fold(List<Layer> layers) {
-        List<Layer> out = new ArrayList<>(layers.size());
-        for (Layer layer : layers) {
-            Layer merged = out.isEmpty() || !(layer instanceof ElementwiseAffine affine) ? null : merge(out.get(out.size() - 1), affine);
+    /** The graph with every foldable elementwise affine map merged into its producer. */
+    public static Graph fold(Graph graph) {
+        Map<String, Integer> readers = graph.readers();
+        List<Node> out = new ArrayList<>(graph.nodes().size());
+        Map<String, Integer> producer = new HashMap<>();
+        for (Node node : graph.nodes()) {
+            Integer at = node.op() instanceof ElementwiseAffine ? producer.get(node.inputs().get(0)) : null;
+            Node previous = at == null ? null : out.get(at);
+            Op merged = previous != null && readers.getOrDefault(previous.output(), 0) == 1
+                    ? merge(previous.op(), (ElementwiseAffine) node.op())
+                    : null;
             if (merged != null) {
-                out.set(out.size() - 1, merged);
+                out.set(at, new Node(previous.name(), merged, previous.inputs(), node.output()));
+                producer.remove(previous.output());
+                producer.put(node.output(), at);
             } else {
-                out.add(layer);
+                producer.put(node.output(), out.size());
+                out.add(node);
             }
         }
-        return out;
+        return new Graph(graph.inputName(), graph.inputSampleShape(), out, graph.outputs());
     }
 
-    private static Layer merge(Layer previous, ElementwiseAffine affine) {
+    private static Op merge(Op previous, ElementwiseAffine affine) {
         if (previous instanceof Dense dense) {
             int units = (int) dense.outputs();
             double[] scale = perUnit(affine.scale(), 1, units, 1.0);
@@ -51,8 +62,8 @@ public final class LayerFolding {
     }
 
     /**
-     * The values of {@code c} per unit when {@code c} varies only along the axis {@code axisFromEnd} from the
-     * end (with {@code units} entries), or is a single value; null otherwise.
+     * The values of {@code c} per unit when {@code c} varies only along the axis {@code axisFromEnd} from the end
+     * (with {@code units} entries), or is a single value; null otherwise.
      */
     private static double[] perUnit(HostTensor c, int axisFromEnd, int units, double absent) {
         double[] out = new double[units];

@@ -1,4 +1,4 @@
-package dev.stabilis.certify;
+package dev.stabilis.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -8,10 +8,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.stabilis.engine.GraphModel;
-import dev.stabilis.engine.TargetKind;
 import dev.stabilis.fixtures.Fixture;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
 import dev.stabilis.graph.Shapes;
 import dev.stabilis.onnx.OnnxImporter;
 import java.util.Random;
@@ -25,10 +23,10 @@ class HessianVectorProductTest {
         "digits_mlp_mixed,LOG_PROBABILITY", "digits_mlp_relu,LOG_PROBABILITY"})
     void exactHessianVectorProductsMatchFiniteDifferencesOfTheGradient(String name, TargetKind kind) {
         Fixture fixture = Fixture.load(name);
-        LayerGraph graph = OnnxImporter.read(fixture.onnx());
+        Graph graph = OnnxImporter.read(fixture.onnx());
         try (GraphModel model = GraphModel.load(graph, Device.cpu(), DataType.FLOAT64);
-                HessianVectorProduct hvp = new HessianVectorProduct(graph, model);
                 NDManager manager = model.manager().newSubManager()) {
+            HessianVectorProduct hvp = new HessianVectorProduct(model);
             int n = fixture.inputSize();
             int rows = 4;
             double[] flat = new double[rows * n];
@@ -105,21 +103,24 @@ class HessianVectorProductTest {
 
         Loaded(String name) {
             fixture = Fixture.load(name);
-            LayerGraph graph = OnnxImporter.read(fixture.onnx());
+            Graph graph = OnnxImporter.read(fixture.onnx());
             model = GraphModel.load(graph, Device.cpu(), DataType.FLOAT64);
-            hvp = new HessianVectorProduct(graph, model);
+            hvp = new HessianVectorProduct(model);
             manager = model.manager().newSubManager();
         }
 
         NDArray firstSample() {
-            double[] flat = GradientBoundsSoundnessTest.toDoubles(fixture.samples().get(0).input());
+            float[] input = fixture.samples().get(0).input();
+            double[] flat = new double[input.length];
+            for (int i = 0; i < flat.length; i++) {
+                flat[i] = input[i];
+            }
             return manager.create(flat, new Shape(Shapes.withBatch(1, fixture.inputShape())));
         }
 
         @Override
         public void close() {
             manager.close();
-            hvp.close();
             model.close();
         }
     }
