@@ -2,7 +2,7 @@ package dev.stabilis.app;
 
 import dev.stabilis.config.ConfigException;
 import dev.stabilis.config.StabilisConfig;
-import dev.stabilis.detect.Alert;
+import dev.stabilis.contract.Alert;
 import dev.stabilis.detect.DetectConfig;
 import dev.stabilis.detect.DetectTopology;
 import dev.stabilis.detect.ExplanationListener;
@@ -108,7 +108,7 @@ public final class MonitorApp implements AutoCloseable {
 
     private static void countAlert(MeterRegistry registry, Alert alert) {
         Counter.builder("stabilis.alerts").description("Alerts emitted, by kind")
-                .tags("kind", alert.kind().name(), "severity", alert.severity().name().toLowerCase(java.util.Locale.ROOT),
+                .tags("kind", alert.kind(), "severity", alert.severity(), "status", alert.status(),
                         "model", alert.model(), "version", alert.version(), "class", Integer.toString(alert.predictedClass()))
                 .register(registry).increment();
     }

@@ -10,10 +10,13 @@ import java.util.function.Supplier;
  * @param type request or response
  * @param inferenceService the {@code inferenceservicename} extension (names the model), or null
  * @param time the {@code time} attribute in epoch milliseconds, or null
+ * @param endpoint the {@code endpoint} extension (KServe: {@code default} or {@code canary}), or null
+ * @param namespace the {@code namespace} extension (the InferenceService's namespace), or null
  * @param data reads the event data (the inference request or response body); read on demand, so that a
  *        rejection of the data still knows the event id
  */
-record CloudEvent(String id, Type type, String inferenceService, Long time, Supplier<JsonNode> data) {
+record CloudEvent(String id, Type type, String inferenceService, Long time, String endpoint, String namespace,
+        Supplier<JsonNode> data) {
 
     /** The event types KServe's payload logger writes ({@code pkg/logger/worker.go}). */
     enum Type {

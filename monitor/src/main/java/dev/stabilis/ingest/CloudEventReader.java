@@ -111,8 +111,7 @@ final class CloudEventReader {
             String id = require("id");
             require("source");
             CloudEvent.Type type = type(require("type"));
-            String service = lookup.apply("inferenceservicename");
-            return new CloudEvent(id, type, service == null || service.isBlank() ? null : service, time(), data);
+            return new CloudEvent(id, type, optional("inferenceservicename"), time(), optional("endpoint"), optional("namespace"), data);
         }
 
         private static CloudEvent.Type type(String type) {
@@ -137,6 +136,11 @@ final class CloudEventReader {
                 throw new PayloadException(RejectReason.INVALID_ATTRIBUTE, describe.apply("time") + " '" + time
                         + "' is not an RFC 3339 timestamp");
             }
+        }
+
+        private String optional(String name) {
+            String value = lookup.apply(name);
+            return value == null || value.isBlank() ? null : value;
         }
 
         private String require(String name) {

@@ -1,5 +1,7 @@
 package dev.stabilis.ingest;
 
+import dev.stabilis.contract.JsonSerde;
+import dev.stabilis.contract.Sample;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -16,7 +18,7 @@ import org.apache.kafka.streams.kstream.StreamJoined;
 
 /**
  * The ingest topology: inference log records in, one {@link Sample} per request row out to the samples topic
- * (keyed by model), and every rejected record out to the dead-letter topic as a {@link dev.stabilis.deadletter.DeadLetter}.
+ * (keyed by model), and every rejected record out to the dead-letter topic as a {@link dev.stabilis.contract.DeadLetter}.
  *
  * <p>Each record is classified ({@link RecordClassifier}): a request is parsed, resolved against the
  * {@link ModelCatalog} and checked against the model's input; a response is parsed for its served output.

@@ -62,7 +62,7 @@ final class RecordClassifier {
                 id = checkedId(e.id());
                 return e.type() == CloudEvent.Type.RESPONSE
                         ? response(id, e.data().get(), record)
-                        : request(id, e.inferenceService(), e.time(), e.data().get(), record, receivedAt);
+                        : request(id, e, e.data().get(), record, receivedAt);
             }
             if (record.value() == null) {
                 throw new PayloadException(RejectReason.EMPTY, "the record has no value");
@@ -71,7 +71,7 @@ final class RecordClassifier {
             id = checkedId(PayloadJson.text(body, "id"));
             return ResponseParser.isResponse(body)
                     ? response(id, body, record)
-                    : request(id, null, null, body, record, receivedAt);
+                    : request(id, null, body, record, receivedAt);
         } catch (PayloadException e) {
             return new Rejection(id, e.reason(), e.getMessage(), record);
         } catch (RuntimeException e) {
@@ -80,16 +80,19 @@ final class RecordClassifier {
         }
     }
 
-    private ValidRequest request(String eventId, String service, Long time, JsonNode body, SourceRecord record,
-            long receivedAt) {
+    /**
+     * @param event the CloudEvent it came in, or null
+     */
+    private ValidRequest request(String eventId, CloudEvent event, JsonNode body, SourceRecord record, long receivedAt) {
         InferencePayload payload = requests.parse(body);
-        String model = firstOf(service, payload.model(), record.headerText("model"));
+        String model = firstOf(event == null ? null : event.inferenceService(), payload.model(), record.headerText("model"));
         String version = firstOf(payload.version(), record.headerText("model-version"));
         ModelInput input = catalog.resolve(model, version);
         payload.requireFeatures(input.features());
         String id = firstOf(eventId, checkedId(payload.id()), record.topic() + "-" + record.partition() + "-" + record.offset());
         return new ValidRequest(id, input.model(), input.version(), payload.format().name(), payload.rows(), receivedAt,
-                time != null ? time : record.timestamp());
+                event != null && event.time() != null ? event.time() : record.timestamp(),
+                event == null ? null : event.endpoint(), event == null ? null : event.namespace());
     }
 
     private ServedResponse response(String id, JsonNode body, SourceRecord record) {

@@ -88,7 +88,14 @@ class IngestTopologyTest {
         sample.put("servedOutput", servedOutput);
         sample.put("receivedAt", RECEIVED_AT);
         sample.put("eventTime", eventTime);
+        sample.put("endpoint", null);
+        sample.put("namespace", null);
         return JSON.valueToTree(sample).deepCopy();
+    }
+
+    /** A sample from a KServe CloudEvent fixture: its ce_namespace is carried into the sample. */
+    private static JsonNode inNamespace(String namespace, JsonNode sample) {
+        return ((com.fasterxml.jackson.databind.node.ObjectNode) sample.deepCopy()).put("namespace", namespace);
     }
 
     private static List<String> requestIds(List<JsonNode> samples) {
@@ -116,8 +123,8 @@ class IngestTopologyTest {
             JsonNode instances = request.body().get("instances");
             String id = "e58f1edd-43bc-42f6-a10a-d1adb5cab831";
             long eventTime = millis("2023-01-30T10:45:00.000Z");
-            assertThat(samples.get(0).value()).isEqualTo(sample(id, 0, "2", "KSERVE_V1", instances.get(0), null, null, eventTime));
-            assertThat(samples.get(1).value()).isEqualTo(sample(id, 1, "2", "KSERVE_V1", instances.get(1), null, null, eventTime));
+            assertThat(samples.get(0).value()).isEqualTo(inNamespace("default", sample(id, 0, "2", "KSERVE_V1", instances.get(0), null, null, eventTime)));
+            assertThat(samples.get(1).value()).isEqualTo(inNamespace("default", sample(id, 1, "2", "KSERVE_V1", instances.get(1), null, null, eventTime)));
             assertThat(samples.get(0).headers().toArray()).as("samples carry no headers").isEmpty();
             assertThat(ingest.deadLetters()).isEmpty();
         }
@@ -129,8 +136,8 @@ class IngestTopologyTest {
             ingest.request(request.at(T0));
 
             JsonNode features = request.body().get("inputs").get(0).get("data");
-            assertThat(ingest.sampleValues()).containsExactly(sample("0009174a-24a8-4603-b098-09c8799950e9", 0, "2",
-                    "OPEN_INFERENCE_V2", features, null, null, millis("2023-01-30T10:46:10.000Z")));
+            assertThat(ingest.sampleValues()).containsExactly(inNamespace("default", sample("0009174a-24a8-4603-b098-09c8799950e9", 0, "2",
+                    "OPEN_INFERENCE_V2", features, null, null, millis("2023-01-30T10:46:10.000Z"))));
         }
 
         @Test
@@ -140,8 +147,8 @@ class IngestTopologyTest {
             ingest.request(request.at(T0));
 
             JsonNode features = request.body().get("data").get("instances").get(0);
-            assertThat(ingest.sampleValues()).containsExactly(sample("5c0b8ac1-7c1e-4c7c-9f6b-2f8a2f2f9a41", 0, "2",
-                    "KSERVE_V1", features, null, null, millis("2023-01-30T10:47:00.000Z")));
+            assertThat(ingest.sampleValues()).containsExactly(inNamespace("default", sample("5c0b8ac1-7c1e-4c7c-9f6b-2f8a2f2f9a41", 0, "2",
+                    "KSERVE_V1", features, null, null, millis("2023-01-30T10:47:00.000Z"))));
         }
 
         @Test
@@ -239,8 +246,8 @@ class IngestTopologyTest {
             String id = "e58f1edd-43bc-42f6-a10a-d1adb5cab831";
             long eventTime = millis("2023-01-30T10:45:00.000Z");
             assertThat(ingest.sampleValues()).containsExactly(
-                    sample(id, 0, "2", "KSERVE_V1", instances.get(0), 1, json("[1.0]"), eventTime),
-                    sample(id, 1, "2", "KSERVE_V1", instances.get(1), 4, json("[4.0]"), eventTime));
+                    inNamespace("default", sample(id, 0, "2", "KSERVE_V1", instances.get(0), 1, json("[1.0]"), eventTime)),
+                    inNamespace("default", sample(id, 1, "2", "KSERVE_V1", instances.get(1), 4, json("[4.0]"), eventTime)));
             assertThat(ingest.deadLetters()).isEmpty();
         }
 
