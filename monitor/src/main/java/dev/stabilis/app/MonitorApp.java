@@ -51,6 +51,7 @@ public final class MonitorApp implements AutoCloseable {
         DetectConfig detectConfig = detectConfig(config);
         ModelRepository repository = new ModelRepository(config.directory("stabilis.models.repository"));
         KafkaAccess.verify(kafka, KafkaAccess.START_TIMEOUT);
+        Topics.requireExisting(kafka, Topics.monitor(config, ingestConfig), "monitor");
         Properties ingestProps = IngestStreamsConfig.properties(applicationId + "-ingest", kafka.get("bootstrap.servers"), ingestConfig);
         streamsCommon(config, kafka, ingestProps);
         this.ingest = new KafkaStreams(new IngestTopology(ingestConfig, new RepositoryModelCatalog(repository)).build(), ingestProps);

@@ -33,6 +33,7 @@ public final class RunnerApp implements AutoCloseable {
                 config.integer("stabilis.runner.max.batch", 1, 1 << 16), config.number("stabilis.runner.max.wait.ms"));
         ModelRepository repository = new ModelRepository(config.directory("stabilis.models.repository"));
         KafkaAccess.verify(config.kafka(), KafkaAccess.START_TIMEOUT);
+        Topics.requireExisting(config.kafka(), Topics.runner(config), "runner");
         RunnerMetrics metrics = new RunnerMetrics(registry, device.toString());
         this.pipelines = new ModelPipelines(repository, device, options, config.integer("stabilis.runner.models.open", 1, 1024),
                 config.number("stabilis.runner.model.retry.ms"), System::nanoTime, metrics);
