@@ -65,9 +65,14 @@ public final class MonitorApp implements AutoCloseable {
 
         new KafkaStreamsMetrics(ingest).bindTo(registry);
         new KafkaStreamsMetrics(detect).bindTo(registry);
-        this.deadLetters = new DeadLetterMeter(kafka, config.required("stabilis.topics.dlq"), registry);
+        this.deadLetters = new DeadLetterMeter(kafka, config.required("stabilis.topics.dlq"), deadLetterGroup(applicationId), registry);
         this.deadLetterThread = new Thread(deadLetters, "stabilis-dlq-meter");
         deadLetterThread.setDaemon(true);
+    }
+
+    /** The consumer group in which every monitor instance of a deployment counts dead letters. */
+    public static String deadLetterGroup(String applicationId) {
+        return applicationId + "-dlq-meter";
     }
 
     private static Map<String, String> ingestSettings(StabilisConfig config) {
