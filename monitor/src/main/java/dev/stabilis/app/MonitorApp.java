@@ -7,6 +7,7 @@ import dev.stabilis.detect.DetectConfig;
 import dev.stabilis.detect.DetectTopology;
 import dev.stabilis.detect.ExplanationListener;
 import dev.stabilis.ingest.IngestConfig;
+import dev.stabilis.ingest.IngestFilters;
 import dev.stabilis.ingest.IngestStreamsConfig;
 import dev.stabilis.ingest.IngestTopology;
 import dev.stabilis.ingest.RepositoryModelCatalog;
@@ -54,7 +55,10 @@ public final class MonitorApp implements AutoCloseable {
         Topics.requireExisting(kafka, Topics.monitor(config, ingestConfig), "monitor");
         Properties ingestProps = IngestStreamsConfig.properties(applicationId + "-ingest", kafka.get("bootstrap.servers"), ingestConfig);
         streamsCommon(config, kafka, ingestProps);
-        this.ingest = new KafkaStreams(new IngestTopology(ingestConfig, new RepositoryModelCatalog(repository)).build(), ingestProps);
+        this.ingest = new KafkaStreams(new IngestTopology(ingestConfig, ingestFilters(config), new RepositoryModelCatalog(repository),
+                reason -> Counter.builder("stabilis.ingest.skipped")
+                        .description("Records on the input topics that are not Stabilis' to judge (another model or CloudEvent type)")
+                        .tag("reason", reason).register(registry).increment()).build(), ingestProps);
 
         Map<String, Object> detectSettings = new HashMap<>(kafka);
         detectSettings.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId + "-detect");
@@ -86,6 +90,14 @@ public final class MonitorApp implements AutoCloseable {
         settings.put(IngestConfig.SAMPLES_TOPIC, config.required("stabilis.topics.samples"));
         settings.put(IngestConfig.DLQ_TOPIC, config.required("stabilis.topics.dlq"));
         return settings;
+    }
+
+    private static IngestFilters ingestFilters(StabilisConfig config) {
+        try {
+            return IngestFilters.from(config.withPrefix("stabilis.ingest."));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     /** The {@code stabilis.detect.*} settings and the shared topic names; the detect topology checks them. */

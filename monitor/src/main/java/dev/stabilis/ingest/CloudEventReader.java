@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.OffsetDateTime;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
@@ -110,18 +111,17 @@ final class CloudEventReader {
             }
             String id = require("id");
             require("source");
-            CloudEvent.Type type = type(require("type"));
-            return new CloudEvent(id, type, optional("inferenceservicename"), time(), optional("endpoint"), optional("namespace"), data);
+            String typeName = require("type");
+            return new CloudEvent(id, type(typeName), typeName, optional("inferenceservicename"), time(), optional("endpoint"), optional("namespace"), data);
         }
 
         private static CloudEvent.Type type(String type) {
-            for (CloudEvent.Type known : CloudEvent.Type.values()) {
+            for (CloudEvent.Type known : List.of(CloudEvent.Type.REQUEST, CloudEvent.Type.RESPONSE)) {
                 if (known.value().equals(type)) {
                     return known;
                 }
             }
-            throw new PayloadException(RejectReason.UNKNOWN_EVENT_TYPE, "event type '" + type + "' is neither "
-                    + CloudEvent.Type.REQUEST.value() + " nor " + CloudEvent.Type.RESPONSE.value());
+            return CloudEvent.Type.OTHER;
         }
 
         private Long time() {

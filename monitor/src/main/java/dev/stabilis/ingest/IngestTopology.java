@@ -40,16 +40,27 @@ import org.apache.kafka.streams.kstream.StreamJoined;
 public final class IngestTopology {
 
     private final IngestConfig config;
+    private final IngestFilters filters;
     private final ModelCatalog catalog;
+    private final IngestListener listener;
 
     public IngestTopology(IngestConfig config, ModelCatalog catalog) {
+        this(config, IngestFilters.defaults(), catalog, IngestListener.NONE);
+    }
+
+    /**
+     * @param filters which records are Stabilis' to judge; the others are skipped and told to the listener
+     */
+    public IngestTopology(IngestConfig config, IngestFilters filters, ModelCatalog catalog, IngestListener listener) {
         this.config = config;
+        this.filters = filters;
         this.catalog = catalog;
+        this.listener = listener;
     }
 
     public Topology build() {
         StreamsBuilder builder = new StreamsBuilder();
-        RecordClassifier classifier = new RecordClassifier(catalog, config.maxPayloadBytes(), config.maxHeaderBytes());
+        RecordClassifier classifier = new RecordClassifier(catalog, filters, config.maxPayloadBytes(), config.maxHeaderBytes());
         Map<String, KStream<String, IngestEvent>> events = builder
                 .stream(config.sourceTopics(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("ingest-source"))
                 .process(() -> new ClassifyProcessor(classifier), Named.as("ingest-classify"))
@@ -57,7 +68,10 @@ public final class IngestTopology {
                 .branch((id, event) -> event instanceof Rejection, Branched.as("rejected"))
                 .branch((id, event) -> event instanceof ValidRequest, Branched.as("request"))
                 .branch((id, event) -> event instanceof ServedResponse, Branched.as("response"))
+                .branch((id, event) -> event instanceof Skipped, Branched.as("skipped"))
                 .noDefaultBranch();
+        events.get("ingest-kind-skipped").foreach((id, event) -> listener.skipped(((Skipped) event).reason()),
+                Named.as("ingest-count-skipped"));
         KStream<String, Rejection> rejections = events.get("ingest-kind-rejected")
                 .mapValues(Rejection.class::cast, Named.as("ingest-rejections"));
         KStream<String, ValidRequest> requests = events.get("ingest-kind-request")

@@ -34,10 +34,16 @@ final class RecordClassifier {
     private final PayloadParser requests;
     private final ResponseParser responses = new ResponseParser();
     private final ModelCatalog catalog;
+    private final IngestFilters filters;
     private final int maxHeaderBytes;
 
     RecordClassifier(ModelCatalog catalog, int maxPayloadBytes, int maxHeaderBytes) {
+        this(catalog, IngestFilters.defaults(), maxPayloadBytes, maxHeaderBytes);
+    }
+
+    RecordClassifier(ModelCatalog catalog, IngestFilters filters, int maxPayloadBytes, int maxHeaderBytes) {
         this.catalog = catalog;
+        this.filters = filters;
         this.maxHeaderBytes = maxHeaderBytes;
         this.json = new PayloadJson(maxPayloadBytes);
         this.cloudEvents = new CloudEventReader(json);
@@ -59,7 +65,17 @@ final class RecordClassifier {
             Optional<CloudEvent> event = cloudEvents.read(record);
             if (event.isPresent()) {
                 CloudEvent e = event.get();
+                if (!filters.reads(e.typeName())) {
+                    return Skipped.OTHER_EVENT_TYPE;
+                }
+                if (e.inferenceService() != null && !filters.judges(e.inferenceService())) {
+                    return Skipped.OTHER_MODEL;
+                }
                 id = checkedId(e.id());
+                if (e.type() == CloudEvent.Type.OTHER) {
+                    throw new PayloadException(RejectReason.UNKNOWN_EVENT_TYPE, "event type '" + e.typeName() + "' is neither "
+                            + CloudEvent.Type.REQUEST.value() + " nor " + CloudEvent.Type.RESPONSE.value());
+                }
                 return e.type() == CloudEvent.Type.RESPONSE
                         ? response(id, e.data().get(), record)
                         : request(id, e, e.data().get(), record, receivedAt);
@@ -83,16 +99,20 @@ final class RecordClassifier {
     /**
      * @param event the CloudEvent it came in, or null
      */
-    private ValidRequest request(String eventId, CloudEvent event, JsonNode body, SourceRecord record, long receivedAt) {
+    private IngestEvent request(String eventId, CloudEvent event, JsonNode body, SourceRecord record, long receivedAt) {
         InferencePayload payload = requests.parse(body);
         String model = firstOf(event == null ? null : event.inferenceService(), payload.model(), record.headerText("model"));
-        String version = firstOf(payload.version(), record.headerText("model-version"));
+        if (model != null && !filters.judges(model)) {
+            return Skipped.OTHER_MODEL;
+        }
+        String endpoint = event == null ? null : event.endpoint();
+        String version = firstOf(payload.version(), filters.version(model, endpoint), record.headerText("model-version"));
         ModelInput input = catalog.resolve(model, version);
         payload.requireFeatures(input.features());
         String id = firstOf(eventId, checkedId(payload.id()), record.topic() + "-" + record.partition() + "-" + record.offset());
         return new ValidRequest(id, input.model(), input.version(), payload.format().name(), payload.rows(), receivedAt,
                 event != null && event.time() != null ? event.time() : record.timestamp(),
-                event == null ? null : event.endpoint(), event == null ? null : event.namespace());
+                endpoint, event == null ? null : event.namespace());
     }
 
     private ServedResponse response(String id, JsonNode body, SourceRecord record) {

@@ -34,8 +34,11 @@ class BadInputCatalogueTest {
     private static final ModelCatalog CATALOG = new RepositoryModelCatalog(new ModelRepository(TestModels.root()));
 
     private final IngestConfig config = IngestConfig.from(Map.of(IngestConfig.JOIN_ENABLED, "false"));
-    private final IngestDriver ingest = new IngestDriver(config, CATALOG);
-    private final IngestDriver joining = new IngestDriver(IngestConfig.defaults(), CATALOG);
+    /** Every CloudEvent type is read, so that foreign ones are dead-lettered as UNKNOWN_EVENT_TYPE like any bad record. */
+    private static final IngestFilters READ_ALL = IngestFilters.from(Map.of(IngestFilters.EVENT_TYPES, "*"));
+
+    private final IngestDriver ingest = new IngestDriver(config, READ_ALL, CATALOG, IngestListener.NONE);
+    private final IngestDriver joining = new IngestDriver(IngestConfig.defaults(), READ_ALL, CATALOG, IngestListener.NONE);
     private int recordsIn;
     private int samplesOut;
     private int deadLettersOut;

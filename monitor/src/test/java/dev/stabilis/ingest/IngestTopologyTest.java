@@ -347,6 +347,86 @@ class IngestTopologyTest {
         }
     }
 
+    /** A shared topic carries other models' traffic and Knative's own events: skipped and counted, not dead letters. */
+    @Nested
+    class SharedTopics {
+
+        private final IngestConfig config = IngestConfig.from(Map.of(IngestConfig.JOIN_ENABLED, "false"));
+        private final List<String> skipped = new java.util.ArrayList<>();
+
+        private IngestDriver driver(String... settings) {
+            Map<String, String> filters = new java.util.HashMap<>();
+            for (int i = 0; i < settings.length; i += 2) {
+                filters.put(settings[i], settings[i + 1]);
+            }
+            return new IngestDriver(config, IngestFilters.from(filters), CATALOG, skipped::add);
+        }
+
+        private static KafkaRecordFixture ping() {
+            return KafkaRecordFixture.load("binary-v1-request.json").withHeader("ce_type", "dev.knative.sources.ping");
+        }
+
+        @Test
+        void aForeignCloudEventIsSkippedAndCountedNotDeadLettered() {
+            try (IngestDriver ingest = driver()) {
+                ingest.request(ping().at(T0));
+                ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(T0));
+
+                assertThat(ingest.deadLetters()).isEmpty();
+                assertThat(ingest.samples()).hasSize(2);
+                assertThat(skipped).containsExactly("event_type");
+            }
+        }
+
+        @Test
+        void readingEveryTypeDeadLettersTheUnknownOnesAsBefore() {
+            try (IngestDriver ingest = driver(IngestFilters.EVENT_TYPES, "*")) {
+                ingest.request(ping().at(T0));
+
+                assertThat(ingest.deadLetters()).singleElement()
+                        .satisfies(d -> assertThat(IngestDriver.json(d.value()).get("reason").asText()).isEqualTo("UNKNOWN_EVENT_TYPE"));
+                assertThat(skipped).isEmpty();
+            }
+        }
+
+        @Test
+        void anotherModelsRequestsAndResponsesAreSkippedAndCounted() {
+            try (IngestDriver ingest = driver(IngestFilters.MODELS, "credit,fraud")) {
+                ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(T0));
+                ingest.request(KafkaRecordFixture.load("binary-v1-response.json").at(T0));
+                ingest.request(KafkaRecordFixture.plain("{\"model\": \"digits\", \"features\": " + row(1) + "}").at(T0));
+
+                assertThat(ingest.samples()).isEmpty();
+                assertThat(ingest.deadLetters()).isEmpty();
+                assertThat(skipped).containsExactly("model", "model", "model");
+            }
+        }
+
+        @Test
+        void theEndpointAndNamespaceAreCarriedAndTheEndpointPicksTheVersion() {
+            try (IngestDriver ingest = driver(IngestFilters.VERSIONS, "digits/canary=1,digits/default=2")) {
+                ingest.request(KafkaRecordFixture.load("binary-v1-request.json").withHeader("ce_endpoint", "canary")
+                        .withHeader("ce_namespace", "ml").at(T0));
+                ingest.request(KafkaRecordFixture.load("binary-v1-request.json").withHeader("ce_endpoint", "default")
+                        .withHeader("ce_id", "other").at(T0));
+
+                List<JsonNode> samples = ingest.sampleValues();
+                assertThat(samples).extracting(s -> s.get("version").asText()).containsExactly("1", "1", "2", "2");
+                assertThat(samples.get(0).get("endpoint").asText()).isEqualTo("canary");
+                assertThat(samples.get(0).get("namespace").asText()).isEqualTo("ml");
+                assertThat(samples.get(2).get("endpoint").asText()).isEqualTo("default");
+            }
+        }
+
+        @Test
+        void badFilterSettingsNameTheirKey() {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> IngestFilters.from(Map.of(IngestFilters.VERSIONS, "digits=1")))
+                    .hasMessageContaining(IngestFilters.VERSIONS);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> IngestFilters.from(Map.of(IngestFilters.EVENT_TYPES, "*,a")))
+                    .hasMessageContaining(IngestFilters.EVENT_TYPES);
+        }
+    }
+
     @Nested
     class DeadLetters {
 
@@ -385,8 +465,6 @@ class IngestTopologyTest {
                             KafkaRecordFixture.plain("{\"features\": " + row(1) + "}")),
                     Arguments.of(RejectReason.UNKNOWN_VERSION, "a version the model does not have",
                             plain("{\"version\": \"7\", \"features\": " + row(1) + "}")),
-                    Arguments.of(RejectReason.UNKNOWN_EVENT_TYPE, "a CloudEvent of another type",
-                            event().withHeader("ce_type", "dev.knative.sources.ping")),
                     Arguments.of(RejectReason.MISSING_ATTRIBUTE, "a CloudEvent without ce_source", event().withHeader("ce_source", null)),
                     Arguments.of(RejectReason.MISSING_ATTRIBUTE, "a CloudEvent without ce_id", event().withHeader("ce_id", null)),
                     Arguments.of(RejectReason.MISSING_ATTRIBUTE, "a plain response without an id",
