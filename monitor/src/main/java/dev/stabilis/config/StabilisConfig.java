@@ -49,6 +49,7 @@ public final class StabilisConfig {
             new Setting("stabilis.ingest.cloudevent.types", "org.kubeflow.serving.inference.request,org.kubeflow.serving.inference.response",
                     "CloudEvent types to read; events of others are skipped and counted (*: read all, dead-letter the unknown)"),
             new Setting("stabilis.ingest.versions", "", "Version served by each endpoint, <model>/<endpoint>=<version>,... (KServe ce_endpoint)"),
+            new Setting("stabilis.ingest.seldon.topic.pattern", "", "Regex of Seldon Core 2 model topics (seldon.<ns>.model.<model>.inputs/outputs) to read as OIP protobuf"),
             new Setting("stabilis.ingest.join.enabled", "true", "Whether samples wait (up to the window) for their response"),
             new Setting("stabilis.ingest.join.window.ms", "5000", "Largest request/response time difference that still joins"),
             new Setting("stabilis.ingest.join.grace.ms", "1000", "Grace for out-of-order request/response records"),

@@ -21,8 +21,9 @@ import java.util.Set;
  * @param models the models to judge; empty for every model
  * @param eventTypes the CloudEvent types to read; empty for every type
  * @param versions the version each {@code <model>/<endpoint>} serves
+ * @param seldon the Seldon Core 2 model topics to read besides the requests (and responses) topic
  */
-public record IngestFilters(Set<String> models, Set<String> eventTypes, Map<String, String> versions) {
+public record IngestFilters(Set<String> models, Set<String> eventTypes, Map<String, String> versions, SeldonTopics seldon) {
 
     public static final String MODELS = "stabilis.ingest.models";
     public static final String EVENT_TYPES = "stabilis.ingest.cloudevent.types";
@@ -59,7 +60,8 @@ public record IngestFilters(Set<String> models, Set<String> eventTypes, Map<Stri
             }
             versions.put(parts[0].trim(), parts[1].trim());
         }
-        return new IngestFilters(list(properties, MODELS, ""), types, versions);
+        Object seldon = properties.get(SeldonTopics.PATTERN);
+        return new IngestFilters(list(properties, MODELS, ""), types, versions, SeldonTopics.from(seldon == null ? null : seldon.toString()));
     }
 
     /** Whether records of this model are judged. */

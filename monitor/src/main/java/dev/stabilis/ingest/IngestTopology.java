@@ -61,8 +61,13 @@ public final class IngestTopology {
     public Topology build() {
         StreamsBuilder builder = new StreamsBuilder();
         RecordClassifier classifier = new RecordClassifier(catalog, filters, config.maxPayloadBytes(), config.maxHeaderBytes());
-        Map<String, KStream<String, IngestEvent>> events = builder
-                .stream(config.sourceTopics(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("ingest-source"))
+        KStream<byte[], byte[]> source = builder.stream(config.sourceTopics(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("ingest-source"));
+        if (filters.seldon().pattern() != null) {
+            source = source.merge(builder.stream(filters.seldon().pattern(),
+                    Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("ingest-source-seldon")), Named.as("ingest-sources"));
+        }
+        Map<String, KStream<String, IngestEvent>> events = source
                 .process(() -> new ClassifyProcessor(classifier), Named.as("ingest-classify"))
                 .split(Named.as("ingest-kind-"))
                 .branch((id, event) -> event instanceof Rejection, Branched.as("rejected"))

@@ -31,6 +31,7 @@ final class RecordClassifier {
 
     private final PayloadJson json;
     private final CloudEventReader cloudEvents;
+    private final OpenInferenceProtobuf protobuf;
     private final PayloadParser requests;
     private final ResponseParser responses = new ResponseParser();
     private final ModelCatalog catalog;
@@ -47,6 +48,7 @@ final class RecordClassifier {
         this.maxHeaderBytes = maxHeaderBytes;
         this.json = new PayloadJson(maxPayloadBytes);
         this.cloudEvents = new CloudEventReader(json);
+        this.protobuf = new OpenInferenceProtobuf(maxPayloadBytes);
         this.requests = new PayloadParser(maxPayloadBytes);
     }
 
@@ -61,6 +63,10 @@ final class RecordClassifier {
                 throw new PayloadException(RejectReason.TOO_LARGE, "headers have " + headerBytes + " bytes in "
                         + record.headers().size() + " headers, the limit is " + maxHeaderBytes
                         + " (the dead letter leaves them out)");
+            }
+            if (filters.seldon().matches(record.topic())) {
+                id = checkedId(record.headerText(SeldonTopics.REQUEST_ID_HEADER));
+                return seldon(SeldonTopics.parse(record.topic()), id, record, receivedAt);
             }
             Optional<CloudEvent> event = cloudEvents.read(record);
             if (event.isPresent()) {
@@ -115,8 +121,27 @@ final class RecordClassifier {
                 endpoint, event == null ? null : event.namespace());
     }
 
+    /** A record of a Seldon Core 2 model topic: protobuf, the model and namespace from the topic name. */
+    private IngestEvent seldon(SeldonTopics.Topic topic, String headerId, SourceRecord record, long receivedAt) {
+        if (!filters.judges(topic.model())) {
+            return Skipped.OTHER_MODEL;
+        }
+        if (topic.outputs()) {
+            return response(headerId, protobuf.response(record.value()), record);
+        }
+        InferencePayload payload = protobuf.request(record.value());
+        ModelInput input = catalog.resolve(topic.model(), firstOf(payload.version(), record.headerText("model-version")));
+        payload.requireFeatures(input.features());
+        String id = firstOf(headerId, checkedId(payload.id()), record.topic() + "-" + record.partition() + "-" + record.offset());
+        return new ValidRequest(id, input.model(), input.version(), payload.format().name(), payload.rows(), receivedAt,
+                record.timestamp(), null, topic.namespace());
+    }
+
     private ServedResponse response(String id, JsonNode body, SourceRecord record) {
-        List<float[]> rows = responses.parse(body);
+        return response(id, responses.parse(body), record);
+    }
+
+    private ServedResponse response(String id, List<float[]> rows, SourceRecord record) {
         if (id == null || id.isEmpty()) {
             throw new PayloadException(RejectReason.MISSING_ATTRIBUTE, "a response without an id cannot be joined to its request");
         }

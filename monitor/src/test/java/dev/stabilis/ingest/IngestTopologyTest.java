@@ -347,6 +347,62 @@ class IngestTopologyTest {
         }
     }
 
+    /** Seldon Core 2's model topics: Open Inference Protocol protobuf, joined by the x-request-id header. */
+    @Nested
+    class SeldonCore2 {
+
+        private final SeldonRecords seldon = new SeldonRecords("ml", "digits");
+        private final IngestFilters filters = IngestFilters.from(Map.of(SeldonTopics.PATTERN, "seldon\\.ml\\.model\\..+"));
+
+        private static TestRecord<byte[], byte[]> at(org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> record, Instant time) {
+            return new TestRecord<>(record.key(), record.value(), record.headers(), time);
+        }
+
+        @Test
+        void aRequestAndItsResponseBecomeASampleWithTheServedClass() {
+            try (IngestDriver ingest = new IngestDriver(IngestConfig.defaults(), filters, CATALOG, IngestListener.NONE)) {
+                float[] typed = new float[64];
+                typed[3] = 0.5f;
+                ingest.send(seldon.inputsTopic(), at(seldon.request("s-1", typed), T0));
+                ingest.send(seldon.outputsTopic(), at(seldon.response("s-1", 7), T0.plusMillis(5)));
+                ingest.send(seldon.inputsTopic(), at(seldon.rawRequest("s-2", typed), T0.plusMillis(6)));
+                advanceStreamTime(ingest, T0.plusSeconds(60));
+
+                List<JsonNode> samples = ingest.sampleValues();
+                assertThat(samples).extracting(n -> n.get("requestId").asText()).containsExactly("s-1", "s-2");
+                JsonNode first = samples.get(0);
+                assertThat(first.get("format").asText()).isEqualTo("OPEN_INFERENCE_V2_PROTOBUF");
+                assertThat(first.get("model").asText()).isEqualTo("digits");
+                assertThat(first.get("version").asText()).isEqualTo("2");
+                assertThat(first.get("namespace").asText()).isEqualTo("ml");
+                assertThat(first.get("servedClass").asInt()).isEqualTo(7);
+                assertThat(first.get("features").get(3).asDouble()).isEqualTo(0.5);
+                assertThat(samples.get(1).get("features")).as("raw little-endian contents read alike").isEqualTo(first.get("features"));
+                assertThat(samples.get(1).get("servedClass").isNull()).isTrue();
+            }
+        }
+
+        @Test
+        void bytesThatAreNoProtobufMessageAreDeadLettered() {
+            try (IngestDriver ingest = new IngestDriver(IngestConfig.from(Map.of(IngestConfig.JOIN_ENABLED, "false")), filters, CATALOG,
+                    IngestListener.NONE)) {
+                org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> good = seldon.request("s-3", new float[64]);
+                ingest.send(seldon.inputsTopic(), new TestRecord<>(null, "{\"inputs\": []}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        good.headers(), T0));
+
+                assertThat(ingest.deadLetters()).singleElement().satisfies(d -> {
+                    JsonNode letter = IngestDriver.json(d.value());
+                    assertThat(letter.get("reason").asText()).isEqualTo("MALFORMED_PROTOBUF");
+                    assertThat(letter.get("requestId").asText()).isEqualTo("s-3");
+                });
+            }
+        }
+
+        private void advanceStreamTime(IngestDriver ingest, Instant to) {
+            ingest.send(seldon.inputsTopic(), at(seldon.request("clock", new float[64]), to));
+        }
+    }
+
     /** A shared topic carries other models' traffic and Knative's own events: skipped and counted, not dead letters. */
     @Nested
     class SharedTopics {
