@@ -57,7 +57,7 @@ class KubernetesSchemaTest {
                     digits/1: {certification: {epsilon: 0.02}}
                 metrics:
                   prometheusRelease: monitoring
-                  serviceMonitor: {enabled: true, namespace: monitoring}
+                  serviceMonitor: {enabled: true, namespace: monitoring, sampleLimit: 20000, metricRelabelings: [{action: labeldrop, regex: class}]}
                   prometheusRule: {enabled: true}
                 dashboards: {enabled: true, namespace: grafana}
                 imagePullSecrets: [{name: registry}]
@@ -72,6 +72,11 @@ class KubernetesSchemaTest {
                 runner:
                   gpu: 2
                   priorityClassName: high
+                  runtimeClassName: nvidia
+                  extraVolumes: [{name: cache, emptyDir: {}}]
+                  extraVolumeMounts: [{name: cache, mountPath: /var/cache/extra}]
+                  sidecars: [{name: proxy, image: "envoyproxy/envoy:v1.31.0"}]
+                  initContainers: [{name: wait, image: "busybox:1.36", command: [sh, -c, "true"]}]
                   affinity:
                     nodeAffinity:
                       requiredDuringSchedulingIgnoredDuringExecution:
