@@ -39,6 +39,8 @@ class KubernetesSchemaTest {
         files.add(write("default.yaml", Charts.template().manifest));
         files.add(write("gpu.yaml", Charts.template(Repo.EXAMPLES.resolve("gpu-values.yaml")).manifest));
         files.add(write("secured.yaml", Charts.template(Repo.EXAMPLES.resolve("existing-kafka-values.yaml")).manifest));
+        files.add(write("kserve.yaml", Charts.template(Repo.EXAMPLES.resolve("kserve/kserve-values.yaml")).manifest));
+        files.add(write("seldon.yaml", Charts.template(Repo.EXAMPLES.resolve("seldon-values.yaml")).manifest));
         files.add(write("hooks.yaml", Charts.template(Charts.chartWithTestHooksAsManifests(), List.of(), Map.of()).manifest));
         // every optional object at once: new claim, mutual TLS, policies, budgets by minAvailable, extra env
         files.add(write("everything.yaml", Charts.templateYaml("""
