@@ -34,11 +34,16 @@ public final class RunnerApp implements AutoCloseable {
         ModelRepository repository = new ModelRepository(config.directory("stabilis.models.repository"));
         KafkaAccess.verify(config.kafka(), KafkaAccess.START_TIMEOUT);
         Topics.requireExisting(config.kafka(), Topics.runner(config), "runner");
-        RunnerMetrics metrics = new RunnerMetrics(registry, device.toString());
+        RunnerMetrics metrics = new RunnerMetrics(registry, deviceLabel(device));
         this.pipelines = new ModelPipelines(repository, device, options, config.integer("stabilis.runner.models.open", 1, 1024),
                 config.number("stabilis.runner.model.retry.ms"), System::nanoTime, metrics);
         this.runner = new ExplanationRunner(settings, pipelines, options, metrics);
         this.thread = new Thread(runner, "stabilis-runner");
+    }
+
+    /** The device as the {@code device} label writes it: {@code cpu}, {@code gpu:0}, ... (not DJL's {@code cpu()}). */
+    static String deviceLabel(Device device) {
+        return device.isGpu() ? "gpu:" + device.getDeviceId() : device.getDeviceType();
     }
 
     public void start() {
