@@ -38,10 +38,8 @@ final class TopicsCommand implements Runnable {
         return topics;
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true,
-            description = "Create the missing topics with stabilis.topics.partitions, .replication.factor and .config; "
-                    + "existing ones are left as they are.")
-    static final class Create implements Callable<Integer> {
+    /** What both subcommands share: the configuration, a reachable cluster, one line per topic. */
+    abstract static class Subcommand implements Callable<Integer> {
 
         @Mixin
         private ProcessOptions process;
@@ -54,33 +52,39 @@ final class TopicsCommand implements Runnable {
             StabilisConfig config = process.load(Map.of());
             KafkaAccess.verify(config.kafka(), KafkaAccess.START_TIMEOUT);
             Map<String, String> wanted = wanted(config);
-            List<String> created = Topics.create(config, List.copyOf(wanted.values()));
+            Map<String, String> states = new LinkedHashMap<>();
+            int code = run(config, wanted, states);
             PrintWriter out = spec.commandLine().getOut();
-            wanted.forEach((key, name) -> out.printf("%-8s %s (%s)%n", created.contains(name) ? "created" : "exists", name, key));
+            wanted.forEach((key, name) -> out.printf("%-8s %s (%s)%n", states.get(key), name, key));
             out.flush();
+            return code;
+        }
+
+        /** Does the work, puts each topic's state by setting key, returns the exit code. */
+        abstract int run(StabilisConfig config, Map<String, String> wanted, Map<String, String> states);
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Create the missing topics with stabilis.topics.partitions, .replication.factor and .config; "
+                    + "existing ones are left as they are.")
+    static final class Create extends Subcommand {
+
+        @Override
+        int run(StabilisConfig config, Map<String, String> wanted, Map<String, String> states) {
+            List<String> created = Topics.create(config, List.copyOf(wanted.values()));
+            wanted.forEach((key, name) -> states.put(key, created.contains(name) ? "created" : "exists"));
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = "List the topics and whether the cluster has them; exit code 5 when one is missing.")
-    static final class Check implements Callable<Integer> {
-
-        @Mixin
-        private ProcessOptions process;
-
-        @Spec
-        private picocli.CommandLine.Model.CommandSpec spec;
+    static final class Check extends Subcommand {
 
         @Override
-        public Integer call() {
-            StabilisConfig config = process.load(Map.of());
-            KafkaAccess.verify(config.kafka(), KafkaAccess.START_TIMEOUT);
-            Map<String, String> wanted = wanted(config);
+        int run(StabilisConfig config, Map<String, String> wanted, Map<String, String> states) {
             Map<String, String> missing = Topics.missing(config.kafka(), wanted);
-            PrintWriter out = spec.commandLine().getOut();
-            wanted.forEach((key, name) -> out.printf("%-8s %s (%s)%n", missing.containsKey(key) ? "missing" : "exists", name, key));
-            out.flush();
+            wanted.forEach((key, name) -> states.put(key, missing.containsKey(key) ? "missing" : "exists"));
             return missing.isEmpty() ? ExitCodes.OK : ExitCodes.MISSING_TOPICS;
         }
     }
