@@ -1,4 +1,4 @@
-package dev.stabilis.deadletter;
+package dev.stabilis.contract;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.nio.ByteBuffer;
@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * The value of a {@code stabilis.dlq} record (JSON), one shape for every stage that rejects records (ingest,
  * runner, detect). The dead-letter record also carries the original record's key and headers unchanged, so it
- * can be replayed.
+ * can be replayed. Schema: {@code schemas/dead-letter.schema.json}.
  *
  * @param requestId the request id when it was known, else null
  * @param reason a machine-readable reason, for example {@code MALFORMED_JSON} or {@code MODEL_UNAVAILABLE}
@@ -47,6 +47,18 @@ public record DeadLetter(String requestId, String reason, String detail, String 
         }
         String original = value == null || value.length > maxOriginalBytes ? null : Base64.getEncoder().encodeToString(value);
         return new DeadLetter(requestId, reason, detail, sourceTopic, partition, offset, timestamp, named, original);
+    }
+
+    /** The one reader: checks the fields every dead letter has. */
+    public static DeadLetter read(byte[] json) {
+        DeadLetter letter = ContractJson.read(json, DeadLetter.class);
+        ContractJson.require(letter.reason(), "reason");
+        return letter;
+    }
+
+    /** The one writer. */
+    public byte[] toJson() {
+        return ContractJson.write(this);
     }
 
     /** The headers of a Kafka record. */

@@ -8,7 +8,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Which class a served output row names. */
-class SampleTest {
+class ServedClassTest {
 
     static Stream<Arguments> outputs() {
         return Stream.of(
@@ -24,6 +24,6 @@ class SampleTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("outputs")
     void servedClassOf(String description, float[] output, Integer expected) {
-        assertThat(Sample.servedClass(output)).isEqualTo(expected);
+        assertThat(RequestWithResponse.servedClass(output)).isEqualTo(expected);
     }
 }
