@@ -95,7 +95,8 @@ public final class BoxSearch implements AutoCloseable {
     }
 
     private int[] coordinates(double[] g, Random random) {
-        int[] largest = Certificates.topK(g, Math.min(budget.coordinates() / 2, g.length));
+        int half = Math.min(budget.coordinates() / 2, g.length);
+        int[] largest = half == 0 ? new int[0] : Certificates.topK(g, half);
         int[] out = new int[Math.min(budget.coordinates(), g.length)];
         System.arraycopy(largest, 0, out, 0, largest.length);
         for (int i = largest.length; i < out.length; i++) {

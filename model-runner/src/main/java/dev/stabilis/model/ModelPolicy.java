@@ -43,6 +43,7 @@ public record ModelPolicy(long[] inputShape, List<String> featureNames, List<Str
     /**
      * Certification settings.
      *
+     * @param method how gradient bounds are computed: {@code interval} or {@code linear}
      * @param epsilon half-width of the input box in raw feature units
      * @param k size of the certified top-k set
      * @param target {@code logit} or {@code logprob}
@@ -51,10 +52,10 @@ public record ModelPolicy(long[] inputShape, List<String> featureNames, List<Str
      * @param radiusMax largest ε the certified-radius search considers; NaN for the largest domain range (1 without a domain)
      * @param radiusSteps bisection steps of the radius search
      */
-    public record Certification(double epsilon, int k, String target, double parameterGamma, int splitLeaves,
+    public record Certification(String method, double epsilon, int k, String target, double parameterGamma, int splitLeaves,
             double radiusMax, int radiusSteps) {
 
-        public static final Certification DEFAULT = new Certification(0.01, 5, "logit", 0, 1, Double.NaN, 16);
+        public static final Certification DEFAULT = new Certification("interval", 0.01, 5, "logit", 0, 1, Double.NaN, 16);
     }
 
     /**
