@@ -61,7 +61,13 @@ public final class StabilisConfig {
             new Setting("stabilis.monitor.application.id", "stabilis", "Prefix of the Kafka Streams application ids (-ingest, -detect)"),
             new Setting("stabilis.monitor.state.dir", "", "Kafka Streams state directory (default: a directory under java.io.tmpdir)"));
 
-    private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|key\\.pem|credentials).*");
+    /**
+     * Names that look like secrets, whether Kafka knows the key or not (a misspelt {@code ssl.keystore.passwd} too):
+     * passwords and passphrases, secrets, tokens, JAAS lines, credentials, private keys and key material. A harmless
+     * key caught by it (a token endpoint URL) is only hidden, never lost.
+     */
+    private static final Pattern SECRET = Pattern.compile(
+            "(?i)pass|pwd|secret|token|jaas|credential|private|api[._-]?key|key[._-]?material|(^|[._-])pem($|[._-])|\\.key$");
 
     /** Client settings Kafka itself types as passwords, such as ssl.keystore.key and sasl.oauthbearer.assertion.private.key.passphrase. */
     private static final Set<String> KAFKA_PASSWORDS = Stream.of(ProducerConfig.configDef(), ConsumerConfig.configDef(),
@@ -219,7 +225,7 @@ public final class StabilisConfig {
 
     /** Whether a key's value is a secret: its name says so, or Kafka types it as a password (also behind a client prefix). */
     static boolean isSecret(String key) {
-        if (SECRET.matcher(key).matches()) {
+        if (SECRET.matcher(key).find()) {
             return true;
         }
         if (!key.startsWith("kafka.")) {
