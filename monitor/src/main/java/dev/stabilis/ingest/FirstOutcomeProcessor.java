@@ -27,11 +27,13 @@ import org.slf4j.LoggerFactory;
  * same request can leave once unmatched and again when its response arrives while it is still in the join store,
  * and a response can leave unmatched before its request arrives.
  *
- * <p>The first sample of a request wins and later outcomes of that request are dropped. A response the join gives up
- * on is held, not dead-lettered at once: if its request shows up within the retention, the request's sample stands
- * for both; otherwise the response is dead-lettered as unmatched when stream time passes its timestamp plus the
- * retention (twice the join store's). Both stores are changelogged, so the decisions hold across restarts under
- * exactly-once.
+ * <p>The first sample of a request wins, and later outcomes of that id are dropped for the deduplication retention
+ * ({@link IngestConfig#dedupRetention()}), so a request sent again with the same id (a client's retry, a replayed
+ * log) gives no second sample. A response the join gives up on is held, not dead-lettered at once: if its request
+ * shows up within the hold (twice the join store's retention), the request's sample carries the held response's
+ * served output, even when the join emitted the request as unmatched; otherwise the response is dead-lettered as
+ * unmatched when stream time passes its timestamp plus the hold. Both stores are changelogged, so the decisions hold
+ * across restarts under exactly-once.
  */
 final class FirstOutcomeProcessor extends ContextualProcessor<String, RequestWithResponse, String, RequestWithResponse> {
 
@@ -40,29 +42,33 @@ final class FirstOutcomeProcessor extends ContextualProcessor<String, RequestWit
 
     private static final Logger LOG = LoggerFactory.getLogger(FirstOutcomeProcessor.class);
 
-    private final long retentionMs;
+    private final long holdMs;
+    private final long dedupMs;
     private WindowStore<String, Long> emitted;
     private TimestampedKeyValueStore<String, ServedResponse> held;
 
-    private FirstOutcomeProcessor(long retentionMs) {
-        this.retentionMs = retentionMs;
+    private FirstOutcomeProcessor(long holdMs, long dedupMs) {
+        this.holdMs = holdMs;
+        this.dedupMs = dedupMs;
     }
 
     /**
      * @param window the join window (largest request/response time difference)
      * @param grace the join grace
+     * @param dedup how long an emitted request id keeps later outcomes of that id out; at least {@link #retention}
      */
-    static ProcessorSupplier<String, RequestWithResponse, String, RequestWithResponse> supplier(Duration window, Duration grace) {
-        Duration retention = retention(window, grace);
+    static ProcessorSupplier<String, RequestWithResponse, String, RequestWithResponse> supplier(Duration window, Duration grace,
+            Duration dedup) {
+        Duration hold = retention(window, grace);
         return new ProcessorSupplier<>() {
             @Override
             public FirstOutcomeProcessor get() {
-                return new FirstOutcomeProcessor(retention.toMillis());
+                return new FirstOutcomeProcessor(hold.toMillis(), dedup.toMillis());
             }
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                return Set.of(Stores.windowStoreBuilder(Stores.persistentWindowStore(STORE, retention, Duration.ofMillis(1), false),
+                return Set.of(Stores.windowStoreBuilder(Stores.persistentWindowStore(STORE, dedup, Duration.ofMillis(1), false),
                                 Serdes.String(), Serdes.Long()),
                         Stores.timestampedKeyValueStoreBuilder(Stores.persistentTimestampedKeyValueStore(HELD), Serdes.String(),
                                 new JsonSerde<>(ServedResponse.class)));
@@ -70,7 +76,7 @@ final class FirstOutcomeProcessor extends ContextualProcessor<String, RequestWit
         };
     }
 
-    /** How long ids and held responses are kept: the join keeps a record for 2 × window + grace; twice that, plus 1 s. */
+    /** How long responses are held: the join keeps a record for 2 × window + grace; twice that, plus 1 s. */
     static Duration retention(Duration window, Duration grace) {
         return window.multipliedBy(2).plus(grace).multipliedBy(2).plusSeconds(1);
     }
@@ -89,19 +95,22 @@ final class FirstOutcomeProcessor extends ContextualProcessor<String, RequestWit
         boolean requestLeft = alreadyEmitted(record.key(), record.timestamp());
         if (outcome.request() == null) {
             if (requestLeft) {
-                LOG.info("response {} arrived after its request was emitted without it; dropped", record.key());
+                LOG.info("response {} arrived after its request was emitted; dropped", record.key());
             } else {
                 held.put(record.key(), ValueAndTimestamp.make(outcome.response(), record.timestamp()));
             }
             return;
         }
         if (requestLeft) {
-            LOG.info("request {} was already emitted; its later join outcome is dropped", record.key());
+            LOG.info("request {} was already emitted; this later outcome of its id is dropped", record.key());
             return;
         }
+        ValueAndTimestamp<ServedResponse> waiting = held.get(record.key());
         held.delete(record.key());
         emitted.put(record.key(), record.timestamp(), record.timestamp());
-        context().forward(record);
+        context().forward(outcome.response() == null && waiting != null
+                ? record.withValue(new RequestWithResponse(outcome.request(), waiting.value()))
+                : record);
     }
 
     /** Dead-letters the held responses whose request has not come within the retention. */
@@ -110,7 +119,7 @@ final class FirstOutcomeProcessor extends ContextualProcessor<String, RequestWit
         try (KeyValueIterator<String, ValueAndTimestamp<ServedResponse>> all = held.all()) {
             while (all.hasNext()) {
                 KeyValue<String, ValueAndTimestamp<ServedResponse>> entry = all.next();
-                if (entry.value.timestamp() + retentionMs < streamTime) {
+                if (entry.value.timestamp() + holdMs < streamTime) {
                     due.add(entry);
                 }
             }
@@ -122,7 +131,7 @@ final class FirstOutcomeProcessor extends ContextualProcessor<String, RequestWit
     }
 
     private boolean alreadyEmitted(String id, long timestamp) {
-        try (WindowStoreIterator<Long> earlier = emitted.fetch(id, timestamp - retentionMs, timestamp + retentionMs)) {
+        try (WindowStoreIterator<Long> earlier = emitted.fetch(id, timestamp - dedupMs, timestamp + dedupMs)) {
             return earlier.hasNext();
         }
     }

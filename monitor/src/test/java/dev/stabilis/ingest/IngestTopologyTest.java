@@ -307,6 +307,42 @@ class IngestTopologyTest {
         }
 
         @Test
+        void aRequestTheJoinEmitsUnmatchedAfterItsResponseWasHeldStillCarriesTheServedOutput() {
+            // the response, then later traffic on both sides for longer than the join keeps records (as while one side
+            // catches up): when the request comes at last, the join no longer has the response and emits it unmatched
+            ingest.send(RESPONSES, KafkaRecordFixture.load("binary-v1-response.json").at(T0));
+            Instant later = T0.plus(JOINING.joinWindow().multipliedBy(2)).plus(JOINING.joinGrace()).plusSeconds(1);
+            ingest.send(RESPONSES, KafkaRecordFixture.load("binary-v1-response.json").withHeader("ce_id", "another").at(later));
+            advanceStreamTimeTo(later);
+
+            ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(T0.plusMillis(12)));
+
+            List<JsonNode> samples = ingest.sampleValues().stream()
+                    .filter(s -> s.get("requestId").asText().equals("e58f1edd-43bc-42f6-a10a-d1adb5cab831")).toList();
+            assertThat(samples).extracting(s -> s.get("servedClass").asInt()).containsExactly(1, 4);
+            advanceStreamTimeTo(T0.plus(FirstOutcomeProcessor.retention(JOINING.joinWindow(), JOINING.joinGrace())).plusSeconds(2));
+            assertThat(ingest.deadLetterValues()).as("the held response went into the sample, not to the dead letters")
+                    .noneSatisfy(letter -> assertThat(letter.get("requestId").asText()).isEqualTo("e58f1edd-43bc-42f6-a10a-d1adb5cab831"));
+        }
+
+        @Test
+        void theSameRequestIdSentThreeTimes40SecondsApartGivesOneSampleOnly() {
+            String id = "e58f1edd-43bc-42f6-a10a-d1adb5cab831";
+            for (int copy = 0; copy < 3; copy++) {
+                Instant at = T0.plusSeconds(40L * copy);
+                ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(at));
+                ingest.send(RESPONSES, KafkaRecordFixture.load("binary-v1-response.json").at(at.plusMillis(12)));
+            }
+            advanceStreamTimeTo(T0.plusSeconds(200));
+
+            assertThat(requestIds(ingest.sampleValues()).stream().filter(id::equals)).as("one sample per row of the first copy")
+                    .hasSize(2);
+            assertThat(ingest.deadLetters()).isEmpty();
+            assertThat(JOINING.dedupRetention()).as("the default retention covers copies 80 s apart")
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(80));
+        }
+
+        @Test
         void unmatchedResponseIsDeadLetteredOnceItsRetentionHasPassed() {
             KafkaRecordFixture response = KafkaRecordFixture.load("binary-v1-response.json");
             ingest.request(response.at(T0));
