@@ -61,6 +61,8 @@ public final class StabilisConfig {
             new Setting("stabilis.runner.models.open", "8", "Most model versions a runner keeps loaded"),
             new Setting("stabilis.runner.model.retry.ms", "30000", "How long a model that failed to load is not retried"),
             new Setting("stabilis.monitor.application.id", "stabilis", "Prefix of the Kafka Streams application ids (-ingest, -detect)"),
+            new Setting("stabilis.monitor.instance.id", "", "Static group membership (group.instance.id) of the monitor, unique "
+                    + "per monitor process; default: <host name>-monitor"),
             new Setting("stabilis.monitor.state.dir", "", "Kafka Streams state directory (default: a directory under java.io.tmpdir)"));
 
     /**

@@ -222,7 +222,9 @@ class IngestTopologyTest {
             ingest.close();
         }
 
+        /** A later request; a second of wall-clock time passes first, as the join emits unmatched records at most once a second. */
         private void advanceStreamTimeTo(Instant time) {
+            ingest.advanceWallClock(Duration.ofSeconds(1));
             ingest.request(KafkaRecordFixture.plain("{\"model\": \"digits\", \"id\": \"later-" + time.toEpochMilli()
                     + "\", \"features\": " + row(9) + "}").at(time));
         }
@@ -276,9 +278,48 @@ class IngestTopologyTest {
             });
         }
 
+        /** A request and its response earlier on, so that the task has seen the responses side. */
+        private void earlierPairAt(Instant time) {
+            ingest.request(KafkaRecordFixture.load("binary-v1-request.json").withHeader("ce_id", "earlier").at(time));
+            ingest.send(RESPONSES, KafkaRecordFixture.load("binary-v1-response.json").withHeader("ce_id", "earlier").at(time.plusMillis(5)));
+        }
+
+        @Test
+        void aRequestTheJoinGivesUpOnWhileTheResponsesLagStillGetsItsResponse() {
+            earlierPairAt(T0.minusSeconds(10));
+            // the request, then traffic on the requests side only: the responses side lags, as while catching up
+            ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(T0));
+            advanceStreamTimeTo(T0.plus(JOINING.joinWindow()).plus(JOINING.joinGrace()).plusSeconds(2));
+            assertThat(requestIds(ingest.sampleValues())).as("the request waits for the responses side")
+                    .doesNotContain("e58f1edd-43bc-42f6-a10a-d1adb5cab831");
+
+            ingest.send(RESPONSES, KafkaRecordFixture.load("binary-v1-response.json").at(T0.plusMillis(12)));
+
+            List<JsonNode> samples = ingest.sampleValues().stream()
+                    .filter(s -> s.get("requestId").asText().equals("e58f1edd-43bc-42f6-a10a-d1adb5cab831")).toList();
+            assertThat(samples).extracting(s -> s.get("servedClass").asInt()).containsExactly(1, 4);
+            advanceStreamTimeTo(T0.plus(FirstOutcomeProcessor.retention(JOINING.joinWindow(), JOINING.joinGrace())).plusSeconds(2));
+            assertThat(requestIds(ingest.sampleValues())).as("no second sample").doesNotContain("e58f1edd-43bc-42f6-a10a-d1adb5cab831");
+            assertThat(ingest.deadLetters()).isEmpty();
+        }
+
+        @Test
+        void aRequestTheJoinGaveUpOnLeavesWithoutServedOutputAfterTheHold() {
+            earlierPairAt(T0.minusSeconds(10));
+            ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(T0));
+            Duration hold = FirstOutcomeProcessor.retention(JOINING.joinWindow(), JOINING.joinGrace());
+            advanceStreamTimeTo(T0.plus(hold).minusSeconds(1));
+            assertThat(requestIds(ingest.sampleValues())).doesNotContain("e58f1edd-43bc-42f6-a10a-d1adb5cab831");
+
+            advanceStreamTimeTo(T0.plus(hold).plusSeconds(2));
+
+            assertThat(requestIds(ingest.sampleValues())).containsSubsequence("e58f1edd-43bc-42f6-a10a-d1adb5cab831",
+                    "e58f1edd-43bc-42f6-a10a-d1adb5cab831");
+        }
+
         @Test
         void aResponseArrivingAfterItsRequestLeftUnmatchedAddsNoSecondSampleAndNoDeadLetter() {
-            // a request, then later traffic on the requests side only (the responses side lags, as while catching up)
+            // in a task that has seen no response yet, a request leaves unmatched as soon as the join gives up on it
             ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(T0));
             advanceStreamTimeTo(T0.plus(JOINING.joinWindow()).plus(JOINING.joinGrace()).plusMillis(1));
             assertThat(requestIds(ingest.sampleValues())).as("the request left unmatched")
