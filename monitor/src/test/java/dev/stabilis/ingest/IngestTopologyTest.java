@@ -541,6 +541,24 @@ class IngestTopologyTest {
         }
 
         @Test
+        void deadLettersARequestOutsideItsModelsDomainNamingTheFeatureAndTheValueAndKeepsTheOthers() {
+            try (IngestDriver ingest = new IngestDriver(config, CATALOG)) {
+                ingest.request(KafkaRecordFixture.plain("{\"model\": \"bounded\", \"id\": \"raw\", \"features\": "
+                        + rowStartingWith("16", 3) + "}").at(T0));
+                ingest.request(KafkaRecordFixture.plain("{\"model\": \"bounded\", \"id\": \"scaled\", \"features\": "
+                        + row(3) + "}").at(T0));
+
+                assertThat(ingest.deadLetterValues()).singleElement().satisfies(letter -> {
+                    assertThat(letter.get("reason").asText()).isEqualTo("OUT_OF_DOMAIN");
+                    assertThat(letter.get("requestId").asText()).isEqualTo("raw");
+                    assertThat(letter.get("detail").asText())
+                            .isEqualTo("feature 0 (px_0_0) = 16.0 is outside the domain [0.0, 1.0] of model bounded version 1");
+                });
+                assertThat(requestIds(ingest.sampleValues())).containsExactly("scaled");
+            }
+        }
+
+        @Test
         void deadLettersAnUnexpectedFailureAsInternalAndKeepsFlowing() {
             ModelCatalog failing = (model, version) -> {
                 if (version == null) {
