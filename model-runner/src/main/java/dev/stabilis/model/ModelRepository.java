@@ -118,7 +118,8 @@ public final class ModelRepository {
         }
     }
 
-    private static final Comparator<String> VERSION_ORDER = (a, b) -> {
+    /** Version labels oldest first: numeric ones in numeric order, before the others in text order. */
+    public static final Comparator<String> VERSION_ORDER = (a, b) -> {
         boolean numA = a.matches("\\d{1,18}");
         boolean numB = b.matches("\\d{1,18}");
         if (numA && numB) {

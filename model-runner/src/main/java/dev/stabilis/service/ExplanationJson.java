@@ -34,6 +34,10 @@ public final class ExplanationJson {
         root.put("index", sample.index());
         root.put("model", pipeline.loaded().name());
         root.put("version", pipeline.loaded().version());
+        if (!sample.version().equals(pipeline.loaded().version()) && !sample.version().equals("latest")) {
+            // the sample's version failed to load: the last good version of the model served it
+            root.put("requestedVersion", sample.version());
+        }
         root.put("eventTime", sample.eventTime());
         root.put("receivedAt", sample.receivedAt());
         root.put("explainedAt", explainedAt);

@@ -48,6 +48,7 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
     private final ModelPipelines pipelines;
     private final PipelineOptions options;
     private final RunnerMetrics metrics;
+    private final RepositoryWatch watch;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -55,11 +56,17 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean ready;
 
-    public ExplanationRunner(RunnerSettings settings, ModelPipelines pipelines, PipelineOptions options, RunnerMetrics metrics) {
+    /**
+     * @param watch when to look at the model repository again: changed and new versions are validated and swapped in
+     *     between batches ({@link ModelPipelines#refresh()})
+     */
+    public ExplanationRunner(RunnerSettings settings, ModelPipelines pipelines, PipelineOptions options, RunnerMetrics metrics,
+            RepositoryWatch watch) {
         this.settings = settings;
         this.pipelines = pipelines;
         this.options = options;
         this.metrics = metrics;
+        this.watch = watch;
         Properties consumerProps = new Properties();
         consumerProps.putAll(settings.kafka());
         consumerProps.put("group.id", settings.groupId());
@@ -95,6 +102,9 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
             consumer.subscribe(List.of(settings.samplesTopic()));
             ready = true;
             while (running) {
+                if (watch.due()) {
+                    pipelines.refresh();
+                }
                 List<ConsumerRecord<String, byte[]>> batch = nextBatch();
                 if (!batch.isEmpty()) {
                     process(batch);
@@ -106,6 +116,7 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
             LOG.error("runner fenced: another instance uses transactional id '{}'; stopping", settings.transactionalId());
         } finally {
             ready = false;
+            watch.close();
             producer.close(Duration.ofSeconds(10));
             // a static member stays in the group when it closes; a runner that stops on purpose hands its partitions on
             consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(10)));

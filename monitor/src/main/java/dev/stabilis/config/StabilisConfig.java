@@ -60,6 +60,9 @@ public final class StabilisConfig {
             new Setting("stabilis.runner.curvature.iterations", "20", "Power iterations of the curvature estimate; 0 turns it off"),
             new Setting("stabilis.runner.models.open", "8", "Most model versions a runner keeps loaded"),
             new Setting("stabilis.runner.model.retry.ms", "30000", "How long a model that failed to load is not retried"),
+            new Setting("stabilis.runner.models.watch", "poll", "How the runner notices changed and new model versions: poll, "
+                    + "events (file system events) or off"),
+            new Setting("stabilis.runner.models.poll.ms", "5000", "How often the runner looks at the model repository when polling"),
             new Setting("stabilis.monitor.application.id", "stabilis", "Prefix of the Kafka Streams application ids (-ingest, -detect)"),
             new Setting("stabilis.monitor.instance.id", "", "Static group membership (group.instance.id) of the monitor, unique "
                     + "per monitor process; default: <host name>-monitor"),

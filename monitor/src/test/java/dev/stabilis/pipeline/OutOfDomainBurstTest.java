@@ -2,8 +2,6 @@ package dev.stabilis.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stabilis.app.MonitorApp;
 import dev.stabilis.app.RunnerApp;
 import dev.stabilis.app.Topics;
@@ -22,7 +20,6 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -37,7 +34,6 @@ import org.junit.jupiter.api.Test;
 class OutOfDomainBurstTest {
 
     private static final int GOOD = 240;
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Test
     void outOfDomainRequestsAreDeadLetteredAloneAndEveryGoodRequestIsExplained() throws Exception {
@@ -63,7 +59,7 @@ class OutOfDomainBurstTest {
             String far = "far-" + i;
             traffic = traffic.withIngestDeadLetter(far, "OUT_OF_DOMAIN", () -> List.of(kserve.request(requests, far, huge)));
             String direct = "direct-sample-" + i;
-            traffic = traffic.withRunnerDeadLetter(direct, "OUT_OF_DOMAIN", () -> List.of(sample(samples, direct, grey)));
+            traffic = traffic.withRunnerDeadLetter(direct, "OUT_OF_DOMAIN", () -> List.of(SampleRecords.digits(samples, direct, "1", grey)));
         }
         PipelineTraffic burst = traffic.shuffled(new Random(13));
 
@@ -90,22 +86,6 @@ class OutOfDomainBurstTest {
         }
         out[0] = 16f;
         return out;
-    }
-
-    /** A sample record as ingest writes one, straight to the samples topic. */
-    private static ProducerRecord<String, byte[]> sample(String topic, String id, float[] features) {
-        ObjectNode sample = JSON.createObjectNode().put("requestId", id).put("index", 0).put("model", "digits").put("version", "1")
-                .put("format", "OPEN_INFERENCE_V2");
-        for (float value : features) {
-            sample.withArray("features").add(value);
-        }
-        sample.putNull("servedClass").putNull("servedOutput").put("receivedAt", System.currentTimeMillis())
-                .put("eventTime", System.currentTimeMillis());
-        try {
-            return new ProducerRecord<>(topic, "digits", JSON.writeValueAsBytes(sample));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static KafkaProducer<String, byte[]> producer(StabilisConfig config) {
