@@ -39,7 +39,8 @@ public final class StabilisConfig {
             new Setting("stabilis.topics.dlq", "stabilis.dlq", "Dead letters, with the original bytes, headers and a reason"),
             new Setting("stabilis.models.repository", "models", "Model repository root: <root>/<name>/<version>/model.onnx + stabilis.yaml"),
             new Setting("stabilis.metrics.host", "127.0.0.1", "Address of the /metrics, /health and /ready endpoints (0.0.0.0 in containers)"),
-            new Setting("stabilis.metrics.port", "9404", "Port of those endpoints"),
+            new Setting("stabilis.metrics.port", "9404", "Port of those endpoints; the runner's default is 9405, so that a monitor "
+                    + "and a runner can share a host"),
             new Setting("stabilis.ingest.max.payload.bytes", "524288", "Larger request values go to the DLQ as TOO_LARGE"),
             new Setting("stabilis.ingest.max.header.bytes", "32768", "Records with larger headers (names + values) go to the DLQ as TOO_LARGE"),
             new Setting("stabilis.ingest.join.enabled", "true", "Whether samples wait (up to the window) for their response"),
