@@ -11,6 +11,7 @@ import dev.stabilis.ingest.IngestStreamsConfig;
 import dev.stabilis.ingest.IngestTopology;
 import dev.stabilis.ingest.RepositoryModelCatalog;
 import dev.stabilis.metrics.DeadLetterMeter;
+import dev.stabilis.metrics.WindowGauges;
 import dev.stabilis.model.ModelRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -81,8 +82,11 @@ public final class MonitorApp implements AutoCloseable {
             detectSettings.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId + "-detect");
             Properties detectProps = DetectTopology.streamsConfig(detectSettings);
             streamsCommon(config, kafka, instanceId, detectProps);
-            built.add(new KafkaStreams(new DetectTopology(detectConfig, alert -> countAlert(registry, alert), ExplanationListener.NONE)
-                    .build(), detectProps));
+            WindowGauges windowGauges = new WindowGauges(registry);
+            built.add(new KafkaStreams(new DetectTopology(detectConfig, alert -> {
+                countAlert(registry, alert);
+                windowGauges.onAlert(alert);
+            }, ExplanationListener.NONE, windowGauges).build(), detectProps));
             access.join();
         } catch (RuntimeException e) {
             built.forEach(streams -> streams.close(Duration.ZERO));
