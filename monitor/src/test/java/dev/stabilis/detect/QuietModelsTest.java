@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,16 +20,9 @@ class QuietModelsTest {
 
     private static final long SECOND = 1_000;
 
-    private static final String[] SETTINGS = {
-            DetectConfig.WINDOW_SIZE_MS + "=1000",
-            DetectConfig.WINDOW_GRACE_MS + "=0",
-            DetectConfig.WARMUP_WINDOWS + "=3",
-            DetectConfig.BASELINE_WINDOWS + "=10",
-            DetectConfig.MIN_SAMPLES + "=10",
-            DetectConfig.Z_THRESHOLD + "=3",
-            DetectConfig.MIN_CHANGE + "=0.1",
-            DetectConfig.SILENCE_WINDOWS + "=3",
-            DetectConfig.IDLE_CHECK_INTERVAL_MS + "=100"};
+    /** The windowed baselines' one-second windows, three windows of silence, checked every 100 ms. */
+    private static final String[] SETTINGS = Stream.concat(Arrays.stream(WindowedBaselinesTest.SETTINGS),
+            Stream.of(DetectConfig.SILENCE_WINDOWS + "=3", DetectConfig.IDLE_CHECK_INTERVAL_MS + "=100")).toArray(String[]::new);
 
     @Test
     void aModelThatStopsReceivingTrafficGetsExactlyOneModelSilentAlert() {
@@ -105,13 +100,7 @@ class QuietModelsTest {
         return alerts.stream().filter(a -> a.path("kind").asText().equals("MODEL_SILENT")).toList();
     }
 
-    /** Window {@code w}: {@code n} samples, the first {@code uncertified} of them without a certified top-k set. */
     private static List<ExplanationJson> window(int w, int n, int uncertified) {
-        List<ExplanationJson> samples = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            ExplanationJson s = sample("w" + w + "-" + i).at(T0 + w * SECOND + i);
-            samples.add(i < uncertified ? s.uncertified() : s);
-        }
-        return samples;
+        return WindowedBaselinesTest.window(w, n, uncertified, WindowedBaselinesTest.UNCERTIFIED);
     }
 }

@@ -69,9 +69,7 @@ class MonitorRestartIT {
                         records, REQUESTS_PER_SECOND, String.join("\n  ", log), resumed, ledger.summary());
                 assertThat(resumed).as("seconds from each kill to the first explanation of a request sent after it")
                         .allSatisfy(s -> assertThat(s).isLessThanOrEqualTo(RESUME_WITHIN_S));
-                List<String> withoutServedClass = ledger.samples().stream().filter(s -> s.path("servedClass").isNull())
-                        .map(s -> s.path("requestId").asText()).toList();
-                assertThat(withoutServedClass).as("samples whose request's response was sent but not joined").isEmpty();
+                ledger.assertServedClassesKept();
                 ledger.assertExactlyOnce(traffic);
             } catch (Throwable failure) {
                 System.out.println("monitor restart failed after:\n  " + String.join("\n  ", log) + "\n" + pipeline.logTails(150));

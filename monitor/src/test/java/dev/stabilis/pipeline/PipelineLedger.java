@@ -108,6 +108,16 @@ record PipelineLedger(List<JsonNode> samples, List<JsonNode> explanations, List<
         assertThat(alerts).allSatisfy(a -> assertThat(a.path("kind").asText()).isEqualTo("SAMPLE_UNSTABLE"));
     }
 
+    /**
+     * Asserts that every sample of a request whose response was logged carries the served class: the join lost none,
+     * not even while a restarted monitor replayed its backlog.
+     */
+    void assertServedClassesKept() {
+        List<String> withoutServedClass = samples.stream().filter(s -> s.path("servedClass").isNull())
+                .map(s -> s.path("requestId").asText()).toList();
+        assertThat(withoutServedClass).as("samples whose request's response was sent but not joined").isEmpty();
+    }
+
     /** One line with the counts, for the test's log. */
     String summary() {
         long evidence = alerts.stream().mapToLong(a -> a.path("evidence").size()).sum();
