@@ -118,9 +118,10 @@ public final class MonitorApp implements AutoCloseable {
     private static Map<String, String> ingestSettings(StabilisConfig config) {
         Map<String, String> settings = new HashMap<>();
         for (String key : new String[] {IngestConfig.MAX_PAYLOAD_BYTES, IngestConfig.MAX_HEADER_BYTES, IngestConfig.JOIN_ENABLED,
-                IngestConfig.JOIN_WINDOW_MS, IngestConfig.JOIN_GRACE_MS, IngestConfig.DEDUP_RETENTION_MS}) {
+                IngestConfig.JOIN_WINDOW_MS, IngestConfig.JOIN_GRACE_MS}) {
             settings.put(key, config.required(key));
         }
+        settings.put(IngestConfig.DEDUP_RETENTION_MS, config.text(IngestConfig.DEDUP_RETENTION_MS));
         settings.put(IngestConfig.REQUESTS_TOPIC, config.required("stabilis.topics.requests"));
         settings.put(IngestConfig.RESPONSES_TOPIC, config.required("stabilis.topics.responses"));
         settings.put(IngestConfig.SAMPLES_TOPIC, config.required("stabilis.topics.samples"));

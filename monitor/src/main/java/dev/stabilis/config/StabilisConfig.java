@@ -46,8 +46,9 @@ public final class StabilisConfig {
             new Setting("stabilis.ingest.join.enabled", "true", "Whether samples wait (up to the window) for their response"),
             new Setting("stabilis.ingest.join.window.ms", "5000", "Largest request/response time difference that still joins"),
             new Setting("stabilis.ingest.join.grace.ms", "1000", "Grace for out-of-order request/response records"),
-            new Setting("stabilis.ingest.dedup.retention.ms", "300000", "How long a request id that gave a sample keeps later "
-                    + "requests with that id out (stream time; at least the join's hold, 23000 with the default window)"),
+            new Setting("stabilis.ingest.dedup.retention.ms", "", "How long a request id that gave a sample keeps later requests "
+                    + "with that id out (stream time; at least the join's hold, 23000 with the default window); default 300000, "
+                    + "or the hold when that is longer"),
             new Setting("stabilis.runner.device", "auto", "auto, cpu, gpu or gpu:N"),
             new Setting("stabilis.runner.torch.threads", "0", "PyTorch intra-op threads; 0 keeps the engine's default (one per core)"),
             new Setting("stabilis.runner.max.batch", "256", "Most samples per micro-batch"),

@@ -12,7 +12,7 @@ import java.util.Map;
  * {@value #RESPONSES_TOPIC} [none: responses only on the requests topic], {@value #SAMPLES_TOPIC}
  * [stabilis.samples], {@value #DLQ_TOPIC} [stabilis.dlq], {@value #MAX_PAYLOAD_BYTES} [524288],
  * {@value #MAX_HEADER_BYTES} [32768], {@value #JOIN_ENABLED} [true], {@value #JOIN_WINDOW_MS} [5000], {@value #JOIN_GRACE_MS} [1000],
- * {@value #DEDUP_RETENTION_MS} [300000].
+ * {@value #DEDUP_RETENTION_MS} [empty: 300000, or the join's hold when that is longer].
  *
  * <p>The payload limit also bounds dead-letter records: the original value is embedded in base64 only up to the
  * limit, and the original headers only up to the header limit, so with the defaults a dead letter stays well
@@ -49,6 +49,9 @@ public record IngestConfig(String requestsTopic, String responsesTopic, String s
     public static final String JOIN_GRACE_MS = "stabilis.ingest.join.grace.ms";
     public static final String DEDUP_RETENTION_MS = "stabilis.ingest.dedup.retention.ms";
 
+    /** How long request ids are deduplicated unless configured (or unless the join's hold is longer). */
+    public static final Duration DEFAULT_DEDUP_RETENTION = Duration.ofMinutes(5);
+
     public IngestConfig {
         requireTopic(REQUESTS_TOPIC, requestsTopic);
         requireTopic(SAMPLES_TOPIC, samplesTopic);
@@ -70,6 +73,12 @@ public record IngestConfig(String requestsTopic, String responsesTopic, String s
 
     /** Reads the keys listed above; other keys are ignored, missing ones take their defaults. */
     public static IngestConfig from(Map<?, ?> properties) {
+        Duration window = Duration.ofMillis(number(properties, JOIN_WINDOW_MS, 5000));
+        Duration grace = Duration.ofMillis(number(properties, JOIN_GRACE_MS, 1000));
+        Duration hold = FirstOutcomeProcessor.retention(window, grace);
+        Duration dedup = text(properties, DEDUP_RETENTION_MS, "").isEmpty()
+                ? (hold.compareTo(DEFAULT_DEDUP_RETENTION) > 0 ? hold : DEFAULT_DEDUP_RETENTION)
+                : Duration.ofMillis(number(properties, DEDUP_RETENTION_MS, 0));
         return new IngestConfig(
                 text(properties, REQUESTS_TOPIC, "inference-requests"),
                 text(properties, RESPONSES_TOPIC, ""),
@@ -82,9 +91,9 @@ public record IngestConfig(String requestsTopic, String responsesTopic, String s
                     case "false" -> false;
                     default -> throw new IllegalArgumentException(JOIN_ENABLED + " must be true or false");
                 },
-                Duration.ofMillis(number(properties, JOIN_WINDOW_MS, 5000)),
-                Duration.ofMillis(number(properties, JOIN_GRACE_MS, 1000)),
-                Duration.ofMillis(number(properties, DEDUP_RETENTION_MS, 300_000)));
+                window,
+                grace,
+                dedup);
     }
 
     /** The topics the topology reads: the requests topic, and the responses topic when joining. */

@@ -43,6 +43,13 @@ class IngestConfigTest {
     }
 
     @Test
+    void deduplicatesForFiveMinutesOrTheJoinsHoldWhenThatIsLonger() {
+        assertThat(IngestConfig.from(Map.of(IngestConfig.DEDUP_RETENTION_MS, "")).dedupRetention()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(IngestConfig.from(Map.of(IngestConfig.JOIN_WINDOW_MS, "120000")).dedupRetention())
+                .as("2 × (2 × 120 s + 1 s) + 1 s").isEqualTo(Duration.ofSeconds(483));
+    }
+
+    @Test
     void readsNoResponsesTopicWhenTheJoinIsDisabled() {
         IngestConfig config = IngestConfig.from(Map.of(IngestConfig.RESPONSES_TOPIC, "kserve.responses",
                 IngestConfig.JOIN_ENABLED, "false"));
