@@ -14,11 +14,14 @@
 # Needs BuildKit (the default builder since Docker 23): only the stages the chosen flavor uses are built.
 #
 # Writable paths at run time: /tmp (java.io.tmpdir: RocksDB, Snappy, zstd unpack their native libraries there),
-# DJL_CACHE_DIR and the Kafka Streams state directory. The PyTorch native library is unpacked at build time into
-# ENGINE_CACHE_DIR (/opt/stabilis/engine-cache, about 430 MB), which DJL then only reads, so the image also runs
-# with a read-only root file system: mount empty directories (Kubernetes emptyDir) at /tmp,
-# /var/cache/stabilis/djl and /var/lib/stabilis/state (set stabilis.monitor.state.dir to it), as the Helm chart
-# in helm/stabilis does.
+# DJL_CACHE_DIR and the Kafka Streams state directory. libtorch is in the image once, unpacked at build time to
+# /opt/libtorch/lib (PYTORCH_LIBRARY_PATH, about 448 MB; the CPU native jar it comes from is not copied), and DJL's
+# JNI library to ENGINE_CACHE_DIR, which DJL only reads, so the image also runs with a read-only root file system:
+# mount empty directories (Kubernetes emptyDir) at /tmp, /var/cache/stabilis/djl and /var/lib/stabilis/state (set
+# stabilis.monitor.state.dir to it), as the Helm chart in helm/stabilis does.
+#
+# What the runtime stage copies, measured on the files `mvn -DskipTests package` builds (tools/image-contents.sh):
+# 702 MB with the native jar and its unpacked copy (5938bdd), 590 MB now, on top of the JRE base image.
 
 # cpu or cu128; must name one of the runtime-* stages below.
 ARG TORCH_FLAVOR=cpu
@@ -43,23 +46,30 @@ COPY model-runner/src model-runner/src
 COPY monitor/src monitor/src
 RUN mvn -B -ntp -o -DskipTests -pl monitor -am package
 
-# The engine cache the runtime stage reads. CPU: filled by the smoke test in the runtime stage. CUDA: DJL's JNI
-# library for cu128 ships in pytorch-jni; put it where DJL looks for it, and drop the CPU native jar (450 MB) so
+# libtorch and DJL's JNI library, each once. DJL finds libtorch through PYTORCH_LIBRARY_PATH (with PYTORCH_VERSION
+# and PYTORCH_FLAVOR) and the JNI library for that flavor in ENGINE_CACHE_DIR, so the CPU native jar (111 MB
+# compressed, 448 MB unpacked) is unpacked here into libtorch/lib and dropped from lib/: before, the image carried
+# the jar and DJL's unpacked copy of it. CUDA: libtorch comes from the runtime-cu128 stage; the CPU jar goes too, so
 # nothing falls back to it silently.
-RUN mkdir -p engine-cache/pytorch \
- && if [ "$TORCH_FLAVOR" != cpu ]; then \
-      dir="engine-cache/pytorch/${PYTORCH_VERSION}-${TORCH_FLAVOR}-linux-x86_64" \
-      && mkdir -p "$dir" \
-      && (cd "$dir" && jar xf "/build/monitor/target/lib/pytorch-jni-${PYTORCH_VERSION}-${DJL_VERSION}.jar" \
-            "jnilib/linux-x86_64/${TORCH_FLAVOR}/libdjl_torch.so" \
-          && mv "jnilib/linux-x86_64/${TORCH_FLAVOR}/libdjl_torch.so" "${DJL_VERSION}-libdjl_torch.so" \
-          && rm -r jnilib) \
-      && rm monitor/target/lib/pytorch-native-cpu-*.jar; \
-    fi
+RUN dir="engine-cache/pytorch/${PYTORCH_VERSION}-${TORCH_FLAVOR}-linux-x86_64" \
+ && mkdir -p engine-cache/pytorch libtorch/lib "$dir" \
+ && (cd "$dir" && jar xf "/build/monitor/target/lib/pytorch-jni-${PYTORCH_VERSION}-${DJL_VERSION}.jar" \
+       "jnilib/linux-x86_64/${TORCH_FLAVOR}/libdjl_torch.so" \
+     && mv "jnilib/linux-x86_64/${TORCH_FLAVOR}/libdjl_torch.so" "${DJL_VERSION}-libdjl_torch.so" \
+     && rm -r jnilib) \
+ && if [ "$TORCH_FLAVOR" = cpu ]; then \
+      (cd libtorch && jar xf /build/monitor/target/lib/pytorch-native-cpu-${PYTORCH_VERSION}-linux-x86_64.jar pytorch/cpu/linux-x86_64 \
+       && mv pytorch/cpu/linux-x86_64/* lib/ && rm -r pytorch); \
+    fi \
+ && rm monitor/target/lib/pytorch-native-cpu-*.jar
 
 # ---------------------------------------------------------------------------------------------------------------
 # Runtime bases, one per flavor; the last stage starts FROM runtime-${TORCH_FLAVOR}.
 FROM eclipse-temurin:17-jre-jammy AS runtime-cpu
+COPY --from=build /build/libtorch /opt/libtorch
+ENV PYTORCH_LIBRARY_PATH=/opt/libtorch/lib \
+    PYTORCH_VERSION=2.7.1 \
+    PYTORCH_FLAVOR=cpu
 
 # CUDA 12.8: DJL 0.36's pytorch-jni carries a cu128 JNI build for PyTorch 2.7.1, but Maven Central has no
 # pytorch-native-cu128 jar (its last CUDA native jar is pytorch-native-cu124:2.5.1; DJL downloads CUDA builds at
@@ -67,12 +77,14 @@ FROM eclipse-temurin:17-jre-jammy AS runtime-cpu
 # from PyTorch's official archive, and DJL loads it through PYTORCH_LIBRARY_PATH.
 FROM ubuntu:22.04 AS libtorch-cu128
 ARG LIBTORCH_URL=https://download.pytorch.org/libtorch/cu128/libtorch-cxx11-abi-shared-with-deps-2.7.1%2Bcu128.zip
-# Optional: the archive's SHA-256, checked when set. Set it to a value you have verified yourself.
-ARG LIBTORCH_SHA256=
+# Required: the archive's SHA-256, which you have verified yourself (`sha256sum` of a download you trust). The build
+# stops before downloading without it, and fails on any other archive.
+ARG LIBTORCH_SHA256
+RUN test -n "$LIBTORCH_SHA256" || { echo "--build-arg LIBTORCH_SHA256=<sha256 of $LIBTORCH_URL> is required" >&2; exit 1; }
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl unzip \
  && rm -rf /var/lib/apt/lists/*
 RUN curl -fsSL -o /tmp/libtorch.zip "$LIBTORCH_URL" \
- && if [ -n "$LIBTORCH_SHA256" ]; then echo "$LIBTORCH_SHA256  /tmp/libtorch.zip" | sha256sum -c -; fi \
+ && echo "$LIBTORCH_SHA256  /tmp/libtorch.zip" | sha256sum -c - \
  && unzip -q /tmp/libtorch.zip -d /opt \
  && rm /tmp/libtorch.zip \
  && find /opt/libtorch -mindepth 1 -maxdepth 1 ! -name lib -exec rm -rf {} + \
@@ -117,8 +129,8 @@ ENV DJL_CACHE_DIR=/var/cache/stabilis/djl \
     STABILIS_METRICS_HOST=0.0.0.0 \
     JAVA_OPTS="-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError"
 
-# Smoke test, and on CPU it unpacks the PyTorch library into ENGINE_CACHE_DIR once, here, instead of at every
-# start. The CUDA build has no GPU to run on here; its engine cache already holds the JNI library.
+# Smoke test on CPU: the engine loads libtorch from PYTORCH_LIBRARY_PATH offline and explains a sample. The CUDA
+# build has no GPU to run on here.
 RUN if [ "$TORCH_FLAVOR" = cpu ]; then \
       ./stabilis explain --model models/digits/1 --input examples/digits-v2.json --method ig > /dev/null; \
     fi \

@@ -60,7 +60,11 @@ app.kubernetes.io/component: {{ .component }}
 {{/* The image of a component: (dict "root" $ "override" .Values.runner.image). */}}
 {{- define "stabilis.image" -}}
 {{- $image := merge (deepCopy (.override | default dict)) .root.Values.image }}
+{{- if $image.digest }}
+{{- printf "%s@%s" $image.repository $image.digest }}
+{{- else }}
 {{- printf "%s:%s" $image.repository (toString (default .root.Chart.AppVersion $image.tag)) }}
+{{- end }}
 {{- end }}
 
 {{- define "stabilis.imagePullPolicy" -}}

@@ -182,6 +182,18 @@ class DockerfileIT {
         assertThat(cuda.image()).startsWith("nvidia/cuda:12.8");
         assertThat(cuda.env()).containsEntry("PYTORCH_FLAVOR", "cu128")
                 .containsEntry("PYTORCH_VERSION", properties(ROOT.resolve("pom.xml")).get("pytorch.native.version"));
+        // libtorch once: unpacked to PYTORCH_LIBRARY_PATH, the CPU native jar dropped from lib/ in the build stage
+        Stage cpu = dockerfile.stage("runtime-cpu");
+        assertThat(cpu.env()).containsEntry("PYTORCH_FLAVOR", "cpu").containsEntry("PYTORCH_LIBRARY_PATH", "/opt/libtorch/lib")
+                .containsEntry("PYTORCH_VERSION", properties(ROOT.resolve("pom.xml")).get("pytorch.native.version"));
+        assertThat(build.all("RUN").stream().map(Instruction::text)).anyMatch(t -> t.contains("rm monitor/target/lib/pytorch-native-cpu-*.jar")
+                && t.contains("pytorch/cpu/linux-x86_64") && !t.contains("if [ \"$TORCH_FLAVOR\" != cpu ]; then"));
+        // the CUDA libtorch download is checked against a checksum that must be given
+        Stage libtorch = dockerfile.stage("libtorch-cu128");
+        assertThat(libtorch.all("ARG").stream().map(a -> a.args().get(0))).contains("LIBTORCH_SHA256");
+        assertThat(libtorch.all("RUN").stream().map(Instruction::text))
+                .anyMatch(t -> t.startsWith("test -n \"$LIBTORCH_SHA256\""))
+                .anyMatch(t -> t.contains("sha256sum -c -") && !t.contains("if [ -n \"$LIBTORCH_SHA256\" ]"));
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -577,6 +577,43 @@ class HelmChartTest {
     }
 
     @Test
+    void podsTakeExtraVolumesContainersARuntimeClassAndAnImageDigest() {
+        Rendered r = Charts.templateYaml("""
+                image: {digest: "sha256:%s"}
+                metrics:
+                  serviceMonitor:
+                    enabled: true
+                    sampleLimit: 20000
+                    metricRelabelings: [{action: labeldrop, regex: class}]
+                runner:
+                  runtimeClassName: nvidia
+                  extraVolumes: [{name: cache, emptyDir: {}}]
+                  extraVolumeMounts: [{name: cache, mountPath: /var/cache/extra}]
+                  sidecars: [{name: proxy, image: "envoyproxy/envoy:v1.31.0"}]
+                  initContainers: [{name: wait, image: "busybox:1.36", command: [sh, -c, "true"]}]
+                models:
+                  policies:
+                    digits/1: {certification: {epsilon: 0.02}}
+                """.formatted("a".repeat(64)));
+        JsonNode runner = r.one("StatefulSet", FULLNAME + "-runner");
+        JsonNode pod = Rendered.podSpec(runner);
+        assertThat(pod.path("runtimeClassName").asText()).isEqualTo("nvidia");
+        assertThat(pod.path("containers")).extracting(c -> c.path("name").asText()).containsExactly("runner", "proxy");
+        assertThat(pod.path("initContainers")).extracting(c -> c.path("name").asText()).as("the chart's own init container stays first")
+                .containsExactly("models", "wait");
+        assertThat(pod.path("volumes")).extracting(v -> v.path("name").asText()).contains("cache", "config");
+        assertThat(Rendered.container(runner, "runner").path("volumeMounts")).extracting(m -> m.path("mountPath").asText())
+                .contains("/var/cache/extra");
+        assertThat(Rendered.container(runner, "runner").path("image").asText()).isEqualTo("stabilis@sha256:" + "a".repeat(64));
+        JsonNode monitor = Rendered.podSpec(r.one("Deployment", FULLNAME + "-monitor"));
+        assertThat(monitor.has("runtimeClassName")).isFalse();
+        assertThat(monitor.path("containers")).hasSize(1);
+        JsonNode serviceMonitor = r.one("ServiceMonitor", FULLNAME).path("spec");
+        assertThat(serviceMonitor.path("sampleLimit").asInt()).isEqualTo(20000);
+        assertThat(serviceMonitor.path("endpoints").get(0).path("metricRelabelings").get(0).path("action").asText()).isEqualTo("labeldrop");
+    }
+
+    @Test
     void chartAndImageAgreeOnUserPortsAndPaths() {
         Dockerfile dockerfile = Dockerfile.read(Repo.DOCKERFILE);
         Dockerfile.Stage image = dockerfile.last();

@@ -39,6 +39,8 @@ class KubernetesSchemaTest {
         files.add(write("default.yaml", Charts.template().manifest));
         files.add(write("gpu.yaml", Charts.template(Repo.EXAMPLES.resolve("gpu-values.yaml")).manifest));
         files.add(write("secured.yaml", Charts.template(Repo.EXAMPLES.resolve("existing-kafka-values.yaml")).manifest));
+        files.add(write("kserve.yaml", Charts.template(Repo.EXAMPLES.resolve("kserve/kserve-values.yaml")).manifest));
+        files.add(write("seldon.yaml", Charts.template(Repo.EXAMPLES.resolve("seldon-values.yaml")).manifest));
         files.add(write("hooks.yaml", Charts.template(Charts.chartWithTestHooksAsManifests(), List.of(), Map.of()).manifest));
         // every optional object at once: new claim, mutual TLS, policies, budgets by minAvailable, extra env
         files.add(write("everything.yaml", Charts.templateYaml("""
@@ -57,7 +59,7 @@ class KubernetesSchemaTest {
                     digits/1: {certification: {epsilon: 0.02}}
                 metrics:
                   prometheusRelease: monitoring
-                  serviceMonitor: {enabled: true, namespace: monitoring}
+                  serviceMonitor: {enabled: true, namespace: monitoring, sampleLimit: 20000, metricRelabelings: [{action: labeldrop, regex: class}]}
                   prometheusRule: {enabled: true}
                 dashboards: {enabled: true, namespace: grafana}
                 imagePullSecrets: [{name: registry}]
@@ -72,6 +74,11 @@ class KubernetesSchemaTest {
                 runner:
                   gpu: 2
                   priorityClassName: high
+                  runtimeClassName: nvidia
+                  extraVolumes: [{name: cache, emptyDir: {}}]
+                  extraVolumeMounts: [{name: cache, mountPath: /var/cache/extra}]
+                  sidecars: [{name: proxy, image: "envoyproxy/envoy:v1.31.0"}]
+                  initContainers: [{name: wait, image: "busybox:1.36", command: [sh, -c, "true"]}]
                   affinity:
                     nodeAffinity:
                       requiredDuringSchedulingIgnoredDuringExecution:

@@ -1,7 +1,7 @@
 package dev.stabilis.attack;
 
 import dev.stabilis.engine.DifferentiableModel;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,7 +17,7 @@ public final class EmpiricalAssessor implements AutoCloseable {
      * @param thicknessEndPoints uniform end points per sample for the thickness estimate
      * @param thicknessNodes nodes in t per segment
      */
-    public EmpiricalAssessor(LayerGraph graph, DifferentiableModel model, AttackSettings settings, int thicknessEndPoints,
+    public EmpiricalAssessor(Graph graph, DifferentiableModel model, AttackSettings settings, int thicknessEndPoints,
             int thicknessNodes) {
         this.attack = new ExplanationAttack(graph, model.device(), settings);
         this.noise = new ExplanationAttack(graph, model.device(), settings.withMethod(AttackMethod.NOISE));

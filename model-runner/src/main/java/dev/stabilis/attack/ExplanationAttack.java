@@ -6,11 +6,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.stabilis.certify.Certificates;
-import dev.stabilis.certify.HessianVectorProduct;
+import dev.stabilis.engine.HessianVectorProduct;
 import dev.stabilis.certify.InputDomain;
 import dev.stabilis.engine.GraphModel;
 import dev.stabilis.engine.Gradients;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
 import dev.stabilis.graph.Shapes;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,21 +42,21 @@ public final class ExplanationAttack implements AutoCloseable {
      * @param graph the network's layer graph, from which the judge and the surrogate are built
      * @param device where the attack computes
      */
-    public ExplanationAttack(LayerGraph graph, Device device, AttackSettings settings) {
+    public ExplanationAttack(Graph graph, Device device, AttackSettings settings) {
         if (settings.k() > graph.inputSize()) {
             throw new IllegalArgumentException("k = " + settings.k() + " exceeds the model's " + graph.inputSize() + " features");
         }
         this.settings = settings;
-        this.inputShape = graph.inputShape();
+        this.inputShape = graph.inputSampleShape();
         this.domain = new InputDomain(settings.domainMin(), settings.domainMax(), graph.inputSize());
         this.judge = GraphModel.load(graph, device, DataType.FLOAT64);
         if (settings.method() == AttackMethod.NOISE) {
             this.surrogateModel = null;
             this.surrogate = null;
         } else {
-            LayerGraph smooth = graph.reluSmoothed(settings.beta());
+            Graph smooth = graph.reluSmoothed(settings.beta());
             this.surrogateModel = GraphModel.load(smooth, device, DataType.FLOAT64);
-            this.surrogate = new HessianVectorProduct(smooth, surrogateModel);
+            this.surrogate = new HessianVectorProduct(surrogateModel);
         }
     }
 
@@ -175,8 +175,7 @@ public final class ExplanationAttack implements AutoCloseable {
     @Override
     public void close() {
         judge.close();
-        if (surrogate != null) {
-            surrogate.close();
+        if (surrogateModel != null) {
             surrogateModel.close();
         }
     }

@@ -5,8 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.stabilis.engine.GraphModel;
+import dev.stabilis.engine.HessianVectorProduct;
 import dev.stabilis.engine.TargetKind;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
 import dev.stabilis.graph.Shapes;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,12 +42,12 @@ public final class BoxSearch implements AutoCloseable {
      * @param graph the network
      * @param model its float64 model, which judges every point
      */
-    public BoxSearch(LayerGraph graph, GraphModel model) {
+    public BoxSearch(Graph graph, GraphModel model) {
         this.model = model;
-        this.inputShape = graph.inputShape();
-        LayerGraph smooth = graph.reluSmoothed(10f);
+        this.inputShape = graph.inputSampleShape();
+        Graph smooth = graph.reluSmoothed(10f);
         this.surrogateModel = GraphModel.load(smooth, model.device(), DataType.FLOAT64);
-        this.surrogate = new HessianVectorProduct(smooth, surrogateModel);
+        this.surrogate = new HessianVectorProduct(surrogateModel);
     }
 
     /**
@@ -135,7 +136,6 @@ public final class BoxSearch implements AutoCloseable {
 
     @Override
     public void close() {
-        surrogate.close();
         surrogateModel.close();
     }
 }

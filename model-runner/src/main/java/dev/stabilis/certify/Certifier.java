@@ -58,7 +58,7 @@ public final class Certifier {
             }
         }
         try (NDManager batch = bounds.model().manager().newSubManager()) {
-            NDArray x = batch.create(flat, new Shape(Shapes.withBatch(n, bounds.graph().inputShape())));
+            NDArray x = batch.create(flat, new Shape(Shapes.withBatch(n, bounds.graph().inputSampleShape())));
             Gradients atSample = bounds.model().gradients(x, null, settings.kind());
             NDArray classes = atSample.classes();
             double[] gradient = atSample.gradient().toDoubleArray();

@@ -3,6 +3,7 @@ package dev.stabilis.certify;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.stabilis.engine.HessianVectorProduct;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.graph.Shapes;
 
@@ -11,7 +12,7 @@ import dev.stabilis.graph.Shapes;
  * the explained class's score at the sample, by power iteration (fixed seed) on exact Hessian-vector products
  * in float64. Zero for ReLU networks, whose Hessian vanishes almost everywhere.
  */
-public final class Curvature implements AutoCloseable {
+public final class Curvature {
 
     private final GradientBounds bounds;
     private final HessianVectorProduct products;
@@ -26,7 +27,7 @@ public final class Curvature implements AutoCloseable {
             throw new IllegalArgumentException("curvature needs at least one power iteration, got " + iterations);
         }
         this.bounds = bounds;
-        this.products = new HessianVectorProduct(bounds.graph(), bounds.model());
+        this.products = new HessianVectorProduct(bounds.model());
         this.iterations = iterations;
     }
 
@@ -42,13 +43,9 @@ public final class Curvature implements AutoCloseable {
             targets[i] = classes[i];
         }
         try (NDManager batch = bounds.model().manager().newSubManager()) {
-            NDArray x = batch.create(flat, new Shape(Shapes.withBatch(rows.length, bounds.graph().inputShape())));
+            NDArray x = batch.create(flat, new Shape(Shapes.withBatch(rows.length, bounds.graph().inputSampleShape())));
             return products.largestEigenvalue(x, batch.create(targets), kind, iterations, 0).toDoubleArray();
         }
     }
 
-    @Override
-    public void close() {
-        products.close();
-    }
 }

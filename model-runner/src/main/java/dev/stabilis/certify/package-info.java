@@ -1,7 +1,7 @@
 /**
  * Certified explanation stability: interval bounds on the input gradient of a target score over an input
- * box (and optionally a parameter box), propagated through the forward and backward pass of a layer graph
- * (Wicker et al. 2022), the certificates derived from them, the certified radius, input splitting as a
+ * box (and optionally a parameter box), propagated through the forward and backward pass of a dataflow graph
+ * (Wicker et al. 2022; one {@code IntervalRule} per operator kind), the certificates derived from them, the certified radius, input splitting as a
  * sound tightening, and a curvature indicator from exact Hessian-vector products.
  *
  * <p>Bounds are computed in float64 and widened outward at every step by a margin that covers float64

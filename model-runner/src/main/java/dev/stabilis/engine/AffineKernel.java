@@ -5,35 +5,65 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.stabilis.graph.ElementwiseAffine;
 
-/** {@code y = x ⊙ scale + shift}; backward {@code g ⊙ scale}. */
-final class AffineKernel implements LayerKernel {
+/** {@code y = x ⊙ scale + shift}; backward {@code g ⊙ scale} (constants never widen the input). */
+final class AffineKernel extends LinearKernel {
 
     private final NDArray scale;
+    private final NDArray scaleMagnitude;
     private final NDArray shift;
 
-    AffineKernel(ElementwiseAffine layer, NDManager manager, DataType type) {
-        this.scale = layer.scale() == null ? null : DeviceTensors.upload(manager, layer.scale(), type);
-        this.shift = layer.shift() == null ? null : DeviceTensors.upload(manager, layer.shift(), type);
+    AffineKernel(ElementwiseAffine op, NDManager manager, DataType type) {
+        this.scale = op.scale() == null ? null : DeviceTensors.upload(manager, op.scale(), type);
+        this.scaleMagnitude = op.scale() == null ? null : DeviceTensors.upload(manager, op.scale().absolute(), type);
+        this.shift = op.shift() == null ? null : DeviceTensors.upload(manager, op.shift(), type);
     }
 
     @Override
-    public NDArray forward(NDArray input) {
-        NDArray y = scale == null ? input : input.mul(scale);
-        return shift == null ? y : y.add(shift);
+    public NDArray linear(NDArray[] in) {
+        return scale == null ? in[0] : in[0].mul(scale);
     }
 
     @Override
-    public NDArray backward(NDArray gradOutput, NDArray input, NDArray output) {
-        return scale == null ? gradOutput : gradOutput.mul(scale);
+    NDArray offset(long batch) {
+        return shift;
+    }
+
+    @Override
+    public NDArray magnitude(NDArray[] radii) {
+        return scale == null ? radii[0] : radii[0].mul(scaleMagnitude);
+    }
+
+    @Override
+    public NDArray[] adjoint(NDArray grad) {
+        return new NDArray[] {scale == null ? grad : grad.mul(scale)};
+    }
+
+    @Override
+    public NDArray[] magnitudeAdjoint(NDArray grad) {
+        return new NDArray[] {scale == null ? grad : grad.mul(scaleMagnitude)};
+    }
+
+    @Override
+    public long terms() {
+        return 2;
+    }
+
+    @Override
+    public long adjointTerms() {
+        return 1;
+    }
+
+    @Override
+    public boolean hasParameters() {
+        return true;
     }
 
     @Override
     public void close() {
-        if (scale != null) {
-            scale.close();
-        }
-        if (shift != null) {
-            shift.close();
+        for (NDArray a : new NDArray[] {scale, scaleMagnitude, shift}) {
+            if (a != null) {
+                a.close();
+            }
         }
     }
 }

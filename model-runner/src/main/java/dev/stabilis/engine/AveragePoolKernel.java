@@ -5,26 +5,41 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.stabilis.graph.AveragePool2d;
 
-/** Average pooling as a depthwise convolution with ones followed by the divisor map; backward in reverse. */
-final class AveragePoolKernel implements LayerKernel {
+/**
+ * Average pooling as a depthwise convolution with ones followed by the divisor map; backward in reverse. Every
+ * coefficient is non-negative, so the magnitude map is the map itself.
+ */
+final class AveragePoolKernel extends LinearKernel.NonNegative {
 
     private final ConvKernel sum;
     private final NDArray inverseCount;
+    private final long terms;
 
-    AveragePoolKernel(AveragePool2d layer, long[] inputShape, NDManager manager, DataType type) {
-        this.sum = ConvKernel.summing(layer.channels(), layer.kernel(), layer.strides(), layer.pads(),
-                layer.dilations(), inputShape, manager, type);
-        this.inverseCount = DeviceTensors.upload(manager, layer.inverseCount(), type);
+    AveragePoolKernel(AveragePool2d op, long[] inputShape, NDManager manager, DataType type) {
+        this.sum = ConvKernel.summing(op.channels(), op.kernel(), op.strides(), op.pads(), op.dilations(), inputShape,
+                manager, type);
+        this.inverseCount = DeviceTensors.upload(manager, op.inverseCount(), type);
+        this.terms = (long) op.kernel()[0] * op.kernel()[1] + 1;
     }
 
     @Override
-    public NDArray forward(NDArray input) {
-        return sum.forward(input).muli(inverseCount);
+    public NDArray linear(NDArray[] in) {
+        return sum.linear(in).muli(inverseCount);
     }
 
     @Override
-    public NDArray backward(NDArray gradOutput, NDArray input, NDArray output) {
-        return sum.backward(gradOutput.mul(inverseCount), input, null);
+    public NDArray[] adjoint(NDArray grad) {
+        return sum.adjoint(grad.mul(inverseCount));
+    }
+
+    @Override
+    public long terms() {
+        return terms;
+    }
+
+    @Override
+    public long adjointTerms() {
+        return terms;
     }
 
     @Override

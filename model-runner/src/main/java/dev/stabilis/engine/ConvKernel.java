@@ -10,42 +10,55 @@ import dev.stabilis.graph.Conv2d;
 import dev.stabilis.graph.HostTensor;
 
 /**
- * 2-D convolution. The backward pass is the transposed convolution, written as what it is (DJL's PyTorch
+ * 2-D convolution on {@code [N, C, H, W]}. The backward pass is the transposed convolution, written as what it is (DJL's PyTorch
  * engine has no deconvolution): the output gradient is spread out by the stride, padded to a full
  * correlation, and convolved with the kernel flipped in space and transposed in channels; the result is
  * cropped to the unpadded input. PyTorch pads symmetrically, so asymmetric forward padding is applied
  * explicitly.
  */
-final class ConvKernel implements LayerKernel {
+final class ConvKernel extends LinearKernel {
 
     private static final Shape UNIT = new Shape(1, 1);
     private static final Shape NO_PADDING = new Shape(0, 0);
 
     private final NDArray weight;
     private final NDArray adjointWeight;
+    private final NDArray magnitudeWeight;
+    private final NDArray magnitudeAdjointWeight;
     private final NDArray bias;
+    private final NDArray biasMagnitude;
     private final int[] strides;
     private final int[] dilations;
     private final int[] pads;
     private final int groups;
-    private final long[] inputShape;
+    private final long[] spatial;
     private final long[] span;
+    private final long terms;
+    private final long adjointTerms;
 
-    ConvKernel(Conv2d layer, long[] inputShape, NDManager manager, DataType type) {
-        this(layer.weight(), layer.bias(), layer.strides(), layer.pads(), layer.dilations(), layer.groups(),
-                inputShape, manager, type);
+    /**
+     * @param inputShape the input's shape; only the spatial sizes (the last two axes) are read
+     */
+    ConvKernel(Conv2d op, long[] inputShape, NDManager manager, DataType type) {
+        this(op.weight(), op.bias(), op.strides(), op.pads(), op.dilations(), op.groups(), inputShape, manager, type);
     }
 
     private ConvKernel(HostTensor weight, HostTensor bias, int[] strides, int[] pads, int[] dilations, int groups,
             long[] inputShape, NDManager manager, DataType type) {
         this.weight = DeviceTensors.upload(manager, weight, type);
         this.adjointWeight = DeviceTensors.upload(manager, flipTranspose(weight, groups), type);
+        this.magnitudeWeight = weight.absolute().equals(weight) ? null : DeviceTensors.upload(manager, weight.absolute(), type);
+        this.magnitudeAdjointWeight = magnitudeWeight == null ? null
+                : DeviceTensors.upload(manager, flipTranspose(weight.absolute(), groups), type);
+        this.terms = weight.dim(1) * weight.dim(2) * weight.dim(3) + 1;
+        this.adjointTerms = weight.dim(0) / groups * weight.dim(2) * weight.dim(3);
         this.bias = bias == null ? null : DeviceTensors.upload(manager, bias, type);
+        this.biasMagnitude = bias == null ? null : DeviceTensors.upload(manager, bias.absolute().reshaped(1, bias.size(), 1, 1), type);
         this.strides = strides.clone();
         this.dilations = dilations.clone();
         this.pads = pads.clone();
         this.groups = groups;
-        this.inputShape = inputShape.clone();
+        this.spatial = new long[] {inputShape[inputShape.length - 2], inputShape[inputShape.length - 1]};
         this.span = new long[] {
             (long) dilations[0] * (weight.dim(2) - 1) + 1, (long) dilations[1] * (weight.dim(3) - 1) + 1
         };
@@ -57,6 +70,24 @@ final class ConvKernel implements LayerKernel {
         double[] ones = new double[(int) channels * kernel[0] * kernel[1]];
         java.util.Arrays.fill(ones, 1.0);
         HostTensor weight = new HostTensor(new long[] {channels, 1, kernel[0], kernel[1]}, ones);
+        return new ConvKernel(weight, null, strides, pads, dilations, (int) channels, inputShape, manager, type);
+    }
+
+    /**
+     * The windows of a sliding window (im2col) as a grouped convolution with one-hot kernels: channel c of the
+     * input becomes channels {@code c·K … c·K + K − 1} of the output, one per window tap (K = kh·kw), with zero
+     * padding. Its backward pass adds window values back onto the input positions they came from.
+     */
+    static ConvKernel windows(long channels, int[] kernel, int[] strides, int[] pads, int[] dilations,
+            long[] inputShape, NDManager manager, DataType type) {
+        int taps = kernel[0] * kernel[1];
+        double[] oneHot = new double[(int) channels * taps * taps];
+        for (int c = 0; c < channels; c++) {
+            for (int k = 0; k < taps; k++) {
+                oneHot[(c * taps + k) * taps + k] = 1;
+            }
+        }
+        HostTensor weight = new HostTensor(new long[] {channels * taps, 1, kernel[0], kernel[1]}, oneHot);
         return new ConvKernel(weight, null, strides, pads, dilations, (int) channels, inputShape, manager, type);
     }
 
@@ -86,26 +117,74 @@ final class ConvKernel implements LayerKernel {
     }
 
     @Override
-    public NDArray forward(NDArray input) {
-        boolean symmetric = pads[0] == pads[2] && pads[1] == pads[3];
-        NDArray x = symmetric ? input : input.pad(new Shape(pads[1], pads[3], pads[0], pads[2]), 0);
-        Shape padding = symmetric ? new Shape(pads[0], pads[1]) : NO_PADDING;
-        return convolve(x, weight, bias, new Shape(strides[0], strides[1]), padding);
+    NDArray forward(NDArray[] inputs, long batch) {
+        return apply(inputs[0], weight, bias);
     }
 
     @Override
-    public NDArray backward(NDArray gradOutput, NDArray input, NDArray output) {
+    public NDArray linear(NDArray[] inputs) {
+        return apply(inputs[0], weight, null);
+    }
+
+    @Override
+    NDArray offset(long batch) {
+        throw new IllegalStateException("the bias is added by the convolution itself");
+    }
+
+    @Override
+    public NDArray offsetMagnitude(long batch) {
+        return biasMagnitude;
+    }
+
+    @Override
+    public NDArray magnitude(NDArray[] radii) {
+        return apply(radii[0], magnitudeWeight == null ? weight : magnitudeWeight, null);
+    }
+
+    @Override
+    public NDArray[] adjoint(NDArray grad) {
+        return new NDArray[] {adjointApply(grad, adjointWeight)};
+    }
+
+    @Override
+    public NDArray[] magnitudeAdjoint(NDArray grad) {
+        return new NDArray[] {adjointApply(grad, magnitudeAdjointWeight == null ? adjointWeight : magnitudeAdjointWeight)};
+    }
+
+    @Override
+    public long terms() {
+        return terms;
+    }
+
+    @Override
+    public long adjointTerms() {
+        return adjointTerms;
+    }
+
+    @Override
+    public boolean hasParameters() {
+        return true;
+    }
+
+    private NDArray apply(NDArray input, NDArray kernel, NDArray b) {
+        boolean symmetric = pads[0] == pads[2] && pads[1] == pads[3];
+        NDArray x = symmetric ? input : input.pad(new Shape(pads[1], pads[3], pads[0], pads[2]), 0);
+        Shape padding = symmetric ? new Shape(pads[0], pads[1]) : NO_PADDING;
+        return convolve(x, kernel, b, new Shape(strides[0], strides[1]), padding);
+    }
+
+    /** The transposed convolution: the adjoint of {@link #apply} with the flipped, transposed kernel. */
+    private NDArray adjointApply(NDArray gradOutput, NDArray flipped) {
         NDArray spread = spreadByStride(gradOutput);
         long[] tail = new long[2];
         for (int axis = 0; axis < 2; axis++) {
-            long padded = inputShape[axis + 1] + pads[axis] + pads[axis + 2];
+            long padded = spatial[axis] + pads[axis] + pads[axis + 2];
             long covered = (gradOutput.getShape().get(axis + 2) - 1) * strides[axis] + span[axis];
             tail[axis] = padded - covered;
         }
         NDArray full = spread.pad(new Shape(span[1] - 1, span[1] - 1 + tail[1], span[0] - 1, span[0] - 1 + tail[0]), 0);
-        NDArray grad = convolve(full, adjointWeight, null, UNIT, NO_PADDING);
-        return grad.get(new NDIndex(":, :, {}:{}, {}:{}",
-                pads[0], pads[0] + inputShape[1], pads[1], pads[1] + inputShape[2]));
+        NDArray grad = convolve(full, flipped, null, UNIT, NO_PADDING);
+        return grad.get(new NDIndex(":, :, {}:{}, {}:{}", pads[0], pads[0] + spatial[0], pads[1], pads[1] + spatial[1]));
     }
 
     private NDArray convolve(NDArray x, NDArray kernel, NDArray b, Shape stride, Shape padding) {
@@ -141,8 +220,13 @@ final class ConvKernel implements LayerKernel {
     public void close() {
         weight.close();
         adjointWeight.close();
+        if (magnitudeWeight != null) {
+            magnitudeWeight.close();
+            magnitudeAdjointWeight.close();
+        }
         if (bias != null) {
             bias.close();
+            biasMagnitude.close();
         }
     }
 }

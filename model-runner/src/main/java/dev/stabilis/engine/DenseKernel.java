@@ -5,38 +5,85 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.stabilis.graph.Dense;
 
-/** {@code y = x Wᵀ + b}; backward {@code g W}. */
-final class DenseKernel implements LayerKernel {
+/** {@code y = x Wᵀ + b} on the last axis; backward {@code g W}. */
+final class DenseKernel extends LinearKernel {
 
     private final NDArray weight;
     private final NDArray weightTransposed;
     private final NDArray bias;
+    private final long inputs;
+    private final long outputs;
+    private NDArray magnitude;
+    private NDArray magnitudeTransposed;
 
-    DenseKernel(Dense layer, NDManager manager, DataType type) {
-        this.weight = DeviceTensors.upload(manager, layer.weight(), type);
+    DenseKernel(Dense op, NDManager manager, DataType type) {
+        this.weight = DeviceTensors.upload(manager, op.weight(), type);
         this.weightTransposed = weight.transpose().duplicate();
-        this.bias = layer.bias() == null ? null : DeviceTensors.upload(manager, layer.bias(), type);
+        this.bias = op.bias() == null ? null : DeviceTensors.upload(manager, op.bias(), type);
+        this.inputs = op.inputs();
+        this.outputs = op.outputs();
     }
 
     /**
-     * A dense layer that computes with the given arrays. The transpose stays a view (a copy would cut autograd's
+     * A dense map that computes with the given arrays. The transpose stays a view (a copy would cut autograd's
      * graph), so results remain differentiable with respect to the arrays.
      */
     DenseKernel(NDArray weight, NDArray bias) {
         this.weight = weight;
         this.weightTransposed = weight.transpose();
         this.bias = bias;
+        this.inputs = weight.getShape().get(1);
+        this.outputs = weight.getShape().get(0);
     }
 
     @Override
-    public NDArray forward(NDArray input) {
-        NDArray y = input.matMul(weightTransposed);
-        return bias == null ? y : y.addi(bias);
+    public NDArray linear(NDArray[] in) {
+        return in[0].matMul(weightTransposed);
     }
 
     @Override
-    public NDArray backward(NDArray gradOutput, NDArray input, NDArray output) {
-        return gradOutput.matMul(weight);
+    NDArray offset(long batch) {
+        return bias;
+    }
+
+    @Override
+    public NDArray[] adjoint(NDArray grad) {
+        return new NDArray[] {grad.matMul(weight)};
+    }
+
+    @Override
+    public NDArray magnitude(NDArray[] radii) {
+        return radii[0].matMul(magnitudeTransposed());
+    }
+
+    @Override
+    public NDArray[] magnitudeAdjoint(NDArray grad) {
+        magnitudeTransposed();
+        return new NDArray[] {grad.matMul(magnitude)};
+    }
+
+    /** |W|ᵀ, made on first use (only interval propagation needs it), from the weight so autograd follows it. */
+    private synchronized NDArray magnitudeTransposed() {
+        if (magnitude == null) {
+            magnitude = weight.abs();
+            magnitudeTransposed = magnitude.transpose();
+        }
+        return magnitudeTransposed;
+    }
+
+    @Override
+    public long terms() {
+        return inputs + 1;
+    }
+
+    @Override
+    public long adjointTerms() {
+        return outputs;
+    }
+
+    @Override
+    public boolean hasParameters() {
+        return true;
     }
 
     @Override
@@ -45,6 +92,10 @@ final class DenseKernel implements LayerKernel {
         weightTransposed.close();
         if (bias != null) {
             bias.close();
+        }
+        if (magnitude != null) {
+            magnitude.close();
+            magnitudeTransposed.close();
         }
     }
 }

@@ -4,56 +4,68 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.stabilis.graph.Activation;
-import dev.stabilis.graph.AveragePool2d;
-import dev.stabilis.graph.ConstantPad;
-import dev.stabilis.graph.Conv2d;
-import dev.stabilis.graph.Dense;
-import dev.stabilis.graph.ElementwiseAffine;
-import dev.stabilis.graph.GlobalAveragePool;
-import dev.stabilis.graph.Layer;
-import dev.stabilis.graph.LayerGraph;
-import dev.stabilis.graph.Reshape;
-import java.util.ArrayList;
+import dev.stabilis.graph.Graph;
+import dev.stabilis.graph.Node;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntFunction;
 
 /**
- * A layer graph on a device: batched forward and an explicit backward pass (each layer's closed-form
- * vector–Jacobian product, no autograd).
+ * A dataflow graph on a device: batched forward, and an explicit backward pass that applies each node's
+ * vector–Jacobian product in reverse topological order and sums the adjoints a value receives from its consumers
+ * (no autograd). Values are numbered: the input is 0 and node i defines value i + 1.
+ *
+ * <p>The model explains one output: the graph is pruned to the nodes it needs.
  */
 public final class GraphModel implements DifferentiableModel {
 
-    private final LayerGraph graph;
+    private final Graph graph;
     private final NDManager manager;
     private final DataType dataType;
-    private final List<LayerKernel> kernels = new ArrayList<>();
-    private final long[] outputShape;
+    private final Scalars scalars;
+    private final Kernel[] kernels;
+    private final int[][] inputs;
+    private final int output;
 
-    private GraphModel(LayerGraph graph, NDManager manager, DataType dataType, IntFunction<NDArray[]> denseArrays) {
-        this.graph = graph;
+    private GraphModel(Graph graph, NDManager manager, DataType dataType, IntFunction<NDArray[]> denseArrays) {
+        this.graph = graph.withOutput(graph.output());
         this.manager = manager;
         this.dataType = dataType;
-        List<long[]> shapes = graph.shapes();
-        this.outputShape = shapes.get(shapes.size() - 1);
-        int dense = 0;
-        for (int i = 0; i < graph.layers().size(); i++) {
-            Layer layer = graph.layers().get(i);
-            if (layer instanceof Dense && denseArrays != null) {
-                NDArray[] arrays = denseArrays.apply(dense++);
-                kernels.add(new DenseKernel(arrays[0], arrays[1]));
-            } else {
-                kernels.add(kernelFor(layer, shapes.get(i), shapes.get(i + 1)));
+        this.scalars = new Scalars(manager, dataType);
+        List<Node> nodes = this.graph.nodes();
+        this.kernels = new Kernel[nodes.size()];
+        this.inputs = new int[nodes.size()][];
+        Map<String, Integer> ids = new HashMap<>();
+        ids.put(this.graph.inputName(), 0);
+        KernelFactory factory = new KernelFactory(manager, dataType, scalars, denseArrays);
+        try {
+            for (int i = 0; i < nodes.size(); i++) {
+                Node node = nodes.get(i);
+                long[][] inputShapes = new long[node.inputs().size()][];
+                inputs[i] = new int[node.inputs().size()];
+                for (int j = 0; j < inputShapes.length; j++) {
+                    inputs[i][j] = ids.get(node.inputs().get(j));
+                    inputShapes[j] = this.graph.shape(node.inputs().get(j));
+                }
+                kernels[i] = factory.compile(node.op(), new Signature(inputShapes, this.graph.shape(node.output())));
+                ids.put(node.output(), i + 1);
             }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
         }
+        this.output = ids.get(this.graph.output());
     }
 
     /**
      * Places a graph on a device.
      *
      * @param dataType FLOAT32 for production, FLOAT64 for reference computations
+     * @throws IllegalStateException when the graph has several outputs (choose one with {@link Graph#withOutput})
      */
-    public static GraphModel load(LayerGraph graph, Device device, DataType dataType) {
+    public static GraphModel load(Graph graph, Device device, DataType dataType) {
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try {
             return new GraphModel(graph, manager, dataType, null);
@@ -64,42 +76,20 @@ public final class GraphModel implements DifferentiableModel {
     }
 
     /**
-     * A graph whose dense layers compute with caller-supplied arrays instead of their host constants, so that
-     * logits, input gradients, Hessian-vector products and interval bounds stay differentiable with respect to
-     * them (trainable parameters under autograd). The other layers upload their constants to {@code manager},
-     * which the model owns from then on; closing the model also closes the supplied arrays.
+     * A graph whose dense nodes compute with caller-supplied arrays instead of their host constants, so that logits,
+     * input gradients, Hessian-vector products and interval bounds stay differentiable with respect to them
+     * (trainable parameters under autograd). Other constants are uploaded to {@code manager}, which the model owns
+     * from then on; closing the model also closes the supplied arrays.
      *
-     * @param denseArrays for the n-th dense layer of the graph (in execution order), {@code {weight, bias}} of
-     *     the layer's shapes and {@code dataType}; the bias may be null
+     * @param denseArrays for the n-th dense node (in node order), {@code {weight, bias}} of the node's shapes and
+     *     {@code dataType}; the bias may be null
      */
-    public static GraphModel withDenseArrays(LayerGraph graph, NDManager manager, DataType dataType,
-            IntFunction<NDArray[]> denseArrays) {
+    public static GraphModel withDenseArrays(Graph graph, NDManager manager, DataType dataType, IntFunction<NDArray[]> denseArrays) {
         return new GraphModel(graph, manager, dataType, denseArrays);
     }
 
-    private LayerKernel kernelFor(Layer layer, long[] in, long[] out) {
-        if (layer instanceof Dense d) {
-            return new DenseKernel(d, manager, dataType);
-        } else if (layer instanceof Conv2d c) {
-            return new ConvKernel(c, in, manager, dataType);
-        } else if (layer instanceof AveragePool2d p) {
-            return new AveragePoolKernel(p, in, manager, dataType);
-        } else if (layer instanceof GlobalAveragePool) {
-            return new GlobalAveragePoolKernel(in, out);
-        } else if (layer instanceof ConstantPad p) {
-            return new PadKernel(p, in);
-        } else if (layer instanceof ElementwiseAffine a) {
-            return new AffineKernel(a, manager, dataType);
-        } else if (layer instanceof Activation a) {
-            return new ActivationKernel(a);
-        } else if (layer instanceof Reshape) {
-            return new ReshapeKernel(in, out);
-        }
-        throw new IllegalArgumentException("no kernel for " + layer);
-    }
-
-    /** The graph this model runs. */
-    public LayerGraph graph() {
+    /** The graph this model runs (pruned to its output). */
+    public Graph graph() {
         return graph;
     }
 
@@ -108,18 +98,24 @@ public final class GraphModel implements DifferentiableModel {
         return dataType;
     }
 
+    /** Scalar constants of this model's manager and type. */
+    public Scalars scalars() {
+        return scalars;
+    }
+
     @Override
     public long[] inputShape() {
-        return graph.inputShape();
+        return graph.inputSampleShape();
     }
 
     @Override
     public int classes() {
-        if (outputShape.length != 1) {
-            throw new IllegalStateException("model output per sample has shape " + java.util.Arrays.toString(outputShape)
-                    + "; a classifier needs [classes]");
+        long[] out = graph.outputSampleShape();
+        if (out.length != 1) {
+            throw new IllegalStateException("model output '" + graph.output() + "' has shape " + Arrays.toString(out)
+                    + " per sample; a classifier needs [classes]");
         }
-        return (int) outputShape[0];
+        return (int) out[0];
     }
 
     @Override
@@ -132,31 +128,68 @@ public final class GraphModel implements DifferentiableModel {
         return manager;
     }
 
-    /** Number of layers. */
-    public int depth() {
-        return kernels.size();
+    /** Number of nodes. */
+    public int size() {
+        return kernels.length;
     }
 
-    /** Layer {@code index} applied to a batch. */
-    public NDArray forward(int index, NDArray input) {
-        return kernels.get(index).forward(input);
+    /** The value ids node {@code index} reads (0 is the input, i + 1 the output of node i). */
+    public int[] inputsOf(int index) {
+        return inputs[index].clone();
     }
 
-    /**
-     * The gradient with respect to the input of layer {@code index}, given the gradient with respect to its
-     * output and the input and output its forward pass saw (affine layers ignore both).
-     */
-    public NDArray backward(int index, NDArray gradOutput, NDArray input, NDArray output) {
-        return kernels.get(index).backward(gradOutput, input, output);
+    /** The value id of the model output. */
+    public int outputValue() {
+        return output;
+    }
+
+    /** Node {@code index} as an affine map, for interval propagation. */
+    public LinearMap linearMap(int index) {
+        return (LinearMap) kernels[index];
+    }
+
+    /** The windows of a max-pool or ReduceMax node. */
+    public PoolWindows poolWindows(int index) {
+        return (PoolWindows) kernels[index];
+    }
+
+    /** The functions of an activation node. */
+    public ActivationFunctions activation(int index) {
+        return ((ElementwiseKernels.ActivationKernel) kernels[index]).functions();
+    }
+
+    /** PReLU′ of a PReLU node at z. */
+    public NDArray preluDerivative(int index, NDArray z) {
+        return ((ElementwiseKernels.PReluKernel) kernels[index]).derivative(z);
+    }
+
+    /** The slope of a PReLU node. */
+    public NDArray preluSlope(int index) {
+        return ((ElementwiseKernels.PReluKernel) kernels[index]).slope();
+    }
+
+    /** Node {@code index} applied to its inputs. */
+    public NDArray forward(int index, NDArray[] in, long batch) {
+        return kernels[index].forward(in, batch);
+    }
+
+    /** Every value of a forward pass: index 0 the input (in this model's type), i + 1 the output of node i. */
+    public NDArray[] values(NDArray input) {
+        NDArray[] values = new NDArray[kernels.length + 1];
+        values[0] = input.toType(dataType, false);
+        long batch = input.getShape().get(0);
+        for (int i = 0; i < kernels.length; i++) {
+            values[i + 1] = forward(i, gather(values, inputs[i]), batch);
+            if (inputs[i].length == 0) {
+                Tensors.owned(values[i + 1], values[0]);
+            }
+        }
+        return values;
     }
 
     /** The graph output for a batch, whatever its shape. */
     public NDArray forward(NDArray input) {
-        NDArray x = input.toType(dataType, false);
-        for (LayerKernel kernel : kernels) {
-            x = kernel.forward(x);
-        }
-        return x;
+        return values(input)[output];
     }
 
     @Override
@@ -165,26 +198,83 @@ public final class GraphModel implements DifferentiableModel {
         return forward(input);
     }
 
+    /**
+     * The adjoint of every value given the adjoint of the output (null where none flows), by the nodes' backward
+     * rules in reverse order.
+     */
+    NDArray[] adjoints(NDArray[] values, NDArray seed) {
+        NDArray[] adjoint = new NDArray[values.length];
+        adjoint[output] = seed;
+        for (int i = kernels.length - 1; i >= 0; i--) {
+            if (adjoint[i + 1] == null) {
+                continue;
+            }
+            NDArray[] in = gather(values, inputs[i]);
+            accumulate(adjoint, inputs[i], kernels[i].backward(adjoint[i + 1], in, values[i + 1]));
+        }
+        return adjoint;
+    }
+
     @Override
     public Gradients gradients(NDArray input, NDArray classes, TargetKind kind) {
-        int n = kernels.size();
-        NDArray[] values = new NDArray[n + 1];
-        values[0] = input.toType(dataType, false);
-        for (int i = 0; i < n; i++) {
-            values[i + 1] = kernels.get(i).forward(values[i]);
-        }
-        NDArray logits = values[n];
+        NDArray[] values = values(input);
+        NDArray logits = values[output];
         NDArray targets = classes != null ? classes : logits.argMax(1);
-        NDArray grad = kind.seed(logits, targets);
-        for (int i = n - 1; i >= 0; i--) {
-            grad = kernels.get(i).backward(grad, values[i], values[i + 1]);
+        NDArray grad = adjoints(values, kind.seed(logits, targets))[0];
+        return new Gradients(logits, targets, grad == null ? values[0].zerosLike() : grad);
+    }
+
+    /** Tangents of every value along a tangent of the input (the forward half of the R-operator). */
+    NDArray[] tangents(NDArray[] values, NDArray inputTangent) {
+        NDArray[] tangent = new NDArray[values.length];
+        tangent[0] = inputTangent;
+        for (int i = 0; i < kernels.length; i++) {
+            NDArray[] in = gather(values, inputs[i]);
+            NDArray[] t = gather(tangent, inputs[i]);
+            tangent[i + 1] = in.length == 0 ? values[i + 1].zerosLike() : kernels[i].tangent(in, values[i + 1], t);
         }
-        return new Gradients(logits, targets, grad);
+        return tangent;
+    }
+
+    /** The derivative of every adjoint along the tangents (the backward half of the R-operator). */
+    NDArray[] adjointTangents(NDArray[] values, NDArray[] adjoint, NDArray[] tangent, NDArray seedTangent) {
+        NDArray[] r = new NDArray[values.length];
+        r[output] = seedTangent;
+        for (int i = kernels.length - 1; i >= 0; i--) {
+            if (adjoint[i + 1] == null) {
+                continue;
+            }
+            NDArray[] in = gather(values, inputs[i]);
+            NDArray[] rIn = kernels[i].backwardTangent(adjoint[i + 1], r[i + 1], in, values[i + 1], gather(tangent, inputs[i]));
+            accumulate(r, inputs[i], rIn);
+        }
+        return r;
+    }
+
+    private static NDArray[] gather(NDArray[] values, int[] ids) {
+        NDArray[] out = new NDArray[ids.length];
+        for (int j = 0; j < ids.length; j++) {
+            out[j] = values[ids[j]];
+        }
+        return out;
+    }
+
+    private static void accumulate(NDArray[] adjoint, int[] ids, NDArray[] contributions) {
+        for (int j = 0; j < contributions.length; j++) {
+            NDArray c = contributions[j];
+            if (c != null) {
+                adjoint[ids[j]] = adjoint[ids[j]] == null ? c : adjoint[ids[j]].add(c);
+            }
+        }
     }
 
     @Override
     public void close() {
-        kernels.forEach(LayerKernel::close);
+        for (Kernel kernel : kernels) {
+            if (kernel != null) {
+                kernel.close();
+            }
+        }
         manager.close();
     }
 }

@@ -1,6 +1,8 @@
 /**
- * Batched execution on DJL {@code NDArray}s with the PyTorch engine, CPU or GPU. {@link DifferentiableModel}
- * is the one abstraction the attribution methods use; {@link GraphModel} implements it for a layer graph
- * with a closed-form backward pass per layer, {@link TorchScriptModel} for a TorchScript module with autograd.
+ * Batched execution on DJL {@code NDArray}s with the PyTorch engine, CPU or GPU. {@link DifferentiableModel} is the
+ * one abstraction the attribution methods use; {@link GraphModel} implements it for a dataflow graph with an explicit
+ * backward pass (each operator's vector–Jacobian product, adjoints summed over a value's consumers) and
+ * {@link HessianVectorProduct}s by the R-operator; {@link TorchScriptModel} implements it for a TorchScript module
+ * with autograd.
  */
 package dev.stabilis.engine;

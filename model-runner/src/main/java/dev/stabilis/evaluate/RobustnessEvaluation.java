@@ -9,7 +9,7 @@ import dev.stabilis.certify.CertifiedSample;
 import dev.stabilis.certify.Certifier;
 import dev.stabilis.certify.CertifySettings;
 import dev.stabilis.certify.GradientBounds;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
 import dev.stabilis.graph.Shapes;
 import dev.stabilis.model.LoadedModel;
 import java.util.ArrayList;
@@ -34,7 +34,7 @@ public final class RobustnessEvaluation {
         if (epsilons.length == 0) {
             throw new IllegalArgumentException("at least one epsilon is required");
         }
-        LayerGraph graph = loaded.requireGraph();
+        Graph graph = loaded.requireGraph();
         checkRows(loaded, data, k);
         float[][] rows = data.features();
         double accuracy = accuracy(loaded, data);

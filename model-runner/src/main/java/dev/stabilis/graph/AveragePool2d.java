@@ -1,9 +1,10 @@
 package dev.stabilis.graph;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * 2-D average pooling on {@code [channels, height, width]}, written as the linear map it is: a depthwise
+ * 2-D average pooling on {@code [N, channels, height, width]}, written as the linear map it is: a depthwise
  * convolution with a kernel of ones over the zero-padded input, followed by multiplication with a constant
  * per-position divisor map. The divisor encodes ONNX's {@code count_include_pad} and {@code ceil_mode}
  * (ceil mode is folded into extra end padding), so every variant is one exact linear map.
@@ -16,7 +17,7 @@ import java.util.Arrays;
  * @param inverseCount per output position, 1 / (number of taps counted), shape {@code [outH, outW]}
  */
 public record AveragePool2d(long channels, int[] kernel, int[] strides, int[] pads, int[] dilations, HostTensor inverseCount)
-        implements Layer {
+        implements Op {
 
     public AveragePool2d {
         kernel = kernel.clone();
@@ -46,32 +47,32 @@ public record AveragePool2d(long channels, int[] kernel, int[] strides, int[] pa
     }
 
     @Override
-    public Layer linearPart() {
-        return this;
-    }
-
-    /** Pooling weights are non-negative, so the magnitude map is the pooling itself. */
-    @Override
-    public Layer magnitude() {
-        return this;
-    }
-
-    @Override
-    public long[] outputShape(long[] inputShape) {
-        if (inputShape.length != 3 || inputShape[0] != channels) {
-            throw new IllegalArgumentException("average pool expects [" + channels + ", H, W] input, got "
-                    + Arrays.toString(inputShape));
+    public long[] outputShape(List<long[]> inputs) {
+        long[] in = inputs.get(0);
+        if (in.length != 4 || in[1] != channels || Shapes.carriesBatch(in[2]) || Shapes.carriesBatch(in[3])) {
+            throw new IllegalArgumentException("average pool expects [N, " + channels + ", H, W] input, got " + Arrays.toString(in));
         }
         long[] out = {
+            in[0],
             channels,
-            SlidingWindow.outputSize(inputShape[1], kernel[0], strides[0], pads[0], pads[2], dilations[0]),
-            SlidingWindow.outputSize(inputShape[2], kernel[1], strides[1], pads[1], pads[3], dilations[1])
+            SlidingWindow.outputSize(in[2], kernel[0], strides[0], pads[0], pads[2], dilations[0]),
+            SlidingWindow.outputSize(in[3], kernel[1], strides[1], pads[1], pads[3], dilations[1])
         };
-        if (out[1] != inverseCount.dim(0) || out[2] != inverseCount.dim(1)) {
+        if (out[2] != inverseCount.dim(0) || out[3] != inverseCount.dim(1)) {
             throw new IllegalArgumentException("average pool output " + Arrays.toString(out)
                     + " does not match its divisor map " + Arrays.toString(inverseCount.shape()));
         }
         return out;
+    }
+
+    @Override
+    public boolean isAffine() {
+        return true;
+    }
+
+    @Override
+    public <R> R accept(OpVisitor<R> visitor) {
+        return visitor.averagePool2d(this);
     }
 
     @Override

@@ -1,15 +1,16 @@
 package dev.stabilis.graph;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Padding with a constant value.
  *
- * @param begin elements added before each per-sample axis
- * @param end elements added after each per-sample axis
+ * @param begin elements added before each axis (0 on axes that carry the batch)
+ * @param end elements added after each axis
  * @param value the fill value
  */
-public record ConstantPad(long[] begin, long[] end, float value) implements Layer {
+public record ConstantPad(long[] begin, long[] end, double value) implements Op {
 
     public ConstantPad {
         if (begin.length != end.length) {
@@ -36,30 +37,38 @@ public record ConstantPad(long[] begin, long[] end, float value) implements Laye
     }
 
     @Override
-    public Layer linearPart() {
-        return new ConstantPad(begin, end, 0f);
-    }
-
-    @Override
-    public Layer magnitude() {
-        return linearPart();
-    }
-
-    @Override
-    public long[] outputShape(long[] inputShape) {
-        if (inputShape.length != begin.length) {
-            throw new IllegalArgumentException("pad of rank " + begin.length + " applied to shape " + Arrays.toString(inputShape));
+    public long[] outputShape(List<long[]> inputs) {
+        long[] in = inputs.get(0);
+        if (in.length != begin.length) {
+            throw new IllegalArgumentException("pad of rank " + begin.length + " applied to shape " + Arrays.toString(in));
         }
-        long[] out = inputShape.clone();
+        long[] out = in.clone();
         for (int i = 0; i < out.length; i++) {
+            if (begin[i] + end[i] == 0) {
+                continue;
+            }
+            if (Shapes.carriesBatch(in[i])) {
+                throw new IllegalArgumentException("pad must not pad a batch axis");
+            }
             out[i] += begin[i] + end[i];
         }
         return out;
     }
 
     @Override
+    public boolean isAffine() {
+        return true;
+    }
+
+    @Override
+    public <R> R accept(OpVisitor<R> visitor) {
+        return visitor.constantPad(this);
+    }
+
+    @Override
     public boolean equals(Object o) {
-        return o instanceof ConstantPad p && Arrays.equals(begin, p.begin) && Arrays.equals(end, p.end) && value == p.value;
+        return o instanceof ConstantPad p && Arrays.equals(begin, p.begin) && Arrays.equals(end, p.end)
+                && Double.compare(value, p.value) == 0;
     }
 
     @Override

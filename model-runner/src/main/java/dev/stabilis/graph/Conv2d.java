@@ -1,9 +1,10 @@
 package dev.stabilis.graph;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * A 2-D convolution (cross-correlation, as in ONNX and PyTorch) on {@code [channels, height, width]}.
+ * A 2-D convolution (cross-correlation, as in ONNX and PyTorch) on {@code [N, channels, height, width]}.
  *
  * @param weight kernels, shape {@code [outChannels, inChannels / groups, kernelH, kernelW]}
  * @param bias per output channel, or null
@@ -13,7 +14,7 @@ import java.util.Arrays;
  * @param groups number of channel groups
  */
 public record Conv2d(HostTensor weight, HostTensor bias, int[] strides, int[] pads, int[] dilations, int groups)
-        implements Layer {
+        implements Op {
 
     public Conv2d {
         if (weight.rank() != 4) {
@@ -42,37 +43,35 @@ public record Conv2d(HostTensor weight, HostTensor bias, int[] strides, int[] pa
         return dilations.clone();
     }
 
-    @Override
-    public Layer linearPart() {
-        return new Conv2d(weight, null, strides, pads, dilations, groups);
-    }
-
-    @Override
-    public Layer magnitude() {
-        return new Conv2d(weight.absolute(), null, strides, pads, dilations, groups);
-    }
-
-    @Override
-    public boolean hasParameters() {
-        return true;
-    }
-
     /** Whether the padding is the same on both sides of each axis (PyTorch's convolution pads symmetrically). */
     public boolean symmetricPadding() {
         return pads[0] == pads[2] && pads[1] == pads[3];
     }
 
     @Override
-    public long[] outputShape(long[] inputShape) {
-        if (inputShape.length != 3 || inputShape[0] != weight.dim(1) * groups) {
-            throw new IllegalArgumentException("conv expects [" + weight.dim(1) * groups
-                    + ", H, W] input, got " + Arrays.toString(inputShape));
+    public long[] outputShape(List<long[]> inputs) {
+        long[] in = inputs.get(0);
+        if (in.length != 4 || in[1] != weight.dim(1) * groups || Shapes.carriesBatch(in[1]) || Shapes.carriesBatch(in[2])
+                || Shapes.carriesBatch(in[3])) {
+            throw new IllegalArgumentException("conv expects [N, " + weight.dim(1) * groups + ", H, W] input, got "
+                    + Arrays.toString(in));
         }
         return new long[] {
+            in[0],
             weight.dim(0),
-            SlidingWindow.outputSize(inputShape[1], weight.dim(2), strides[0], pads[0], pads[2], dilations[0]),
-            SlidingWindow.outputSize(inputShape[2], weight.dim(3), strides[1], pads[1], pads[3], dilations[1])
+            SlidingWindow.outputSize(in[2], weight.dim(2), strides[0], pads[0], pads[2], dilations[0]),
+            SlidingWindow.outputSize(in[3], weight.dim(3), strides[1], pads[1], pads[3], dilations[1])
         };
+    }
+
+    @Override
+    public boolean isAffine() {
+        return true;
+    }
+
+    @Override
+    public <R> R accept(OpVisitor<R> visitor) {
+        return visitor.conv2d(this);
     }
 
     @Override

@@ -1,14 +1,15 @@
 package dev.stabilis.graph;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * A fully connected layer on the last axis: {@code y = x Wᵀ + b}.
+ * A fully connected map on the last axis: {@code y = x Wᵀ + b} (MatMul by a constant matrix, Gemm).
  *
  * @param weight the matrix W, shape {@code [out, in]}
  * @param bias the bias b, shape {@code [out]}, or null for none
  */
-public record Dense(HostTensor weight, HostTensor bias) implements Layer {
+public record Dense(HostTensor weight, HostTensor bias) implements Op {
 
     public Dense {
         if (weight.rank() != 2) {
@@ -29,28 +30,28 @@ public record Dense(HostTensor weight, HostTensor bias) implements Layer {
     }
 
     @Override
-    public Layer linearPart() {
-        return new Dense(weight, null);
+    public long[] outputShape(List<long[]> inputs) {
+        long[] in = inputs.get(0);
+        if (in.length == 0 || in[in.length - 1] != inputs()) {
+            throw new IllegalArgumentException("dense map expects last axis " + inputs() + ", input shape is " + Arrays.toString(in));
+        }
+        long[] out = in.clone();
+        out[out.length - 1] = outputs();
+        return out;
     }
 
     @Override
-    public Layer magnitude() {
-        return new Dense(weight.absolute(), null);
-    }
-
-    @Override
-    public boolean hasParameters() {
+    public boolean isAffine() {
         return true;
     }
 
     @Override
-    public long[] outputShape(long[] inputShape) {
-        if (inputShape.length == 0 || inputShape[inputShape.length - 1] != inputs()) {
-            throw new IllegalArgumentException("dense layer expects last axis " + inputs()
-                    + ", input shape is " + Arrays.toString(inputShape));
-        }
-        long[] out = inputShape.clone();
-        out[out.length - 1] = outputs();
-        return out;
+    public <R> R accept(OpVisitor<R> visitor) {
+        return visitor.dense(this);
+    }
+
+    @Override
+    public String toString() {
+        return "Dense" + Arrays.toString(weight.shape()) + (bias == null ? "" : "+b");
     }
 }

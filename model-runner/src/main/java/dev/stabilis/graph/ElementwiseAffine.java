@@ -1,18 +1,19 @@
 package dev.stabilis.graph;
 
+import java.util.List;
+
 /**
- * {@code y = x ⊙ scale + shift} with constants broadcast (numpy rules) into the input: what Add, Sub, Mul and
- * Div by constants, and an unfolded BatchNormalization, become. A constant with as many axes as the input
- * including the batch axis applies per batch position.
+ * {@code y = x ⊙ scale + shift} with constants broadcast (numpy rules) into the input without widening it: what
+ * Add, Sub, Mul and Div by constants, Neg, and an inference-mode BatchNormalization become.
  *
  * @param scale the factor, or null for 1
  * @param shift the offset, or null for 0
  */
-public record ElementwiseAffine(HostTensor scale, HostTensor shift) implements Layer {
+public record ElementwiseAffine(HostTensor scale, HostTensor shift) implements Op {
 
     public ElementwiseAffine {
         if (scale == null && shift == null) {
-            throw new IllegalArgumentException("an elementwise affine layer needs a scale or a shift");
+            throw new IllegalArgumentException("an elementwise affine map needs a scale or a shift");
         }
     }
 
@@ -27,28 +28,30 @@ public record ElementwiseAffine(HostTensor scale, HostTensor shift) implements L
     }
 
     @Override
-    public Layer linearPart() {
-        return ElementwiseAffine.scale(scale == null ? HostTensor.scalar(1) : scale);
+    public long[] outputShape(List<long[]> inputs) {
+        long[] in = inputs.get(0);
+        if (scale != null) {
+            Shapes.checkBroadcastsInto(in, scale.shape());
+        }
+        if (shift != null) {
+            Shapes.checkBroadcastsInto(in, shift.shape());
+        }
+        return in.clone();
     }
 
     @Override
-    public Layer magnitude() {
-        return ElementwiseAffine.scale(scale == null ? HostTensor.scalar(1) : scale.absolute());
-    }
-
-    @Override
-    public boolean hasParameters() {
+    public boolean isAffine() {
         return true;
     }
 
     @Override
-    public long[] outputShape(long[] inputShape) {
-        if (scale != null) {
-            Shapes.checkBroadcastsInto(inputShape, scale.shape());
-        }
-        if (shift != null) {
-            Shapes.checkBroadcastsInto(inputShape, shift.shape());
-        }
-        return inputShape.clone();
+    public <R> R accept(OpVisitor<R> visitor) {
+        return visitor.elementwiseAffine(this);
+    }
+
+    @Override
+    public String toString() {
+        return "ElementwiseAffine(" + (scale == null ? "" : "×" + java.util.Arrays.toString(scale.shape()))
+                + (shift == null ? "" : "+" + java.util.Arrays.toString(shift.shape())) + ")";
     }
 }

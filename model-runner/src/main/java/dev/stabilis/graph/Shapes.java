@@ -2,19 +2,76 @@ package dev.stabilis.graph;
 
 import java.util.Arrays;
 
-/** Shape arithmetic shared by the importer, the layers and the engine. */
+/**
+ * Shape arithmetic shared by the importer, the graph and the analyses.
+ *
+ * <p>Shapes of graph values are full shapes, batch axes included. The batch size N is not known at load time, so
+ * a dimension that carries it is symbolic: a negative value {@code −m} stands for {@code m·N} (usually −1, the
+ * batch axis itself; {@code −8} after a reshape that merges the batch with eight attention heads). Every other
+ * dimension is a fixed size ≥ 0. {@link #resolve} substitutes N once a batch arrives.
+ */
 public final class Shapes {
+
+    /** The batch axis: N. */
+    public static final long BATCH = -1;
 
     private Shapes() {}
 
-    /** Number of elements of a shape; 1 for a scalar. */
+    /** Number of elements of a shape of fixed dimensions; 1 for a scalar. */
     public static long size(long[] shape) {
         long n = 1;
         for (long d : shape) {
             if (d < 0) {
-                throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
+                throw new IllegalArgumentException("symbolic or negative dimension in " + Arrays.toString(shape));
             }
             n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+
+    /** Whether a dimension carries the batch (is a multiple of N). */
+    public static boolean carriesBatch(long dim) {
+        return dim < 0;
+    }
+
+    /** The symbolic dimension {@code multiple·N}. */
+    public static long batchTimes(long multiple) {
+        if (multiple < 1) {
+            throw new IllegalArgumentException("batch multiple must be positive, got " + multiple);
+        }
+        return -multiple;
+    }
+
+    /** The shape with N substituted for the batch. */
+    public static long[] resolve(long[] shape, long n) {
+        long[] out = shape.clone();
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] < 0) {
+                out[i] = Math.multiplyExact(-out[i], n);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The batch size N of a concrete array of a value whose symbolic shape is {@code symbolic}.
+     *
+     * @throws IllegalArgumentException when no axis carries the batch
+     */
+    public static long batchOf(long[] symbolic, long[] actual) {
+        for (int i = 0; i < symbolic.length; i++) {
+            if (symbolic[i] < 0) {
+                return actual[i] / -symbolic[i];
+            }
+        }
+        throw new IllegalArgumentException("shape " + Arrays.toString(symbolic) + " has no batch axis");
+    }
+
+    /** The elements per batch entry of a symbolic shape: the product of fixed dimensions and batch multiples. */
+    public static long perSample(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n = Math.multiplyExact(n, Math.abs(d));
         }
         return n;
     }
@@ -25,6 +82,11 @@ public final class Shapes {
         out[0] = batch;
         System.arraycopy(shape, 0, out, 1, shape.length);
         return out;
+    }
+
+    /** {@code shape} without its first axis. */
+    public static long[] withoutBatch(long[] shape) {
+        return Arrays.copyOfRange(shape, 1, shape.length);
     }
 
     /**
@@ -38,27 +100,56 @@ public final class Shapes {
         return out;
     }
 
-    /**
-     * The per-sample shape that results from applying a constant of shape {@code constant} elementwise to a
-     * per-sample value of shape {@code sample} with numpy broadcasting. A constant of the full rank
-     * (batch axis included) contributes its trailing axes. The constant must not widen the sample: the
-     * layers apply constants in place.
-     *
-     * @throws IllegalArgumentException when the shapes do not broadcast, or the constant would widen the sample
-     */
-    public static void checkBroadcastsInto(long[] sample, long[] constant) {
-        int fullRank = sample.length + 1;
-        if (constant.length > fullRank) {
-            throw new IllegalArgumentException("constant of shape " + Arrays.toString(constant)
-                    + " has more axes than the input (" + fullRank + " with the batch axis)");
+    /** An axis in {@code [−rank, rank)} as an index in {@code [0, rank)}. */
+    public static int axis(long axis, int rank) {
+        long a = axis < 0 ? axis + rank : axis;
+        if (a < 0 || a >= rank) {
+            throw new IllegalArgumentException("axis " + axis + " is out of range for rank " + rank);
         }
-        int offset = constant.length == fullRank ? 1 : 0;
-        for (int i = offset; i < constant.length; i++) {
+        return (int) a;
+    }
+
+    /**
+     * Numpy broadcasting of two symbolic shapes. A batch dimension broadcasts against 1 and against an equal batch
+     * dimension only.
+     *
+     * @throws IllegalArgumentException when the shapes do not broadcast
+     */
+    public static long[] broadcast(long[] a, long[] b) {
+        int rank = Math.max(a.length, b.length);
+        long[] out = new long[rank];
+        for (int i = 0; i < rank; i++) {
+            long x = i < rank - a.length ? 1 : a[i - (rank - a.length)];
+            long y = i < rank - b.length ? 1 : b[i - (rank - b.length)];
+            if (x == y || y == 1) {
+                out[i] = x;
+            } else if (x == 1) {
+                out[i] = y;
+            } else {
+                throw new IllegalArgumentException("shapes " + Arrays.toString(a) + " and " + Arrays.toString(b)
+                        + " do not broadcast");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Checks that a constant of shape {@code constant} broadcasts into a value of shape {@code value} without
+     * widening it (elementwise constants apply in place, per batch entry).
+     *
+     * @throws IllegalArgumentException when it would widen the value or vary along a batch axis
+     */
+    public static void checkBroadcastsInto(long[] value, long[] constant) {
+        if (constant.length > value.length) {
+            throw new IllegalArgumentException("constant of shape " + Arrays.toString(constant)
+                    + " has more axes than the value " + Arrays.toString(value));
+        }
+        for (int i = 0; i < constant.length; i++) {
             long c = constant[i];
-            long s = sample[sample.length - (constant.length - i)];
-            if (c != 1 && c != s) {
+            long v = value[value.length - constant.length + i];
+            if (c != 1 && c != v) {
                 throw new IllegalArgumentException("constant of shape " + Arrays.toString(constant)
-                        + " does not broadcast into a sample of shape " + Arrays.toString(sample));
+                        + " does not broadcast into a value of shape " + Arrays.toString(value));
             }
         }
     }

@@ -1,9 +1,8 @@
 /**
- * The network as a chain of layers with closed-form forward and backward rules: affine maps (dense, 2-D
- * convolution, average pooling, constant padding, elementwise affine), elementwise activations and
- * reshapes. The graph is device-independent and holds its constants on the host; the engine runs it on
- * DJL {@code NDArray}s and later propagates intervals through the same structure.
- *
- * <p>Shapes are per sample: the leading batch axis is implicit everywhere.
+ * The network as a dataflow graph ({@link dev.stabilis.graph.Graph}): operators ({@link dev.stabilis.graph.Op})
+ * applied to named values in topological order, constants held on the host in float64. Values have full symbolic
+ * shapes in which the batch size is a symbol ({@link dev.stabilis.graph.Shapes}). The graph is device-independent;
+ * the engine runs it on DJL {@code NDArray}s, and interval analysis, export and training visit the same operators
+ * through {@link dev.stabilis.graph.OpVisitor}, one method per kind.
  */
 package dev.stabilis.graph;

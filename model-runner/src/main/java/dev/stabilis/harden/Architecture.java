@@ -4,8 +4,8 @@ import dev.stabilis.graph.Activation;
 import dev.stabilis.graph.Dense;
 import dev.stabilis.graph.ElementwiseAffine;
 import dev.stabilis.graph.HostTensor;
-import dev.stabilis.graph.Layer;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Op;
+import dev.stabilis.graph.Graph;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -69,20 +69,20 @@ public record Architecture(int[] hidden, Activation.Kind activation) {
      *
      * @param standardization a first layer applied to raw features (for example train-split standardisation), or null
      */
-    public LayerGraph build(int features, int classes, ElementwiseAffine standardization, long seed) {
+    public Graph build(int features, int classes, ElementwiseAffine standardization, long seed) {
         Random random = new Random(seed);
-        List<Layer> layers = new ArrayList<>();
+        List<Op> ops = new ArrayList<>();
         if (standardization != null) {
-            layers.add(standardization);
+            ops.add(standardization);
         }
         int in = features;
         for (int width : hidden) {
-            layers.add(dense(in, width, random));
-            layers.add(Activation.of(activation));
+            ops.add(dense(in, width, random));
+            ops.add(Activation.of(activation));
             in = width;
         }
-        layers.add(dense(in, classes, random));
-        return new LayerGraph("input", new long[] {features}, layers);
+        ops.add(dense(in, classes, random));
+        return Graph.chain(new long[] {features}, ops);
     }
 
     private static Dense dense(int in, int out, Random random) {

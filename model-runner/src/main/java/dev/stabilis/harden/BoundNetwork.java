@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.stabilis.certify.GradientBounds;
-import dev.stabilis.certify.HessianVectorProduct;
+import dev.stabilis.engine.HessianVectorProduct;
 import dev.stabilis.engine.GraphModel;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
 import java.util.List;
 
 /**
@@ -17,7 +17,7 @@ import java.util.List;
  */
 final class BoundNetwork {
 
-    private final LayerGraph graph;
+    private final Graph graph;
     private final List<NDArray[]> parameters;
     private final NDManager batch;
     private GraphModel model;
@@ -26,7 +26,7 @@ final class BoundNetwork {
      * @param graph the network on unit coordinates
      * @param parameters the batch's copies of the dense parameters ({@link Parameters#copiesIn})
      */
-    BoundNetwork(LayerGraph graph, List<NDArray[]> parameters, NDManager batch) {
+    BoundNetwork(Graph graph, List<NDArray[]> parameters, NDManager batch) {
         this.graph = graph;
         this.parameters = parameters;
         this.batch = batch;
@@ -46,8 +46,7 @@ final class BoundNetwork {
 
     /** Interval bounds of input gradients over boxes. */
     GradientBounds bounds() {
-        return GradientBounds.of(graph, model(), GraphModel.withDenseArrays(graph.magnitude(), batch.newSubManager(),
-                DataType.FLOAT64, n -> new NDArray[] {parameters.get(n)[0].abs(), null}));
+        return GradientBounds.of(model());
     }
 
     /**
@@ -55,12 +54,11 @@ final class BoundNetwork {
      * Hessian almost everywhere); a network without ReLU is its own surrogate.
      */
     HessianVectorProduct hessian(float surrogateBeta) {
-        LayerGraph smooth = graph.reluSmoothed(surrogateBeta);
-        return new HessianVectorProduct(smooth, on(smooth), GraphModel.withDenseArrays(smooth.linearPart(), batch.newSubManager(),
-                DataType.FLOAT64, n -> new NDArray[] {parameters.get(n)[0], null}));
+        Graph smooth = graph.reluSmoothed(surrogateBeta);
+        return new HessianVectorProduct(on(smooth));
     }
 
-    private GraphModel on(LayerGraph g) {
+    private GraphModel on(Graph g) {
         return GraphModel.withDenseArrays(g, batch.newSubManager(), DataType.FLOAT64, parameters::get);
     }
 }

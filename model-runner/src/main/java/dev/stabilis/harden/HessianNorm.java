@@ -2,7 +2,7 @@ package dev.stabilis.harden;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import dev.stabilis.certify.HessianVectorProduct;
+import dev.stabilis.engine.HessianVectorProduct;
 import dev.stabilis.engine.TargetKind;
 import java.util.Random;
 

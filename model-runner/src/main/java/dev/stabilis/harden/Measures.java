@@ -1,7 +1,7 @@
 package dev.stabilis.harden;
 
 import ai.djl.Device;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
 import java.util.Locale;
 
 /**
@@ -34,7 +34,7 @@ public record Measures(double accuracy, double gini, double hessianNorm, double 
             long seed) {}
 
     /** Measures a network (unit coordinates) on held-out rows (unit coordinates). */
-    public static Measures of(LayerGraph graph, Dataset test, Settings s, Device device) {
+    public static Measures of(Graph graph, Dataset test, Settings s, Device device) {
         Dataset rows = test.head(s.rows());
         return new Measures(Trainer.accuracy(graph, test, device), Robustness.meanGini(graph, rows, device),
                 Robustness.hessianNorm(graph, rows, s.beta(), 4, s.seed(), device),

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
 import dev.stabilis.model.ModelLoader;
 import dev.stabilis.model.PolicyReader;
 import dev.stabilis.onnx.OnnxExporter;
@@ -34,7 +34,7 @@ public final class ModelVersionWriter {
      * @param k size of the top-k set
      * @param comment a first line for the policy (what produced it)
      */
-    public static void write(Path directory, LayerGraph graph, List<String> classNames, UnitScaling domain, double epsilon, int k,
+    public static void write(Path directory, Graph graph, List<String> classNames, UnitScaling domain, double epsilon, int k,
             String comment) {
         Path model = directory.resolve("model.onnx");
         Path policy = directory.resolve(ModelLoader.POLICY_FILE);

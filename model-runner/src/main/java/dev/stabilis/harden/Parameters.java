@@ -10,8 +10,8 @@ import dev.stabilis.graph.Activation;
 import dev.stabilis.graph.Dense;
 import dev.stabilis.graph.ElementwiseAffine;
 import dev.stabilis.graph.HostTensor;
-import dev.stabilis.graph.Layer;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Node;
+import dev.stabilis.graph.Graph;
 import dev.stabilis.graph.Reshape;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +24,7 @@ import java.util.List;
  */
 final class Parameters implements AutoCloseable {
 
-    private final LayerGraph structure;
+    private final Graph structure;
     private final NDManager manager;
     private final List<NDArray[]> dense = new ArrayList<>();
 
@@ -32,17 +32,18 @@ final class Parameters implements AutoCloseable {
      * @throws IllegalArgumentException when the graph has a layer that hardening does not train through
      *     (convolutions and pooling: only MLPs of dense, activation, elementwise and reshape layers)
      */
-    Parameters(LayerGraph graph, Device device) {
-        for (Layer layer : graph.layers()) {
-            if (!(layer instanceof Dense || layer instanceof Activation || layer instanceof ElementwiseAffine || layer instanceof Reshape)) {
-                throw new IllegalArgumentException("hardening trains MLPs (dense, activation, elementwise and reshape layers); "
-                        + "the model has " + layer);
+    Parameters(Graph graph, Device device) {
+        for (Node node : graph.nodes()) {
+            Object op = node.op();
+            if (!(op instanceof Dense || op instanceof Activation || op instanceof ElementwiseAffine || op instanceof Reshape)) {
+                throw new IllegalArgumentException("hardening trains MLPs (dense, activation, elementwise and reshape nodes); "
+                        + "the model has " + node.op() + " (node '" + node.name() + "')");
             }
         }
         this.structure = graph;
         this.manager = NDManager.newBaseManager(device, "PyTorch");
-        for (Layer layer : graph.layers()) {
-            if (layer instanceof Dense d) {
+        for (Node node : graph.nodes()) {
+            if (node.op() instanceof Dense d) {
                 NDArray w = upload(d.weight());
                 NDArray b = d.bias() == null ? manager.zeros(new Shape(d.outputs()), DataType.FLOAT64) : upload(d.bias());
                 w.setRequiresGradient(true);
@@ -115,18 +116,16 @@ final class Parameters implements AutoCloseable {
     }
 
     /** The network with the current parameters, rounded to float32 (the precision the exported model stores). */
-    LayerGraph snapshot() {
-        List<Layer> layers = new ArrayList<>();
-        int index = 0;
-        for (Layer layer : structure.layers()) {
-            if (layer instanceof Dense d) {
-                NDArray[] p = dense.get(index++);
-                layers.add(new Dense(host(p[0], d.weight().shape()), host(p[1], new long[] {d.outputs()})));
-            } else {
-                layers.add(layer);
+    Graph snapshot() {
+        int[] index = {0};
+        return structure.rewrite(node -> {
+            if (!(node.op() instanceof Dense d)) {
+                return null;
             }
-        }
-        return new LayerGraph(structure.inputName(), structure.inputShape(), layers);
+            NDArray[] p = dense.get(index[0]++);
+            Dense trained = new Dense(host(p[0], d.weight().shape()), host(p[1], new long[] {d.outputs()}));
+            return List.of(new Node(node.name(), trained, node.inputs(), node.output()));
+        });
     }
 
     private static HostTensor host(NDArray array, long[] shape) {

@@ -13,11 +13,11 @@ import dev.stabilis.certify.CertifiedSample;
 import dev.stabilis.certify.Certifier;
 import dev.stabilis.certify.CertifySettings;
 import dev.stabilis.certify.GradientBounds;
-import dev.stabilis.certify.HessianVectorProduct;
+import dev.stabilis.engine.HessianVectorProduct;
 import dev.stabilis.engine.GraphModel;
 import dev.stabilis.engine.Gradients;
 import dev.stabilis.engine.TargetKind;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -37,7 +37,7 @@ public final class Robustness {
      * {@code Σ_i (2i − n − 1) a_(i) / (n Σ a)} over the ascending magnitudes; 0 for equal magnitudes, near 1 when
      * one feature carries all of it.
      */
-    public static double meanGini(LayerGraph graph, Dataset rows, Device device) {
+    public static double meanGini(Graph graph, Dataset rows, Device device) {
         double[][] g = gradients(graph, rows, device);
         return Arrays.stream(g).mapToDouble(Robustness::gini).average().orElse(Double.NaN);
     }
@@ -56,7 +56,7 @@ public final class Robustness {
     }
 
     /** Gradients of each row's predicted logit. */
-    static double[][] gradients(LayerGraph graph, Dataset rows, Device device) {
+    static double[][] gradients(Graph graph, Dataset rows, Device device) {
         try (GraphModel model = GraphModel.load(graph, device, DataType.FLOAT64); NDManager batch = model.manager().newSubManager()) {
             Gradients g = model.gradients(input(batch, rows), null, TargetKind.LOGIT);
             double[] flat = g.gradient().toDoubleArray();
@@ -73,11 +73,11 @@ public final class Robustness {
      * The root mean square over rows of the Hessian's Frobenius norm (Hutchinson, Gaussian probes) of the
      * predicted logit, ReLU replaced by softplus(β).
      */
-    public static double hessianNorm(LayerGraph graph, Dataset rows, float beta, int probes, long seed, Device device) {
-        LayerGraph smooth = graph.reluSmoothed(beta);
+    public static double hessianNorm(Graph graph, Dataset rows, float beta, int probes, long seed, Device device) {
+        Graph smooth = graph.reluSmoothed(beta);
         try (GraphModel model = GraphModel.load(smooth, device, DataType.FLOAT64);
-                HessianVectorProduct products = new HessianVectorProduct(smooth, model);
                 NDManager batch = model.manager().newSubManager()) {
+            HessianVectorProduct products = new HessianVectorProduct(model);
             NDArray x = input(batch, rows);
             NDArray predicted = model.predict(x);
             HessianNorm estimator = new HessianNorm(1, probes, beta, new Random(seed));
@@ -89,11 +89,11 @@ public final class Robustness {
      * The mean magnitude of the curvature indicator of Dombrowski et al.: the Hessian eigenvalue of largest
      * magnitude of the predicted logit (power iteration, 20 steps), ReLU replaced by softplus(β).
      */
-    public static double meanCurvature(LayerGraph graph, Dataset rows, float beta, long seed, Device device) {
-        LayerGraph smooth = graph.reluSmoothed(beta);
+    public static double meanCurvature(Graph graph, Dataset rows, float beta, long seed, Device device) {
+        Graph smooth = graph.reluSmoothed(beta);
         try (GraphModel model = GraphModel.load(smooth, device, DataType.FLOAT64);
-                HessianVectorProduct products = new HessianVectorProduct(smooth, model);
                 NDManager batch = model.manager().newSubManager()) {
+            HessianVectorProduct products = new HessianVectorProduct(model);
             NDArray x = input(batch, rows);
             return products.largestEigenvalue(x, model.predict(x), TargetKind.LOGIT, 20, seed).abs().mean().getDouble();
         }
@@ -103,7 +103,7 @@ public final class Robustness {
      * The mean top-k intersection between the explanation at each row and at the strongest point the monitor's
      * top-k attack (Ghorbani et al.) finds in {@code [x − ε, x + ε] ∩ [0, 1]}.
      */
-    public static double attackIntersection(LayerGraph graph, Dataset rows, double epsilon, int k, int steps, float beta, long seed,
+    public static double attackIntersection(Graph graph, Dataset rows, double epsilon, int k, int steps, float beta, long seed,
             Device device) {
         AttackSettings settings = new AttackSettings(AttackMethod.TOPK, epsilon, k, TargetKind.LOGIT, steps, Double.NaN, 1, seed, beta,
                 new double[] {0}, new double[] {1});
@@ -114,7 +114,7 @@ public final class Robustness {
     }
 
     /** The share of rows whose top-k set of the predicted logit's gradient is certified over the ε box. */
-    public static double certifiedFraction(LayerGraph graph, Dataset rows, double epsilon, int k, Device device) {
+    public static double certifiedFraction(Graph graph, Dataset rows, double epsilon, int k, Device device) {
         CertifySettings settings = new CertifySettings(epsilon, k, TargetKind.LOGIT, 0, 1, false, 1, 1, new double[] {0}, new double[] {1});
         try (GradientBounds bounds = GradientBounds.load(graph, device)) {
             List<CertifiedSample> samples = new Certifier(bounds, settings).certify(rows.features());

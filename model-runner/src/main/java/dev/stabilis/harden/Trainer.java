@@ -10,7 +10,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import dev.stabilis.engine.GraphModel;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -40,8 +40,8 @@ public final class Trainer {
      * @param train training rows in unit coordinates
      * @param test held-out rows in unit coordinates for the progress lines, or null
      */
-    public LayerGraph train(LayerGraph unitGraph, Dataset train, Dataset test, Device device) {
-        LayerGraph graph = Float.isNaN(settings.smoothBeta()) ? unitGraph : unitGraph.reluSmoothed(settings.smoothBeta());
+    public Graph train(Graph unitGraph, Dataset train, Dataset test, Device device) {
+        Graph graph = Float.isNaN(settings.smoothBeta()) ? unitGraph : unitGraph.reluSmoothed(settings.smoothBeta());
         Random random = new Random(settings.seed());
         List<Penalty> penalties = penalties(random);
         LinfAdversary adversary = settings.adversarial() ? new LinfAdversary(settings.adversarialEpsilon(), settings.adversarialSteps()) : null;
@@ -134,7 +134,7 @@ public final class Trainer {
     }
 
     /** The share of rows a network classifies correctly. */
-    public static double accuracy(LayerGraph graph, Dataset data, Device device) {
+    public static double accuracy(Graph graph, Dataset data, Device device) {
         try (GraphModel model = GraphModel.load(graph, device, DataType.FLOAT32); NDManager batch = model.manager().newSubManager()) {
             long[] predicted = model.predict(batch.create(flatten(data.features()), new Shape(data.size(), data.featureCount()))).toLongArray();
             int correct = 0;

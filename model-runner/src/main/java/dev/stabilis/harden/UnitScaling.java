@@ -2,11 +2,8 @@ package dev.stabilis.harden;
 
 import dev.stabilis.graph.ElementwiseAffine;
 import dev.stabilis.graph.HostTensor;
-import dev.stabilis.graph.Layer;
-import dev.stabilis.graph.LayerGraph;
-import java.util.ArrayList;
+import dev.stabilis.graph.Graph;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * The input domain {@code [min_i, max_i]} of each feature and the affine map {@code x = min + (max − min) ⊙ u}
@@ -105,19 +102,16 @@ public record UnitScaling(double[] min, double[] max) {
     }
 
     /** The network on unit coordinates: the map onto the domain, then the network. */
-    public LayerGraph onUnitBox(LayerGraph graph) {
+    public Graph onUnitBox(Graph graph) {
         double[] range = new double[min.length];
         Arrays.setAll(range, this::range);
         long[] shape = {min.length};
-        List<Layer> layers = new ArrayList<>();
-        layers.add(new ElementwiseAffine(new HostTensor(shape, range), new HostTensor(shape, min)));
-        layers.addAll(graph.layers());
-        return new LayerGraph(graph.inputName(), graph.inputShape(), layers);
+        return graph.prepend("unit", new ElementwiseAffine(new HostTensor(shape, range), new HostTensor(shape, min)));
     }
 
     /** The inverse of {@link #onUnitBox}: the network on raw features. */
-    public LayerGraph onDomain(LayerGraph unitGraph) {
-        return new LayerGraph(unitGraph.inputName(), unitGraph.inputShape(), unitGraph.layers().subList(1, unitGraph.layers().size()));
+    public Graph onDomain(Graph unitGraph) {
+        return unitGraph.withoutFirst();
     }
 
     /** Rows in unit coordinates {@code (x − min) / (max − min)}. */

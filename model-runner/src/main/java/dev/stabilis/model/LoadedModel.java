@@ -10,7 +10,7 @@ import dev.stabilis.attribution.SmoothGrad;
 import dev.stabilis.certify.CertifySettings;
 import dev.stabilis.engine.DifferentiableModel;
 import dev.stabilis.engine.TargetKind;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -26,7 +26,7 @@ import java.util.Optional;
  * @param graph the layer graph, empty for TorchScript models
  */
 public record LoadedModel(String name, String version, Path artifact, ModelPolicy policy, DifferentiableModel model,
-        Optional<LayerGraph> graph) implements AutoCloseable {
+        Optional<Graph> graph) implements AutoCloseable {
 
     /** Number of input features per sample. */
     public int inputSize() {
@@ -79,7 +79,7 @@ public record LoadedModel(String name, String version, Path artifact, ModelPolic
      *
      * @throws PolicyException for a TorchScript model, which has none
      */
-    public LayerGraph requireGraph() {
+    public Graph requireGraph() {
         return graph.orElseThrow(() -> new PolicyException(artifact
                 + ": certification and attacks need an ONNX model (a layer graph); TorchScript models only get attributions"));
     }

@@ -4,7 +4,7 @@ import ai.djl.Device;
 import dev.stabilis.engine.DifferentiableModel;
 import dev.stabilis.engine.GraphModel;
 import dev.stabilis.engine.TorchScriptModel;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
 import dev.stabilis.graph.Shapes;
 import dev.stabilis.onnx.OnnxImporter;
 import java.nio.file.Files;
@@ -39,9 +39,9 @@ public final class ModelLoader {
         ModelPolicy policy = Files.isRegularFile(policyFile) ? PolicyReader.read(policyFile) : ModelPolicy.DEFAULT;
         String file = artifact.getFileName().toString();
         DifferentiableModel model;
-        Optional<LayerGraph> graph = Optional.empty();
+        Optional<Graph> graph = Optional.empty();
         if (file.endsWith(".onnx")) {
-            LayerGraph g = OnnxImporter.read(artifact);
+            Graph g = OutputSelection.select(OnnxImporter.read(artifact), policy.output(), policyFile, artifact);
             graph = Optional.of(g);
             model = GraphModel.load(g, device, ai.djl.ndarray.types.DataType.FLOAT32);
         } else {

@@ -14,13 +14,31 @@ import java.util.List;
  * @param attribution attribution settings
  * @param certification certification settings
  * @param attack empirical stability settings
+ * @param output which model output is explained
  */
 public record ModelPolicy(long[] inputShape, List<String> featureNames, List<String> classNames, double[] domainMin,
-        double[] domainMax, Attribution attribution, Certification certification, Attack attack) {
+        double[] domainMax, Attribution attribution, Certification certification, Attack attack, Output output) {
 
     /** The policy of a model without {@code stabilis.yaml}. */
     public static final ModelPolicy DEFAULT = new ModelPolicy(null, List.of(), List.of(), new double[0], new double[0],
-            Attribution.DEFAULT, Certification.DEFAULT, Attack.DEFAULT);
+            Attribution.DEFAULT, Certification.DEFAULT, Attack.DEFAULT, Output.DEFAULT);
+
+    /**
+     * The explained output.
+     *
+     * @param name the model output to explain, or null for the model's only output
+     * @param explain {@code logit}: when the output is a softmax over classes, explain the logits it normalises;
+     *     {@code probability}: explain the output as it is
+     */
+    public record Output(String name, String explain) {
+
+        public static final Output DEFAULT = new Output(null, "logit");
+    }
+
+    /** This policy with another input domain (one value, or one per input feature). */
+    public ModelPolicy withDomain(double[] min, double[] max) {
+        return new ModelPolicy(inputShape, featureNames, classNames, min, max, attribution, certification, attack, output);
+    }
 
     /**
      * Certification settings.

@@ -110,7 +110,9 @@ public final class PolicyReader {
                 sg.path("sigma").asDouble(d.smoothGradSigma()),
                 sg.path("seed").asLong(d.smoothGradSeed()));
         return new ModelPolicy(shape, strings(root.path("features").path("names")), strings(root.path("classes")),
-                min, max, attribution, certification(root.path("certification")), attack(root.path("attack")));
+                min, max, attribution, certification(root.path("certification")), attack(root.path("attack")),
+                new ModelPolicy.Output(root.path("output").path("name").asText(null),
+                        root.path("output").path("explain").asText(ModelPolicy.Output.DEFAULT.explain())));
     }
 
     private static ModelPolicy.Certification certification(JsonNode c) {

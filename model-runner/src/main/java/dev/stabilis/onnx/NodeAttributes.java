@@ -60,16 +60,21 @@ final class NodeAttributes {
         return out;
     }
 
+    /** A tensor attribute. */
+    KnownTensor tensor(String name) {
+        return TensorDecoder.decode(byName.get(name).getT());
+    }
+
     /** The value of a Constant node, whichever of its attribute forms it uses. */
-    Constant constantValue() {
+    KnownTensor constantValue() {
         if (byName.containsKey("value")) {
             return TensorDecoder.decode(byName.get("value").getT());
         }
         if (byName.containsKey("value_float")) {
-            return new Constant(new long[0], new double[] {real("value_float", 0)}, true);
+            return new KnownTensor(new long[0], new double[] {real("value_float", 0)}, true);
         }
         if (byName.containsKey("value_int")) {
-            return Constant.ofLongs(new long[0], integer("value_int", 0));
+            return KnownTensor.ofLongs(new long[0], integer("value_int", 0));
         }
         if (byName.containsKey("value_floats")) {
             AttributeProto a = byName.get("value_floats");
@@ -77,11 +82,11 @@ final class NodeAttributes {
             for (int i = 0; i < v.length; i++) {
                 v[i] = a.getFloats(i);
             }
-            return new Constant(new long[] {v.length}, v, true);
+            return new KnownTensor(new long[] {v.length}, v, true);
         }
         if (byName.containsKey("value_ints")) {
             long[] v = integers("value_ints", new long[0]);
-            return Constant.ofLongs(new long[] {v.length}, v);
+            return KnownTensor.ofLongs(new long[] {v.length}, v);
         }
         throw new IllegalArgumentException("Constant has no supported value attribute (value, value_float(s), value_int(s))");
     }

@@ -11,64 +11,71 @@ import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
 import dev.stabilis.graph.Activation;
+import dev.stabilis.graph.Add;
 import dev.stabilis.graph.AveragePool2d;
+import dev.stabilis.graph.Concat;
+import dev.stabilis.graph.Constant;
 import dev.stabilis.graph.ConstantPad;
 import dev.stabilis.graph.Conv2d;
 import dev.stabilis.graph.Dense;
+import dev.stabilis.graph.Div;
 import dev.stabilis.graph.ElementwiseAffine;
-import dev.stabilis.graph.GlobalAveragePool;
+import dev.stabilis.graph.Expand;
+import dev.stabilis.graph.Graph;
 import dev.stabilis.graph.HostTensor;
-import dev.stabilis.graph.Layer;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.MatMul;
+import dev.stabilis.graph.MaxPool2d;
+import dev.stabilis.graph.Mul;
+import dev.stabilis.graph.Node;
+import dev.stabilis.graph.Normalize;
+import dev.stabilis.graph.OpVisitor;
+import dev.stabilis.graph.PRelu;
+import dev.stabilis.graph.Reduce;
+import dev.stabilis.graph.ReduceMax;
 import dev.stabilis.graph.Reshape;
+import dev.stabilis.graph.Select;
+import dev.stabilis.graph.Shapes;
+import dev.stabilis.graph.Softmax;
+import dev.stabilis.graph.Transpose;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Writes a {@link LayerGraph} as an ONNX model (opset 13, IR version 7) that {@link OnnxImporter} reads back
- * to the same logits and that ONNX Runtime runs.
- *
- * <p>The model has one FLOAT input named as the graph's input, with a symbolic leading {@code batch} axis, and
- * one output {@code logits}. Parameters are FLOAT initializers. Each layer becomes standard operators:
- * <ul>
- *   <li>{@link Dense}: Gemm ({@code transB=1}) on {@code [batch, features]}, MatMul + Add on higher ranks;</li>
- *   <li>{@link Conv2d}: Conv; {@link AveragePool2d}: a depthwise Conv with a kernel of ones followed by Mul with
- *       the per-position divisor map (the layer's own definition, which also covers dilations that opset 13's
- *       AveragePool lacks);</li>
- *   <li>{@link ElementwiseAffine}: Mul by the scale, then Add of the shift, constants in their own shape so
- *       that numpy broadcasting matches the layer's;</li>
- *   <li>{@link Activation}: Relu, LeakyRelu, Sigmoid, Tanh, Softplus. Softplus with β is the layer sequence
- *       scale β, softplus, scale 1/β, so it is written as Mul, Softplus, Mul, which the importer reads back as
- *       the same sequence (PyTorch writes Mul, Softplus, Div);</li>
- *   <li>{@link GlobalAveragePool}, {@link ConstantPad} (Pad, constant mode) and {@link Reshape} (Reshape
- *       with target {@code [0, ...]}, copying the batch axis).</li>
- * </ul>
- * Parameters held in double precision are rounded to float, as the engine does when it runs in FLOAT32.
+ * Writes a {@link Graph} as an ONNX model (opset 17, IR version 8) that {@link OnnxImporter} reads back to the same
+ * outputs and that ONNX Runtime runs. The model has one FLOAT input named as the graph's input, with a symbolic
+ * leading {@code batch} axis; a single output is named {@code logits}. Constants are FLOAT initializers (float64
+ * values rounded to float, as the engine does in FLOAT32). Shapes that follow the batch are computed in the model
+ * from {@code Shape(input)}. Every operator kind has its ONNX form here (one method each); kinds without a standard
+ * operator are written as the standard operators they are (average pooling as a depthwise Conv with ones and a
+ * divisor map, GELU and SiLU from Erf and Sigmoid, HardSwish as {@code x · HardSigmoid(x)}).
  */
 public final class OnnxExporter {
 
     /** The operator set the model declares. */
-    public static final int OPSET = 13;
-    /** The ONNX IR version of opset 13. */
-    static final int IR_VERSION = 7;
-    /** The name of the model output. */
+    public static final int OPSET = 17;
+    /** The ONNX IR version of opset 17. */
+    static final int IR_VERSION = 8;
+    /** The name of a single model output. */
     public static final String OUTPUT = "logits";
 
     private OnnxExporter() {}
 
     /** The graph as an ONNX model whose input is named {@code graph.inputName()}. */
-    public static ModelProto toModel(LayerGraph graph) {
+    public static ModelProto toModel(Graph graph) {
         return new Export(graph).run();
     }
 
-    /** Writes the graph to {@code file} with input {@code graph.inputName()}. */
-    public static void write(LayerGraph graph, Path file) {
+    /** Writes the graph to {@code file}. */
+    public static void write(Graph graph, Path file) {
         try {
             Files.write(file, toModel(graph).toByteArray());
         } catch (IOException e) {
@@ -76,41 +83,37 @@ public final class OnnxExporter {
         }
     }
 
-    /** Writes the graph to {@code file} with the input renamed to {@code inputName}. */
-    public static void write(LayerGraph graph, String inputName, Path file) {
-        write(new LayerGraph(inputName, graph.inputShape(), graph.layers()), file);
-    }
-
-    /** The state of one export: the graph under construction and the name of the running tensor. */
-    private static final class Export {
-        private final LayerGraph source;
-        private final List<long[]> shapes;
+    /** The state of one export. */
+    private static final class Export implements OpVisitor<String> {
+        private final Graph source;
         private final GraphProto.Builder graph = GraphProto.newBuilder().setName("stabilis");
-        private String tail;
-        private int layer;
-        private int nodes;
+        private final Map<String, String> names = new HashMap<>();
+        private Node node;
+        private List<String> in;
+        private int count;
+        private String batchSize;
 
-        Export(LayerGraph source) {
+        Export(Graph source) {
             this.source = source;
-            this.shapes = source.shapes();
         }
 
         ModelProto run() {
             if (source.inputName().equals(OUTPUT)) {
                 throw new IllegalArgumentException("the model input cannot be named '" + OUTPUT + "', the name of its output");
             }
-            graph.addInput(value(source.inputName(), source.inputShape()));
-            tail = source.inputName();
-            List<Layer> layers = source.layers();
-            if (layers.isEmpty()) {
-                node("Identity", List.of(tail));
+            graph.addInput(value(source.inputName(), source.inputSampleShape()));
+            names.put(source.inputName(), source.inputName());
+            for (Node n : source.nodes()) {
+                node = n;
+                in = n.inputs().stream().map(names::get).toList();
+                names.put(n.output(), n.op().accept(this));
             }
-            for (layer = 0; layer < layers.size(); layer++) {
-                emit(layers.get(layer));
+            boolean single = source.outputs().size() == 1;
+            for (String output : source.outputs()) {
+                String name = single ? OUTPUT : output;
+                graph.addNode(NodeProto.newBuilder().setName(name + "/identity").setOpType("Identity").addInput(names.get(output)).addOutput(name));
+                graph.addOutput(value(name, Arrays.stream(Shapes.withoutBatch(source.shape(output))).map(d -> d < 0 ? 1 : d).toArray()));
             }
-            NodeProto.Builder last = graph.getNodeBuilder(graph.getNodeCount() - 1);
-            last.setOutput(0, OUTPUT);
-            graph.addOutput(value(OUTPUT, shapes.get(shapes.size() - 1)));
             return ModelProto.newBuilder()
                     .setIrVersion(IR_VERSION)
                     .setProducerName("stabilis")
@@ -119,108 +122,226 @@ public final class OnnxExporter {
                     .build();
         }
 
-        private void emit(Layer layer) {
-            if (layer instanceof Dense d) {
-                dense(d);
-            } else if (layer instanceof Conv2d c) {
-                conv(c);
-            } else if (layer instanceof AveragePool2d p) {
-                averagePool(p);
-            } else if (layer instanceof ElementwiseAffine a) {
-                affine(a);
-            } else if (layer instanceof Activation a) {
-                activation(a);
-            } else if (layer instanceof GlobalAveragePool) {
-                node("GlobalAveragePool", List.of(tail));
-            } else if (layer instanceof ConstantPad p) {
-                pad(p);
-            } else if (layer instanceof Reshape r) {
-                node("Reshape", List.of(tail, longs("shape", prepend(0, r.shape()))));
-            } else {
-                throw new IllegalArgumentException("layer " + this.layer + " (" + layer + ") has no ONNX form");
-            }
-        }
-
-        private void dense(Dense d) {
-            if (shapes.get(layer).length == 1) {
-                NodeProto.Builder gemm = node("Gemm", d.bias() == null
-                        ? List.of(tail, floats("weight", d.weight()))
-                        : List.of(tail, floats("weight", d.weight()), floats("bias", d.bias())));
-                gemm.addAttribute(AttributeProto.newBuilder().setName("transB").setType(AttributeProto.AttributeType.INT).setI(1));
-                return;
-            }
-            node("MatMul", List.of(tail, floats("weight_t", d.weight().transposed())));
-            if (d.bias() != null) {
-                node("Add", List.of(tail, floats("bias", d.bias())));
-            }
-        }
-
-        private void conv(Conv2d c) {
-            List<String> inputs = c.bias() == null
-                    ? List.of(tail, floats("weight", c.weight()))
-                    : List.of(tail, floats("weight", c.weight()), floats("bias", c.bias()));
-            windowAttributes(node("Conv", inputs), new long[] {c.weight().dim(2), c.weight().dim(3)}, c.strides(),
-                    c.pads(), c.dilations(), c.groups());
-        }
-
-        private void averagePool(AveragePool2d p) {
-            int[] k = p.kernel();
-            double[] ones = new double[Math.toIntExact(p.channels() * k[0] * k[1])];
-            Arrays.fill(ones, 1.0);
-            HostTensor kernel = new HostTensor(new long[] {p.channels(), 1, k[0], k[1]}, ones);
-            windowAttributes(node("Conv", List.of(tail, floats("window", kernel))), new long[] {k[0], k[1]},
-                    p.strides(), p.pads(), p.dilations(), Math.toIntExact(p.channels()));
-            node("Mul", List.of(tail, floats("inverse_count", p.inverseCount())));
-        }
-
-        private static void windowAttributes(NodeProto.Builder node, long[] kernel, int[] strides, int[] pads,
-                int[] dilations, int groups) {
-            node.addAttribute(ints("kernel_shape", kernel));
-            node.addAttribute(ints("strides", toLongs(strides)));
-            node.addAttribute(ints("pads", toLongs(pads)));
-            node.addAttribute(ints("dilations", toLongs(dilations)));
-            node.addAttribute(AttributeProto.newBuilder().setName("group").setType(AttributeProto.AttributeType.INT).setI(groups));
-        }
-
-        private void affine(ElementwiseAffine a) {
-            if (a.scale() != null) {
-                node("Mul", List.of(tail, floats("scale", a.scale())));
-            }
-            if (a.shift() != null) {
-                node("Add", List.of(tail, floats("shift", a.shift())));
-            }
-        }
-
-        private void activation(Activation a) {
-            switch (a.kind()) {
-                case RELU -> node("Relu", List.of(tail));
-                case LEAKY_RELU -> node("LeakyRelu", List.of(tail)).addAttribute(AttributeProto.newBuilder()
-                        .setName("alpha").setType(AttributeProto.AttributeType.FLOAT).setF(a.alpha()));
-                case SIGMOID -> node("Sigmoid", List.of(tail));
-                case TANH -> node("Tanh", List.of(tail));
-                case SOFTPLUS -> node("Softplus", List.of(tail));
-            }
-        }
-
-        private void pad(ConstantPad p) {
-            long[] begin = p.begin();
-            long[] end = p.end();
-            long[] pads = new long[2 * (begin.length + 1)];
-            System.arraycopy(begin, 0, pads, 1, begin.length);
-            System.arraycopy(end, 0, pads, begin.length + 2, end.length);
-            String value = floats("value", new HostTensor(new long[0], new double[] {p.value()}));
-            node("Pad", List.of(tail, longs("pads", pads), value));
-        }
-
-        /** Adds a node on the running tensor; its output becomes the running tensor. */
-        private NodeProto.Builder node(String op, List<String> inputs) {
-            String output = "/layers." + layer + "/" + op + "_" + nodes++;
-            graph.addNode(NodeProto.newBuilder().setName(output).setOpType(op).addAllInput(inputs).addOutput(output + "_output"));
-            tail = output + "_output";
+        /** Adds an ONNX node; returns it (its output is {@link #last}). */
+        private NodeProto.Builder emit(String op, String... inputs) {
+            String output = node.output() + "/" + op + "_" + count++;
+            graph.addNode(NodeProto.newBuilder().setName(output).setOpType(op).addAllInput(Arrays.asList(inputs)).addOutput(output));
             return graph.getNodeBuilder(graph.getNodeCount() - 1);
         }
 
-        /** Adds a FLOAT initializer for this layer and returns its name. */
+        private String emitted(String op, String... inputs) {
+            return emit(op, inputs).getOutput(0);
+        }
+
+        private String x() {
+            return in.get(0);
+        }
+
+        @Override
+        public String dense(Dense op) {
+            String y = emitted("MatMul", x(), floats("weight_t", op.weight().transposed()));
+            return op.bias() == null ? y : emitted("Add", y, floats("bias", op.bias()));
+        }
+
+        @Override
+        public String conv2d(Conv2d op) {
+            String[] inputs = op.bias() == null
+                    ? new String[] {x(), floats("weight", op.weight())}
+                    : new String[] {x(), floats("weight", op.weight()), floats("bias", op.bias())};
+            NodeProto.Builder conv = emit("Conv", inputs);
+            windowAttributes(conv, new long[] {op.weight().dim(2), op.weight().dim(3)}, op.strides(), op.pads(), op.dilations());
+            conv.addAttribute(integer("group", op.groups()));
+            return conv.getOutput(0);
+        }
+
+        @Override
+        public String elementwiseAffine(ElementwiseAffine op) {
+            String y = op.scale() == null ? x() : emitted("Mul", x(), floats("scale", op.scale()));
+            return op.shift() == null ? y : emitted("Add", y, floats("shift", op.shift()));
+        }
+
+        @Override
+        public String averagePool2d(AveragePool2d op) {
+            int[] k = op.kernel();
+            double[] ones = new double[Math.toIntExact(op.channels() * k[0] * k[1])];
+            Arrays.fill(ones, 1.0);
+            NodeProto.Builder conv = emit("Conv", x(), floats("window", new HostTensor(new long[] {op.channels(), 1, k[0], k[1]}, ones)));
+            windowAttributes(conv, new long[] {k[0], k[1]}, op.strides(), op.pads(), op.dilations());
+            conv.addAttribute(integer("group", op.channels()));
+            return emitted("Mul", conv.getOutput(0), floats("inverse_count", op.inverseCount()));
+        }
+
+        @Override
+        public String constantPad(ConstantPad op) {
+            long[] pads = new long[2 * op.begin().length];
+            System.arraycopy(op.begin(), 0, pads, 0, op.begin().length);
+            System.arraycopy(op.end(), 0, pads, op.begin().length, op.end().length);
+            return emitted("Pad", x(), longs("pads", pads), floats("value", HostTensor.scalar(op.value())));
+        }
+
+        @Override
+        public String reshape(Reshape op) {
+            return emitted("Reshape", x(), shapeTensor(op.shape()));
+        }
+
+        @Override
+        public String transpose(Transpose op) {
+            return emit("Transpose", x()).addAttribute(ints("perm", Arrays.stream(op.perm()).asLongStream().toArray())).getOutput(0);
+        }
+
+        @Override
+        public String select(Select op) {
+            long[] idx = op.indices();
+            if (op.contiguous()) {
+                return emitted("Slice", x(), longs("starts", new long[] {idx[0]}), longs("ends", new long[] {idx[0] + idx.length}),
+                        longs("axes", new long[] {op.axis()}));
+            }
+            return emit("Gather", x(), longs("indices", idx)).addAttribute(integer("axis", op.axis())).getOutput(0);
+        }
+
+        @Override
+        public String concat(Concat op) {
+            return emit("Concat", in.toArray(new String[0])).addAttribute(integer("axis", op.axis())).getOutput(0);
+        }
+
+        @Override
+        public String expand(Expand op) {
+            return emitted("Expand", x(), shapeTensor(op.shape()));
+        }
+
+        @Override
+        public String constant(Constant op) {
+            return emitted("Expand", floats("constant", op.value()), shapeTensor(op.shape()));
+        }
+
+        @Override
+        public String reduce(Reduce op) {
+            long[] axes = Arrays.stream(op.axes()).asLongStream().toArray();
+            if (op.mean()) {
+                return emit("ReduceMean", x()).addAttribute(ints("axes", axes)).addAttribute(integer("keepdims", op.keepDims() ? 1 : 0))
+                        .getOutput(0);
+            }
+            return emit("ReduceSum", x(), longs("axes", axes)).addAttribute(integer("keepdims", op.keepDims() ? 1 : 0)).getOutput(0);
+        }
+
+        @Override
+        public String reduceMax(ReduceMax op) {
+            return emit("ReduceMax", x()).addAttribute(ints("axes", Arrays.stream(op.axes()).asLongStream().toArray()))
+                    .addAttribute(integer("keepdims", op.keepDims() ? 1 : 0)).getOutput(0);
+        }
+
+        @Override
+        public String maxPool2d(MaxPool2d op) {
+            NodeProto.Builder pool = emit("MaxPool", x());
+            windowAttributes(pool, new long[] {op.kernel()[0], op.kernel()[1]}, op.strides(), op.pads(), op.dilations());
+            return pool.getOutput(0);
+        }
+
+        @Override
+        public String add(Add op) {
+            return emitted("Add", in.get(0), in.get(1));
+        }
+
+        @Override
+        public String mul(Mul op) {
+            return emitted("Mul", in.get(0), in.get(1));
+        }
+
+        @Override
+        public String div(Div op) {
+            return emitted("Div", in.get(0), in.get(1));
+        }
+
+        @Override
+        public String matMul(MatMul op) {
+            return emitted("MatMul", in.get(0), in.get(1));
+        }
+
+        @Override
+        public String activation(Activation op) {
+            String x = x();
+            return switch (op.kind()) {
+                case RELU -> emitted("Relu", x);
+                case LEAKY_RELU -> emit("LeakyRelu", x).addAttribute(real("alpha", op.alpha())).getOutput(0);
+                case ELU -> emit("Elu", x).addAttribute(real("alpha", op.alpha())).getOutput(0);
+                case SELU -> emit("Selu", x).addAttribute(real("alpha", op.alpha())).addAttribute(real("gamma", op.beta())).getOutput(0);
+                case SIGMOID -> emitted("Sigmoid", x);
+                case TANH -> emitted("Tanh", x);
+                case SOFTPLUS -> emitted("Softplus", x);
+                case GELU -> {
+                    String erf = emitted("Erf", emitted("Mul", x, floats("inv_sqrt2", HostTensor.scalar(Math.sqrt(0.5)))));
+                    String half = emitted("Mul", emitted("Add", erf, floats("one", HostTensor.scalar(1))), floats("half", HostTensor.scalar(0.5)));
+                    yield emitted("Mul", x, half);
+                }
+                case ERF -> emitted("Erf", x);
+                case SILU -> emitted("Mul", x, emitted("Sigmoid", x));
+                case HARD_SIGMOID -> emit("HardSigmoid", x).addAttribute(real("alpha", op.alpha())).addAttribute(real("beta", op.beta()))
+                        .getOutput(0);
+                case HARD_SWISH -> emitted("HardSwish", x);
+                case CLIP -> emitted("Clip", x, floats("min", HostTensor.scalar(op.alpha())), floats("max", HostTensor.scalar(op.beta())));
+                case EXP -> emitted("Exp", x);
+                case LOG -> emitted("Log", x);
+                case SQRT -> emitted("Sqrt", x);
+                case POW -> emitted("Pow", x, floats("exponent", HostTensor.scalar(op.alpha())));
+                case ABS -> emitted("Abs", x);
+                case RECIPROCAL -> emitted("Reciprocal", x);
+            };
+        }
+
+        @Override
+        public String pRelu(PRelu op) {
+            return emitted("PRelu", x(), floats("slope", op.slope()));
+        }
+
+        @Override
+        public String softmax(Softmax op) {
+            return emit(op.log() ? "LogSoftmax" : "Softmax", x()).addAttribute(integer("axis", op.axis())).getOutput(0);
+        }
+
+        @Override
+        public String normalize(Normalize op) {
+            int[] axes = op.axes();
+            int rank = source.shape(node.inputs().get(0)).length;
+            for (int i = 0; i < axes.length; i++) {
+                if (axes[i] != rank - axes.length + i) {
+                    throw new IllegalArgumentException("normalisation over axes " + Arrays.toString(axes)
+                            + " is not trailing and has no LayerNormalization form");
+                }
+            }
+            long[] normalised = Arrays.copyOfRange(source.shape(node.inputs().get(0)), axes[0], rank);
+            double[] ones = new double[(int) Shapes.size(normalised)];
+            Arrays.fill(ones, 1);
+            return emit("LayerNormalization", x(), floats("ones", new HostTensor(normalised, ones)))
+                    .addAttribute(integer("axis", axes[0])).addAttribute(real("epsilon", op.epsilon())).getOutput(0);
+        }
+
+        /**
+         * A 1-D INT64 tensor of a symbolic shape: a constant when it does not follow the batch, else computed from the
+         * input's batch size as {@code Concat(d or m·N, ...)}.
+         */
+        private String shapeTensor(long[] shape) {
+            if (Arrays.stream(shape).noneMatch(Shapes::carriesBatch)) {
+                return longs("shape", shape);
+            }
+            if (batchSize == null) {
+                String s = emitted("Shape", source.inputName());
+                batchSize = emitted("Slice", s, longs("start", new long[] {0}), longs("end", new long[] {1}));
+            }
+            List<String> parts = new ArrayList<>();
+            for (long d : shape) {
+                parts.add(Shapes.carriesBatch(d) ? emitted("Mul", batchSize, longs("multiple", new long[] {-d})) : longs("dim", new long[] {d}));
+            }
+            return emit("Concat", parts.toArray(new String[0])).addAttribute(integer("axis", 0)).getOutput(0);
+        }
+
+        private static void windowAttributes(NodeProto.Builder node, long[] kernel, int[] strides, int[] pads, int[] dilations) {
+            node.addAttribute(ints("kernel_shape", kernel));
+            node.addAttribute(ints("strides", Arrays.stream(strides).asLongStream().toArray()));
+            node.addAttribute(ints("pads", Arrays.stream(pads).asLongStream().toArray()));
+            node.addAttribute(ints("dilations", Arrays.stream(dilations).asLongStream().toArray()));
+        }
+
+        /** Adds a FLOAT initializer and returns its name. */
         private String floats(String role, HostTensor t) {
             ByteBuffer buf = ByteBuffer.allocate(4 * t.size()).order(ByteOrder.LITTLE_ENDIAN);
             for (double v : t.data()) {
@@ -229,7 +350,7 @@ public final class OnnxExporter {
             return initializer(role, TensorDecoder.FLOAT, t.shape(), buf);
         }
 
-        /** Adds an INT64 initializer of rank 1 for this layer and returns its name. */
+        /** Adds an INT64 initializer of rank 1 and returns its name. */
         private String longs(String role, long[] values) {
             ByteBuffer buf = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
             for (long v : values) {
@@ -239,9 +360,8 @@ public final class OnnxExporter {
         }
 
         private String initializer(String role, int type, long[] shape, ByteBuffer data) {
-            String name = "layers." + layer + "." + role + "_" + nodes;
-            TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type)
-                    .setRawData(ByteString.copyFrom(data.array()));
+            String name = node.output() + "." + role + "_" + count++;
+            TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type).setRawData(ByteString.copyFrom(data.array()));
             for (long d : shape) {
                 t.addDims(d);
             }
@@ -268,15 +388,12 @@ public final class OnnxExporter {
             return a.build();
         }
 
-        private static long[] toLongs(int[] values) {
-            return Arrays.stream(values).asLongStream().toArray();
+        private static AttributeProto integer(String name, long value) {
+            return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
         }
 
-        private static long[] prepend(long first, long[] rest) {
-            long[] out = new long[rest.length + 1];
-            out[0] = first;
-            System.arraycopy(rest, 0, out, 1, rest.length);
-            return out;
+        private static AttributeProto real(String name, double value) {
+            return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF((float) value).build();
         }
     }
 }

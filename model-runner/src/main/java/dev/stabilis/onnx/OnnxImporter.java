@@ -8,9 +8,9 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.stabilis.graph.Layer;
-import dev.stabilis.graph.LayerFolding;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
+import dev.stabilis.graph.GraphFolding;
+import dev.stabilis.graph.Shapes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,29 +22,29 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads an ONNX model into a {@link LayerGraph}.
+ * Reads an ONNX model into a dataflow {@link Graph}.
  *
- * <p>The model must have one floating-point input whose first axis is the batch, and its operators must form
- * a chain from that input to the single output: every operator on the way is a layer operator of
- * {@link #supportedOperators()} applied to the running tensor and load-time constants. Glue that only
- * computes constants (Constant, Shape, Gather, Unsqueeze, Squeeze, Concat, Cast) is evaluated at load time.
- * Consecutive affine layers are then folded (MatMul + Add into a dense layer, BatchNormalization into the
- * convolution before it).
+ * <p>The model has one floating-point input whose first axis is the batch (the other axes fixed). Every node that
+ * reads a value computed from the input is converted to graph nodes ({@link NodeConverter#SUPPORTED}); nodes whose
+ * inputs are all known at load time (initializers, Constant nodes, the input's shape) are evaluated then
+ * ({@link ConstantFolder}), including the shape arithmetic exporters emit, with the batch size kept symbolic. The
+ * graph's outputs are the model's outputs that depend on the input. Afterwards affine maps are folded
+ * ({@link GraphFolding}): MatMul + Add into one dense map, BatchNormalization into the convolution before it.
  */
 public final class OnnxImporter {
 
     private OnnxImporter() {}
 
-    /** Operators that may appear on the path from input to output. */
+    /** Operators the importer accepts. */
     public static Set<String> supportedOperators() {
-        Set<String> ops = new HashSet<>(LayerConverter.SUPPORTED);
+        Set<String> ops = new HashSet<>(NodeConverter.SUPPORTED);
         ops.add("Constant");
         ops.addAll(ConstantFolder.FOLDABLE);
         return Set.copyOf(ops);
     }
 
     /** Reads and converts an ONNX file. */
-    public static LayerGraph read(Path file) {
+    public static Graph read(Path file) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -59,7 +59,7 @@ public final class OnnxImporter {
      *
      * @param source names the model in error messages
      */
-    public static LayerGraph read(byte[] bytes, String source) {
+    public static Graph read(byte[] bytes, String source) {
         ModelProto model;
         try {
             model = ModelProto.parseFrom(bytes);
@@ -73,63 +73,101 @@ public final class OnnxImporter {
     }
 
     /** Converts a parsed model. */
-    public static LayerGraph convert(ModelProto model, String source) {
-        for (OperatorSetIdProto opset : model.getOpsetImportList()) {
-            String domain = opset.getDomain();
+    public static Graph convert(ModelProto model, String source) {
+        int opset = 0;
+        for (OperatorSetIdProto set : model.getOpsetImportList()) {
+            String domain = set.getDomain();
             if (!domain.isEmpty() && !domain.equals("ai.onnx")) {
                 throw new OnnxImportException(source + ": operator set domain '" + domain + "' is not supported");
             }
+            opset = (int) set.getVersion();
         }
-        return new Conversion(model.getGraph(), source).run();
+        return new Conversion(model.getGraph(), source, opset).run();
     }
 
-    /** The state of one conversion: known constants and the running tensor. */
-    private static final class Conversion {
-        private final GraphProto graph;
-        private final String source;
-        private final Map<String, Constant> constants = new HashMap<>();
-        private final List<Layer> layers = new ArrayList<>();
-        private String inputName;
-        private long[] inputShape;
-        private String tail;
-        private long[] tailShape;
+    /** A model's declared input. */
+    public record Input(String name, long[] sampleShape) {}
 
-        Conversion(GraphProto graph, String source) {
-            this.graph = graph;
+    /**
+     * The input an ONNX file declares (name and per-sample shape), read without converting the graph: what ingest
+     * needs to validate requests.
+     */
+    public static Input input(Path file) {
+        ModelProto model;
+        try {
+            model = ModelProto.parseFrom(Files.readAllBytes(file));
+        } catch (InvalidProtocolBufferException e) {
+            throw new OnnxImportException(file + ": not a valid ONNX model (protobuf parse failed: " + e.getMessage() + ")", e);
+        } catch (IOException e) {
+            throw new OnnxImportException(file + ": cannot read model file: " + e.getMessage(), e);
+        }
+        ValueInfoProto in = Conversion.theInput(model.getGraph(), initializerNames(model.getGraph()), file.toString());
+        return new Input(in.getName(), Conversion.sampleShape(in, file.toString()));
+    }
+
+    private static Set<String> initializerNames(GraphProto graph) {
+        Set<String> names = new HashSet<>();
+        for (TensorProto t : graph.getInitializerList()) {
+            names.add(t.getName());
+        }
+        return names;
+    }
+
+    /** The state of one conversion. */
+    private static final class Conversion {
+        private final GraphProto proto;
+        private final String source;
+        private final int opset;
+        private final Map<String, KnownTensor> known = new HashMap<>();
+        private GraphBuilder graph;
+        private NodeConverter converter;
+
+        Conversion(GraphProto proto, String source, int opset) {
+            this.proto = proto;
             this.source = source;
+            this.opset = opset;
         }
 
-        LayerGraph run() {
-            for (TensorProto init : graph.getInitializerList()) {
+        Graph run() {
+            for (TensorProto init : proto.getInitializerList()) {
                 try {
-                    constants.put(init.getName(), TensorDecoder.decode(init));
+                    known.put(init.getName(), TensorDecoder.decode(init));
                 } catch (IllegalArgumentException e) {
                     throw new OnnxImportException(source + ": initializer '" + init.getName() + "': " + e.getMessage(), e);
                 }
             }
-            findInput();
-            for (NodeProto node : graph.getNodeList()) {
+            ValueInfoProto input = theInput(proto, known.keySet(), source);
+            long[] sample = sampleShape(input, source);
+            graph = new GraphBuilder(input.getName(), Shapes.withBatch(Shapes.BATCH, sample));
+            converter = new NodeConverter(graph, opset);
+            for (NodeProto node : proto.getNodeList()) {
                 try {
                     visit(node);
                 } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
                     throw new OnnxImportException(describe(node) + ": " + e.getMessage(), e);
                 }
             }
-            if (graph.getOutputCount() != 1) {
-                throw new OnnxImportException(source + ": the model must have exactly one output, it has " + graph.getOutputCount());
+            List<String> outputs = new ArrayList<>();
+            for (ValueInfoProto out : proto.getOutputList()) {
+                if (graph.isVariable(out.getName())) {
+                    graph.nameOutput(out.getName(), input.getName());
+                    outputs.add(graph.resolve(out.getName()));
+                }
             }
-            String output = graph.getOutput(0).getName();
-            if (!output.equals(tail)) {
-                throw new OnnxImportException(source + ": output '" + output + "' is not computed from input '"
-                        + inputName + "' by a chain of supported operators");
+            if (outputs.isEmpty()) {
+                throw new OnnxImportException(source + ": no output of the model is computed from input '" + input.getName() + "'");
             }
-            return new LayerGraph(inputName, inputShape, LayerFolding.fold(layers));
+            try {
+                return GraphFolding.fold(new Graph(input.getName(), sample, graph.nodes(), outputs));
+            } catch (IllegalArgumentException e) {
+                throw new OnnxImportException(source + ": " + e.getMessage(), e);
+            }
         }
 
-        private void findInput() {
+        static ValueInfoProto theInput(GraphProto proto, Set<String> initializers, String source) {
             List<ValueInfoProto> inputs = new ArrayList<>();
-            for (ValueInfoProto in : graph.getInputList()) {
-                if (!constants.containsKey(in.getName())) {
+            for (ValueInfoProto in : proto.getInputList()) {
+                if (!initializers.contains(in.getName())) {
                     inputs.add(in);
                 }
             }
@@ -146,6 +184,10 @@ public final class OnnxImporter {
                 throw new OnnxImportException(source + ": input '" + in.getName() + "' has element type "
                         + TensorDecoder.typeName(elemType) + ", only FLOAT is supported");
             }
+            return in;
+        }
+
+        static long[] sampleShape(ValueInfoProto in, String source) {
             TensorShapeProto shape = in.getType().getTensorType().getShape();
             if (shape.getDimCount() < 1) {
                 throw new OnnxImportException(source + ": input '" + in.getName() + "' needs a leading batch axis");
@@ -159,10 +201,7 @@ public final class OnnxImporter {
                 }
                 sample[i - 1] = d.getDimValue();
             }
-            inputName = in.getName();
-            inputShape = sample;
-            tail = inputName;
-            tailShape = sample;
+            return sample;
         }
 
         private void visit(NodeProto node) {
@@ -172,74 +211,52 @@ public final class OnnxImporter {
             }
             NodeAttributes attrs = new NodeAttributes(node);
             if (op.equals("Constant")) {
-                constants.put(node.getOutput(0), attrs.constantValue());
+                known.put(node.getOutput(0), attrs.constantValue());
                 return;
             }
-            int dynamicIndex = -1;
-            List<Constant> inputs = new ArrayList<>();
-            for (int i = 0; i < node.getInputCount(); i++) {
-                String name = node.getInput(i);
+            List<NodeConverter.Operand> operands = new ArrayList<>();
+            boolean variable = false;
+            for (String name : node.getInputList()) {
                 if (name.isEmpty()) {
-                    inputs.add(null);
-                } else if (constants.containsKey(name)) {
-                    inputs.add(constants.get(name));
-                } else if (name.equals(tail)) {
-                    if (dynamicIndex >= 0) {
-                        throw new IllegalArgumentException("uses the model input twice; only one running tensor is supported");
-                    }
-                    dynamicIndex = i;
-                    inputs.add(null);
+                    operands.add(new NodeConverter.Operand(null, null));
+                } else if (known.containsKey(name)) {
+                    operands.add(new NodeConverter.Operand(null, known.get(name)));
+                } else if (graph.isVariable(name)) {
+                    operands.add(new NodeConverter.Operand(name, null));
+                    variable = true;
                 } else {
-                    throw new IllegalArgumentException("input '" + name + "' is neither a constant nor the running tensor '"
-                            + tail + "' (graphs that branch are not supported)");
+                    throw new IllegalArgumentException("input '" + name + "' is neither a constant nor computed by an earlier node");
                 }
             }
-            if (dynamicIndex < 0) {
-                foldConstant(node, op, attrs, inputs);
-            } else if (op.equals("Shape")) {
-                double[] dims = new double[tailShape.length + 1];
-                dims[0] = Constant.BATCH;
-                for (int i = 0; i < tailShape.length; i++) {
-                    dims[i + 1] = tailShape[i];
+            if (!variable) {
+                if (!ConstantFolder.FOLDABLE.contains(op)) {
+                    throw new IllegalArgumentException(NodeConverter.SUPPORTED.contains(op)
+                            ? "operator " + op + " on constants only is not supported"
+                            : "unsupported operator " + op);
                 }
-                constants.put(node.getOutput(0), ConstantFolder.shapeOf(dims, attrs));
-            } else {
-                applyLayer(node, op, attrs, dynamicIndex, inputs);
+                known.put(node.getOutput(0), ConstantFolder.fold(op, attrs, operands.stream().map(NodeConverter.Operand::known).toList()));
+                return;
             }
-        }
-
-        private void foldConstant(NodeProto node, String op, NodeAttributes attrs, List<Constant> inputs) {
-            if (!ConstantFolder.FOLDABLE.contains(op)) {
-                throw new IllegalArgumentException(LayerConverter.SUPPORTED.contains(op)
-                        ? "operator " + op + " on constants only is not supported"
-                        : "unsupported operator " + op);
-            }
-            constants.put(node.getOutput(0), ConstantFolder.fold(op, attrs, inputs));
-        }
-
-        private void applyLayer(NodeProto node, String op, NodeAttributes attrs, int dynamicIndex, List<Constant> inputs) {
-            if (!LayerConverter.SUPPORTED.contains(op)) {
-                throw new IllegalArgumentException("unsupported operator " + op);
+            if (op.equals("Shape")) {
+                known.put(node.getOutput(0), ConstantFolder.shapeOf(graph.shape(operands.get(0).variable()), attrs));
+                return;
             }
             for (int i = 1; i < node.getOutputCount(); i++) {
-                if (!node.getOutput(i).isEmpty() && isUsed(node.getOutput(i))) {
+                if (!node.getOutput(i).isEmpty() && isUsed(node.getOutput(i)) && !op.equals("Split")) {
                     throw new IllegalArgumentException("output " + i + " ('" + node.getOutput(i) + "') is used; only the first output is supported");
                 }
             }
-            for (Layer layer : LayerConverter.convert(op, attrs, dynamicIndex, inputs, tailShape)) {
-                tailShape = layer.outputShape(tailShape);
-                layers.add(layer);
-            }
-            tail = node.getOutput(0);
+            graph.begin(node.getName().isEmpty() ? node.getOutput(0) : node.getName(), node.getOutput(0));
+            graph.finish(converter.convert(op, attrs, operands, node.getOutputList()));
         }
 
         private boolean isUsed(String name) {
-            for (NodeProto n : graph.getNodeList()) {
+            for (NodeProto n : proto.getNodeList()) {
                 if (n.getInputList().contains(name)) {
                     return true;
                 }
             }
-            return graph.getOutputList().stream().anyMatch(o -> o.getName().equals(name));
+            return proto.getOutputList().stream().anyMatch(o -> o.getName().equals(name));
         }
 
         private String describe(NodeProto node) {

@@ -5,7 +5,7 @@ import ai.onnx.proto.OnnxMl.TensorProto.DataLocation;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** Decodes ONNX {@code TensorProto}s (typed fields or little-endian raw data) into {@link Constant}s. */
+/** Decodes ONNX {@code TensorProto}s (typed fields or little-endian raw data) into {@link KnownTensor}s. */
 final class TensorDecoder {
 
     static final int FLOAT = 1;
@@ -18,7 +18,7 @@ final class TensorDecoder {
 
     private TensorDecoder() {}
 
-    static Constant decode(TensorProto t) {
+    static KnownTensor decode(TensorProto t) {
         if (t.getDataLocation() == DataLocation.EXTERNAL) {
             throw new IllegalArgumentException("tensor '" + t.getName() + "' keeps its data in an external file, which is not supported");
         }
@@ -54,7 +54,7 @@ final class TensorDecoder {
             default -> throw new IllegalArgumentException("tensor '" + t.getName() + "' has element type "
                     + typeName(t.getDataType()) + ", which is not supported");
         }
-        return new Constant(shape, v, t.getDataType() == FLOAT || t.getDataType() == DOUBLE);
+        return new KnownTensor(shape, v, t.getDataType() == FLOAT || t.getDataType() == DOUBLE);
     }
 
     private static double rawSmallInt(ByteBuffer buf, int type) {

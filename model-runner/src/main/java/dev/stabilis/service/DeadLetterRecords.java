@@ -1,16 +1,12 @@
 package dev.stabilis.service;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.stabilis.deadletter.DeadLetter;
+import dev.stabilis.contract.DeadLetter;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 
 /** Dead-letter records of the runner: the original key and headers, and a {@link DeadLetter} value naming the reason. */
 final class DeadLetterRecords {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private DeadLetterRecords() {}
 
@@ -21,12 +17,7 @@ final class DeadLetterRecords {
             String detail) {
         DeadLetter letter = DeadLetter.of(requestId, reason, detail, source.topic(), source.partition(), source.offset(),
                 source.timestamp(), DeadLetter.headers(source.headers()), source.value(), Integer.MAX_VALUE);
-        ProducerRecord<String, byte[]> out;
-        try {
-            out = new ProducerRecord<>(topic, null, source.key(), JSON.writeValueAsBytes(letter));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a dead-letter record", e);
-        }
+        ProducerRecord<String, byte[]> out = new ProducerRecord<>(topic, null, source.key(), letter.toJson());
         for (Header h : source.headers()) {
             out.headers().add(h);
         }

@@ -1,5 +1,7 @@
 package dev.stabilis.service;
 
+import dev.stabilis.contract.ContractException;
+import dev.stabilis.contract.Sample;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -167,10 +169,10 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
         Map<String, List<Parsed>> byModel = new LinkedHashMap<>();
         for (ConsumerRecord<String, byte[]> record : batch) {
             try {
-                Sample sample = SampleCodec.parse(record.value());
+                Sample sample = Sample.read(record.value());
                 byModel.computeIfAbsent(sample.model() + "/" + sample.version(), k -> new ArrayList<>()).add(new Parsed(record, sample));
-            } catch (SampleException e) {
-                out.add(deadLetter(record, null, e));
+            } catch (ContractException e) {
+                out.add(deadLetter(record, null, new SampleException("MALFORMED_SAMPLE", "sample: " + e.getMessage())));
             }
         }
         for (List<Parsed> group : byModel.values()) {
@@ -228,7 +230,7 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
                         pipeline.loaded().name(), pipeline.loaded().version(), e.invariantViolation());
             }
             out.add(new ProducerRecord<>(settings.explanationsTopic(), pipeline.loaded().name(),
-                    ExplanationJson.write(sample, e, pipeline, options.includeAttributions(), now, perSampleMs)));
+                    ExplanationRecords.of(sample, e, pipeline, options.includeAttributions(), now, perSampleMs).toJson()));
         }
     }
 

@@ -122,9 +122,6 @@ public final class ModelPipeline implements AutoCloseable {
 
     @Override
     public void close() {
-        if (curvature != null) {
-            curvature.close();
-        }
         if (assessor != null) {
             assessor.close();
         }

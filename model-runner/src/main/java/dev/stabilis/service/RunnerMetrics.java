@@ -1,5 +1,6 @@
 package dev.stabilis.service;
 
+import dev.stabilis.contract.Sample;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -56,7 +57,7 @@ public final class RunnerMetrics {
                         RADIUS_BUCKETS, model, version, predicted, radius);
             }
             fractions.observe("stabilis_bound_width", "Mean width of the certified gradient box", WIDTH_BUCKETS, model, version,
-                    predicted, ExplanationJson.meanWidth(e.certified()));
+                    predicted, ExplanationRecords.meanWidth(e.certified()));
         }
         if (e.empirical() != null) {
             Counter.builder("stabilis.attacks").description("Attacks run, by result")

@@ -6,7 +6,7 @@ import dev.stabilis.engine.GraphModel;
 import dev.stabilis.evaluate.LabelledRows;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.fixtures.Fixture;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
 import dev.stabilis.model.ModelLoader;
 import dev.stabilis.model.ModelPolicy;
 import dev.stabilis.model.PolicyReader;
@@ -16,13 +16,13 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /** A fixture network ready to attack: its graph, its float32 model (the judge) and its policy's domain. */
-record AttackFixture(Fixture fixture, LayerGraph graph, GraphModel model, ModelPolicy policy) implements AutoCloseable {
+record AttackFixture(Fixture fixture, Graph graph, GraphModel model, ModelPolicy policy) implements AutoCloseable {
 
     private static final String DIGITS_TEST_ROWS = "/stability/digits-test-rows.csv";
 
     static AttackFixture load(String name) {
         Fixture fixture = Fixture.load(name);
-        LayerGraph graph = OnnxImporter.read(fixture.onnx());
+        Graph graph = OnnxImporter.read(fixture.onnx());
         ModelPolicy policy = PolicyReader.read(fixture.directory().resolve(ModelLoader.POLICY_FILE));
         return new AttackFixture(fixture, graph, GraphModel.load(graph, Device.cpu(), DataType.FLOAT32), policy);
     }

@@ -101,7 +101,7 @@ class ExplanationAttackTest {
             for (int i = 0; i < x.length; i++) {
                 row[i] = x[i];
             }
-            return (int) model.predict(manager.create(row, new Shape(Shapes.withBatch(1, f.graph().inputShape())))).getLong(0);
+            return (int) model.predict(manager.create(row, new Shape(Shapes.withBatch(1, f.graph().inputSampleShape())))).getLong(0);
         }
     }
 

@@ -143,7 +143,7 @@ class CertifierTest {
         Fixture fixture = Fixture.load("digits_mlp_softplus");
         double gamma = 0.01;
         double eps = 0.005;
-        dev.stabilis.graph.LayerGraph graph = OnnxImporter.read(fixture.onnx());
+        dev.stabilis.graph.Graph graph = OnnxImporter.read(fixture.onnx());
         try (GradientBounds bounds = GradientBounds.load(graph, Device.cpu())) {
             CertifySettings settings = new CertifySettings(eps, 5, TargetKind.LOGIT, gamma, 1, false, 1, 1, UNIT_MIN, UNIT_MAX);
             float[][] rows = java.util.Arrays.copyOf(fixture.inputs(), 2);
@@ -151,7 +151,7 @@ class CertifierTest {
             List<CertifiedSample> exact = new Certifier(bounds, settings(eps, 1, false)).certify(rows);
             java.util.Random random = new java.util.Random(5);
             for (int draw = 0; draw < 12; draw++) {
-                dev.stabilis.graph.LayerGraph perturbed = ParameterDraws.perturb(graph, gamma, random);
+                dev.stabilis.graph.Graph perturbed = ParameterDraws.perturb(graph, gamma, random);
                 try (dev.stabilis.engine.GraphModel model = dev.stabilis.engine.GraphModel.load(perturbed, Device.cpu(),
                         ai.djl.ndarray.types.DataType.FLOAT64); NDManager manager = model.manager().newSubManager()) {
                     for (int s = 0; s < rows.length; s++) {
@@ -165,7 +165,7 @@ class CertifierTest {
                         }
                         long[] classes = new long[50];
                         java.util.Arrays.fill(classes, boxed.get(s).predicted());
-                        NDArray x = manager.create(flat, new Shape(Shapes.withBatch(50, graph.inputShape())));
+                        NDArray x = manager.create(flat, new Shape(Shapes.withBatch(50, graph.inputSampleShape())));
                         double[] g = model.gradients(x, manager.create(classes), TargetKind.LOGIT).gradient().toDoubleArray();
                         for (int k = 0; k < g.length; k++) {
                             int i = k % n;

@@ -4,9 +4,9 @@ import dev.stabilis.graph.Conv2d;
 import dev.stabilis.graph.Dense;
 import dev.stabilis.graph.ElementwiseAffine;
 import dev.stabilis.graph.HostTensor;
-import dev.stabilis.graph.Layer;
-import dev.stabilis.graph.LayerGraph;
-import java.util.ArrayList;
+import dev.stabilis.graph.Node;
+import dev.stabilis.graph.Op;
+import dev.stabilis.graph.Graph;
 import java.util.List;
 import java.util.Random;
 
@@ -15,21 +15,21 @@ final class ParameterDraws {
 
     private ParameterDraws() {}
 
-    static LayerGraph perturb(LayerGraph graph, double gamma, Random random) {
-        List<Layer> layers = new ArrayList<>();
-        for (Layer layer : graph.layers()) {
-            if (layer instanceof Dense d) {
-                layers.add(new Dense(draw(d.weight(), gamma, random), draw(d.bias(), gamma, random)));
-            } else if (layer instanceof Conv2d c) {
-                layers.add(new Conv2d(draw(c.weight(), gamma, random), draw(c.bias(), gamma, random), c.strides(), c.pads(),
-                        c.dilations(), c.groups()));
-            } else if (layer instanceof ElementwiseAffine a) {
-                layers.add(new ElementwiseAffine(draw(a.scale(), gamma, random), draw(a.shift(), gamma, random)));
+    static Graph perturb(Graph graph, double gamma, Random random) {
+        return graph.rewrite(node -> {
+            Op drawn;
+            if (node.op() instanceof Dense d) {
+                drawn = new Dense(draw(d.weight(), gamma, random), draw(d.bias(), gamma, random));
+            } else if (node.op() instanceof Conv2d c) {
+                drawn = new Conv2d(draw(c.weight(), gamma, random), draw(c.bias(), gamma, random), c.strides(), c.pads(),
+                        c.dilations(), c.groups());
+            } else if (node.op() instanceof ElementwiseAffine a) {
+                drawn = new ElementwiseAffine(draw(a.scale(), gamma, random), draw(a.shift(), gamma, random));
             } else {
-                layers.add(layer);
+                return null;
             }
-        }
-        return new LayerGraph(graph.inputName(), graph.inputShape(), layers);
+            return List.of(new Node(node.name(), drawn, node.inputs(), node.output()));
+        });
     }
 
     private static HostTensor draw(HostTensor t, double gamma, Random random) {

@@ -3,7 +3,7 @@ package dev.stabilis.harden;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +57,7 @@ class DatasetAndScalingTest {
             assertThat(s.getMin()).isGreaterThanOrEqualTo(0);
             assertThat(s.getMax()).isLessThanOrEqualTo(1);
         });
-        LayerGraph raw = new Architecture(new int[] {4}, dev.stabilis.graph.Activation.Kind.RELU).build(30, 2, null, 1);
+        Graph raw = new Architecture(new int[] {4}, dev.stabilis.graph.Activation.Kind.RELU).build(30, 2, null, 1);
         assertThat(scaling.onDomain(scaling.onUnitBox(raw))).isEqualTo(raw);
         assertThat(scaling.shared()).isFalse();
     }

@@ -3,7 +3,7 @@ package dev.stabilis.harden;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
 import java.nio.file.Path;
 
 /**
@@ -29,11 +29,11 @@ final class HardeningFixture {
 
     final String name;
     final UnitScaling scaling;
-    final LayerGraph initial;
+    final Graph initial;
     final Dataset train;
     final Dataset test;
     final HardenSettings plainSettings;
-    final LayerGraph plain;
+    final Graph plain;
 
     private HardeningFixture(String name, Dataset data, String domain, String architecture, boolean standardize, int epochs) {
         this.name = name;
@@ -77,7 +77,7 @@ final class HardeningFixture {
         JniUtils.setNumThreads(1);
     }
 
-    LayerGraph train(HardenSettings settings) {
+    Graph train(HardenSettings settings) {
         return new Trainer(settings, line -> {}).train(initial, train, null, CPU);
     }
 
@@ -85,27 +85,27 @@ final class HardeningFixture {
         return test.head(ROWS);
     }
 
-    double accuracy(LayerGraph graph) {
+    double accuracy(Graph graph) {
         return Trainer.accuracy(graph, test, CPU);
     }
 
-    double curvature(LayerGraph graph) {
+    double curvature(Graph graph) {
         return Robustness.meanCurvature(graph, rows(), BETA, SEED, CPU);
     }
 
-    double hessianNorm(LayerGraph graph) {
+    double hessianNorm(Graph graph) {
         return Robustness.hessianNorm(graph, rows(), BETA, 4, SEED, CPU);
     }
 
-    double attackIntersection(LayerGraph graph) {
+    double attackIntersection(Graph graph) {
         return Robustness.attackIntersection(graph, rows().head(ATTACK_ROWS), EPSILON, K, ATTACK_STEPS, BETA, SEED, CPU);
     }
 
-    double certifiedFraction(LayerGraph graph) {
+    double certifiedFraction(Graph graph) {
         return Robustness.certifiedFraction(graph, rows(), CERTIFY_EPSILON, K, CPU);
     }
 
-    double gini(LayerGraph graph) {
+    double gini(Graph graph) {
         return Robustness.meanGini(graph, rows(), CPU);
     }
 

@@ -2,7 +2,7 @@ package dev.stabilis.harden;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,7 +17,7 @@ class HardeningMethodsTest {
     private static final HardeningFixture DIGITS = HardeningFixture.digits();
     private static final HardeningFixture CANCER = HardeningFixture.breastCancer();
 
-    private static void curvatureDownAndAttackResisted(HardeningFixture f, String method, LayerGraph hardened, double curvatureFactor,
+    private static void curvatureDownAndAttackResisted(HardeningFixture f, String method, Graph hardened, double curvatureFactor,
             double intersectionGain, double accuracyLoss) {
         double curvaturePlain = f.curvature(f.plain);
         double curvatureHardened = f.curvature(hardened);
@@ -33,19 +33,19 @@ class HardeningMethodsTest {
 
     @Test
     void betaSmoothingWithWeightDecayFlattensDigitsAndKeepsTheirTopFeatures() {
-        LayerGraph hardened = DIGITS.train(DIGITS.plainSettings.withSmoothing(2f, 1e-3));
+        Graph hardened = DIGITS.train(DIGITS.plainSettings.withSmoothing(2f, 1e-3));
         curvatureDownAndAttackResisted(DIGITS, "smooth", hardened, 0.65, 0.08, 0.02);
     }
 
     @Test
     void betaSmoothingWithWeightDecayFlattensBreastCancerAndKeepsItsTopFeatures() {
-        LayerGraph hardened = CANCER.train(CANCER.plainSettings.withSmoothing(2f, 1e-3));
+        Graph hardened = CANCER.train(CANCER.plainSettings.withSmoothing(2f, 1e-3));
         curvatureDownAndAttackResisted(CANCER, "smooth", hardened, 0.7, 0.05, 0.02);
     }
 
     @Test
     void hessianPenaltyShrinksTheDigitsHessian() {
-        LayerGraph hardened = DIGITS.train(DIGITS.plainSettings.withHessian(0.01, 2));
+        Graph hardened = DIGITS.train(DIGITS.plainSettings.withHessian(0.01, 2));
         double plain = DIGITS.hessianNorm(DIGITS.plain);
         double smooth = DIGITS.hessianNorm(hardened);
         DIGITS.log("hessian", "Hessian norm", plain, smooth);
@@ -56,7 +56,7 @@ class HardeningMethodsTest {
 
     @Test
     void hessianPenaltyShrinksTheBreastCancerHessian() {
-        LayerGraph hardened = CANCER.train(CANCER.plainSettings.withHessian(0.01, 2));
+        Graph hardened = CANCER.train(CANCER.plainSettings.withHessian(0.01, 2));
         double plain = CANCER.hessianNorm(CANCER.plain);
         double smooth = CANCER.hessianNorm(hardened);
         CANCER.log("hessian", "Hessian norm", plain, smooth);
@@ -67,7 +67,7 @@ class HardeningMethodsTest {
 
     @Test
     void certifiedGradientConstraintCertifiesMoreDigitsTopSets() {
-        LayerGraph hardened = DIGITS.train(DIGITS.plainSettings.withCertified(1, HardeningFixture.EPSILON, 0.5));
+        Graph hardened = DIGITS.train(DIGITS.plainSettings.withCertified(1, HardeningFixture.EPSILON, 0.5));
         double plain = DIGITS.certifiedFraction(DIGITS.plain);
         double certified = DIGITS.certifiedFraction(hardened);
         DIGITS.log("certified", "certified top-k fraction", plain, certified);
@@ -78,7 +78,7 @@ class HardeningMethodsTest {
 
     @Test
     void certifiedGradientConstraintCertifiesMoreBreastCancerTopSets() {
-        LayerGraph hardened = CANCER.train(CANCER.plainSettings.withCertified(1, HardeningFixture.EPSILON, 0.5));
+        Graph hardened = CANCER.train(CANCER.plainSettings.withCertified(1, HardeningFixture.EPSILON, 0.5));
         double plain = CANCER.certifiedFraction(CANCER.plain);
         double certified = CANCER.certifiedFraction(hardened);
         CANCER.log("certified", "certified top-k fraction", plain, certified);
@@ -89,7 +89,7 @@ class HardeningMethodsTest {
 
     @Test
     void adversarialTrainingSparsifiesDigitsAttributions() {
-        LayerGraph hardened = DIGITS.train(DIGITS.plainSettings.withAdversary(HardeningFixture.EPSILON, 5));
+        Graph hardened = DIGITS.train(DIGITS.plainSettings.withAdversary(HardeningFixture.EPSILON, 5));
         double plain = DIGITS.gini(DIGITS.plain);
         double sparse = DIGITS.gini(hardened);
         DIGITS.log("adversarial", "Gini", plain, sparse);
@@ -100,7 +100,7 @@ class HardeningMethodsTest {
 
     @Test
     void adversarialTrainingSparsifiesBreastCancerAttributions() {
-        LayerGraph hardened = CANCER.train(CANCER.plainSettings.withAdversary(HardeningFixture.EPSILON, 5));
+        Graph hardened = CANCER.train(CANCER.plainSettings.withAdversary(HardeningFixture.EPSILON, 5));
         double plain = CANCER.gini(CANCER.plain);
         double sparse = CANCER.gini(hardened);
         CANCER.log("adversarial", "Gini", plain, sparse);
@@ -111,19 +111,19 @@ class HardeningMethodsTest {
 
     @Test
     void rankingThicknessFlattensDigitsAndKeepsTheirTopFeatures() {
-        LayerGraph hardened = DIGITS.train(DIGITS.plainSettings.withThickness(0.05, HardeningFixture.K));
+        Graph hardened = DIGITS.train(DIGITS.plainSettings.withThickness(0.05, HardeningFixture.K));
         curvatureDownAndAttackResisted(DIGITS, "thickness", hardened, 0.91, 0.06, 0.035);
     }
 
     @Test
     void rankingThicknessWithAttributionProtectionFlattensBreastCancerAndKeepsItsTopFeatures() {
-        LayerGraph hardened = CANCER.train(CANCER.plainSettings.withThickness(0.05, HardeningFixture.K).withProtection(10, HardeningFixture.EPSILON));
+        Graph hardened = CANCER.train(CANCER.plainSettings.withThickness(0.05, HardeningFixture.K).withProtection(10, HardeningFixture.EPSILON));
         curvatureDownAndAttackResisted(CANCER, "thickness+protection", hardened, 0.74, 0.14, 0.02);
     }
 
     @Test
     void smoothKendallProtectionFlattensBreastCancerAndKeepsItsTopFeatures() {
-        LayerGraph hardened = CANCER.train(CANCER.plainSettings.withKendall(1, HardeningFixture.EPSILON));
+        Graph hardened = CANCER.train(CANCER.plainSettings.withKendall(1, HardeningFixture.EPSILON));
         curvatureDownAndAttackResisted(CANCER, "kendall", hardened, 0.93, 0.08, 0.02);
     }
 }

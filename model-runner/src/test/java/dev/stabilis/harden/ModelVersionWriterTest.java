@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.stabilis.engine.GraphModel;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
 import dev.stabilis.model.LoadedModel;
 import dev.stabilis.model.ModelRepository;
 import java.nio.file.Path;
@@ -24,7 +24,7 @@ class ModelVersionWriterTest {
     @Test
     void theMonitorLoadsTheWrittenVersionWithItsDomainAndClassesAndComputesTheSameLogits() {
         HardeningFixture cancer = HardeningFixture.breastCancer();
-        LayerGraph raw = cancer.scaling.onDomain(cancer.plain);
+        Graph raw = cancer.scaling.onDomain(cancer.plain);
         ModelVersionWriter.write(repository.resolve("cancer").resolve("2"), raw, java.util.List.of("malignant", "benign"),
                 cancer.scaling, 0.05, 5, "test");
         try (LoadedModel loaded = new ModelRepository(repository).load("cancer", "latest", HardeningFixture.CPU);
@@ -63,7 +63,7 @@ class ModelVersionWriterTest {
     void refusesToOverwriteAVersion() {
         HardeningFixture digits = HardeningFixture.digits();
         Path version = repository.resolve("digits").resolve("1");
-        LayerGraph raw = digits.scaling.onDomain(digits.plain);
+        Graph raw = digits.scaling.onDomain(digits.plain);
         ModelVersionWriter.write(version, raw, digits.test.classNames(), digits.scaling, 0.05, 5, "test");
         assertThatThrownBy(() -> ModelVersionWriter.write(version, raw, digits.test.classNames(), digits.scaling, 0.05, 5, "test"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already holds a model");

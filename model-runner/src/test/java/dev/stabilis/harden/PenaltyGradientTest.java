@@ -11,8 +11,8 @@ import ai.djl.training.GradientCollector;
 import dev.stabilis.graph.Activation;
 import dev.stabilis.graph.Dense;
 import dev.stabilis.graph.HostTensor;
-import dev.stabilis.graph.Layer;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Node;
+import dev.stabilis.graph.Graph;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -30,7 +30,7 @@ class PenaltyGradientTest {
     private static final Device CPU = Device.cpu();
     private static final double H = 1e-6;
 
-    private static final LayerGraph GRAPH = new Architecture(new int[] {5}, Activation.Kind.TANH).build(4, 3, null, 11);
+    private static final Graph GRAPH = new Architecture(new int[] {5}, Activation.Kind.TANH).build(4, 3, null, 11);
     private static final double[] X = {0.1, 0.7, 0.4, 0.9, 0.3, 0.2, 0.8, 0.5};
     private static final long[] LABELS = {2, 0};
 
@@ -66,7 +66,7 @@ class PenaltyGradientTest {
 
     private static void check(Supplier<Penalty> penalty) {
         double[] autograd = autogradOfFirstWeights(penalty.get());
-        Dense first = (Dense) GRAPH.layers().get(0);
+        Dense first = (Dense) GRAPH.nodes().get(0).op();
         double[] w = first.weight().data();
         for (int i = 0; i < w.length; i++) {
             double up = value(penalty.get(), withFirstWeight(i, w[i] + H));
@@ -90,7 +90,7 @@ class PenaltyGradientTest {
         }
     }
 
-    private static double value(Penalty penalty, LayerGraph graph) {
+    private static double value(Penalty penalty, Graph graph) {
         try (Parameters parameters = new Parameters(graph, CPU); NDManager batch = parameters.newBatch()) {
             BoundNetwork network = new BoundNetwork(graph, parameters.copiesIn(batch), batch);
             return penalty.of(network, x(batch), batch.create(LABELS), 1).getDouble();
@@ -101,12 +101,11 @@ class PenaltyGradientTest {
         return batch.create(X, new Shape(2, 4));
     }
 
-    private static LayerGraph withFirstWeight(int index, double value) {
-        Dense first = (Dense) GRAPH.layers().get(0);
+    private static Graph withFirstWeight(int index, double value) {
+        Dense first = (Dense) GRAPH.nodes().get(0).op();
         double[] w = first.weight().data();
         w[index] = value;
-        List<Layer> layers = new ArrayList<>(GRAPH.layers());
-        layers.set(0, new Dense(new HostTensor(first.weight().shape(), w), first.bias()));
-        return new LayerGraph(GRAPH.inputName(), GRAPH.inputShape(), layers);
+        Dense changed = new Dense(new HostTensor(first.weight().shape(), w), first.bias());
+        return GRAPH.rewrite(node -> node == GRAPH.nodes().get(0) ? List.of(new Node(node.name(), changed, node.inputs(), node.output())) : null);
     }
 }

@@ -25,10 +25,9 @@ import dev.stabilis.graph.ConstantPad;
 import dev.stabilis.graph.Conv2d;
 import dev.stabilis.graph.Dense;
 import dev.stabilis.graph.ElementwiseAffine;
-import dev.stabilis.graph.GlobalAveragePool;
 import dev.stabilis.graph.HostTensor;
-import dev.stabilis.graph.Layer;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Reduce;
+import dev.stabilis.graph.Graph;
 import dev.stabilis.graph.Reshape;
 import dev.stabilis.graph.Shapes;
 import dev.stabilis.model.LoadedModel;
@@ -68,22 +67,22 @@ class OnnxExporterTest {
     @ParameterizedTest
     @MethodSource("models")
     void reimportingTheExportGivesIdenticalLogits(Path original) {
-        LayerGraph imported = OnnxImporter.read(original);
-        LayerGraph reimported = OnnxImporter.read(OnnxExporter.toModel(imported).toByteArray(), "exported " + original);
+        Graph imported = OnnxImporter.read(original);
+        Graph reimported = OnnxImporter.read(OnnxExporter.toModel(imported).toByteArray(), "exported " + original);
         float[] rows = rows(imported, original);
         assertThat(reimported.inputName()).isEqualTo(imported.inputName());
-        assertThat(reimported.inputShape()).isEqualTo(imported.inputShape());
+        assertThat(reimported.inputSampleShape()).isEqualTo(imported.inputSampleShape());
         assertThat(logits(reimported, rows)).as("%s re-imported", original).isEqualTo(logits(imported, rows));
     }
 
     @ParameterizedTest
     @MethodSource("models")
     void onnxRuntimeRunsTheExportToTheOriginalLogitsWithin1e5Relative(Path original) throws OrtException {
-        LayerGraph imported = OnnxImporter.read(original);
+        Graph imported = OnnxImporter.read(original);
         Path exported = dir.resolve("model.onnx");
         OnnxExporter.write(imported, exported);
         float[] rows = rows(imported, original);
-        long[] shape = Shapes.withBatch(ROWS, imported.inputShape());
+        long[] shape = Shapes.withBatch(ROWS, imported.inputSampleShape());
         float[] expected = onnxRuntime(original, OrtSession.SessionOptions.OptLevel.NO_OPT, rows, shape);
         for (OrtSession.SessionOptions.OptLevel level : List.of(OrtSession.SessionOptions.OptLevel.NO_OPT,
                 OrtSession.SessionOptions.OptLevel.ALL_OPT)) {
@@ -98,55 +97,55 @@ class OnnxExporterTest {
 
     @ParameterizedTest
     @MethodSource("models")
-    void theExportDeclaresOpset13TheInputWithADynamicBatchAndTheLogitsOutput(Path original) throws OrtException {
-        LayerGraph imported = OnnxImporter.read(original);
+    void theExportDeclaresOpset17TheInputWithADynamicBatchAndTheLogitsOutput(Path original) throws OrtException {
+        Graph imported = OnnxImporter.read(original);
         ModelProto model = OnnxExporter.toModel(imported);
         assertThat(model.getOpsetImportList()).singleElement()
-                .satisfies(opset -> assertThat(opset.getVersion()).isEqualTo(13L));
+                .satisfies(opset -> assertThat(opset.getVersion()).isEqualTo(17L));
         TensorShapeProto inputShape = model.getGraph().getInput(0).getType().getTensorType().getShape();
         assertThat(inputShape.getDim(0).getDimParam()).isEqualTo("batch");
         Path exported = dir.resolve("model.onnx");
-        OnnxExporter.write(imported, "features", exported);
+        OnnxExporter.write(imported, exported);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession session = env.createSession(exported.toString(), new OrtSession.SessionOptions())) {
-            assertThat(session.getInputNames()).containsExactly("features");
+            assertThat(session.getInputNames()).containsExactly(imported.inputName());
             assertThat(session.getOutputNames()).containsExactly(OnnxExporter.OUTPUT);
-            NodeInfo input = session.getInputInfo().get("features");
+            NodeInfo input = session.getInputInfo().get(imported.inputName());
             long[] ortShape = ((TensorInfo) input.getInfo()).getShape();
             assertThat(ortShape[0]).as("symbolic batch axis").isEqualTo(-1L);
-            assertThat(Arrays.copyOfRange(ortShape, 1, ortShape.length)).isEqualTo(imported.inputShape());
+            assertThat(Arrays.copyOfRange(ortShape, 1, ortShape.length)).isEqualTo(imported.inputSampleShape());
         }
         float[] one = Arrays.copyOf(rows(imported, original), imported.inputSize());
-        float[] single = onnxRuntime(exported, "features", OrtSession.SessionOptions.OptLevel.ALL_OPT, one,
-                Shapes.withBatch(1, imported.inputShape()));
-        assertThat(single).hasSize((int) Shapes.size(imported.outputShape()));
+        float[] single = onnxRuntime(exported, imported.inputName(), OrtSession.SessionOptions.OptLevel.ALL_OPT, one,
+                Shapes.withBatch(1, imported.inputSampleShape()));
+        assertThat(single).hasSize((int) Shapes.size(imported.outputSampleShape()));
     }
 
     /**
-     * Layers and options the fixtures lack: asymmetric constant padding with a fill value, a grouped, dilated,
-     * strided convolution with asymmetric pads, a scale and shift together (one with the batch axis), average
-     * pooling with a non-uniform divisor map, a dense layer on the last of three axes, global average pooling,
-     * a dense layer without bias, and the remaining activations.
+     * Operators and options the fixtures lack: asymmetric constant padding with a fill value, a grouped, dilated,
+     * strided convolution with asymmetric pads, a scale and shift together (one per batch position), average pooling
+     * with a non-uniform divisor map, a dense map on the last of three axes, global average pooling, a dense map
+     * without bias, and the remaining activations.
      */
     @Test
-    void everyLayerKindAndOptionRunsInOnnxRuntimeAsInTheEngine() throws OrtException {
+    void everyOperatorKindAndOptionRunsInOnnxRuntimeAsInTheEngine() throws OrtException {
         Random random = new Random(5);
-        LayerGraph graph = new LayerGraph("pixels", new long[] {2, 6, 6}, List.of(
-                new ConstantPad(new long[] {0, 1, 0}, new long[] {0, 0, 1}, 0.5f),
+        Graph graph = Graph.chain(new long[] {2, 6, 6}, List.of(
+                new ConstantPad(new long[] {0, 0, 1, 0}, new long[] {0, 0, 0, 1}, 0.5),
                 new Conv2d(tensor(random, 4, 1, 3, 3), tensor(random, 4), new int[] {1, 2}, new int[] {1, 0, 0, 1},
                         new int[] {2, 1}, 2),
-                new Activation(Activation.Kind.LEAKY_RELU, 0.1f),
+                new Activation(Activation.Kind.LEAKY_RELU, 0.1, 0),
                 new ElementwiseAffine(tensor(random, 4, 1, 1), tensor(random, 1, 4, 4, 3)),
                 new AveragePool2d(4, new int[] {2, 2}, new int[] {1, 1}, new int[] {0, 0, 1, 1}, new int[] {1, 1},
                         positive(random, 4, 3)),
                 Activation.of(Activation.Kind.SIGMOID),
                 new Dense(tensor(random, 5, 3), tensor(random, 5)),
-                new GlobalAveragePool(),
-                new Reshape(new long[] {4}),
+                new Reduce(new int[] {2, 3}, true, true),
+                new Reshape(new long[] {Shapes.BATCH, 4}),
                 Activation.of(Activation.Kind.TANH),
                 new Dense(tensor(random, 3, 4), null),
                 Activation.of(Activation.Kind.SOFTPLUS)));
-        assertThat(graph.outputShape()).containsExactly(3);
+        assertThat(graph.outputSampleShape()).containsExactly(3);
         Path exported = dir.resolve("model.onnx");
         OnnxExporter.write(graph, exported);
         float[] rows = new float[ROWS * graph.inputSize()];
@@ -155,10 +154,10 @@ class OnnxExporterTest {
         }
         float[] expected = logits(graph, rows);
         assertThat(logits(OnnxImporter.read(exported), rows)).as("re-imported").isEqualTo(expected);
-        long[] shape = Shapes.withBatch(ROWS, graph.inputShape());
+        long[] shape = Shapes.withBatch(ROWS, graph.inputSampleShape());
         for (OrtSession.SessionOptions.OptLevel level : List.of(OrtSession.SessionOptions.OptLevel.NO_OPT,
                 OrtSession.SessionOptions.OptLevel.ALL_OPT)) {
-            float[] actual = onnxRuntime(exported, "pixels", level, rows, shape);
+            float[] actual = onnxRuntime(exported, "x", level, rows, shape);
             for (int i = 0; i < actual.length; i++) {
                 assertThat(actual[i]).as("%s output %d", level, i).isCloseTo(expected[i], within(1e-5f * Math.max(1f, Math.abs(expected[i]))));
             }
@@ -166,32 +165,34 @@ class OnnxExporterTest {
     }
 
     @Test
-    void aGraphWithoutLayersIsWrittenAsOneIdentity() throws OrtException {
-        LayerGraph identity = new LayerGraph("x", new long[] {3}, List.of());
+    void aGraphWithoutNodesIsWrittenAsOneIdentity() throws OrtException {
+        Graph identity = Graph.chain(new long[] {3}, List.of());
         Path exported = dir.resolve("identity.onnx");
         OnnxExporter.write(identity, exported);
         assertThat(OnnxImporter.read(exported)).isEqualTo(identity);
         float[] rows = {1f, -2f, 3.5f, 0f, 7f, -0.25f};
         assertThat(onnxRuntime(exported, "x", OrtSession.SessionOptions.OptLevel.ALL_OPT, rows, new long[] {2, 3})).containsExactly(rows);
-        assertThatThrownBy(() -> OnnxExporter.write(identity, "logits", dir.resolve("clash.onnx")))
+        Graph clash = new Graph(OnnxExporter.OUTPUT, new long[] {3}, List.of(), List.of(OnnxExporter.OUTPUT));
+        assertThatThrownBy(() -> OnnxExporter.write(clash, dir.resolve("clash.onnx")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot be named 'logits'");
     }
 
     @Test
-    void softplusWithBetaIsWrittenAsMulSoftplusMulAndReadBackAsTheSameLayers() {
-        LayerGraph relu = OnnxImporter.read(Fixture.load("digits_mlp_relu").onnx());
-        LayerGraph smooth = relu.reluSmoothed(4f);
+    void softplusWithBetaIsWrittenAsMulSoftplusMulAndReadBackAsTheSameNodes() {
+        Graph relu = OnnxImporter.read(Fixture.load("digits_mlp_relu").onnx());
+        Graph smooth = relu.reluSmoothed(4f);
         ModelProto model = OnnxExporter.toModel(smooth);
         List<String> ops = model.getGraph().getNodeList().stream().map(NodeProto::getOpType).toList();
-        assertThat(ops).containsExactly("Gemm", "Mul", "Softplus", "Mul", "Gemm", "Mul", "Softplus", "Mul", "Gemm");
-        List<Layer> layers = OnnxImporter.convert(model, "smoothed").layers();
-        // the importer folds Mul(β) into the dense layer before it, as for PyTorch's Mul, Softplus, Div
-        assertThat(layers).hasSize(7);
-        assertThat(layers.get(1)).isEqualTo(Activation.of(Activation.Kind.SOFTPLUS));
-        assertThat(layers.get(2)).isEqualTo(ElementwiseAffine.scale(HostTensor.scalar(0.25)));
+        assertThat(ops).containsExactly("MatMul", "Add", "Mul", "Softplus", "Mul", "MatMul", "Add", "Mul", "Softplus", "Mul",
+                "MatMul", "Add", "Identity");
+        Graph reimported = OnnxImporter.convert(model, "smoothed");
+        // the importer folds Add and Mul(β) into the dense map before them, as for PyTorch's Mul, Softplus, Div
+        assertThat(reimported.nodes()).hasSize(7);
+        assertThat(reimported.nodes().get(1).op()).isEqualTo(Activation.of(Activation.Kind.SOFTPLUS));
+        assertThat(reimported.nodes().get(2).op()).isEqualTo(ElementwiseAffine.scale(HostTensor.scalar(0.25)));
         float[] rows = rows(smooth, Fixture.load("digits_mlp_relu").onnx());
         float[] expected = logits(smooth, rows);
-        float[] actual = logits(new LayerGraph(smooth.inputName(), smooth.inputShape(), layers), rows);
+        float[] actual = logits(reimported, rows);
         for (int i = 0; i < actual.length; i++) {
             assertThat(actual[i]).isCloseTo(expected[i], within(1e-5f * Math.max(1f, Math.abs(expected[i]))));
         }
@@ -200,7 +201,7 @@ class OnnxExporterTest {
     @Test
     void anExportedModelLoadsFromAModelRepositoryVersion() throws IOException {
         Fixture softplus = Fixture.load("digits_mlp_softplus");
-        LayerGraph graph = OnnxImporter.read(softplus.onnx());
+        Graph graph = OnnxImporter.read(softplus.onnx());
         Path version = Files.createDirectories(dir.resolve("repo").resolve("digits-hardened").resolve("3"));
         OnnxExporter.write(graph, version.resolve("model.onnx"));
         Files.copy(softplus.directory().resolve("stabilis.yaml"), version.resolve("stabilis.yaml"));
@@ -209,11 +210,11 @@ class OnnxExporterTest {
                 NDManager batch = model.model().manager().newSubManager()) {
             assertThat(model.version()).isEqualTo("3");
             assertThat(model.policy().classNames()).hasSize(10);
-            float[] logits = model.model().logits(batch.create(rows, new Shape(Shapes.withBatch(ROWS, graph.inputShape()))))
+            float[] logits = model.model().logits(batch.create(rows, new Shape(Shapes.withBatch(ROWS, graph.inputSampleShape()))))
                     .toFloatArray();
             assertThat(logits).isEqualTo(logits(graph, rows));
             for (Fixture.Sample sample : softplus.samples().subList(0, 8)) {
-                float[] one = model.model().logits(batch.create(sample.input(), new Shape(Shapes.withBatch(1, graph.inputShape()))))
+                float[] one = model.model().logits(batch.create(sample.input(), new Shape(Shapes.withBatch(1, graph.inputSampleShape()))))
                         .toFloatArray();
                 for (int c = 0; c < one.length; c++) {
                     assertThat(one[c]).as("PyTorch's logit %d", c).isCloseTo(sample.logits()[c], within(1e-4f));
@@ -226,7 +227,7 @@ class OnnxExporterTest {
      * {@value #ROWS} rows: the fixture's reference samples (the model's first fixture with the same input
      * size for the demo model), then the same samples with relative noise.
      */
-    private static float[] rows(LayerGraph graph, Path model) {
+    private static float[] rows(Graph graph, Path model) {
         float[][] reference = referenceInputs(graph.inputSize(), model);
         int size = graph.inputSize();
         float[] flat = new float[ROWS * size];
@@ -270,11 +271,11 @@ class OnnxExporterTest {
         return new HostTensor(shape, v);
     }
 
-    private static float[] logits(LayerGraph graph, float[] rows) {
+    private static float[] logits(Graph graph, float[] rows) {
         try (GraphModel model = GraphModel.load(graph, Device.cpu(), DataType.FLOAT32);
                 NDManager batch = model.manager().newSubManager()) {
             int n = rows.length / graph.inputSize();
-            return model.logits(batch.create(rows, new Shape(Shapes.withBatch(n, graph.inputShape())))).toFloatArray();
+            return model.logits(batch.create(rows, new Shape(Shapes.withBatch(n, graph.inputSampleShape())))).toFloatArray();
         }
     }
 

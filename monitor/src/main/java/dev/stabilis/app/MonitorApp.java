@@ -2,11 +2,12 @@ package dev.stabilis.app;
 
 import dev.stabilis.config.ConfigException;
 import dev.stabilis.config.StabilisConfig;
-import dev.stabilis.detect.Alert;
+import dev.stabilis.contract.Alert;
 import dev.stabilis.detect.DetectConfig;
 import dev.stabilis.detect.DetectTopology;
 import dev.stabilis.detect.ExplanationListener;
 import dev.stabilis.ingest.IngestConfig;
+import dev.stabilis.ingest.IngestFilters;
 import dev.stabilis.ingest.IngestStreamsConfig;
 import dev.stabilis.ingest.IngestTopology;
 import dev.stabilis.ingest.RepositoryModelCatalog;
@@ -76,7 +77,10 @@ public final class MonitorApp implements AutoCloseable {
             Properties ingestProps = IngestStreamsConfig.properties(applicationId + "-ingest", kafka.get("bootstrap.servers"), ingestConfig);
             streamsCommon(config, kafka, instanceId, ingestProps);
             ingestProps.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "2000");
-            built.add(new KafkaStreams(new IngestTopology(ingestConfig, new RepositoryModelCatalog(repository)).build(), ingestProps));
+            built.add(new KafkaStreams(new IngestTopology(ingestConfig, ingestFilters(config), new RepositoryModelCatalog(repository),
+                    reason -> Counter.builder("stabilis.ingest.skipped")
+                            .description("Records on the input topics that are not Stabilis' to judge (another model or CloudEvent type)")
+                            .tag("reason", reason).register(registry).increment()).build(), ingestProps));
 
             Map<String, Object> detectSettings = new HashMap<>(kafka);
             detectSettings.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId + "-detect");
@@ -88,6 +92,7 @@ public final class MonitorApp implements AutoCloseable {
                 windowGauges.onAlert(alert);
             }, ExplanationListener.NONE, windowGauges).build(), detectProps));
             access.join();
+            Topics.requireExisting(kafka, Topics.monitor(config, ingestConfig), "monitor");
         } catch (RuntimeException e) {
             built.forEach(streams -> streams.close(Duration.ZERO));
             throw accessFailure(access).orElse(e);
@@ -97,7 +102,7 @@ public final class MonitorApp implements AutoCloseable {
 
         new KafkaStreamsMetrics(ingest).bindTo(registry);
         new KafkaStreamsMetrics(detect).bindTo(registry);
-        this.deadLetters = new DeadLetterMeter(kafka, config.required("stabilis.topics.dlq"), registry);
+        this.deadLetters = new DeadLetterMeter(kafka, config.required("stabilis.topics.dlq"), deadLetterGroup(applicationId), registry);
         this.deadLetterThread = new Thread(deadLetters, "stabilis-dlq-meter");
         deadLetterThread.setDaemon(true);
     }
@@ -115,6 +120,11 @@ public final class MonitorApp implements AutoCloseable {
         }
     }
 
+    /** The consumer group in which every monitor instance of a deployment counts dead letters. */
+    public static String deadLetterGroup(String applicationId) {
+        return applicationId + "-dlq-meter";
+    }
+
     private static Map<String, String> ingestSettings(StabilisConfig config) {
         Map<String, String> settings = new HashMap<>();
         for (String key : new String[] {IngestConfig.MAX_PAYLOAD_BYTES, IngestConfig.MAX_HEADER_BYTES, IngestConfig.JOIN_ENABLED,
@@ -127,6 +137,14 @@ public final class MonitorApp implements AutoCloseable {
         settings.put(IngestConfig.SAMPLES_TOPIC, config.required("stabilis.topics.samples"));
         settings.put(IngestConfig.DLQ_TOPIC, config.required("stabilis.topics.dlq"));
         return settings;
+    }
+
+    private static IngestFilters ingestFilters(StabilisConfig config) {
+        try {
+            return IngestFilters.from(config.withPrefix("stabilis.ingest."));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     /** The {@code stabilis.detect.*} settings and the shared topic names; the detect topology checks them. */
@@ -159,7 +177,7 @@ public final class MonitorApp implements AutoCloseable {
 
     private static void countAlert(MeterRegistry registry, Alert alert) {
         Counter.builder("stabilis.alerts").description("Alerts emitted, by kind")
-                .tags("kind", alert.kind().name(), "severity", alert.severity().name().toLowerCase(java.util.Locale.ROOT),
+                .tags("kind", alert.kind(), "severity", alert.severity(), "status", alert.status(),
                         "model", alert.model(), "version", alert.version(), "class", Integer.toString(alert.predictedClass()))
                 .register(registry).increment();
     }

@@ -35,7 +35,8 @@ public final class RunnerApp implements AutoCloseable {
                 config.integer("stabilis.runner.max.batch", 1, 1 << 16), config.number("stabilis.runner.max.wait.ms"));
         ModelRepository repository = new ModelRepository(config.directory("stabilis.models.repository"));
         KafkaAccess.verify(config.kafka(), KafkaAccess.START_TIMEOUT);
-        RunnerMetrics metrics = new RunnerMetrics(registry, device.toString());
+        Topics.requireExisting(config.kafka(), Topics.runner(config), "runner");
+        RunnerMetrics metrics = new RunnerMetrics(registry, deviceLabel(device));
         this.pipelines = new ModelPipelines(repository, device, options, config.integer("stabilis.runner.models.open", 1, 1024),
                 config.number("stabilis.runner.model.retry.ms"), System::nanoTime, metrics);
         RepositoryWatch watch;
@@ -47,6 +48,11 @@ public final class RunnerApp implements AutoCloseable {
         }
         this.runner = new ExplanationRunner(settings, pipelines, options, metrics, watch);
         this.thread = new Thread(runner, "stabilis-runner");
+    }
+
+    /** The device as the {@code device} label writes it: {@code cpu}, {@code gpu:0}, ... (not DJL's {@code cpu()}). */
+    static String deviceLabel(Device device) {
+        return device.isGpu() ? "gpu:" + device.getDeviceId() : device.getDeviceType();
     }
 
     public void start() {

@@ -9,7 +9,8 @@ import dev.stabilis.attack.Thickness;
 import dev.stabilis.ingest.InferencePayload;
 import dev.stabilis.model.LoadedModel;
 import dev.stabilis.model.ModelPolicy;
-import dev.stabilis.service.ExplanationJson;
+import dev.stabilis.contract.ContractJson;
+import dev.stabilis.service.ExplanationRecords;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -102,14 +103,14 @@ final class AttackCommand implements Callable<Integer> {
             o.put("adversarialPredicted", r.adversarialPredicted());
             JsonOutput.put(o.putArray("attribution"), r.attribution());
             JsonOutput.put(o.putArray("adversarialAttribution"), r.adversarialAttribution());
-            ExplanationJson.putMetrics(o.putObject("metrics"), r.metrics());
+            o.set("metrics", ContractJson.tree(ExplanationRecords.metrics(r.metrics())));
             o.put("success", r.success());
             o.put("classKept", r.classKept());
             o.put("stepsUsed", r.stepsUsed());
             ObjectNode change = o.putObject("largestChange");
             change.put("linf", r.largestChangeLinf());
             change.put("l2", r.largestChangeL2());
-            ExplanationJson.number(o, "thickness", thickness[i]);
+            o.set("thickness", ContractJson.tree(ExplanationRecords.nullable(thickness[i])));
         }
         JsonOutput.print(spec.commandLine().getOut(), root);
     }

@@ -10,7 +10,8 @@ import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.ingest.InferencePayload;
 import dev.stabilis.model.LoadedModel;
-import dev.stabilis.service.ExplanationJson;
+import dev.stabilis.contract.ContractJson;
+import dev.stabilis.service.ExplanationRecords;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -73,9 +74,8 @@ final class CertifyCommand implements Callable<Integer> {
             try (GradientBounds bounds = GradientBounds.load(loaded.requireGraph(), loaded.model().device())) {
                 samples = new Certifier(bounds, settings).certify(rows);
                 if (curvature) {
-                    try (Curvature estimator = new Curvature(bounds, 30)) {
-                        eigenvalues = estimator.of(rows, samples.stream().mapToInt(CertifiedSample::predicted).toArray(), settings.kind());
-                    }
+                    eigenvalues = new Curvature(bounds, 30).of(rows, samples.stream().mapToInt(CertifiedSample::predicted).toArray(),
+                            settings.kind());
                 }
             }
             print(payload, loaded, settings, samples, eigenvalues);
@@ -109,7 +109,8 @@ final class CertifyCommand implements Callable<Integer> {
             JsonOutput.put(r.putArray("gradient"), s.gradient());
             JsonOutput.put(r.putArray("lower"), s.lower());
             JsonOutput.put(r.putArray("upper"), s.upper());
-            ExplanationJson.putCertificate(r.putObject("certificates"), s);
+            r.set("certificates", ContractJson.tree(ExplanationRecords.certificate(s,
+                    ExplanationRecords.certificateMethod(settings.splitLeaves()))));
             if (eigenvalues != null) {
                 r.put("curvature", eigenvalues[i]);
             }

@@ -13,6 +13,8 @@ public final class ExitCodes {
     public static final int BAD_INPUT = 3;
     /** The model or its policy could not be loaded. */
     public static final int BAD_MODEL = 4;
+    /** Topics the process needs are missing on the cluster ({@code stabilis topics create} makes them). */
+    public static final int MISSING_TOPICS = 5;
 
     private ExitCodes() {}
 }

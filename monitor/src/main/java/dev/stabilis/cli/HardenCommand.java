@@ -2,7 +2,7 @@ package dev.stabilis.cli;
 
 import ai.djl.Device;
 import dev.stabilis.engine.Devices;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
 import dev.stabilis.harden.Architecture;
 import dev.stabilis.harden.Dataset;
 import dev.stabilis.harden.HardenSettings;
@@ -155,7 +155,7 @@ final class HardenCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--k " + k + " must be below the " + all.featureCount() + " features");
         }
         boolean fineTune = !model.startsWith("mlp:");
-        LayerGraph initial = scaling.onUnitBox(fineTune ? OnnxImporter.read(Path.of(model))
+        Graph initial = scaling.onUnitBox(fineTune ? OnnxImporter.read(Path.of(model))
                 : Architecture.parse(model).build(all.featureCount(), all.classes(),
                         standardize ? Architecture.standardization(split.train()) : null, seed));
         Dataset train = scaling.toUnit(split.train());
@@ -164,13 +164,13 @@ final class HardenCommand implements Callable<Integer> {
         PrintWriter console = spec.commandLine().getOut();
         console.printf(Locale.ROOT, "%d training rows, %d held out, %d features, %d classes on %s%n", train.size(), test.size(),
                 all.featureCount(), all.classes(), on);
-        LayerGraph baseline = initial;
+        Graph baseline = initial;
         if (!fineTune) {
             console.println("plain (cross-entropy only):");
             baseline = new Trainer(plain, line -> progress(console, line)).train(initial, train, test, on);
         }
         console.println("hardened (" + (chosen.isEmpty() ? "cross-entropy only" : String.join(", ", chosen)) + "):");
-        LayerGraph hardened = new Trainer(settings, line -> progress(console, line)).train(initial, train, test, on);
+        Graph hardened = new Trainer(settings, line -> progress(console, line)).train(initial, train, test, on);
         ModelVersionWriter.write(out, scaling.onDomain(hardened), all.classNames(), scaling, epsilon, k,
                 "Stabilis model policy written by stabilis harden (methods: " + (chosen.isEmpty() ? "none" : String.join(",", chosen))
                         + "; data " + labelled.data.getFileName() + "; seed " + seed + ")");

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "stabilis", mixinStandardHelpOptions = true, version = "stabilis 0.1.0",
         description = "Watches whether a deployed model's explanations can be trusted.",
         subcommands = {DemoCommand.class, MonitorCommand.class, RunnerCommand.class, ExplainCommand.class, CertifyCommand.class,
-                AttackCommand.class, CompareCommand.class, HardenCommand.class, BrokerCommand.class})
+                AttackCommand.class, CompareCommand.class, HardenCommand.class, BrokerCommand.class, TopicsCommand.class})
 public final class StabilisCommand implements Runnable {
 
     @CommandLine.Spec
@@ -32,6 +32,9 @@ public final class StabilisCommand implements Runnable {
     }
 
     static int exitCodeFor(Exception e) {
+        if (e instanceof dev.stabilis.app.MissingTopicsException) {
+            return ExitCodes.MISSING_TOPICS;
+        }
         if (e instanceof PayloadException) {
             return ExitCodes.BAD_INPUT;
         }

@@ -96,9 +96,9 @@ public final class DemoConsole implements Runnable, AutoCloseable {
             }
         } else if (r.topic().equals(alertsTopic)) {
             alerts++;
-            out.printf("%s  ALERT %s (%s) %s/%s class %s: %s%n", LocalTime.now().format(TIME), value.path("kind").asText(),
-                    value.path("severity").asText(), value.path("model").asText(), value.path("version").asText(),
-                    value.path("classLabel").asText(value.path("class").asText()), value.path("detail").asText());
+            out.printf("%s  ALERT %s %s (%s): %s. %s%n", LocalTime.now().format(TIME), value.path("kind").asText(),
+                    value.path("status").asText(), value.path("severity").asText(), value.path("summary").asText(),
+                    value.path("description").asText());
             out.flush();
         } else {
             deadLetters++;

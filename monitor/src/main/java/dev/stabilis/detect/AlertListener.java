@@ -1,5 +1,7 @@
 package dev.stabilis.detect;
 
+import dev.stabilis.contract.Alert;
+
 /**
  * Told of every alert the topology emits (kind, model, version, class, severity, evidence count, ...), for
  * metrics. Runs on the stream threads, possibly several at once: it must be thread-safe, quick, and must not

@@ -1,5 +1,7 @@
 package dev.stabilis.detect;
 
+import dev.stabilis.contract.Alert;
+import dev.stabilis.contract.JsonSerde;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,19 +71,19 @@ final class AlertSuppressor implements Processor<String, Alert, String, Alert> {
     @Override
     public void process(Record<String, Alert> record) {
         Alert alert = record.value();
-        if (!alert.kind().suppressible()) {
+        if (!AlertKind.valueOf(alert.kind()).suppressible()) {
             context.forward(record);
             return;
         }
-        String key = alert.kind().name() + ClassKey.SEPARATOR + alert.classKey().storeKey();
+        String key = alert.kind() + ClassKey.SEPARATOR + ClassKey.of(alert).storeKey();
         SuppressionEpisode episode = episodes.get(key);
-        if (episode != null && alert.eventTime() >= episode.start() + windowMs) {
+        if (episode != null && alert.startsAtMillis() >= episode.start() + windowMs) {
             emitPending(episode);
             episode = null;
         }
         if (episode == null) {
             context.forward(record);
-            episodes.put(key, SuppressionEpisode.open(alert.eventTime(), context.currentSystemTimeMs() + windowMs));
+            episodes.put(key, SuppressionEpisode.open(alert.startsAtMillis(), context.currentSystemTimeMs() + windowMs));
             return;
         }
         episode = episode.withPending(alert);

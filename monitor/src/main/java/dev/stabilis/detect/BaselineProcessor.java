@@ -1,11 +1,13 @@
 package dev.stabilis.detect;
 
+import dev.stabilis.contract.Alert;
+import dev.stabilis.contract.Explanation;
+import dev.stabilis.contract.JsonSerde;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
@@ -36,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * stores with changelogs, so a restart neither loses nor re-judges a window.
  *
  * <p><b>Silence.</b> A model without samples for {@link DetectConfig#silenceWindows()} windows of wall-clock time gets
- * one {@link AlertKind#MODEL_SILENT} alert (its id derives from the last sample's event time, so a replay dedupes);
- * the next sample ends the silence, and a later one alerts again.
+ * one {@link AlertKind#MODEL_SILENT} alert, firing only (its id derives from the last sample's event time, so a
+ * replay dedupes); the next sample ends the silence, and a later one alerts again.
  *
  * <p><b>Baseline.</b> Each metric's baseline is the median and MAD of its values in the last N
  * ({@link DetectConfig#baselineWindows()}) closed windows that had at least
@@ -47,6 +49,12 @@ import org.slf4j.LoggerFactory;
  * adverse direction (drop of certified fraction or radius, rise of attack-success or mismatch rate). Every judged
  * window then joins the history, departures included, so a lasting shift becomes the new baseline after about
  * N/2 windows.
+ *
+ * <p><b>Firing and resolved.</b> The first departing window fires the metric's alert (status {@code firing},
+ * {@code startsAt} the window's start); further departing windows extend that episode without repeating it; the
+ * first judged window that no longer departs emits the same alert {@code resolved}, with {@code endsAt} the end of
+ * the last departing window and the same fingerprint. Which alerts fire is part of the history store, so it
+ * survives restarts.
  */
 final class BaselineProcessor implements Processor<String, Explanation, String, Alert> {
 
@@ -109,7 +117,7 @@ final class BaselineProcessor implements Processor<String, Explanation, String, 
         long watermark = seen == null ? e.eventTime() : Math.max(seen.watermark(), e.eventTime());
         activity.put(e.model(), new ModelActivity(watermark, context.currentSystemTimeMs(), e.version(), false));
         long start = Math.floorDiv(e.eventTime(), sizeMs) * sizeMs;
-        ClassKey key = e.classKey();
+        ClassKey key = ClassKey.of(e);
         if (start + sizeMs + graceMs <= watermark || start < history(key).judgedUntil()) {
             LOG.debug("sample {} is too late for its window starting {}; left out of the baselines", e.sampleId(), start);
         } else {
@@ -141,18 +149,10 @@ final class BaselineProcessor implements Processor<String, Explanation, String, 
             long quietMs = now - a.lastArrival();
             if (config.silenceWindows() > 0 && !a.silent() && quietMs >= config.silenceWindows() * sizeMs) {
                 activity.put(model.key, a.silenced());
-                context.forward(new Record<>(model.key, silence(model.key, a, quietMs), watermark));
+                context.forward(new Record<>(model.key, Alerts.silent(model.key, a.version(), a.watermark(), quietMs,
+                        config.silenceWindows(), sizeMs), watermark));
             }
         }
-    }
-
-    private Alert silence(String model, ModelActivity a, long quietMs) {
-        double threshold = config.silenceWindows() * sizeMs / 1000.0;
-        String detail = String.format(Locale.ROOT, "no sample of model %s for %.0f s (%d windows of %.0f s); the last one's event time"
-                + " was %s", model, quietMs / 1000.0, config.silenceWindows(), sizeMs / 1000.0, java.time.Instant.ofEpochMilli(a.watermark()));
-        return new Alert(AlertIds.of(AlertKind.MODEL_SILENT, new ClassKey(model, a.version(), -1), a.watermark()), AlertKind.MODEL_SILENT,
-                model, a.version(), -1, null, new Alert.Window(a.watermark(), a.watermark() + quietMs), quietMs / 1000.0, null, threshold,
-                null, List.of(), 0, List.of(), detail, null, 0);
     }
 
     private void closeWindowsDueBy(String model, long watermark) {
@@ -180,6 +180,8 @@ final class BaselineProcessor implements Processor<String, Explanation, String, 
         BaselineHistory history = history(key);
         Map<BaselineMetric, Double> learnt = new EnumMap<>(BaselineMetric.class);
         Map<String, Double> measured = new HashMap<>();
+        Map<BaselineMetric, BaselineHistory.Episode> firing = new EnumMap<>(BaselineMetric.class);
+        firing.putAll(history.firing());
         for (BaselineMetric metric : BaselineMetric.values()) {
             WindowTally.Measurement measurement = tally.measure(metric);
             if (measurement == null || measurement.samples() < config.minSamples()) {
@@ -187,34 +189,39 @@ final class BaselineProcessor implements Processor<String, Explanation, String, 
             }
             List<Double> past = history.of(metric);
             if (past.size() >= config.warmupWindows()) {
-                judge(tally, metric, measurement, RobustBaseline.of(past));
+                judge(tally, metric, measurement, RobustBaseline.of(past), firing);
             }
             learnt.put(metric, measurement.value());
             measured.put(metric.metricName(), measurement.value());
         }
         listener.onWindowClosed(new WindowListener.ClosedWindow(key.model(), key.version(), key.predictedClass(), tally.start(),
                 tally.end(), measured));
-        histories.put(key.storeKey(), history.append(tally.end(), learnt, config.baselineWindows()));
+        histories.put(key.storeKey(), history.append(tally.end(), learnt, config.baselineWindows(), firing));
         windows.delete(windowKey(key, tally.start()));
     }
 
+    /**
+     * Fires when the window departs and the metric's alert is not firing yet; resolves a firing alert when a judged
+     * window no longer departs. A window that goes on departing extends the episode without a new record.
+     */
     private void judge(WindowTally tally, BaselineMetric metric, WindowTally.Measurement measurement,
-                       RobustBaseline baseline) {
+                       RobustBaseline baseline, Map<BaselineMetric, BaselineHistory.Episode> firing) {
         double threshold = baseline.threshold(metric, config);
-        if (!RobustBaseline.departs(metric, measurement.value(), threshold)) {
-            return;
+        boolean departs = RobustBaseline.departs(metric, measurement.value(), threshold);
+        BaselineHistory.Episode episode = firing.get(metric);
+        Alert alert = null;
+        if (departs && episode == null) {
+            firing.put(metric, new BaselineHistory.Episode(tally.start(), tally.end()));
+            alert = Alerts.windowed(metric, tally, measurement, baseline, threshold, tally.start(), null);
+        } else if (departs) {
+            firing.put(metric, new BaselineHistory.Episode(episode.start(), tally.end()));
+        } else if (episode != null) {
+            firing.remove(metric);
+            alert = Alerts.windowed(metric, tally, measurement, baseline, threshold, episode.start(), episode.lastEnd());
         }
-        ClassKey key = tally.classKey();
-        String detail = String.format(Locale.ROOT, "%s %.4g over %d samples is %s the threshold %.4g "
-                        + "(baseline %.4g: the median of %d windows, MAD %.3g)",
-                metric.label(), measurement.value(), measurement.samples(),
-                metric.worseWhenHigher() ? "above" : "below", threshold, baseline.median(), baseline.windows(),
-                baseline.mad());
-        Alert alert = new Alert(AlertIds.of(metric.kind(), key, tally.start()), metric.kind(), key.model(),
-                key.version(), key.predictedClass(), tally.classLabel(), new Alert.Window(tally.start(), tally.end()),
-                measurement.value(), baseline.median(), threshold, null, List.of(), measurement.samples(), List.of(),
-                detail, null, 0);
-        context.forward(new Record<>(key.model(), alert, tally.end()));
+        if (alert != null) {
+            context.forward(new Record<>(tally.model(), alert, tally.end()));
+        }
     }
 
     private BaselineHistory history(ClassKey key) {

@@ -1,7 +1,7 @@
 package dev.stabilis.detect;
 
-import dev.stabilis.deadletter.DeadLetter;
-
+import dev.stabilis.contract.DeadLetter;
+import dev.stabilis.contract.JsonSerde;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -14,7 +14,7 @@ import org.apache.kafka.streams.Topology;
  * The detect topology: explanations in, alerts out.
  *
  * <pre>
- * explanations ─► read ─┬─► sample rules ─► suppression ─┬─► emit ─► alerts
+ * explanations ─► read ─┬─► sample rules ─► suppression ─┬─► emit ─► alerts (CloudEvents)
  *                       ├─► baselines ───────────────────┘
  *                       └─► dead letters (malformed records)
  * </pre>
@@ -64,9 +64,9 @@ public final class DetectTopology {
                 .addProcessor(SAMPLE_RULES, () -> new SampleRuleProcessor(rules), READER)
                 .addProcessor(SUPPRESSION, AlertSuppressor.supplier(config), SAMPLE_RULES)
                 .addProcessor(BASELINES, BaselineProcessor.supplier(config, windowListener), READER)
-                .addProcessor(EMITTER, () -> new AlertEmitter(alertListener), SUPPRESSION, BASELINES)
-                .addSink(ALERTS, config.alertsTopic(), new StringSerializer(),
-                        new JsonSerde<>(Alert.class).serializer(), EMITTER);
+                .addProcessor(EMITTER, () -> new AlertEmitter(alertListener, new DashboardLinks(config.dashboardUrl())),
+                        SUPPRESSION, BASELINES)
+                .addSink(ALERTS, config.alertsTopic(), new StringSerializer(), new AlertEvents(), EMITTER);
     }
 
     /**

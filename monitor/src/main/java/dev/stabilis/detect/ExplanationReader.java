@@ -1,6 +1,8 @@
 package dev.stabilis.detect;
 
-import dev.stabilis.deadletter.DeadLetter;
+import dev.stabilis.contract.ContractException;
+import dev.stabilis.contract.DeadLetter;
+import dev.stabilis.contract.Explanation;
 
 import java.util.Optional;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -18,7 +20,6 @@ final class ExplanationReader implements Processor<String, byte[], String, Objec
     /** The reason of every dead letter the detect topology writes. */
     static final String MALFORMED_EXPLANATION = "MALFORMED_EXPLANATION";
 
-    private final ExplanationParser parser = new ExplanationParser();
     private final ExplanationListener listener;
     private ProcessorContext<String, Object> context;
 
@@ -35,8 +36,8 @@ final class ExplanationReader implements Processor<String, byte[], String, Objec
     public void process(Record<String, byte[]> record) {
         Explanation explanation;
         try {
-            explanation = parser.parse(record.value());
-        } catch (MalformedExplanationException e) {
+            explanation = Explanation.read(record.value());
+        } catch (ContractException e) {
             context.forward(record.withValue(deadLetter(record, e.getMessage())), DetectTopology.DEAD_LETTERS);
             return;
         }

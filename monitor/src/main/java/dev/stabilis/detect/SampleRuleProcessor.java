@@ -1,5 +1,7 @@
 package dev.stabilis.detect;
 
+import dev.stabilis.contract.Alert;
+import dev.stabilis.contract.Explanation;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;

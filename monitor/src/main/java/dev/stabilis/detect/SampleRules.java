@@ -1,5 +1,7 @@
 package dev.stabilis.detect;
 
+import dev.stabilis.contract.Alert;
+import dev.stabilis.contract.Explanation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +24,7 @@ final class SampleRules {
     List<Alert> evaluate(Explanation e) {
         List<Alert> alerts = new ArrayList<>(1);
         if (e.invariantViolation() != null) {
-            alerts.add(Alert.forSample(AlertKind.CERTIFICATE_VIOLATION, e, null, null,
+            alerts.add(Alerts.forSample(AlertKind.CERTIFICATE_VIOLATION, e, null, null, null,
                     "an attack beat the certificate (failing closed): " + e.invariantViolation()));
         }
         Alert unstable = unstable(e);
@@ -30,7 +32,7 @@ final class SampleRules {
             alerts.add(unstable);
         }
         if (e.mismatched()) {
-            alerts.add(Alert.forSample(AlertKind.PREDICTION_MISMATCH, e, null, null,
+            alerts.add(Alerts.forSample(AlertKind.PREDICTION_MISMATCH, e, null, null, null,
                     "served class " + e.servedClass() + " but the recomputed prediction is " + e.predicted()));
         }
         return alerts;
@@ -46,10 +48,11 @@ final class SampleRules {
             if (attacked) {
                 detail += "; " + attackDetail(e);
             }
-            return Alert.forSample(AlertKind.SAMPLE_UNSTABLE, e, overlap.doubleValue(), (double) minTopkOverlap, detail);
+            return Alerts.forSample(AlertKind.SAMPLE_UNSTABLE, e, "topk_overlap", overlap.doubleValue(), (double) minTopkOverlap, detail);
         }
         if (attacked) {
-            return Alert.forSample(AlertKind.SAMPLE_UNSTABLE, e, e.empirical().topkIntersection(), null, attackDetail(e));
+            return Alerts.forSample(AlertKind.SAMPLE_UNSTABLE, e, "topk_intersection", e.empirical().topkIntersection(), null,
+                    attackDetail(e));
         }
         return null;
     }

@@ -1,8 +1,8 @@
 package dev.stabilis.detect;
 
+import dev.stabilis.contract.Alert;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The state of suppression for one (kind, model, version, class): when the episode began (in event time) and ends
@@ -27,7 +27,7 @@ record SuppressionEpisode(long start, long wallClockDeadline, Alert firstPending
     SuppressionEpisode withPending(Alert alert) {
         List<String> evidence = new ArrayList<>(pendingEvidence);
         evidence.addAll(alert.evidence());
-        long t = alert.eventTime();
+        long t = alert.startsAtMillis();
         return hasPending()
                 ? new SuppressionEpisode(start, wallClockDeadline, firstPending, evidence,
                         Math.min(pendingFrom, t), Math.max(pendingTo, t))
@@ -44,13 +44,6 @@ record SuppressionEpisode(long start, long wallClockDeadline, Alert firstPending
      * event times. Its id derives from the first held-back sample.
      */
     Alert merged() {
-        Alert first = firstPending;
-        String detail = String.format(Locale.ROOT, "%d more %s samples of model %s version %s class %d within the "
-                + "suppression window", pendingEvidence.size(), first.kind(), first.model(), first.version(),
-                first.predictedClass());
-        return new Alert(AlertIds.of(first.kind(), first.classKey(), "merged:" + pendingEvidence.get(0)),
-                first.kind(), first.model(), first.version(), first.predictedClass(), first.classLabel(),
-                new Alert.Window(pendingFrom, pendingTo + 1), null, null, null, null, List.copyOf(pendingEvidence),
-                pendingEvidence.size(), first.topFeatures(), detail, null, 0);
+        return Alerts.merged(firstPending, pendingEvidence, pendingFrom, pendingTo);
     }
 }

@@ -1,15 +1,18 @@
 package dev.stabilis.detect;
 
+import dev.stabilis.contract.Explanation;
+
 /**
  * The counts of one tumbling window of one (model, version, class), from which each {@link BaselineMetric} is
  * measured when the window closes. A metric's denominator is the samples that carry it: samples with a
  * certificate for the certified fraction, with a radius for the median radius, with attack results for the
  * attack-success rate, and with a joined response for the mismatch rate. A sample whose certificate an attack
- * beat counts as not certified.
+ * beat counts as not certified. The ε and certificate method are the last sample's, for the alerts that cite them.
  */
 record WindowTally(String model, String version, int predictedClass, String classLabel, long start, long end,
                    long certifiable, long certified, RadiusSketch radii,
-                   long attacked, long attackSucceeded, long joined, long mismatched) {
+                   long attacked, long attackSucceeded, long joined, long mismatched,
+                   Double epsilon, String certificateMethod) {
 
     /** A metric's value in the window and the number of samples it is measured on. */
     record Measurement(double value, long samples) {
@@ -17,7 +20,7 @@ record WindowTally(String model, String version, int predictedClass, String clas
 
     static WindowTally open(ClassKey key, String classLabel, long start, long end) {
         return new WindowTally(key.model(), key.version(), key.predictedClass(), classLabel, start, end,
-                0, 0, RadiusSketch.empty(), 0, 0, 0, 0);
+                0, 0, RadiusSketch.empty(), 0, 0, 0, 0, null, null);
     }
 
     WindowTally add(Explanation e) {
@@ -28,7 +31,9 @@ record WindowTally(String model, String version, int predictedClass, String clas
                 attacked + (e.empirical() != null ? 1 : 0),
                 attackSucceeded + (e.attackSucceeded() ? 1 : 0),
                 joined + (e.mismatch() != null ? 1 : 0),
-                mismatched + (e.mismatched() ? 1 : 0));
+                mismatched + (e.mismatched() ? 1 : 0),
+                e.epsilon() == null ? epsilon : e.epsilon(),
+                e.certificateMethod() == null ? certificateMethod : e.certificateMethod());
     }
 
     ClassKey classKey() {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.OffsetDateTime;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
@@ -110,19 +111,17 @@ final class CloudEventReader {
             }
             String id = require("id");
             require("source");
-            CloudEvent.Type type = type(require("type"));
-            String service = lookup.apply("inferenceservicename");
-            return new CloudEvent(id, type, service == null || service.isBlank() ? null : service, time(), data);
+            String typeName = require("type");
+            return new CloudEvent(id, type(typeName), typeName, optional("inferenceservicename"), time(), optional("endpoint"), optional("namespace"), data);
         }
 
         private static CloudEvent.Type type(String type) {
-            for (CloudEvent.Type known : CloudEvent.Type.values()) {
+            for (CloudEvent.Type known : List.of(CloudEvent.Type.REQUEST, CloudEvent.Type.RESPONSE)) {
                 if (known.value().equals(type)) {
                     return known;
                 }
             }
-            throw new PayloadException(RejectReason.UNKNOWN_EVENT_TYPE, "event type '" + type + "' is neither "
-                    + CloudEvent.Type.REQUEST.value() + " nor " + CloudEvent.Type.RESPONSE.value());
+            return CloudEvent.Type.OTHER;
         }
 
         private Long time() {
@@ -137,6 +136,11 @@ final class CloudEventReader {
                 throw new PayloadException(RejectReason.INVALID_ATTRIBUTE, describe.apply("time") + " '" + time
                         + "' is not an RFC 3339 timestamp");
             }
+        }
+
+        private String optional(String name) {
+            String value = lookup.apply(name);
+            return value == null || value.isBlank() ? null : value;
         }
 
         private String require(String name) {

@@ -89,7 +89,7 @@ public final class DeadLetterExceptionHandler
         LOG.warn("{} (record {}-{}@{}); sending it to {}", what, source.topic(), source.partition(), source.offset(),
                 config.dlqTopic(), exception);
         Rejection rejection = new Rejection(eventId(source), RejectReason.INTERNAL, what + ": " + exception, source);
-        byte[] value = JsonSerde.toJson(rejection.deadLetter(config.maxPayloadBytes(), config.maxHeaderBytes()));
+        byte[] value = rejection.deadLetter(config.maxPayloadBytes(), config.maxHeaderBytes()).toJson();
         Long timestamp = source.timestamp() < 0 ? null : source.timestamp();
         return List.of(new ProducerRecord<>(config.dlqTopic(), null, timestamp, rejection.key(config.maxHeaderBytes()), value,
                 rejection.kafkaHeaders(config.maxHeaderBytes())));

@@ -5,7 +5,7 @@ import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * Turns rejections into dead-letter records: original key and headers (each within the header limit),
- * {@link dev.stabilis.deadletter.DeadLetter} JSON as value.
+ * {@link dev.stabilis.contract.DeadLetter} JSON as value.
  */
 final class DeadLetterProcessor extends ContextualProcessor<String, Rejection, byte[], byte[]> {
 
@@ -20,7 +20,7 @@ final class DeadLetterProcessor extends ContextualProcessor<String, Rejection, b
     @Override
     public void process(Record<String, Rejection> record) {
         Rejection rejection = record.value();
-        byte[] value = JsonSerde.toJson(rejection.deadLetter(maxOriginalBytes, maxHeaderBytes));
+        byte[] value = rejection.deadLetter(maxOriginalBytes, maxHeaderBytes).toJson();
         context().forward(new Record<>(rejection.key(maxHeaderBytes), value, record.timestamp(),
                 rejection.kafkaHeaders(maxHeaderBytes)));
     }

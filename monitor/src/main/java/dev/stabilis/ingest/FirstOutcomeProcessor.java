@@ -1,5 +1,6 @@
 package dev.stabilis.ingest;
 
+import dev.stabilis.contract.JsonSerde;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -19,6 +19,8 @@ public record InferencePayload(Format format, String id, String model, String ve
     public enum Format {
         /** Open Inference Protocol (KServe V2): {@code {"inputs": [{"name", "shape", "datatype", "data"}]}}. */
         OPEN_INFERENCE_V2,
+        /** Open Inference Protocol V2 protobuf {@code ModelInferRequest} (Seldon Core 2's Kafka topics). */
+        OPEN_INFERENCE_V2_PROTOBUF,
         /** KServe V1: {@code {"instances": [[...], ...]}}. */
         KSERVE_V1,
         /** Plain: {@code {"model", "version", "id", "features": [...]}}. */

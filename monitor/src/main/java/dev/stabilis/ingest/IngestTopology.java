@@ -1,5 +1,7 @@
 package dev.stabilis.ingest;
 
+import dev.stabilis.contract.JsonSerde;
+import dev.stabilis.contract.Sample;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -16,7 +18,7 @@ import org.apache.kafka.streams.kstream.StreamJoined;
 
 /**
  * The ingest topology: inference log records in, one {@link Sample} per request row out to the samples topic
- * (keyed by model), and every rejected record out to the dead-letter topic as a {@link dev.stabilis.deadletter.DeadLetter}.
+ * (keyed by model), and every rejected record out to the dead-letter topic as a {@link dev.stabilis.contract.DeadLetter}.
  *
  * <p>Each record is classified ({@link RecordClassifier}): a request is parsed, resolved against the
  * {@link ModelCatalog} and checked against the model's input; a response is parsed for its served output.
@@ -38,24 +40,43 @@ import org.apache.kafka.streams.kstream.StreamJoined;
 public final class IngestTopology {
 
     private final IngestConfig config;
+    private final IngestFilters filters;
     private final ModelCatalog catalog;
+    private final IngestListener listener;
 
     public IngestTopology(IngestConfig config, ModelCatalog catalog) {
+        this(config, IngestFilters.defaults(), catalog, IngestListener.NONE);
+    }
+
+    /**
+     * @param filters which records are Stabilis' to judge; the others are skipped and told to the listener
+     */
+    public IngestTopology(IngestConfig config, IngestFilters filters, ModelCatalog catalog, IngestListener listener) {
         this.config = config;
+        this.filters = filters;
         this.catalog = catalog;
+        this.listener = listener;
     }
 
     public Topology build() {
         StreamsBuilder builder = new StreamsBuilder();
-        RecordClassifier classifier = new RecordClassifier(catalog, config.maxPayloadBytes(), config.maxHeaderBytes());
-        Map<String, KStream<String, IngestEvent>> events = builder
-                .stream(config.sourceTopics(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("ingest-source"))
+        RecordClassifier classifier = new RecordClassifier(catalog, filters, config.maxPayloadBytes(), config.maxHeaderBytes());
+        KStream<byte[], byte[]> source = builder.stream(config.sourceTopics(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("ingest-source"));
+        if (filters.seldon().pattern() != null) {
+            source = source.merge(builder.stream(filters.seldon().pattern(),
+                    Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("ingest-source-seldon")), Named.as("ingest-sources"));
+        }
+        Map<String, KStream<String, IngestEvent>> events = source
                 .process(() -> new ClassifyProcessor(classifier), Named.as("ingest-classify"))
                 .split(Named.as("ingest-kind-"))
                 .branch((id, event) -> event instanceof Rejection, Branched.as("rejected"))
                 .branch((id, event) -> event instanceof ValidRequest, Branched.as("request"))
                 .branch((id, event) -> event instanceof ServedResponse, Branched.as("response"))
+                .branch((id, event) -> event instanceof Skipped, Branched.as("skipped"))
                 .noDefaultBranch();
+        events.get("ingest-kind-skipped").foreach((id, event) -> listener.skipped(((Skipped) event).reason()),
+                Named.as("ingest-count-skipped"));
         KStream<String, Rejection> rejections = events.get("ingest-kind-rejected")
                 .mapValues(Rejection.class::cast, Named.as("ingest-rejections"));
         KStream<String, ValidRequest> requests = events.get("ingest-kind-request")

@@ -34,16 +34,24 @@ final class RecordClassifier {
 
     private final PayloadJson json;
     private final CloudEventReader cloudEvents;
+    private final OpenInferenceProtobuf protobuf;
     private final PayloadParser requests;
     private final ResponseParser responses = new ResponseParser();
     private final ModelCatalog catalog;
+    private final IngestFilters filters;
     private final int maxHeaderBytes;
 
     RecordClassifier(ModelCatalog catalog, int maxPayloadBytes, int maxHeaderBytes) {
+        this(catalog, IngestFilters.defaults(), maxPayloadBytes, maxHeaderBytes);
+    }
+
+    RecordClassifier(ModelCatalog catalog, IngestFilters filters, int maxPayloadBytes, int maxHeaderBytes) {
         this.catalog = catalog;
+        this.filters = filters;
         this.maxHeaderBytes = maxHeaderBytes;
         this.json = new PayloadJson(maxPayloadBytes);
         this.cloudEvents = new CloudEventReader(json);
+        this.protobuf = new OpenInferenceProtobuf(maxPayloadBytes);
         this.requests = new PayloadParser(maxPayloadBytes);
     }
 
@@ -59,13 +67,27 @@ final class RecordClassifier {
                         + record.headers().size() + " headers, the limit is " + maxHeaderBytes
                         + " (the dead letter leaves them out)");
             }
+            if (filters.seldon().matches(record.topic())) {
+                id = checkedId(record.headerText(SeldonTopics.REQUEST_ID_HEADER));
+                return seldon(SeldonTopics.parse(record.topic()), id, record, receivedAt);
+            }
             Optional<CloudEvent> event = cloudEvents.read(record);
             if (event.isPresent()) {
                 CloudEvent e = event.get();
+                if (!filters.reads(e.typeName())) {
+                    return Skipped.OTHER_EVENT_TYPE;
+                }
+                if (e.inferenceService() != null && !filters.judges(e.inferenceService())) {
+                    return Skipped.OTHER_MODEL;
+                }
                 id = checkedId(e.id());
+                if (e.type() == CloudEvent.Type.OTHER) {
+                    throw new PayloadException(RejectReason.UNKNOWN_EVENT_TYPE, "event type '" + e.typeName() + "' is neither "
+                            + CloudEvent.Type.REQUEST.value() + " nor " + CloudEvent.Type.RESPONSE.value());
+                }
                 return e.type() == CloudEvent.Type.RESPONSE
                         ? response(id, e.data().get(), record)
-                        : request(id, e.inferenceService(), e.time(), e.data().get(), record, receivedAt);
+                        : request(id, e, e.data().get(), record, receivedAt);
             }
             if (record.value() == null) {
                 throw new PayloadException(RejectReason.EMPTY, "the record has no value");
@@ -74,7 +96,7 @@ final class RecordClassifier {
             id = checkedId(PayloadJson.text(body, "id"));
             return ResponseParser.isResponse(body)
                     ? response(id, body, record)
-                    : request(id, null, null, body, record, receivedAt);
+                    : request(id, null, body, record, receivedAt);
         } catch (PayloadException e) {
             return new Rejection(id, e.reason(), e.getMessage(), record);
         } catch (RuntimeException e) {
@@ -83,17 +105,40 @@ final class RecordClassifier {
         }
     }
 
-    private ValidRequest request(String eventId, String service, Long time, JsonNode body, SourceRecord record,
-            long receivedAt) {
+    /**
+     * @param event the CloudEvent it came in, or null
+     */
+    private IngestEvent request(String eventId, CloudEvent event, JsonNode body, SourceRecord record, long receivedAt) {
         InferencePayload payload = requests.parse(body);
-        String model = firstOf(service, payload.model(), record.headerText("model"));
-        String version = firstOf(payload.version(), record.headerText("model-version"));
+        String model = firstOf(event == null ? null : event.inferenceService(), payload.model(), record.headerText("model"));
+        if (model != null && !filters.judges(model)) {
+            return Skipped.OTHER_MODEL;
+        }
+        String endpoint = event == null ? null : event.endpoint();
+        String version = firstOf(payload.version(), filters.version(model, endpoint), record.headerText("model-version"));
         ModelInput input = catalog.resolve(model, version);
         payload.requireFeatures(input.features());
         requireInsideDomain(input, payload.rows());
         String id = firstOf(eventId, checkedId(payload.id()), record.topic() + "-" + record.partition() + "-" + record.offset());
         return new ValidRequest(id, input.model(), input.version(), payload.format().name(), payload.rows(), receivedAt,
-                time != null ? time : record.timestamp());
+                event != null && event.time() != null ? event.time() : record.timestamp(),
+                endpoint, event == null ? null : event.namespace());
+    }
+
+    /** A record of a Seldon Core 2 model topic: protobuf, the model and namespace from the topic name. */
+    private IngestEvent seldon(SeldonTopics.Topic topic, String headerId, SourceRecord record, long receivedAt) {
+        if (!filters.judges(topic.model())) {
+            return Skipped.OTHER_MODEL;
+        }
+        if (topic.outputs()) {
+            return response(headerId, protobuf.response(record.value()), record);
+        }
+        InferencePayload payload = protobuf.request(record.value());
+        ModelInput input = catalog.resolve(topic.model(), firstOf(payload.version(), record.headerText("model-version")));
+        payload.requireFeatures(input.features());
+        String id = firstOf(headerId, checkedId(payload.id()), record.topic() + "-" + record.partition() + "-" + record.offset());
+        return new ValidRequest(id, input.model(), input.version(), payload.format().name(), payload.rows(), receivedAt,
+                record.timestamp(), null, topic.namespace());
     }
 
     /** Rejects a request with a row outside the model's input domain, naming the row, the feature and the value. */
@@ -108,7 +153,10 @@ final class RecordClassifier {
     }
 
     private ServedResponse response(String id, JsonNode body, SourceRecord record) {
-        List<float[]> rows = responses.parse(body);
+        return response(id, responses.parse(body), record);
+    }
+
+    private ServedResponse response(String id, List<float[]> rows, SourceRecord record) {
         if (id == null || id.isEmpty()) {
             throw new PayloadException(RejectReason.MISSING_ATTRIBUTE, "a response without an id cannot be joined to its request");
         }

@@ -4,6 +4,8 @@ package dev.stabilis.ingest;
 public enum RejectReason {
     /** Not parseable JSON. */
     MALFORMED_JSON,
+    /** Bytes on a Seldon topic that are no Open Inference Protocol protobuf message. */
+    MALFORMED_PROTOBUF,
     /** JSON, but none of the accepted payload forms. */
     UNKNOWN_FORMAT,
     /** A tensor datatype the model cannot take (BOOL, BYTES, ...), or values that do not fit their declared integer datatype. */

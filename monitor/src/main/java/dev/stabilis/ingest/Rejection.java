@@ -1,6 +1,6 @@
 package dev.stabilis.ingest;
 
-import dev.stabilis.deadletter.DeadLetter;
+import dev.stabilis.contract.DeadLetter;
 import java.util.List;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;

@@ -1,6 +1,5 @@
 package dev.stabilis.ingest;
 
-import dev.stabilis.graph.LayerGraph;
 import dev.stabilis.graph.Shapes;
 import dev.stabilis.model.ModelLoader;
 import dev.stabilis.model.ModelPolicy;
@@ -174,8 +173,8 @@ public final class RepositoryModelCatalog implements ModelCatalog {
             Path policyFile = dir.resolve(ModelLoader.POLICY_FILE);
             ModelPolicy policy = Files.isRegularFile(policyFile) ? PolicyReader.read(policyFile) : ModelPolicy.DEFAULT;
             if (Files.isRegularFile(onnx)) {
-                LayerGraph graph = OnnxImporter.read(onnx);
-                return input(model, version, graph.inputName(), graph.inputShape(), policy);
+                OnnxImporter.Input declared = OnnxImporter.input(onnx);
+                return input(model, version, declared.name(), declared.sampleShape(), policy);
             }
             if (Files.isRegularFile(script)) {
                 if (policy.inputShape() == null) {

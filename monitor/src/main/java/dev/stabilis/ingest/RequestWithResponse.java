@@ -1,5 +1,6 @@
 package dev.stabilis.ingest;
 
+import dev.stabilis.contract.Sample;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,9 +21,31 @@ record RequestWithResponse(ValidRequest request, ServedResponse response) {
         for (int i = 0; i < request.rows().size(); i++) {
             float[] output = served == null ? null : served.get(i);
             samples.add(new Sample(request.id(), i, request.model(), request.version(), request.format(),
-                    request.rows().get(i), Sample.servedClass(output), output, request.receivedAt(), request.eventTime()));
+                    request.rows().get(i), servedClass(output), output, request.receivedAt(), request.eventTime(),
+                    request.endpoint(), request.namespace()));
         }
         return samples;
+    }
+
+    /**
+     * The class a served output row names: a one-element row holding an integer is a label; a longer row is a
+     * score vector and names its argmax (the first of ties); anything else names none.
+     */
+    static Integer servedClass(float[] output) {
+        if (output == null || output.length == 0) {
+            return null;
+        }
+        if (output.length == 1) {
+            float label = output[0];
+            return label == Math.rint(label) && Math.abs(label) <= Integer.MAX_VALUE ? (int) label : null;
+        }
+        int best = 0;
+        for (int i = 1; i < output.length; i++) {
+            if (output[i] > output[best]) {
+                best = i;
+            }
+        }
+        return best;
     }
 
     /** The response's rejection: it met no request, or its rows do not pair up with the request's. */

@@ -81,7 +81,11 @@ final class Tensors {
         // expected now equals the number of values present, so it is bounded by the payload size
         float[] values = new float[(int) expected];
         fill(data, values, 0, "data", range, datatype);
-        int batch = (int) shape[0];
+        return batchRows(values, (int) shape[0]);
+    }
+
+    /** Splits a tensor's values, flattened row-major, into one row per entry of its batch axis. */
+    static List<float[]> batchRows(float[] values, int batch) {
         int perSample = values.length / batch;
         List<float[]> rows = new ArrayList<>(batch);
         for (int b = 0; b < batch; b++) {

@@ -11,6 +11,8 @@ import java.util.List;
  * @param rows one flattened feature row per sample
  * @param receivedAt when the ingest read the request, epoch milliseconds
  * @param eventTime the CloudEvent's {@code time}, else the record timestamp, epoch milliseconds
+ * @param endpoint the serving endpoint (KServe's {@code ce_endpoint}), or null
+ * @param namespace the serving namespace (KServe's {@code ce_namespace}), or null
  */
 record ValidRequest(String id, String model, String version, String format, List<float[]> rows, long receivedAt,
-        long eventTime) implements IngestEvent {}
+        long eventTime, String endpoint, String namespace) implements IngestEvent {}

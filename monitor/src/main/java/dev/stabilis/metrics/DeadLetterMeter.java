@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
@@ -18,8 +17,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Counts committed dead-letter records by reason, read back from the dead-letter topic: ingest, runner and
- * detect all write there, so the topic is the one place that sees every rejection. Counts records committed
- * after the monitor started, like any Prometheus counter of a process.
+ * detect all write there, so the topic is the one place that sees every rejection. Every monitor instance reads in
+ * one consumer group, {@code <application id>-dlq-meter}, so each dead letter is counted by exactly one instance and
+ * the sum over instances (what dashboards and alert rules take) counts it once, whatever the replica count. A new
+ * group starts at the end of the topic; afterwards the group's committed offsets carry the count across restarts.
  */
 public final class DeadLetterMeter implements Runnable, AutoCloseable {
 
@@ -30,13 +31,16 @@ public final class DeadLetterMeter implements Runnable, AutoCloseable {
     private final MeterRegistry registry;
     private volatile boolean running = true;
 
-    public DeadLetterMeter(Map<String, String> kafka, String topic, MeterRegistry registry) {
+    /**
+     * @param groupId the consumer group shared by every monitor instance of a deployment
+     */
+    public DeadLetterMeter(Map<String, String> kafka, String topic, String groupId, MeterRegistry registry) {
         Properties props = new Properties();
         props.putAll(kafka);
-        props.put("group.id", "stabilis-dlq-meter-" + UUID.randomUUID());
+        props.put("group.id", groupId);
         props.put("isolation.level", "read_committed");
         props.put("auto.offset.reset", "latest");
-        props.put("enable.auto.commit", "false");
+        props.put("enable.auto.commit", "true");
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         this.topic = topic;
         this.registry = registry;

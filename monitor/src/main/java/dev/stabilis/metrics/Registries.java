@@ -30,6 +30,11 @@ public final class Registries {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        Package own = Registries.class.getPackage();
+        String version = own.getImplementationVersion() == null ? "dev" : own.getImplementationVersion();
+        io.micrometer.core.instrument.Gauge.builder("stabilis.build.info", () -> 1).tag("version", version)
+                .tag("java", System.getProperty("java.runtime.version", "unknown"))
+                .description("The Stabilis build a process runs (value 1)").register(registry);
         return registry;
     }
 }

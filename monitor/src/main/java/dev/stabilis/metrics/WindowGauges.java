@@ -1,6 +1,6 @@
 package dev.stabilis.metrics;
 
-import dev.stabilis.detect.Alert;
+import dev.stabilis.contract.Alert;
 import dev.stabilis.detect.AlertKind;
 import dev.stabilis.detect.WindowListener;
 import io.micrometer.core.instrument.Gauge;
@@ -44,7 +44,7 @@ public final class WindowGauges implements WindowListener {
 
     /** Removes the gauges of a model that fell silent. */
     public synchronized void onAlert(Alert alert) {
-        if (alert.kind() == AlertKind.MODEL_SILENT) {
+        if (AlertKind.MODEL_SILENT.name().equals(alert.kind())) {
             Map<String, Registered> gauges = byModel.remove(alert.model());
             if (gauges != null) {
                 gauges.values().forEach(r -> registry.remove(r.gauge()));

@@ -46,9 +46,9 @@ class HardenCommandTest {
                 .containsPattern("\\| hardened +\\| +0\\.\\d{4} \\|");
         try (LoadedModel loaded = new ModelRepository(repository).load("cancer", "latest", Device.cpu())) {
             assertThat(loaded.policy().classNames()).containsExactly("malignant", "benign");
-            assertThat(loaded.requireGraph().layers()).as("ReLU replaced by softplus(beta)")
-                    .anyMatch(l -> l instanceof Activation a && a.kind() == Activation.Kind.SOFTPLUS)
-                    .noneMatch(l -> l instanceof Activation a && a.kind() == Activation.Kind.RELU);
+            assertThat(loaded.requireGraph().nodes()).extracting(dev.stabilis.graph.Node::op).as("ReLU replaced by softplus(beta)")
+                    .anyMatch(op -> op instanceof Activation a && a.kind() == Activation.Kind.SOFTPLUS)
+                    .noneMatch(op -> op instanceof Activation a && a.kind() == Activation.Kind.RELU);
         }
     }
 

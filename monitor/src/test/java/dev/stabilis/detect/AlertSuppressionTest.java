@@ -7,6 +7,7 @@ import static dev.stabilis.detect.PerSampleRulesTest.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stabilis.contract.Rfc3339;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +45,8 @@ class AlertSuppressionTest {
             assertThat(alert.get("class").asInt()).isEqualTo(3);
             assertThat(alert.get("classLabel").asText()).isEqualTo("3");
             assertThat(alert.get("topFeatures").get(0).get("name").asText()).isEqualTo("px_1_4");
-            assertThat(alert.get("window").get("start").asLong()).isEqualTo(T0 + 1);
-            assertThat(alert.get("window").get("end").asLong()).isEqualTo(T0 + 5);
+            assertThat(alert.get("window").get("start").asText()).isEqualTo(Rfc3339.of(T0 + 1));
+            assertThat(alert.get("window").get("end").asText()).isEqualTo(Rfc3339.of(T0 + 5));
             assertThat(alert.get("alertId").asText()).isNotEqualTo(immediate.get(0).get("alertId").asText());
 
             detect.advanceWallClock(PAST_THE_SUPPRESSION_WINDOW);

@@ -16,10 +16,10 @@ class DeadLetterTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "{\"requestId\": |not a valid explanation JSON object",
-            "[1, 2, 3]|not a valid explanation JSON object",
+            "{\"requestId\": |not a valid Explanation JSON object",
+            "[1, 2, 3]|not a valid Explanation JSON object",
             "{\"model\": \"digits\"}|missing required field 'requestId'",
-            "{\"requestId\": \"r\", \"index\": \"first\"}|not a valid explanation JSON object",
+            "{\"requestId\": \"r\", \"index\": \"first\"}|not a valid Explanation JSON object",
     })
     void anUnreadableRecordGoesToTheDeadLetterTopicWithItsOriginalBytesAndHeaders(String value, String detail) {
         byte[] original = value.getBytes(StandardCharsets.UTF_8);

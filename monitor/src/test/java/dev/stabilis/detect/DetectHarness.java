@@ -1,6 +1,8 @@
 package dev.stabilis.detect;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stabilis.contract.Alert;
+import dev.stabilis.contract.Explanation;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -82,6 +84,11 @@ final class DetectHarness implements AutoCloseable {
     /** The alerts emitted since the last call, in order. */
     List<JsonNode> alerts() {
         return readAll(alerts);
+    }
+
+    /** The alert records emitted since the last call, with their headers. */
+    List<TestRecord<String, String>> alertRecords() {
+        return alerts.readRecordsToList();
     }
 
     /** The keys of the alerts emitted since the last call. */

@@ -22,7 +22,7 @@ final class ExplanationJson {
                 .put("predicted", 3).put("predictedLabel", "3").put("servedClass", 3).put("mismatch", false)
                 .put("epsilon", 0.002).put("k", 5);
         root.putArray("topFeatures").addObject().put("index", 12).put("name", "px_1_4").put("value", 0.83);
-        root.putObject("certificate").put("topk", true).put("topkOverlap", 5).put("signStable", 0.9)
+        root.putObject("certificate").put("method", "interval").put("topk", true).put("topkOverlap", 5).put("signStable", 0.9)
                 .put("maxDeviationLinf", 0.01).put("maxDeviationL2", 0.03).put("cosineLower", 0.98)
                 .put("prediction", true).put("radius", 0.004).put("boundWidthMean", 0.002);
         root.putObject("empirical").put("method", "topk").put("topkIntersection", 1.0).put("kendallTau", 0.9)

@@ -3,6 +3,8 @@ package dev.stabilis.detect;
 import static dev.stabilis.detect.ExplanationJson.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stabilis.contract.Alert;
+import dev.stabilis.contract.Explanation;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
@@ -24,7 +26,7 @@ class ObservationHooksTest {
             assertThat(attacked.topkCertified()).isFalse();
             assertThat(attacked.radius()).isEqualTo(0.0005);
             assertThat(attacked.attackSucceeded()).isTrue();
-            assertThat(attacked.boundWidthMean()).isEqualTo(0.002);
+            assertThat(attacked.certificate().boundWidthMean()).isEqualTo(0.002);
             assertThat(attacked.curvature()).isEqualTo(0.0);
             assertThat(attacked.mismatched()).isTrue();
             assertThat(detect.heardExplanations.get(0).topkCertified()).isTrue();
@@ -37,11 +39,11 @@ class ObservationHooksTest {
             detect.send(sample("r1").uncertified().attackSucceeded().served(5));
 
             assertThat(detect.heardAlerts).extracting(Alert::kind)
-                    .containsExactly(AlertKind.SAMPLE_UNSTABLE, AlertKind.PREDICTION_MISMATCH);
+                    .containsExactly("SAMPLE_UNSTABLE", "PREDICTION_MISMATCH");
             Alert heard = detect.heardAlerts.get(0);
-            assertThat(heard.severity()).isEqualTo(Severity.WARNING);
+            assertThat(heard.severity()).isEqualTo("warning");
             assertThat(heard.predictedClass()).isEqualTo(3);
-            assertThat(heard.emittedAt()).isEqualTo(DetectHarness.WALL_CLOCK_START.toEpochMilli());
+            assertThat(heard.emittedAt()).isEqualTo(DetectHarness.WALL_CLOCK_START.toString());
             assertThat(detect.alerts()).extracting(a -> a.get("alertId").asText())
                     .containsExactly(heard.alertId(), detect.heardAlerts.get(1).alertId());
         }

@@ -5,6 +5,7 @@ import static dev.stabilis.detect.ExplanationJson.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stabilis.contract.Rfc3339;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
@@ -35,9 +36,15 @@ class PerSampleRulesTest {
             List<JsonNode> alerts = detect.alerts();
             assertThat(alerts).hasSize(1);
             JsonNode alert = alerts.get(0);
-            assertThat(fieldNames(alert)).containsExactly("alertId", "kind", "severity", "model", "version", "class",
-                    "classLabel", "window", "observed", "baseline", "threshold", "requestId", "evidence", "count",
-                    "topFeatures", "detail", "eventTime", "emittedAt");
+            assertThat(fieldNames(alert)).containsExactly("alertId", "fingerprint", "kind", "status", "severity", "model",
+                    "version", "class", "classLabel", "startsAt", "endsAt", "window", "summary", "description",
+                    "observedMetric", "observed", "baseline", "threshold", "epsilon", "certificateMethod", "requestId",
+                    "evidence", "count", "topFeatures", "dashboardUrl", "emittedAt");
+            assertThat(alert.get("status").asText()).isEqualTo("firing");
+            assertThat(alert.get("summary").asText()).isEqualTo("Sample unstable on model digits version 1 class 3: sample r1#0");
+            assertThat(alert.get("observedMetric").asText()).isEqualTo("topk_intersection");
+            assertThat(alert.get("epsilon").asDouble()).isEqualTo(0.002);
+            assertThat(alert.get("certificateMethod").asText()).isEqualTo("interval");
             assertThat(alert.get("kind").asText()).isEqualTo("SAMPLE_UNSTABLE");
             assertThat(alert.get("severity").asText()).isEqualTo("warning");
             assertThat(alert.get("model").asText()).isEqualTo("digits");
@@ -50,9 +57,10 @@ class PerSampleRulesTest {
             assertThat(texts(alert.get("evidence"))).containsExactly("r1#0");
             assertThat(alert.get("count").asInt()).isEqualTo(1);
             assertThat(alert.get("topFeatures").get(0).get("name").asText()).isEqualTo("px_1_4");
-            assertThat(alert.get("detail").asText()).contains("not certified", "topk attack");
-            assertThat(alert.get("eventTime").asLong()).isEqualTo(T0);
-            assertThat(alert.get("emittedAt").asLong()).isEqualTo(DetectHarness.WALL_CLOCK_START.toEpochMilli());
+            assertThat(alert.get("description").asText()).contains("not certified", "topk attack");
+            assertThat(alert.get("startsAt").asText()).isEqualTo(Rfc3339.of(T0));
+            assertThat(alert.get("endsAt").isNull()).isTrue();
+            assertThat(alert.get("emittedAt").asText()).isEqualTo(DetectHarness.WALL_CLOCK_START.toString());
         }
     }
 
@@ -90,7 +98,7 @@ class PerSampleRulesTest {
 
             List<JsonNode> alerts = detect.alerts();
             assertThat(kinds(alerts)).containsExactly("PREDICTION_MISMATCH");
-            assertThat(alerts.get(0).get("detail").asText()).contains("served class 5", "prediction is 3");
+            assertThat(alerts.get(0).get("description").asText()).contains("served class 5", "prediction is 3");
         }
     }
 
@@ -106,7 +114,7 @@ class PerSampleRulesTest {
                     .containsExactly("CERTIFICATE_VIOLATION", "SAMPLE_UNSTABLE", "CERTIFICATE_VIOLATION");
             assertThat(alerts.get(0).get("severity").asText()).isEqualTo("critical");
             assertThat(alerts.get(2).get("requestId").asText()).isEqualTo("r2");
-            assertThat(alerts.get(2).get("detail").asText()).contains("attack L2 change 0.5 above certified 0.03");
+            assertThat(alerts.get(2).get("description").asText()).contains("attack L2 change 0.5 above certified 0.03");
         }
     }
 

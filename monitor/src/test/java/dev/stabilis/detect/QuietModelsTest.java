@@ -5,6 +5,7 @@ import static dev.stabilis.detect.ExplanationJson.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stabilis.contract.ContractSchemas;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,9 +39,13 @@ class QuietModelsTest {
                 assertThat(alert.path("model").asText()).isEqualTo("digits");
                 assertThat(alert.path("version").asText()).isEqualTo("1");
                 assertThat(alert.path("severity").asText()).isEqualTo("warning");
+                assertThat(alert.path("status").asText()).isEqualTo("firing");
+                assertThat(alert.path("class").asInt()).isEqualTo(-1);
+                assertThat(alert.path("observedMetric").asText()).isEqualTo("silence_seconds");
                 assertThat(alert.path("threshold").asDouble()).isEqualTo(3.0);
-                assertThat(alert.path("detail").asText()).startsWith("no sample of model digits for 3 s (3 windows of 1 s)");
+                assertThat(alert.path("description").asText()).startsWith("no sample of model digits for 3 s (3 windows of 1 s)");
             });
+            ContractSchemas.ALERT.assertValid(alerts);
             quietFor(detect, Duration.ofSeconds(20));
             assertThat(silences(detect.alerts())).as("one alert per silence").isEmpty();
         }

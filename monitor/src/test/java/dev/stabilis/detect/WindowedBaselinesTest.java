@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stabilis.contract.Rfc3339;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -55,12 +56,12 @@ class WindowedBaselinesTest {
             assertThat(alert.get("baseline").asDouble()).as("median of 0.9, 0.95, 0.9").isEqualTo(0.9);
             assertThat(alert.get("threshold").asDouble()).as("0.9 - max(3 x 1.4826 x MAD floor 0.01, 0.1)")
                     .isCloseTo(0.8, within(1e-9));
-            assertThat(alert.get("window").get("start").asLong()).isEqualTo(T0 + 3 * SECOND);
-            assertThat(alert.get("window").get("end").asLong()).isEqualTo(T0 + 4 * SECOND);
+            assertThat(alert.get("window").get("start").asText()).isEqualTo(Rfc3339.of(T0 + 3 * SECOND));
+            assertThat(alert.get("window").get("end").asText()).isEqualTo(Rfc3339.of(T0 + 4 * SECOND));
             assertThat(alert.get("count").asInt()).isEqualTo(SAMPLES);
             assertThat(alert.get("evidence")).isEmpty();
             assertThat(alert.get("requestId").isNull()).isTrue();
-            assertThat(alert.get("detail").asText()).contains("certified fraction 0.5000 over 20 samples is below");
+            assertThat(alert.get("description").asText()).contains("certified fraction 0.5000 over 20 samples is below");
         }
     }
 
@@ -87,7 +88,7 @@ class WindowedBaselinesTest {
             detect.send(windowCloser(4));
 
             assertThat(detect.alerts()).as("window 1 drops as far as window 3 but falls in the warm-up")
-                    .extracting(a -> a.get("window").get("start").asLong()).containsExactly(T0 + 3 * SECOND);
+                    .extracting(a -> a.get("window").get("start").asText()).containsExactly(Rfc3339.of(T0 + 3 * SECOND));
         }
     }
 
@@ -117,6 +118,35 @@ class WindowedBaselinesTest {
         }
     }
 
+    @Test
+    void aDepartingWindowFiresOnceAndTheFirstRecoveredWindowResolvesIt() {
+        try (DetectHarness detect = new DetectHarness(SETTINGS)) {
+            detect.send(window(0, SAMPLES, 2, UNCERTIFIED));
+            detect.send(window(1, SAMPLES, 1, UNCERTIFIED));
+            detect.send(window(2, SAMPLES, 2, UNCERTIFIED));
+            detect.send(window(3, SAMPLES, 10, UNCERTIFIED));
+            detect.send(window(4, SAMPLES, 12, UNCERTIFIED));
+            detect.send(window(5, SAMPLES, 2, UNCERTIFIED));
+            detect.send(windowCloser(6));
+
+            List<JsonNode> alerts = detect.alerts();
+            assertThat(alerts).extracting(a -> a.get("status").asText()).as("window 4 still departs: no repeat")
+                    .containsExactly("firing", "resolved");
+            JsonNode firing = alerts.get(0);
+            JsonNode resolved = alerts.get(1);
+            assertThat(firing.get("startsAt").asText()).isEqualTo(Rfc3339.of(T0 + 3 * SECOND));
+            assertThat(firing.get("endsAt").isNull()).isTrue();
+            assertThat(resolved.get("kind").asText()).isEqualTo("CERTIFIED_FRACTION_DROP");
+            assertThat(resolved.get("fingerprint").asText()).isEqualTo(firing.get("fingerprint").asText());
+            assertThat(resolved.get("alertId").asText()).isNotEqualTo(firing.get("alertId").asText());
+            assertThat(resolved.get("startsAt").asText()).isEqualTo(firing.get("startsAt").asText());
+            assertThat(resolved.get("endsAt").asText()).as("the end of the last departing window").isEqualTo(Rfc3339.of(T0 + 5 * SECOND));
+            assertThat(resolved.get("window").get("start").asText()).isEqualTo(Rfc3339.of(T0 + 5 * SECOND));
+            assertThat(resolved.get("observed").asDouble()).isEqualTo(0.9);
+            assertThat(resolved.get("summary").asText()).startsWith("Resolved: Certified fraction drop on model digits");
+        }
+    }
+
     static Stream<Arguments> metrics() {
         UnaryOperator<ExplanationJson> asIs = UnaryOperator.identity();
         return Stream.of(
@@ -141,7 +171,7 @@ class WindowedBaselinesTest {
             detect.send(normal.apply(windowCloser(4)));
 
             assertThat(detect.alerts()).filteredOn(a -> a.get("kind").asText().equals(kind)).singleElement()
-                    .satisfies(a -> assertThat(a.get("window").get("start").asLong()).isEqualTo(T0 + 3 * SECOND));
+                    .satisfies(a -> assertThat(a.get("window").get("start").asText()).isEqualTo(Rfc3339.of(T0 + 3 * SECOND)));
         }
     }
 

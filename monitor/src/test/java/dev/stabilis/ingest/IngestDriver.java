@@ -33,6 +33,10 @@ final class IngestDriver implements AutoCloseable {
     private final TestOutputTopic<byte[], byte[]> deadLetters;
 
     IngestDriver(IngestConfig config, ModelCatalog catalog) {
+        this(config, IngestFilters.defaults(), catalog, IngestListener.NONE);
+    }
+
+    IngestDriver(IngestConfig config, IngestFilters filters, ModelCatalog catalog, IngestListener listener) {
         this.config = config;
         Properties props = IngestStreamsConfig.properties("stabilis-ingest-test", "unused:9092", config);
         try {
@@ -41,7 +45,7 @@ final class IngestDriver implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(new IngestTopology(config, catalog).build(), props, WALL_CLOCK);
+        driver = new TopologyTestDriver(new IngestTopology(config, filters, catalog, listener).build(), props, WALL_CLOCK);
         samples = driver.createOutputTopic(config.samplesTopic(), new StringDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic(config.dlqTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }

@@ -88,7 +88,14 @@ class IngestTopologyTest {
         sample.put("servedOutput", servedOutput);
         sample.put("receivedAt", RECEIVED_AT);
         sample.put("eventTime", eventTime);
+        sample.put("endpoint", null);
+        sample.put("namespace", null);
         return JSON.valueToTree(sample).deepCopy();
+    }
+
+    /** A sample from a KServe CloudEvent fixture: its ce_namespace is carried into the sample. */
+    private static JsonNode inNamespace(String namespace, JsonNode sample) {
+        return ((com.fasterxml.jackson.databind.node.ObjectNode) sample.deepCopy()).put("namespace", namespace);
     }
 
     private static List<String> requestIds(List<JsonNode> samples) {
@@ -116,8 +123,8 @@ class IngestTopologyTest {
             JsonNode instances = request.body().get("instances");
             String id = "e58f1edd-43bc-42f6-a10a-d1adb5cab831";
             long eventTime = millis("2023-01-30T10:45:00.000Z");
-            assertThat(samples.get(0).value()).isEqualTo(sample(id, 0, "2", "KSERVE_V1", instances.get(0), null, null, eventTime));
-            assertThat(samples.get(1).value()).isEqualTo(sample(id, 1, "2", "KSERVE_V1", instances.get(1), null, null, eventTime));
+            assertThat(samples.get(0).value()).isEqualTo(inNamespace("default", sample(id, 0, "2", "KSERVE_V1", instances.get(0), null, null, eventTime)));
+            assertThat(samples.get(1).value()).isEqualTo(inNamespace("default", sample(id, 1, "2", "KSERVE_V1", instances.get(1), null, null, eventTime)));
             assertThat(samples.get(0).headers().toArray()).as("samples carry no headers").isEmpty();
             assertThat(ingest.deadLetters()).isEmpty();
         }
@@ -129,8 +136,8 @@ class IngestTopologyTest {
             ingest.request(request.at(T0));
 
             JsonNode features = request.body().get("inputs").get(0).get("data");
-            assertThat(ingest.sampleValues()).containsExactly(sample("0009174a-24a8-4603-b098-09c8799950e9", 0, "2",
-                    "OPEN_INFERENCE_V2", features, null, null, millis("2023-01-30T10:46:10.000Z")));
+            assertThat(ingest.sampleValues()).containsExactly(inNamespace("default", sample("0009174a-24a8-4603-b098-09c8799950e9", 0, "2",
+                    "OPEN_INFERENCE_V2", features, null, null, millis("2023-01-30T10:46:10.000Z"))));
         }
 
         @Test
@@ -140,8 +147,8 @@ class IngestTopologyTest {
             ingest.request(request.at(T0));
 
             JsonNode features = request.body().get("data").get("instances").get(0);
-            assertThat(ingest.sampleValues()).containsExactly(sample("5c0b8ac1-7c1e-4c7c-9f6b-2f8a2f2f9a41", 0, "2",
-                    "KSERVE_V1", features, null, null, millis("2023-01-30T10:47:00.000Z")));
+            assertThat(ingest.sampleValues()).containsExactly(inNamespace("default", sample("5c0b8ac1-7c1e-4c7c-9f6b-2f8a2f2f9a41", 0, "2",
+                    "KSERVE_V1", features, null, null, millis("2023-01-30T10:47:00.000Z"))));
         }
 
         @Test
@@ -241,8 +248,8 @@ class IngestTopologyTest {
             String id = "e58f1edd-43bc-42f6-a10a-d1adb5cab831";
             long eventTime = millis("2023-01-30T10:45:00.000Z");
             assertThat(ingest.sampleValues()).containsExactly(
-                    sample(id, 0, "2", "KSERVE_V1", instances.get(0), 1, json("[1.0]"), eventTime),
-                    sample(id, 1, "2", "KSERVE_V1", instances.get(1), 4, json("[4.0]"), eventTime));
+                    inNamespace("default", sample(id, 0, "2", "KSERVE_V1", instances.get(0), 1, json("[1.0]"), eventTime)),
+                    inNamespace("default", sample(id, 1, "2", "KSERVE_V1", instances.get(1), 4, json("[4.0]"), eventTime)));
             assertThat(ingest.deadLetters()).isEmpty();
         }
 
@@ -417,6 +424,146 @@ class IngestTopologyTest {
         }
     }
 
+    /** Seldon Core 2's model topics: Open Inference Protocol protobuf, joined by the x-request-id header. */
+    @Nested
+    class SeldonCore2 {
+
+        private final SeldonRecords seldon = new SeldonRecords("ml", "digits");
+        private final IngestFilters filters = IngestFilters.from(Map.of(SeldonTopics.PATTERN, "seldon\\.ml\\.model\\..+"));
+
+        private static TestRecord<byte[], byte[]> at(org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> record, Instant time) {
+            return new TestRecord<>(record.key(), record.value(), record.headers(), time);
+        }
+
+        @Test
+        void aRequestAndItsResponseBecomeASampleWithTheServedClass() {
+            try (IngestDriver ingest = new IngestDriver(IngestConfig.defaults(), filters, CATALOG, IngestListener.NONE)) {
+                float[] typed = new float[64];
+                typed[3] = 0.5f;
+                ingest.send(seldon.inputsTopic(), at(seldon.request("s-1", typed), T0));
+                ingest.send(seldon.outputsTopic(), at(seldon.response("s-1", 7), T0.plusMillis(5)));
+                ingest.send(seldon.inputsTopic(), at(seldon.rawRequest("s-2", typed), T0.plusMillis(6)));
+                // the join gives up on s-2; as the task has seen a response, s-2 then waits out the hold for one
+                advanceStreamTime(ingest, T0.plusSeconds(60));
+                advanceStreamTime(ingest, T0.plusSeconds(61));
+
+                List<JsonNode> samples = ingest.sampleValues();
+                assertThat(samples).extracting(n -> n.get("requestId").asText()).containsExactly("s-1", "s-2");
+                JsonNode first = samples.get(0);
+                assertThat(first.get("format").asText()).isEqualTo("OPEN_INFERENCE_V2_PROTOBUF");
+                assertThat(first.get("model").asText()).isEqualTo("digits");
+                assertThat(first.get("version").asText()).isEqualTo("2");
+                assertThat(first.get("namespace").asText()).isEqualTo("ml");
+                assertThat(first.get("servedClass").asInt()).isEqualTo(7);
+                assertThat(first.get("features").get(3).asDouble()).isEqualTo(0.5);
+                assertThat(samples.get(1).get("features")).as("raw little-endian contents read alike").isEqualTo(first.get("features"));
+                assertThat(samples.get(1).get("servedClass").isNull()).isTrue();
+            }
+        }
+
+        @Test
+        void bytesThatAreNoProtobufMessageAreDeadLettered() {
+            try (IngestDriver ingest = new IngestDriver(IngestConfig.from(Map.of(IngestConfig.JOIN_ENABLED, "false")), filters, CATALOG,
+                    IngestListener.NONE)) {
+                org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> good = seldon.request("s-3", new float[64]);
+                ingest.send(seldon.inputsTopic(), new TestRecord<>(null, "{\"inputs\": []}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        good.headers(), T0));
+
+                assertThat(ingest.deadLetters()).singleElement().satisfies(d -> {
+                    JsonNode letter = IngestDriver.json(d.value());
+                    assertThat(letter.get("reason").asText()).isEqualTo("MALFORMED_PROTOBUF");
+                    assertThat(letter.get("requestId").asText()).isEqualTo("s-3");
+                });
+            }
+        }
+
+        /** A later request; a second of wall-clock time passes first, as the join emits unmatched records at most once a second. */
+        private void advanceStreamTime(IngestDriver ingest, Instant to) {
+            ingest.advanceWallClock(Duration.ofSeconds(1));
+            ingest.send(seldon.inputsTopic(), at(seldon.request("clock", new float[64]), to));
+        }
+    }
+
+    /** A shared topic carries other models' traffic and Knative's own events: skipped and counted, not dead letters. */
+    @Nested
+    class SharedTopics {
+
+        private final IngestConfig config = IngestConfig.from(Map.of(IngestConfig.JOIN_ENABLED, "false"));
+        private final List<String> skipped = new java.util.ArrayList<>();
+
+        private IngestDriver driver(String... settings) {
+            Map<String, String> filters = new java.util.HashMap<>();
+            for (int i = 0; i < settings.length; i += 2) {
+                filters.put(settings[i], settings[i + 1]);
+            }
+            return new IngestDriver(config, IngestFilters.from(filters), CATALOG, skipped::add);
+        }
+
+        private static KafkaRecordFixture ping() {
+            return KafkaRecordFixture.load("binary-v1-request.json").withHeader("ce_type", "dev.knative.sources.ping");
+        }
+
+        @Test
+        void aForeignCloudEventIsSkippedAndCountedNotDeadLettered() {
+            try (IngestDriver ingest = driver()) {
+                ingest.request(ping().at(T0));
+                ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(T0));
+
+                assertThat(ingest.deadLetters()).isEmpty();
+                assertThat(ingest.samples()).hasSize(2);
+                assertThat(skipped).containsExactly("event_type");
+            }
+        }
+
+        @Test
+        void readingEveryTypeDeadLettersTheUnknownOnesAsBefore() {
+            try (IngestDriver ingest = driver(IngestFilters.EVENT_TYPES, "*")) {
+                ingest.request(ping().at(T0));
+
+                assertThat(ingest.deadLetters()).singleElement()
+                        .satisfies(d -> assertThat(IngestDriver.json(d.value()).get("reason").asText()).isEqualTo("UNKNOWN_EVENT_TYPE"));
+                assertThat(skipped).isEmpty();
+            }
+        }
+
+        @Test
+        void anotherModelsRequestsAndResponsesAreSkippedAndCounted() {
+            try (IngestDriver ingest = driver(IngestFilters.MODELS, "credit,fraud")) {
+                ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(T0));
+                ingest.request(KafkaRecordFixture.load("binary-v1-response.json").at(T0));
+                ingest.request(KafkaRecordFixture.plain("{\"model\": \"digits\", \"features\": " + row(1) + "}").at(T0));
+
+                assertThat(ingest.samples()).isEmpty();
+                assertThat(ingest.deadLetters()).isEmpty();
+                assertThat(skipped).containsExactly("model", "model", "model");
+            }
+        }
+
+        @Test
+        void theEndpointAndNamespaceAreCarriedAndTheEndpointPicksTheVersion() {
+            try (IngestDriver ingest = driver(IngestFilters.VERSIONS, "digits/canary=1,digits/default=2")) {
+                ingest.request(KafkaRecordFixture.load("binary-v1-request.json").withHeader("ce_endpoint", "canary")
+                        .withHeader("ce_namespace", "ml").at(T0));
+                ingest.request(KafkaRecordFixture.load("binary-v1-request.json").withHeader("ce_endpoint", "default")
+                        .withHeader("ce_id", "other").at(T0));
+
+                List<JsonNode> samples = ingest.sampleValues();
+                assertThat(samples).extracting(s -> s.get("version").asText()).containsExactly("1", "1", "2", "2");
+                assertThat(samples.get(0).get("endpoint").asText()).isEqualTo("canary");
+                assertThat(samples.get(0).get("namespace").asText()).isEqualTo("ml");
+                assertThat(samples.get(2).get("endpoint").asText()).isEqualTo("default");
+            }
+        }
+
+        @Test
+        void badFilterSettingsNameTheirKey() {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> IngestFilters.from(Map.of(IngestFilters.VERSIONS, "digits=1")))
+                    .hasMessageContaining(IngestFilters.VERSIONS);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> IngestFilters.from(Map.of(IngestFilters.EVENT_TYPES, "*,a")))
+                    .hasMessageContaining(IngestFilters.EVENT_TYPES);
+        }
+    }
+
     @Nested
     class DeadLetters {
 
@@ -455,8 +602,6 @@ class IngestTopologyTest {
                             KafkaRecordFixture.plain("{\"features\": " + row(1) + "}")),
                     Arguments.of(RejectReason.UNKNOWN_VERSION, "a version the model does not have",
                             plain("{\"version\": \"7\", \"features\": " + row(1) + "}")),
-                    Arguments.of(RejectReason.UNKNOWN_EVENT_TYPE, "a CloudEvent of another type",
-                            event().withHeader("ce_type", "dev.knative.sources.ping")),
                     Arguments.of(RejectReason.MISSING_ATTRIBUTE, "a CloudEvent without ce_source", event().withHeader("ce_source", null)),
                     Arguments.of(RejectReason.MISSING_ATTRIBUTE, "a CloudEvent without ce_id", event().withHeader("ce_id", null)),
                     Arguments.of(RejectReason.MISSING_ATTRIBUTE, "a plain response without an id",

@@ -16,7 +16,7 @@ import org.apache.kafka.streams.test.TestRecord;
  * A Kafka record as the KServe logger (through a Knative KafkaSink) writes it, read from a test resource
  * {@code {"headers": {name: value}, "value": <JSON>}}, or built in a test from a body and headers.
  */
-final class KafkaRecordFixture {
+public final class KafkaRecordFixture {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -29,7 +29,7 @@ final class KafkaRecordFixture {
     }
 
     /** A fixture under {@code src/test/resources/kserve/}. */
-    static KafkaRecordFixture load(String name) {
+    public static KafkaRecordFixture load(String name) {
         try (InputStream in = KafkaRecordFixture.class.getResourceAsStream("/kserve/" + name)) {
             if (in == null) {
                 throw new IllegalArgumentException("no fixture " + name);
@@ -49,7 +49,7 @@ final class KafkaRecordFixture {
     }
 
     /** A copy with a header set, or removed when the value is null. */
-    KafkaRecordFixture withHeader(String name, String headerValue) {
+    public KafkaRecordFixture withHeader(String name, String headerValue) {
         Map<String, String> copy = new LinkedHashMap<>(headers);
         if (headerValue == null) {
             copy.remove(name);
@@ -79,6 +79,13 @@ final class KafkaRecordFixture {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The record for a producer, with no key. */
+    public org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> to(String topic) {
+        RecordHeaders kafkaHeaders = new RecordHeaders();
+        headers.forEach((name, text) -> kafkaHeaders.add(name, text.getBytes(StandardCharsets.UTF_8)));
+        return new org.apache.kafka.clients.producer.ProducerRecord<>(topic, null, (byte[]) null, value.clone(), kafkaHeaders);
     }
 
     /** The record with no key, timestamped. */

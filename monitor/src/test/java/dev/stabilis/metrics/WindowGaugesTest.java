@@ -2,7 +2,7 @@ package dev.stabilis.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stabilis.detect.Alert;
+import dev.stabilis.contract.Alert;
 import dev.stabilis.detect.AlertKind;
 import dev.stabilis.detect.WindowListener.ClosedWindow;
 import io.micrometer.core.instrument.search.Search;
@@ -37,14 +37,17 @@ class WindowGaugesTest {
     @Test
     void otherAlertsLeaveTheGaugesAlone() {
         gauges.onWindowClosed(new ClosedWindow("digits", "1", 3, 0, 60_000, Map.of("certified_fraction", 0.9)));
-        gauges.onAlert(new Alert("id", AlertKind.CERTIFIED_FRACTION_DROP, "digits", "1", 3, "3", null, 0.5, 0.9, 0.8, null, List.of(), 20,
-                List.of(), "drop", null, 0));
+        gauges.onAlert(alert(AlertKind.CERTIFIED_FRACTION_DROP, "digits", 3));
 
         assertThat(registry.scrape()).contains("stabilis_window_certified_fraction{class=\"3\",model=\"digits\"");
     }
 
     private static Alert silence(String model) {
-        return new Alert("id", AlertKind.MODEL_SILENT, model, "1", -1, null, null, 300.0, null, 300.0, null, List.of(), 0, List.of(),
-                "no sample", null, 0);
+        return alert(AlertKind.MODEL_SILENT, model, -1);
+    }
+
+    private static Alert alert(AlertKind kind, String model, int predictedClass) {
+        return new Alert("id", "id", kind.name(), Alert.FIRING, "warning", model, "1", predictedClass, null, "2026-01-01T00:00:00Z", null,
+                null, kind.name(), "", null, null, null, null, null, null, null, List.of(), 0, List.of(), null, null);
     }
 }

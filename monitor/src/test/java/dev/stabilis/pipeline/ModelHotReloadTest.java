@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.stabilis.app.RunnerApp;
 import dev.stabilis.app.Topics;
 import dev.stabilis.config.StabilisConfig;
+import dev.stabilis.contract.ContractSchemas;
 import dev.stabilis.demo.DemoPools;
 import dev.stabilis.kafka.SharedBroker;
 import dev.stabilis.model.ModelRepository;
@@ -89,13 +90,17 @@ class ModelHotReloadTest {
             Files.writeString(version2.resolve("stabilis.yaml"), goodPolicy);
             Files.writeString(version2.resolve("model.onnx"), "garbage, not an ONNX model");
             awaitLoadFailures(registry, "2", 1);
-            assertThat(topics.explain("new-version", "2", digit)).as("version 2's samples explained by version 1, which says so")
+            List<JsonNode> fallback = topics.explain("new-version", "2", digit);
+            assertThat(fallback).as("version 2's samples explained by version 1, which says so")
                     .allSatisfy(e -> assertThat(e.path("version").asText() + " for " + e.path("requestedVersion").asText()).isEqualTo("1 for 2"));
+            ContractSchemas.EXPLANATION.assertValid(fallback);
 
             Files.copy(Path.of("..", "models", "digits", "1", "model.onnx"), version1.resolve("model.onnx"), StandardCopyOption.REPLACE_EXISTING);
             Files.writeString(version1.resolve("stabilis.yaml"), goodPolicy.replace("  k: 5\n", "  k: 4\n"));
             PipelineProcesses.await("good files of version 1 loaded", NOTICE, () -> rejected(registry, "1") == 0.0);
-            assertThat(topics.explain("fixed", "1", digit)).as("the good new files serve").extracting(e -> e.path("k").asInt()).containsOnly(4);
+            List<JsonNode> fixed = topics.explain("fixed", "1", digit);
+            assertThat(fixed).as("the good new files serve").extracting(e -> e.path("k").asInt()).containsOnly(4);
+            assertThat(fixed).as("served by their own version").allSatisfy(e -> assertThat(e.path("requestedVersion").isNull()).isTrue());
             assertThat(topics.deadLetters()).as("no sample was dead-lettered").isEmpty();
         }
     }

@@ -64,6 +64,7 @@ class PipelineIntegrationTest {
             PipelineLedger ledger = PipelineLedger.read(config.kafka(), PipelineLedger.Topics.of(config), traffic, Duration.ofSeconds(5),
                     Duration.ofSeconds(120));
             ledger.assertExactlyOnce(traffic);
+            ledger.assertContracts();
         }
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stabilis.contract.ContractSchemas;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -116,6 +118,22 @@ record PipelineLedger(List<JsonNode> samples, List<JsonNode> explanations, List<
         List<String> withoutServedClass = samples.stream().filter(s -> s.path("servedClass").isNull())
                 .map(s -> s.path("requestId").asText()).toList();
         assertThat(withoutServedClass).as("samples whose request's response was sent but not joined").isEmpty();
+    }
+
+    /**
+     * Asserts that every record read conforms to its published schema ({@code schemas/}), and that the schemas are no
+     * formality: one mutated record of each kind fails.
+     */
+    void assertContracts() {
+        ContractSchemas.SAMPLE.assertValid(samples);
+        ContractSchemas.EXPLANATION.assertValid(explanations);
+        ContractSchemas.DEAD_LETTER.assertValid(deadLetters);
+        ContractSchemas.ALERT.assertValid(alerts);
+        assertThat(ContractSchemas.SAMPLE.violations(((ObjectNode) samples.get(0).deepCopy()).put("features", "[0.5]"))).isNotEmpty();
+        assertThat(ContractSchemas.EXPLANATION.violations(((ObjectNode) explanations.get(0).deepCopy()).without("predicted"))).isNotEmpty();
+        assertThat(ContractSchemas.DEAD_LETTER.violations(((ObjectNode) deadLetters.get(0).deepCopy()).put("reason", "bad reason")))
+                .isNotEmpty();
+        assertThat(ContractSchemas.ALERT.violations(((ObjectNode) alerts.get(0).deepCopy()).put("severity", "info"))).isNotEmpty();
     }
 
     /** One line with the counts, for the test's log. */

@@ -1,0 +1,126 @@
+package dev.stabilis.certify;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import dev.stabilis.engine.ActivationFunctions;
+import dev.stabilis.engine.GraphModel;
+import dev.stabilis.engine.Scalars;
+import dev.stabilis.engine.Tensors;
+import dev.stabilis.graph.Activation;
+
+/**
+ * An elementwise σ. Forward: the range of σ over {@code [l, u]} is the hull of σ at the ends and at the interior
+ * extrema of σ. Backward: the adjoint is multiplied by the range of σ′ over {@code [l, u]}, the hull of σ′ at the
+ * ends, at the interior extrema of σ′ (GELU and SiLU have them away from 0), and at each kink inside: its own value
+ * and both one-sided limits. Values of σ and σ′ that round are widened by {@link Interval#FUNCTION_ULPS}; outside the
+ * function's domain (Log of a box reaching 0, a reciprocal of a box around 0) the result is unbounded.
+ */
+final class ActivationRule implements IntervalRule {
+
+    private final Activation op;
+    private final java.util.List<Double> derivativeCriticalPoints;
+    private final ActivationFunctions functions;
+    private final Scalars k;
+
+    ActivationRule(GraphModel model, int node, Activation op) {
+        this(model, node, op, op.derivativeCriticalPoints());
+    }
+
+    /** The rule with the given interior extrema of σ′ (a test replaces the function's own to show they matter). */
+    ActivationRule(GraphModel model, int node, Activation op, java.util.List<Double> derivativeCriticalPoints) {
+        this.op = op;
+        this.derivativeCriticalPoints = java.util.List.copyOf(derivativeCriticalPoints);
+        this.functions = model.activation(node);
+        this.k = model.scalars();
+    }
+
+    @Override
+    public Interval forward(Interval[] in, long batch, double gamma) {
+        NDArray l = in[0].lower(k);
+        NDArray u = in[0].upper(k);
+        NDArray vl = functions.value(l);
+        NDArray vu = functions.value(u);
+        NDArray[] range = {NDArrays.minimum(vl, vu), NDArrays.maximum(vl, vu)};
+        for (double p : op.valueCriticalPoints()) {
+            include(range, l.lt(k.of(p)).logicalAnd(u.gt(k.of(p))), op.value(p), op.kind().exactValue());
+        }
+        return bounded(range, op.kind().exactValue(), valueDefined(l, u));
+    }
+
+    /** The range of σ′ over the boxes. */
+    Interval derivativeRange(NDArray l, NDArray u) {
+        NDArray dl = functions.derivative(l);
+        NDArray du = functions.derivative(u);
+        NDArray[] range = {NDArrays.minimum(dl, du), NDArrays.maximum(dl, du)};
+        for (double p : derivativeCriticalPoints) {
+            include(range, l.lt(k.of(p)).logicalAnd(u.gt(k.of(p))), op.derivative(p), false);
+        }
+        for (double kink : op.kinks()) {
+            double[] limits = op.derivativeLimits(kink);
+            boolean exact = op.kind().exactDerivative();
+            include(range, l.lt(k.of(kink)).logicalAnd(u.gt(k.of(kink))), op.derivative(kink), exact);
+            include(range, l.lt(k.of(kink)).logicalAnd(u.gte(k.of(kink))), limits[0], exact);
+            include(range, l.lte(k.of(kink)).logicalAnd(u.gt(k.of(kink))), limits[1], exact);
+        }
+        return bounded(range, op.kind().exactDerivative(), derivativeDefined(l, u));
+    }
+
+    @Override
+    public Interval[] backward(Interval adjoint, Interval[] in, Interval out, double gamma) {
+        Interval d = derivativeRange(in[0].lower(k), in[0].upper(k));
+        return new Interval[] {IntervalArithmetic.product(adjoint, d, k)};
+    }
+
+    /**
+     * Widens {@code range} to include {@code value} where {@code mask} holds; a value computed in float64 (not exact)
+     * is widened by {@link Interval#FUNCTION_ULPS} first.
+     */
+    private void include(NDArray[] range, NDArray mask, double value, boolean exact) {
+        double margin = exact ? 0 : Math.abs(value) * Interval.FUNCTION_ULPS;
+        double lo = value - margin;
+        double hi = value + margin;
+        range[0] = Tensors.where(mask, range[0].minimum(k.of(lo)), range[0]);
+        range[1] = Tensors.where(mask, range[1].maximum(k.of(hi)), range[1]);
+    }
+
+    private Interval bounded(NDArray[] range, boolean exact, NDArray defined) {
+        NDArray lo = range[0];
+        NDArray hi = range[1];
+        if (!exact) {
+            lo = lo.sub(lo.abs().mul(k.of(Interval.FUNCTION_ULPS)));
+            hi = hi.add(hi.abs().mul(k.of(Interval.FUNCTION_ULPS)));
+        }
+        if (defined != null) {
+            lo = Tensors.where(defined, lo, k.of(Double.NEGATIVE_INFINITY));
+            hi = Tensors.where(defined, hi, k.of(Double.POSITIVE_INFINITY));
+        }
+        return Interval.ofEnds(lo, hi, k);
+    }
+
+    /** Where σ is defined on all of {@code [l, u]}; null where it is defined everywhere. */
+    private NDArray valueDefined(NDArray l, NDArray u) {
+        double a = op.alpha();
+        return switch (op.kind()) {
+            case LOG -> l.gt(k.of(0));
+            case SQRT -> l.gte(k.of(0));
+            case RECIPROCAL -> excludesZero(l, u);
+            case POW -> a == Math.rint(a) ? (a >= 0 ? null : excludesZero(l, u)) : (a > 0 ? l.gte(k.of(0)) : l.gt(k.of(0)));
+            default -> null;
+        };
+    }
+
+    /** Where σ′ is defined and finite on all of {@code [l, u]}; null where it is everywhere. */
+    private NDArray derivativeDefined(NDArray l, NDArray u) {
+        double a = op.alpha();
+        return switch (op.kind()) {
+            case LOG, SQRT -> l.gt(k.of(0));
+            case RECIPROCAL -> excludesZero(l, u);
+            case POW -> a == Math.rint(a) ? (a >= 1 || a == 0 ? null : excludesZero(l, u)) : (a >= 1 ? l.gte(k.of(0)) : l.gt(k.of(0)));
+            default -> null;
+        };
+    }
+
+    private NDArray excludesZero(NDArray l, NDArray u) {
+        return l.gt(k.of(0)).logicalOr(u.lt(k.of(0)));
+    }
+}

@@ -1,0 +1,110 @@
+package dev.stabilis.contract;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One record of {@code stabilis.explanations} (key = model): a sample's recomputed prediction, attributions,
+ * certificate and attack results, written by the runner and read by the monitor's detect topology. Schema:
+ * {@code schemas/explanation.schema.json}. Fields documented as nullable are null when the runner did not compute
+ * them. Adding a field is one component here (the runner fills it where it builds the record) and one property in
+ * the schema; readers ignore fields they do not know.
+ *
+ * @param version the model version that served the sample
+ * @param requestedVersion the sample's own version when that version failed to load and the last good version of the
+ *     model ({@code version}) served it instead; null otherwise
+ * @param servedClass null when no response was joined to the request
+ * @param mismatch null when no response was joined to the request
+ * @param topFeatures the k features of largest |gradient|, largest first
+ * @param attributions attribution vectors by method, or null when the runner leaves them out
+ * @param igCompletenessGap null when Integrated Gradients is not configured
+ * @param certificate null when the model cannot be certified or certification is off
+ * @param empirical null when attacks are off or the model has no layer graph
+ * @param curvature null when not computed
+ * @param invariantViolation non-null when an attack beat the certificate, which is a bug
+ * @param computeMs the batch's compute time divided by its samples
+ */
+public record Explanation(
+        String requestId, Integer index, String model, String version, String requestedVersion,
+        Long eventTime, Long receivedAt, Long explainedAt,
+        Integer predicted, String predictedLabel, Integer servedClass, Boolean mismatch,
+        Double epsilon, Integer k, List<TopFeature> topFeatures, Map<String, float[]> attributions,
+        Double igCompletenessGap, Certificate certificate, Empirical empirical,
+        Double curvature, String invariantViolation, Double computeMs) {
+
+    /**
+     * The certified bounds of the sample's explanation inside its ε-box.
+     *
+     * @param method how the bounds were computed: {@code interval}, or {@code interval-split} with input splitting
+     * @param radius the largest ε with the top-k set certified; null when the radius search is off
+     */
+    public record Certificate(
+            String method, Boolean topk, Integer topkOverlap, Double signStable, Double maxDeviationLinf, Double maxDeviationL2,
+            Double cosineLower, Boolean prediction, Double radius, Double boundWidthMean) {}
+
+    /** The strongest explanation attack found inside the sample's ε-box and its stability metrics. */
+    public record Empirical(
+            String method, Double topkIntersection, Double kendallTau, Double spearman, Double cosine,
+            Double relativeL2, Boolean success, Boolean classKept, Integer stepsUsed,
+            Double noiseTopkIntersection, Boolean noiseSuccess, Double thickness) {}
+
+    /**
+     * The one reader. The identifying fields ({@code requestId}, {@code index}, {@code model}, {@code version},
+     * {@code eventTime}, {@code predicted}) and the verdicts ({@code certificate.topk}, {@code empirical.success})
+     * are required.
+     */
+    public static Explanation read(byte[] json) {
+        Explanation e = ContractJson.read(json, Explanation.class);
+        ContractJson.require(e.requestId(), "requestId");
+        ContractJson.require(e.index(), "index");
+        ContractJson.require(e.model(), "model");
+        ContractJson.require(e.version(), "version");
+        ContractJson.require(e.eventTime(), "eventTime");
+        ContractJson.require(e.predicted(), "predicted");
+        if (e.certificate() != null) {
+            ContractJson.require(e.certificate().topk(), "certificate.topk");
+        }
+        if (e.empirical() != null) {
+            ContractJson.require(e.empirical().success(), "empirical.success");
+        }
+        return e;
+    }
+
+    /** The one writer. */
+    public byte[] toJson() {
+        return ContractJson.write(this);
+    }
+
+    /** The sample's id in alert evidence: {@code requestId#index}. */
+    public String sampleId() {
+        return requestId + "#" + index;
+    }
+
+    /**
+     * Whether the top-k set is certified. Fails closed: false without a certificate, and false when an attack beat
+     * the certificate (an invariant violation).
+     */
+    public boolean topkCertified() {
+        return certificate != null && Boolean.TRUE.equals(certificate.topk()) && invariantViolation == null;
+    }
+
+    /** Whether an attack changed the explanation beyond its success criterion; false when attacks are disabled. */
+    public boolean attackSucceeded() {
+        return empirical != null && Boolean.TRUE.equals(empirical.success());
+    }
+
+    /** Whether the served class differs from the recomputed prediction; false when no response was joined. */
+    public boolean mismatched() {
+        return Boolean.TRUE.equals(mismatch);
+    }
+
+    /** The certified radius (largest ε with the top-k set certified), or null when not computed. */
+    public Double radius() {
+        return certificate == null ? null : certificate.radius();
+    }
+
+    /** The certificate's method, or null without a certificate. */
+    public String certificateMethod() {
+        return certificate == null ? null : certificate.method();
+    }
+}

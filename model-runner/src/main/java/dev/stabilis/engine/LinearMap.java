@@ -1,0 +1,42 @@
+package dev.stabilis.engine;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * An affine node {@code y = L(x₁, …, x_k) + b} on a device, as interval propagation sees it: the linear part L,
+ * its adjoint Lᵀ, the magnitude map |L| (every coefficient replaced by its absolute value) and its adjoint, and the
+ * offset b. A centre–radius interval {@code (c, r)} maps to {@code (L c + b, |L| r)} exactly in real arithmetic.
+ */
+public interface LinearMap {
+
+    /** {@code L(x₁, …, x_k)}, without the offset. */
+    NDArray linear(NDArray[] inputs);
+
+    /** {@code |L|(r₁, …, r_k)}. */
+    NDArray magnitude(NDArray[] radii);
+
+    /** {@code Lᵀ g} for each input. */
+    NDArray[] adjoint(NDArray grad);
+
+    /** {@code |L|ᵀ g} for each input. */
+    NDArray[] magnitudeAdjoint(NDArray grad);
+
+    /**
+     * {@code |b|}, broadcastable to the output (batch axes 1), or null without offset.
+     *
+     * @param batch the batch size, for offsets whose shape follows it
+     */
+    NDArray offsetMagnitude(long batch);
+
+    /**
+     * The number of terms one output value sums, offset included: a float64 evaluation of it is off by at most
+     * {@code γ_n Σ|terms|} (0 for exact data movement).
+     */
+    long terms();
+
+    /** The number of terms one value of an adjoint {@code Lᵀ g} sums (0 for exact data movement). */
+    long adjointTerms();
+
+    /** Whether the map holds trained parameters that a parameter box perturbs. */
+    boolean hasParameters();
+}

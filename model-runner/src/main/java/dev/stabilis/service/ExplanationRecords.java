@@ -1,0 +1,111 @@
+package dev.stabilis.service;
+
+import dev.stabilis.attack.AttackResult;
+import dev.stabilis.attack.EmpiricalReport;
+import dev.stabilis.attack.StabilityMetrics;
+import dev.stabilis.certify.Certificate;
+import dev.stabilis.certify.CertifiedSample;
+import dev.stabilis.certify.Certificates;
+import dev.stabilis.contract.Explanation;
+import dev.stabilis.contract.Sample;
+import dev.stabilis.contract.TopFeature;
+import dev.stabilis.model.ModelPolicy;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the {@link Explanation} record of an evaluated sample: the one place the runner fills the contract. */
+public final class ExplanationRecords {
+
+    private ExplanationRecords() {}
+
+    /**
+     * @param computeMs the batch's compute time divided by its samples
+     */
+    static Explanation of(Sample sample, Evaluation e, ModelPipeline pipeline, boolean includeAttributions, long explainedAt,
+            double computeMs) {
+        ModelPolicy policy = pipeline.loaded().policy();
+        int k = pipeline.certifySettings().k();
+        Integer served = sample.servedClass();
+        String serving = pipeline.loaded().version();
+        return new Explanation(sample.requestId(), sample.index(), pipeline.loaded().name(), serving,
+                requestedVersion(sample, serving), sample.eventTime(), sample.receivedAt(), explainedAt,
+                e.predicted(), label(policy.classNames(), e.predicted()), served, served == null ? null : served != e.predicted(),
+                pipeline.certifySettings().epsilon(), k, topFeatures(e.gradient(), k, policy.featureNames()),
+                includeAttributions ? new LinkedHashMap<>(e.attributions()) : null,
+                nullable(e.igCompletenessGap()),
+                e.certified() == null ? null : certificate(e.certified(), certificateMethod(pipeline.certifySettings().splitLeaves())),
+                empirical(e.empirical()), nullable(e.curvature()), e.invariantViolation(), computeMs);
+    }
+
+    /**
+     * The sample's own version when another one served it (its files failed to load and the last good version of the
+     * model stood in), else null.
+     */
+    static String requestedVersion(Sample sample, String serving) {
+        return sample.version().equals(serving) || sample.version().equals(Sample.LATEST) ? null : sample.version();
+    }
+
+    /** A sample's certificate, as explanation records and {@code stabilis certify} write it. */
+    public static Explanation.Certificate certificate(CertifiedSample c, String method) {
+        Certificate cert = c.certificate();
+        return new Explanation.Certificate(method, cert.topk(), cert.topkOverlap(), cert.signStable(), cert.maxDeviationLinf(),
+                cert.maxDeviationL2(), nullable(cert.cosineLower()), cert.prediction(), nullable(cert.radius()), meanWidth(c));
+    }
+
+    /** The method name of interval bounds with {@code splitLeaves} sub-boxes. */
+    public static String certificateMethod(int splitLeaves) {
+        return splitLeaves > 1 ? "interval-split" : "interval";
+    }
+
+    /** Stability metrics, undefined ones as null, as explanation records and {@code stabilis attack} write them. */
+    public static Map<String, Double> metrics(StabilityMetrics m) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("topkIntersection", m.topkIntersection());
+        out.put("kendallTau", nullable(m.kendallTau()));
+        out.put("spearman", nullable(m.spearman()));
+        out.put("cosine", nullable(m.cosine()));
+        out.put("relativeL2", m.relativeL2());
+        return out;
+    }
+
+    /** A number, or null where it is undefined (NaN). */
+    public static Double nullable(double value) {
+        return Double.isNaN(value) ? null : value;
+    }
+
+    /** Mean of {@code upper − lower} over features: how wide the certified gradient box is. */
+    static double meanWidth(CertifiedSample c) {
+        double sum = 0;
+        for (int i = 0; i < c.lower().length; i++) {
+            sum += c.upper()[i] - c.lower()[i];
+        }
+        return sum / c.lower().length;
+    }
+
+    private static Explanation.Empirical empirical(EmpiricalReport r) {
+        if (r == null) {
+            return null;
+        }
+        AttackResult a = r.attack();
+        Map<String, Double> m = metrics(a.metrics());
+        return new Explanation.Empirical(a.method().label(), m.get("topkIntersection"), m.get("kendallTau"), m.get("spearman"),
+                m.get("cosine"), m.get("relativeL2"), a.success(), a.classKept(), a.stepsUsed(),
+                r.noise().metrics().topkIntersection(), r.noise().success(), nullable(r.thickness()));
+    }
+
+    private static List<TopFeature> topFeatures(double[] gradient, int k, List<String> names) {
+        List<TopFeature> out = new ArrayList<>();
+        if (gradient != null) {
+            for (int i : Certificates.topK(gradient, Math.min(k, gradient.length))) {
+                out.add(new TopFeature(i, label(names, i), gradient[i]));
+            }
+        }
+        return out;
+    }
+
+    private static String label(List<String> names, int index) {
+        return index < names.size() ? names.get(index) : Integer.toString(index);
+    }
+}

@@ -1,5 +1,0 @@
-package dev.stabilis.detect;
-
-/** One of a sample's top-k attributed features: its input index, name and attribution value. */
-public record TopFeature(int index, String name, double value) {
-}
