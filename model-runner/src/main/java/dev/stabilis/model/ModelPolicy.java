@@ -121,6 +121,28 @@ public record ModelPolicy(long[] inputShape, List<String> featureNames, List<Str
         return at(domainMax, feature) - at(domainMin, feature);
     }
 
+    /**
+     * Where a sample leaves the input domain: its first feature outside it, as
+     * {@code feature 3 (px_0_3) = 16.0 is outside the domain [0.0, 1.0]}, or null when every feature is inside or the
+     * policy sets no domain. The bounds are compared as float32, as the engine holds them, so a value sent as the bound
+     * itself is inside; NaN is outside.
+     */
+    public String outsideDomain(float[] features) {
+        if (!hasDomain()) {
+            return null;
+        }
+        for (int i = 0; i < features.length; i++) {
+            double lo = at(domainMin, i);
+            double hi = at(domainMax, i);
+            float value = features[i];
+            if (!(value >= (float) lo && value <= (float) hi)) {
+                String name = i < featureNames.size() ? " (" + featureNames.get(i) + ")" : "";
+                return "feature " + i + name + " = " + value + " is outside the domain [" + lo + ", " + hi + "]";
+            }
+        }
+        return null;
+    }
+
     private static double at(double[] values, int i) {
         return values.length == 1 ? values[0] : values[i];
     }
