@@ -21,25 +21,21 @@ import java.util.SplittableRandom;
  */
 public final class SmoothingCertifier {
 
-    private final DifferentiableModel model;
-
-    /** @param model the model to certify; the caller keeps ownership */
-    public SmoothingCertifier(DifferentiableModel model) {
-        this.model = model;
-    }
+    private SmoothingCertifier() {}
 
     /**
      * Certificates for every sample.
      *
+     * @param model the model to certify; the caller keeps ownership
      * @param rows samples, each of the model's input size (flattened)
      * @param targets the class to explain per sample, or null for the predicted class
      * @throws IllegalArgumentException for a row of another size or with a non-finite value, a target outside the
      *     model's classes, or k above the input size
      */
-    public List<SmoothedCertificate> certify(float[][] rows, int[] targets, SmoothingSettings settings) {
+    public static List<SmoothedCertificate> certify(DifferentiableModel model, float[][] rows, int[] targets, SmoothingSettings settings) {
         NoisyPasses passes = new NoisyPasses(model, settings.kind(), settings.rowBudget());
         int d = passes.features();
-        check(rows, targets, settings, d);
+        check(model, rows, targets, settings, d);
         long[] classes = targets != null ? Arrays.stream(targets).asLongStream().toArray() : passes.predict(rows);
         Noise noise = settings.noise().create(settings.scale(), d);
         int n = settings.samples();
@@ -77,7 +73,7 @@ public final class SmoothingCertifier {
                 membership.certifiedIn(settings.epsilon()), membership.certifiedOut(settings.epsilon()), membership.setRadius());
     }
 
-    private void check(float[][] rows, int[] targets, SmoothingSettings settings, int d) {
+    private static void check(DifferentiableModel model, float[][] rows, int[] targets, SmoothingSettings settings, int d) {
         if (settings.k() > d) {
             throw new IllegalArgumentException("smoothing k = " + settings.k() + " exceeds the model's " + d + " input features");
         }
