@@ -26,12 +26,7 @@ final class SampleStatistics {
     /** Adds the gradient at one noisy copy: {@code gradients[offset]} onward. */
     void add(double[] gradients, int offset) {
         double[] g = Arrays.copyOfRange(gradients, offset, offset + clippedSum.length);
-        double norm = 0;
-        for (double v : g) {
-            norm += v * v;
-        }
-        norm = Math.sqrt(norm);
-        double factor = norm > clipNorm ? clipNorm / norm : 1;
+        double factor = clipFactor(g, 0, g.length, clipNorm);
         for (int i = 0; i < g.length; i++) {
             clippedSum[i] += factor * g[i];
         }
@@ -39,6 +34,16 @@ final class SampleStatistics {
             topkCounts[i]++;
         }
         draws++;
+    }
+
+    /** min(1, M/‖g‖) for the gradient {@code gradients[offset, offset + length)}: the scale that clips it to norm M. */
+    static double clipFactor(double[] gradients, int offset, int length, double clipNorm) {
+        double norm = 0;
+        for (int i = offset; i < offset + length; i++) {
+            norm += gradients[i] * gradients[i];
+        }
+        norm = Math.sqrt(norm);
+        return norm > clipNorm ? clipNorm / norm : 1;
     }
 
     int draws() {

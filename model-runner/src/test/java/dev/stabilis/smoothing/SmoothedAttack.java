@@ -72,7 +72,7 @@ final class SmoothedAttack {
                 return target;
             }, (index, gradients, offset) -> {
                 double sign = index % 2 == 0 ? 1 : -1;
-                double projection = dot(direction, gradients, offset) * clipFactor(gradients, offset, d);
+                double projection = dot(direction, gradients, offset) * SampleStatistics.clipFactor(gradients, offset, d, clipNorm);
                 double[] omega = omegas[index / 2];
                 for (int i = 0; i < d; i++) {
                     gradient[i] += sign * projection * omega[i];
@@ -90,19 +90,11 @@ final class SmoothedAttack {
         return delta;
     }
 
-    private double clipFactor(double[] gradients, int offset, int d) {
-        double norm = Math.sqrt(dot(gradients, gradients, offset, offset, d));
-        return norm > clipNorm ? clipNorm / norm : 1;
-    }
-
+    /** a · b[offset, offset + a.length). */
     private static double dot(double[] a, double[] b, int offset) {
-        return dot(a, b, 0, offset, a.length);
-    }
-
-    private static double dot(double[] a, double[] b, int offsetA, int offsetB, int length) {
         double s = 0;
-        for (int i = 0; i < length; i++) {
-            s += a[offsetA + i] * b[offsetB + i];
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[offset + i];
         }
         return s;
     }
