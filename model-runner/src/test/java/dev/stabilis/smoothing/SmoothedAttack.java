@@ -6,9 +6,10 @@ import java.util.SplittableRandom;
  * Estimates of the smoothed attribution at attacked points, and a gradient attack on it. Every estimate at a
  * point uses the same seeded noise draws (common random numbers), so differences between points are not noise.
  *
- * <p>The attack needs no second derivatives: for noise uniform in the ball of radius r, the divergence theorem
- * gives ∇ₓ E_{η∼U(B)} f(x + η) = (d/r)·E_{ω∼U(S)} f(x + rω)·ω, with S the unit sphere, so the gradient of
- * c·h(x) is estimated from gradient passes at points on the sphere around x (antithetic pairs ±ω).
+ * <p>The attack needs no second derivatives. For noise uniform in the ball of radius r, the divergence theorem
+ * gives ∇ₓ E_{η∼U(B)} f(x + η) = (d/r)·E_{ω∼U(S)} f(x + rω)·ω, with S the unit sphere; for Gaussian noise,
+ * Stein's lemma gives ∇ₓ E f(x + η) = E f(x + η)·η/σ². So the gradient of c·h(x) is estimated from gradient
+ * passes at probe points around x, in antithetic pairs.
  */
 final class SmoothedAttack {
 
@@ -45,37 +46,28 @@ final class SmoothedAttack {
      */
     double[] descend(float[] x, double[] direction, int target, double epsilon, int steps, int pairs, long seed) {
         int d = x.length;
-        double radius = noise.scale();
         double[] delta = new double[d];
         SplittableRandom random = new SplittableRandom(seed);
         for (int step = 0; step < steps; step++) {
-            double[][] omegas = new double[pairs][d];
-            for (double[] omega : omegas) {
-                double norm = 0;
-                for (int i = 0; i < d; i++) {
-                    omega[i] = random.nextGaussian();
-                    norm += omega[i] * omega[i];
-                }
-                norm = Math.sqrt(norm);
-                for (int i = 0; i < d; i++) {
-                    omega[i] /= norm;
-                }
+            double[][] probes = new double[pairs][];
+            for (int p = 0; p < pairs; p++) {
+                probes[p] = probe(random, d);
             }
             double[] gradient = new double[d];
             double[] start = delta.clone();
             passes.run(2 * pairs, (index, buffer, offset) -> {
                 double sign = index % 2 == 0 ? 1 : -1;
-                double[] omega = omegas[index / 2];
+                double[] probe = probes[index / 2];
                 for (int i = 0; i < d; i++) {
-                    buffer[offset + i] = (float) (x[i] + start[i] + sign * radius * omega[i]);
+                    buffer[offset + i] = (float) (x[i] + start[i] + sign * probe[i]);
                 }
                 return target;
             }, (index, gradients, offset) -> {
                 double sign = index % 2 == 0 ? 1 : -1;
                 double projection = dot(direction, gradients, offset) * SampleStatistics.clipFactor(gradients, offset, d, clipNorm);
-                double[] omega = omegas[index / 2];
+                double[] probe = probes[index / 2];
                 for (int i = 0; i < d; i++) {
-                    gradient[i] += sign * projection * omega[i];
+                    gradient[i] += sign * projection * probe[i];
                 }
             });
             double norm = Math.sqrt(dot(gradient, gradient, 0));
@@ -88,6 +80,22 @@ final class SmoothedAttack {
             }
         }
         return delta;
+    }
+
+    /**
+     * A probe offset whose weighted average estimates the gradient direction: rω with ω uniform on the unit sphere
+     * for the uniform ball, η itself for Gaussian noise (constant factors dropped, as the step is normalised).
+     */
+    private double[] probe(SplittableRandom random, int d) {
+        double[] offset = new double[d];
+        noise.sample(random, offset);
+        if (noise.kind() == NoiseKind.UNIFORM_BALL) {
+            double scale = noise.scale() / Math.sqrt(dot(offset, offset, 0));
+            for (int i = 0; i < d; i++) {
+                offset[i] *= scale;
+            }
+        }
+        return offset;
     }
 
     /** a · b[offset, offset + a.length). */
