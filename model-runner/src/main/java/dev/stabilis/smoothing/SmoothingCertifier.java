@@ -8,7 +8,8 @@ import java.util.SplittableRandom;
 
 /**
  * Smoothing certificates for any {@link DifferentiableModel} (a layer graph or a TorchScript module): for each
- * sample, n noisy copies x + η are drawn, their input gradients computed in batched passes, and the mean clipped
+ * sample, n noisy copies x + η are drawn, their input gradients computed on the model's device in batched passes of
+ * at most the settings' row budget (all copies of all samples in one pass when it is at least rows × n), and the mean clipped
  * saliency and the top-k counts turned into a {@link SmoothedCertificate}: the cosine bound of {@link CosineBound}
  * (with α/2) and the top-k membership of {@link TopkMembership} (with α/2), so that all claims hold together with
  * probability at least 1 − α.
@@ -29,6 +30,8 @@ public final class SmoothingCertifier {
      * @param model the model to certify; the caller keeps ownership
      * @param rows samples, each of the model's input size (flattened)
      * @param targets the class to explain per sample, or null for the predicted class
+     * @param settings noise, draws, confidence, radius ε and clip norm
+     * @return one certificate per sample, in order
      * @throws IllegalArgumentException for a row of another size or with a non-finite value, a target outside the
      *     model's classes, or k above the input size
      */
