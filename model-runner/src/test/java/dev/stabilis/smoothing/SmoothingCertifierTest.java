@@ -98,6 +98,51 @@ class SmoothingCertifierTest {
         }
     }
 
+    /**
+     * The probabilistic claims at ε = 0 (‖h(x)‖ ≥ normLower; features in or out of the smoothed top-k set), made
+     * from 64 draws in each of 150 seeded runs at α = 0.01, are wrong in at most α of the runs, up to three standard
+     * errors, against a reference from 50 000 draws.
+     */
+    @Test
+    void overManySeededRunsTheClaimsMissTheReferenceInAtMostAlphaOfThem() {
+        float[] x = Fixture.load("digits_mlp_softplus").inputs()[1];
+        double alpha = 0.01;
+        int runs = 150;
+        try (GraphModel model = load("digits_mlp_softplus")) {
+            NoisyPasses passes = new NoisyPasses(model, TargetKind.LOGIT, 1 << 14);
+            int target = (int) passes.predict(new float[][] {x})[0];
+            SampleStatistics reference = new SmoothedAttack(passes, NoiseKind.UNIFORM_BALL.create(1.0, 64), K, CLIP)
+                    .smoothAt(x, new double[64], target, 50_000, 7);
+            double referenceNorm = norm(reference.meanClipped());
+            double referenceError = CosineBound.estimationError(CLIP, 50_000, 1e-6);
+            int[] referenceCounts = reference.topkCounts();
+            boolean[] surelyOut = new boolean[64];
+            boolean[] surelyIn = new boolean[64];
+            for (int i = 0; i < 64; i++) {
+                surelyOut[i] = ClopperPearson.upper(referenceCounts[i], 50_000, 1e-6) <= 0.5;
+                surelyIn[i] = ClopperPearson.lower(referenceCounts[i], 50_000, 1e-6) >= 0.5;
+            }
+            int misses = 0;
+            int claims = 0;
+            for (int run = 0; run < runs; run++) {
+                SmoothingSettings settings = new SmoothingSettings(NoiseKind.UNIFORM_BALL, 1.0, 64, alpha, 0, K, CLIP, TargetKind.LOGIT, run, 1 << 14);
+                SmoothedCertificate certificate = SmoothingCertifier.certify(model, new float[][] {x}, new int[] {target}, settings).get(0);
+                boolean wrong = certificate.normLower() > referenceNorm + referenceError;
+                for (int i : certificate.topk()) {
+                    wrong |= surelyOut[i];
+                }
+                for (int i : certificate.certifiedOut()) {
+                    wrong |= surelyIn[i];
+                }
+                claims += certificate.topk().length + certificate.certifiedOut().length;
+                misses += wrong ? 1 : 0;
+            }
+            System.out.printf("coverage: %d of %d runs missed (%d feature claims, ‖h‖ ≈ %.3f)%n", misses, runs, claims, referenceNorm);
+            assertThat(claims).as("the runs made claims").isGreaterThan(runs * 32);
+            assertThat((double) misses / runs).isLessThanOrEqualTo(alpha + 3 * Math.sqrt(alpha * (1 - alpha) / runs));
+        }
+    }
+
     /** Six random points of the ε-sphere, ±ε along ĥ(x), and the gradient attack's point. */
     private static List<double[]> attackPoints(SmoothedAttack attack, float[] x, double[] hx, int target, long seed) {
         List<double[]> points = new ArrayList<>();
