@@ -33,18 +33,44 @@ public record Explanation(
         Double curvature, String invariantViolation, Double computeMs) {
 
     /**
-     * The certified bounds of the sample's explanation inside its ε-box.
+     * The certificate of the sample's explanation: bounds on its gradient over the ε-box ({@code interval},
+     * {@code linear}, with {@code -split} when the box was split), or claims about its smoothed attribution over an
+     * ℓ2 ball ({@code smoothing}, whose box-only fields are null).
      *
-     * @param method how the bounds were computed: {@code interval}, or {@code interval-split} with input splitting
-     * @param radius the largest ε with the top-k set certified; null when the radius search is off
+     * @param method how the certificate was computed
+     * @param epsilon the box half-width (or, for {@code smoothing}, the ℓ2 radius) the certificate speaks about
+     * @param fallback why part of a {@code linear} certificate fell back to interval bounds; null when it did not
+     * @param topkOverlap features of the top-k set certified in it
+     * @param radius the largest ε with the top-k set certified; null when not computed
+     * @param smoothed the smoothing certificate's parameters and claims; null for the other methods
      */
     public record Certificate(
-            String method, Boolean topk, Integer topkOverlap, Double signStable, Double maxDeviationLinf, Double maxDeviationL2,
-            Double cosineLower, Boolean prediction, Double radius, Double boundWidthMean) {}
+            String method, Double epsilon, String fallback, Boolean topk, Integer topkOverlap, Double signStable,
+            Double maxDeviationLinf, Double maxDeviationL2, Double cosineLower, Boolean prediction, Double radius,
+            Double boundWidthMean, Smoothed smoothed) {}
 
-    /** The strongest explanation attack found inside the sample's ε-box and its stability metrics. */
+    /**
+     * A smoothing certificate: every claim holds, together, with probability at least 1 − α over the noise draws.
+     *
+     * @param noise {@code uniform-ball} or {@code gaussian}
+     * @param scale the ball's radius or σ
+     * @param samples Monte Carlo draws
+     * @param clipNorm the norm each noisy saliency was clipped to
+     * @param cosineLower lower bound on the cosine between the smoothed attribution at the sample and anywhere in the
+     *     ball; null when there is none
+     * @param topk the features certified in the smoothed top-k set, most frequent first
+     * @param certifiedRadius the largest ℓ2 radius within which the whole top-k set is certified (0 when none)
+     */
+    public record Smoothed(String noise, Double scale, Integer samples, Double alpha, Double clipNorm, Double cosineLower,
+            List<Integer> topk, Double certifiedRadius) {}
+
+    /**
+     * The strongest explanation attack found inside the sample's ε-box and its stability metrics.
+     *
+     * @param epsilon the attacked box's half-width
+     */
     public record Empirical(
-            String method, Double topkIntersection, Double kendallTau, Double spearman, Double cosine,
+            String method, Double epsilon, Double topkIntersection, Double kendallTau, Double spearman, Double cosine,
             Double relativeL2, Boolean success, Boolean classKept, Integer stepsUsed,
             Double noiseTopkIntersection, Boolean noiseSuccess, Double thickness) {}
 
@@ -101,6 +127,11 @@ public record Explanation(
     /** The certified radius (largest ε with the top-k set certified), or null when not computed. */
     public Double radius() {
         return certificate == null ? null : certificate.radius();
+    }
+
+    /** The ε the certificate speaks about (the record's ε for records written before certificates carried their own). */
+    public Double certificateEpsilon() {
+        return certificate != null && certificate.epsilon() != null ? certificate.epsilon() : epsilon;
     }
 
     /** The certificate's method, or null without a certificate. */

@@ -11,6 +11,8 @@ import dev.stabilis.certify.CertifySettings;
 import dev.stabilis.engine.DifferentiableModel;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.graph.Graph;
+import dev.stabilis.smoothing.NoiseKind;
+import dev.stabilis.smoothing.SmoothingSettings;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -59,6 +61,18 @@ public record LoadedModel(String name, String version, Path artifact, ModelPolic
                 targetKind(target != null ? target : c.target()), parameterGamma != null ? parameterGamma : c.parameterGamma(),
                 splitLeaves != null ? splitLeaves : c.splitLeaves(), radius, policy.radiusMax(inputSize()), c.radiusSteps(),
                 policy.domainMin(), policy.domainMax());
+    }
+
+    /**
+     * Smoothing certificate settings from the policy, for its certification's k and score.
+     *
+     * @param radius the ℓ2 radius of the claims; null for the policy's
+     */
+    public SmoothingSettings smoothingSettings(Double radius) {
+        ModelPolicy.Certification c = policy.certification();
+        ModelPolicy.Smoothing s = c.smoothing();
+        return new SmoothingSettings(NoiseKind.parse(s.noise()), s.scale(), s.samples(), s.alpha(), radius != null ? radius : s.radius(),
+                c.k(), s.clipNorm(), targetKind(c.target()), s.seed(), s.rowBudget());
     }
 
     /**

@@ -43,7 +43,8 @@ public record ModelPolicy(long[] inputShape, List<String> featureNames, List<Str
     /**
      * Certification settings.
      *
-     * @param method how gradient bounds are computed: {@code interval} or {@code linear}
+     * @param method how the explanation is certified: {@code interval} or {@code linear} gradient bounds over the ε-box,
+     *     or {@code smoothing} certificates of the smoothed attribution over an ℓ2 ball
      * @param epsilon half-width of the input box in raw feature units
      * @param k size of the certified top-k set
      * @param target {@code logit} or {@code logprob}
@@ -51,11 +52,31 @@ public record ModelPolicy(long[] inputShape, List<String> featureNames, List<Str
      * @param splitLeaves sub-boxes of input splitting; 1 when tightening is {@code none}
      * @param radiusMax largest ε the certified-radius search considers; NaN for the largest domain range (1 without a domain)
      * @param radiusSteps bisection steps of the radius search
+     * @param smoothing the smoothing certificate's settings, used when {@code method} is {@code smoothing}
      */
     public record Certification(String method, double epsilon, int k, String target, double parameterGamma, int splitLeaves,
-            double radiusMax, int radiusSteps) {
+            double radiusMax, int radiusSteps, Smoothing smoothing) {
 
-        public static final Certification DEFAULT = new Certification("interval", 0.01, 5, "logit", 0, 1, Double.NaN, 16);
+        public static final Certification DEFAULT = new Certification("interval", 0.01, 5, "logit", 0, 1, Double.NaN, 16,
+                Smoothing.DEFAULT);
+    }
+
+    /**
+     * Smoothing certificate settings (the smoothed saliency of the certified class).
+     *
+     * @param noise {@code uniform-ball} (uniform in an ℓ2 ball) or {@code gaussian}
+     * @param scale the ball's radius or the Gaussian's σ, in raw feature units
+     * @param samples Monte Carlo draws per sample
+     * @param alpha the probability allowed for any claim of a certificate to be wrong
+     * @param radius the ℓ2 radius ε the certificate speaks about
+     * @param clipNorm the ℓ2 norm each noisy saliency is clipped to: set it near the gradient norms of normal traffic
+     * @param seed noise seed
+     * @param rowBudget the most noisy rows one forward and backward pass takes
+     */
+    public record Smoothing(String noise, double scale, int samples, double alpha, double radius, double clipNorm, long seed,
+            int rowBudget) {
+
+        public static final Smoothing DEFAULT = new Smoothing("uniform-ball", 1.0, 1000, 0.001, 0.1, 10, 0, 8192);
     }
 
     /**

@@ -126,7 +126,21 @@ public final class PolicyReader {
                 c.path("parameterGamma").asDouble(d.parameterGamma()),
                 split ? c.path("splitLeaves").asInt(16) : 1,
                 c.path("radius").path("max").asDouble(d.radiusMax()),
-                c.path("radius").path("steps").asInt(d.radiusSteps()));
+                c.path("radius").path("steps").asInt(d.radiusSteps()),
+                smoothing(c.path("smoothing")));
+    }
+
+    private static ModelPolicy.Smoothing smoothing(JsonNode s) {
+        ModelPolicy.Smoothing d = ModelPolicy.Smoothing.DEFAULT;
+        return new ModelPolicy.Smoothing(
+                s.path("noise").asText(d.noise()),
+                s.path("scale").asDouble(d.scale()),
+                s.path("samples").asInt(d.samples()),
+                s.path("alpha").asDouble(d.alpha()),
+                s.path("radius").asDouble(d.radius()),
+                s.path("clipNorm").asDouble(d.clipNorm()),
+                s.path("seed").asLong(d.seed()),
+                s.path("rowBudget").asInt(d.rowBudget()));
     }
 
     private static ModelPolicy.Attack attack(JsonNode a) {

@@ -2,6 +2,7 @@ package dev.stabilis.service;
 
 import dev.stabilis.attack.EmpiricalReport;
 import dev.stabilis.certify.CertifiedSample;
+import dev.stabilis.smoothing.SmoothedCertificate;
 import java.util.Map;
 
 /**
@@ -12,9 +13,10 @@ import java.util.Map;
  * @param attributions attribution vectors by method name
  * @param igCompletenessGap relative completeness gap of Integrated Gradients, NaN when IG is not configured
  * @param certified bounds and certificates, or null when not computed
+ * @param smoothed the smoothing certificate, or null when the policy certifies another way
  * @param empirical attack, noise and thickness, or null when not computed
  * @param curvature Hessian eigenvalue of largest magnitude, NaN when not computed
  * @param invariantViolation non-null when an attack point beat the certificate: a bug, reported, never hidden
  */
 public record Evaluation(int predicted, double[] gradient, Map<String, float[]> attributions, double igCompletenessGap,
-        CertifiedSample certified, EmpiricalReport empirical, double curvature, String invariantViolation) {}
+        CertifiedSample certified, SmoothedCertificate smoothed, EmpiricalReport empirical, double curvature, String invariantViolation) {}

@@ -10,7 +10,9 @@ import dev.stabilis.contract.Explanation;
 import dev.stabilis.contract.Sample;
 import dev.stabilis.contract.TopFeature;
 import dev.stabilis.model.ModelPolicy;
+import dev.stabilis.smoothing.SmoothedCertificate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +37,8 @@ public final class ExplanationRecords {
                 pipeline.certifySettings().epsilon(), k, topFeatures(e.gradient(), k, policy.featureNames()),
                 includeAttributions ? new LinkedHashMap<>(e.attributions()) : null,
                 nullable(e.igCompletenessGap()),
-                e.certified() == null ? null : certificate(e.certified(), certificateMethod(pipeline.certifySettings().splitLeaves())),
-                empirical(e.empirical()), nullable(e.curvature()), e.invariantViolation(), computeMs);
+                certificate(e, pipeline), empirical(e.empirical(), pipeline.attackSettings().epsilon()), nullable(e.curvature()),
+                e.invariantViolation(), computeMs);
     }
 
     /**
@@ -47,16 +49,33 @@ public final class ExplanationRecords {
         return sample.version().equals(serving) || sample.version().equals(Sample.LATEST) ? null : sample.version();
     }
 
-    /** A sample's certificate, as explanation records and {@code stabilis certify} write it. */
-    public static Explanation.Certificate certificate(CertifiedSample c, String method) {
-        Certificate cert = c.certificate();
-        return new Explanation.Certificate(method, cert.topk(), cert.topkOverlap(), cert.signStable(), cert.maxDeviationLinf(),
-                cert.maxDeviationL2(), nullable(cert.cosineLower()), cert.prediction(), nullable(cert.radius()), meanWidth(c));
+    private static Explanation.Certificate certificate(Evaluation e, ModelPipeline pipeline) {
+        if (e.smoothed() != null) {
+            return certificate(e.smoothed());
+        }
+        return e.certified() == null ? null
+                : certificate(e.certified(), pipeline.certificateMethod(), pipeline.certifySettings().epsilon(), pipeline.certificateFallback());
     }
 
-    /** The method name of interval bounds with {@code splitLeaves} sub-boxes. */
-    public static String certificateMethod(int splitLeaves) {
-        return splitLeaves > 1 ? "interval-split" : "interval";
+    /**
+     * A sample's gradient-bound certificate, as explanation records and {@code stabilis certify} write it.
+     *
+     * @param fallback why part of a linear certificate fell back to intervals, or null
+     */
+    public static Explanation.Certificate certificate(CertifiedSample c, String method, double epsilon, String fallback) {
+        Certificate cert = c.certificate();
+        return new Explanation.Certificate(method, epsilon, fallback, cert.topk(), cert.topkOverlap(), cert.signStable(),
+                cert.maxDeviationLinf(), cert.maxDeviationL2(), nullable(cert.cosineLower()), cert.prediction(), nullable(cert.radius()),
+                meanWidth(c), null);
+    }
+
+    /** A sample's smoothing certificate, as explanation records and {@code stabilis certify} write it. */
+    public static Explanation.Certificate certificate(SmoothedCertificate c) {
+        Double cosine = c.cosineLower() > -1 ? c.cosineLower() : null;
+        Explanation.Smoothed smoothed = new Explanation.Smoothed(c.noise().label(), c.scale(), c.samples(), c.alpha(), c.clipNorm(),
+                cosine, Arrays.stream(c.topk()).boxed().toList(), c.certifiedRadius());
+        return new Explanation.Certificate(ModelPipeline.SMOOTHING, c.epsilon(), null, c.topkCertified(), c.topk().length, null, null, null,
+                cosine, null, c.certifiedRadius(), null, smoothed);
     }
 
     /** Stability metrics, undefined ones as null, as explanation records and {@code stabilis attack} write them. */
@@ -84,13 +103,13 @@ public final class ExplanationRecords {
         return sum / c.lower().length;
     }
 
-    private static Explanation.Empirical empirical(EmpiricalReport r) {
+    private static Explanation.Empirical empirical(EmpiricalReport r, double epsilon) {
         if (r == null) {
             return null;
         }
         AttackResult a = r.attack();
         Map<String, Double> m = metrics(a.metrics());
-        return new Explanation.Empirical(a.method().label(), m.get("topkIntersection"), m.get("kendallTau"), m.get("spearman"),
+        return new Explanation.Empirical(a.method().label(), epsilon, m.get("topkIntersection"), m.get("kendallTau"), m.get("spearman"),
                 m.get("cosine"), m.get("relativeL2"), a.success(), a.classKept(), a.stepsUsed(),
                 r.noise().metrics().topkIntersection(), r.noise().success(), nullable(r.thickness()));
     }

@@ -1,6 +1,7 @@
 package dev.stabilis.service;
 
 import dev.stabilis.attack.AttackResult;
+import dev.stabilis.attack.AttackSettings;
 import dev.stabilis.attack.EmpiricalAssessor;
 import dev.stabilis.attack.EmpiricalReport;
 import dev.stabilis.attribution.Attributor;
@@ -13,6 +14,9 @@ import dev.stabilis.certify.Curvature;
 import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.model.LoadedModel;
 import dev.stabilis.model.ModelPolicy;
+import dev.stabilis.smoothing.SmoothedCertificate;
+import dev.stabilis.smoothing.SmoothingCertifier;
+import dev.stabilis.smoothing.SmoothingSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -29,11 +33,16 @@ public final class ModelPipeline implements AutoCloseable {
     /** Relative float32 slack when checking attacks against float64 certificates. */
     private static final double INVARIANT_SLACK = 1e-5;
 
+    /** The policy's certification method that certifies the smoothed attribution instead of bounding the gradient. */
+    public static final String SMOOTHING = "smoothing";
+
     private final LoadedModel loaded;
     private final List<Attributor> attributors = new ArrayList<>();
     private final CertifySettings certifySettings;
+    private final AttackSettings attackSettings;
     private final GradientBounds bounds;
     private final Certifier certifier;
+    private final SmoothingSettings smoothing;
     private final EmpiricalAssessor assessor;
     private final Curvature curvature;
 
@@ -44,15 +53,19 @@ public final class ModelPipeline implements AutoCloseable {
                     Attributor.DEFAULT_MAX_ROWS_PER_PASS));
         }
         boolean graph = loaded.graph().isPresent();
+        String method = loaded.policy().certification().method();
+        boolean smoothed = method.equals(SMOOTHING);
         this.certifySettings = loaded.certifySettings(null, null, null, null, null, options.radius());
-        this.bounds = graph && (options.certify() || options.curvatureIterations() > 0)
-                ? GradientBounds.load(loaded.requireGraph(), loaded.model().device(), loaded.policy().certification().method())
+        this.attackSettings = loaded.attackSettings(null, null, null);
+        this.bounds = graph && ((options.certify() && !smoothed) || options.curvatureIterations() > 0)
+                ? GradientBounds.load(loaded.requireGraph(), loaded.model().device(), smoothed ? GradientBounds.INTERVAL : method)
                 : null;
-        this.certifier = graph && options.certify() ? new Certifier(bounds, certifySettings) : null;
+        this.certifier = graph && options.certify() && !smoothed ? new Certifier(bounds, certifySettings) : null;
+        this.smoothing = options.certify() && smoothed ? loaded.smoothingSettings(null) : null;
         ModelPolicy.Attack attack = loaded.policy().attack();
         this.assessor = graph && options.attack()
-                ? new EmpiricalAssessor(loaded.requireGraph(), loaded.model(), loaded.attackSettings(null, null, null),
-                        attack.thicknessEndPoints(), attack.thicknessNodes())
+                ? new EmpiricalAssessor(loaded.requireGraph(), loaded.model(), attackSettings, attack.thicknessEndPoints(),
+                        attack.thicknessNodes())
                 : null;
         this.curvature = bounds != null && options.curvatureIterations() > 0 ? new Curvature(bounds, options.curvatureIterations()) : null;
     }
@@ -67,6 +80,35 @@ public final class ModelPipeline implements AutoCloseable {
         return certifySettings;
     }
 
+    /** The attack's settings (its box may differ from the certificate's). */
+    public AttackSettings attackSettings() {
+        return attackSettings;
+    }
+
+    /**
+     * The certificate's method as records name it: {@code interval} or {@code linear} (with {@code -split} when
+     * boxes are split), or {@code smoothing}; null without certification.
+     */
+    public String certificateMethod() {
+        if (smoothing != null) {
+            return SMOOTHING;
+        }
+        if (certifier == null) {
+            return null;
+        }
+        return bounds.method() + (certifySettings.splitLeaves() > 1 ? "-split" : "");
+    }
+
+    /** Why a linear certificate falls back to intervals for part of this model; null when it does not. */
+    public String certificateFallback() {
+        return certifier == null ? null : bounds.fallback().orElse(null);
+    }
+
+    /** The settings of smoothing certificates, or null when the policy certifies another way. */
+    public SmoothingSettings smoothingSettings() {
+        return smoothing;
+    }
+
     /** Evaluates every row (each of the model's input size). */
     public List<Evaluation> evaluate(float[][] rows) {
         Map<String, List<Explanation>> explained = new LinkedHashMap<>();
@@ -78,6 +120,7 @@ public final class ModelPipeline implements AutoCloseable {
         List<Explanation> first = explained.values().iterator().next();
         int[] predicted = first.stream().mapToInt(Explanation::predicted).toArray();
         double[] curvatures = curvature == null ? null : curvature.of(rows, predicted, certifySettings.kind());
+        List<SmoothedCertificate> smoothed = smoothing == null ? null : SmoothingCertifier.certify(loaded.model(), rows, predicted, smoothing);
         List<Evaluation> out = new ArrayList<>(rows.length);
         for (int i = 0; i < rows.length; i++) {
             Map<String, float[]> attributions = new LinkedHashMap<>();
@@ -91,8 +134,9 @@ public final class ModelPipeline implements AutoCloseable {
             }
             CertifiedSample c = certified == null ? null : certified.get(i);
             EmpiricalReport r = empirical == null ? null : empirical.get(i);
-            double[] gradient = c != null ? c.gradient() : r != null ? r.attack().attribution() : null;
-            out.add(new Evaluation(predicted[i], gradient, attributions, gap, c, r,
+            SmoothedCertificate sc = smoothed == null ? null : smoothed.get(i);
+            double[] gradient = c != null ? c.gradient() : sc != null ? sc.attribution() : r != null ? r.attack().attribution() : null;
+            out.add(new Evaluation(predicted[i], gradient, attributions, gap, c, sc, r,
                     curvatures == null ? Double.NaN : curvatures[i], violation(c, r)));
         }
         return out;

@@ -18,6 +18,16 @@ public enum NoiseKind {
         return label;
     }
 
+    /** The noise of a label ({@code uniform-ball} or {@code gaussian}). */
+    public static NoiseKind parse(String label) {
+        for (NoiseKind kind : values()) {
+            if (kind.label.equals(label)) {
+                return kind;
+            }
+        }
+        throw new IllegalArgumentException("unknown smoothing noise '" + label + "' (use uniform-ball or gaussian)");
+    }
+
     /** This noise at {@code scale} for inputs of {@code dimension} features. */
     public Noise create(double scale, int dimension) {
         return this == UNIFORM_BALL ? new UniformBallNoise(scale, dimension) : new GaussianNoise(scale, dimension);

@@ -65,6 +65,26 @@ class PolicyReaderTest {
     }
 
     @Test
+    void theCertificationMethodAndItsSmoothingSettingsAreRead() {
+        ModelPolicy.Certification c = PolicyReader.parse("""
+                certification:
+                  method: smoothing
+                  k: 3
+                  smoothing: {noise: gaussian, scale: 0.25, samples: 500, alpha: 0.01, radius: 0.2, clipNorm: 4, seed: 7, rowBudget: 1024}
+                """, "p.yaml").certification();
+        assertThat(c.method()).isEqualTo("smoothing");
+        assertThat(c.smoothing()).isEqualTo(new ModelPolicy.Smoothing("gaussian", 0.25, 500, 0.01, 0.2, 4, 7, 1024));
+        assertThat(PolicyReader.parse("certification: {method: linear}", "p.yaml").certification().smoothing())
+                .isEqualTo(ModelPolicy.Smoothing.DEFAULT);
+        assertThatThrownBy(() -> PolicyReader.parse("certification: {method: crown}", "p.yaml"))
+                .isInstanceOf(PolicyException.class).hasMessageContaining("$.certification.method");
+        assertThatThrownBy(() -> PolicyReader.parse("certification: {smoothing: {noise: laplace}}", "p.yaml"))
+                .isInstanceOf(PolicyException.class).hasMessageContaining("$.certification.smoothing.noise");
+        assertThatThrownBy(() -> PolicyReader.parse("certification: {smoothing: {alpha: 1}}", "p.yaml"))
+                .isInstanceOf(PolicyException.class).hasMessageContaining("$.certification.smoothing.alpha");
+    }
+
+    @Test
     void anEmptyDomainIsRefused() {
         assertThatThrownBy(() -> PolicyReader.parse("domain: {min: [0, 1], max: [1, 1]}", "p.yaml"))
                 .isInstanceOf(PolicyException.class)

@@ -19,7 +19,7 @@ class RunnerMetricsTest {
         for (double radius : new double[] {0.0156, 0.0004}) {
             Certificate certificate = new Certificate(true, 5, 1, 0.01, 0.02, 0.99, true, radius);
             CertifiedSample certified = new CertifiedSample(3, new double[] {1, 2}, new double[] {0.9, 1.9}, new double[] {1.1, 2.1}, certificate);
-            Evaluation e = new Evaluation(3, certified.gradient(), Map.of(), 0.002, certified, null, 0.5, null);
+            Evaluation e = new Evaluation(3, certified.gradient(), Map.of(), 0.002, certified, null, null, 0.5, null);
             metrics.sample("digits", "1", new Sample("r", 0, "digits", "1", "PLAIN", new float[] {0, 1}, 3, null, 2, 1, null, null), e, 10);
         }
         String scrape = registry.scrape();

@@ -7,6 +7,10 @@ import dev.stabilis.certify.Certifier;
 import dev.stabilis.certify.CertifySettings;
 import dev.stabilis.certify.Curvature;
 import dev.stabilis.certify.GradientBounds;
+import dev.stabilis.service.ModelPipeline;
+import dev.stabilis.smoothing.SmoothedCertificate;
+import dev.stabilis.smoothing.SmoothingCertifier;
+import dev.stabilis.smoothing.SmoothingSettings;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.ingest.InferencePayload;
 import dev.stabilis.model.LoadedModel;
@@ -35,7 +39,13 @@ final class CertifyCommand implements Callable<Integer> {
     @Mixin
     private ModelInputOptions source;
 
-    @Option(names = "--epsilon", paramLabel = "<e>", description = "Box half-width in raw feature units (default: the policy's, else 0.01).")
+    @Option(names = "--method", paramLabel = "interval|linear|smoothing",
+            description = "interval or linear bounds on the gradient over the box, or smoothing certificates of the smoothed "
+                    + "attribution over an l2 ball of radius --epsilon (default: the policy's, else interval).")
+    private String method;
+
+    @Option(names = "--epsilon", paramLabel = "<e>", description = "Box half-width in raw feature units, or the l2 radius for "
+            + "--method smoothing (default: the policy's, else 0.01; smoothing: 0.1).")
     private Double epsilon;
 
     @Option(names = "--k", paramLabel = "K", description = "Size of the top-k set (default: the policy's, else 5).")
@@ -69,23 +79,35 @@ final class CertifyCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--k " + settings.k() + " exceeds the model's " + loaded.inputSize() + " features");
             }
             float[][] rows = payload.rows().toArray(float[][]::new);
+            String chosen = method != null ? method : loaded.policy().certification().method();
+            if (!List.of(GradientBounds.INTERVAL, GradientBounds.LINEAR, ModelPipeline.SMOOTHING).contains(chosen)) {
+                throw new IllegalArgumentException("--method must be interval, linear or smoothing, got '" + chosen + "'");
+            }
+            if (chosen.equals(ModelPipeline.SMOOTHING)) {
+                SmoothingSettings smoothing = loaded.smoothingSettings(epsilon);
+                printSmoothed(payload, loaded, smoothing, SmoothingCertifier.certify(loaded.model(), rows, null, smoothing));
+                return ExitCodes.OK;
+            }
             List<CertifiedSample> samples;
             double[] eigenvalues = null;
-            try (GradientBounds bounds = GradientBounds.load(loaded.requireGraph(), loaded.model().device())) {
+            try (GradientBounds bounds = GradientBounds.load(loaded.requireGraph(), loaded.model().device(), chosen)) {
                 samples = new Certifier(bounds, settings).certify(rows);
                 if (curvature) {
                     eigenvalues = new Curvature(bounds, 30).of(rows, samples.stream().mapToInt(CertifiedSample::predicted).toArray(),
                             settings.kind());
                 }
+                print(payload, loaded, settings, bounds, samples, eigenvalues);
             }
-            print(payload, loaded, settings, samples, eigenvalues);
         }
         return ExitCodes.OK;
     }
 
-    private void print(InferencePayload payload, LoadedModel loaded, CertifySettings settings, List<CertifiedSample> samples,
-            double[] eigenvalues) throws IOException {
+    private void print(InferencePayload payload, LoadedModel loaded, CertifySettings settings, GradientBounds bounds,
+            List<CertifiedSample> samples, double[] eigenvalues) throws IOException {
+        String name = bounds.method() + (settings.splitLeaves() > 1 ? "-split" : "");
+        String fallback = bounds.fallback().orElse(null);
         ObjectNode root = JsonOutput.document(payload, loaded);
+        root.put("method", name);
         root.put("epsilon", settings.epsilon());
         root.put("k", settings.k());
         root.put("target", settings.kind() == TargetKind.LOGIT ? "logit" : "logprob");
@@ -109,11 +131,34 @@ final class CertifyCommand implements Callable<Integer> {
             JsonOutput.put(r.putArray("gradient"), s.gradient());
             JsonOutput.put(r.putArray("lower"), s.lower());
             JsonOutput.put(r.putArray("upper"), s.upper());
-            r.set("certificates", ContractJson.tree(ExplanationRecords.certificate(s,
-                    ExplanationRecords.certificateMethod(settings.splitLeaves()))));
+            r.set("certificates", ContractJson.tree(ExplanationRecords.certificate(s, name, settings.epsilon(), fallback)));
             if (eigenvalues != null) {
                 r.put("curvature", eigenvalues[i]);
             }
+        }
+        JsonOutput.print(spec.commandLine().getOut(), root);
+    }
+
+    private void printSmoothed(InferencePayload payload, LoadedModel loaded, SmoothingSettings settings,
+            List<SmoothedCertificate> samples) throws IOException {
+        ObjectNode root = JsonOutput.document(payload, loaded);
+        root.put("method", ModelPipeline.SMOOTHING);
+        root.put("epsilon", settings.epsilon());
+        root.put("k", settings.k());
+        root.put("target", settings.kind() == TargetKind.LOGIT ? "logit" : "logprob");
+        ObjectNode summary = root.putObject("summary");
+        summary.put("samples", samples.size());
+        summary.put("topkCertified", samples.stream().filter(SmoothedCertificate::topkCertified).count());
+        summary.put("medianCertifiedRadius", samples.stream().mapToDouble(SmoothedCertificate::certifiedRadius).sorted()
+                .skip(samples.size() / 2).findFirst().orElse(0));
+        ArrayNode results = (ArrayNode) root.get("results");
+        for (int i = 0; i < samples.size(); i++) {
+            SmoothedCertificate s = samples.get(i);
+            ObjectNode r = results.addObject();
+            r.put("index", i);
+            r.put("predicted", s.target());
+            JsonOutput.put(r.putArray("smoothedAttribution"), s.attribution());
+            r.set("certificates", ContractJson.tree(ExplanationRecords.certificate(s)));
         }
         JsonOutput.print(spec.commandLine().getOut(), root);
     }

@@ -23,7 +23,7 @@ final class Alerts {
         return new Alert(id, id, kind.name(), Alert.FIRING, severity(kind), e.model(), e.version(), e.predicted(),
                 e.predictedLabel(), Rfc3339.of(e.eventTime()), null, null,
                 summary(kind, e.model(), e.version(), e.predictedLabel(), "sample " + e.sampleId()), description,
-                observedMetric, observed, null, threshold, e.epsilon(), e.certificateMethod(), e.requestId(),
+                observedMetric, observed, null, threshold, e.certificateEpsilon(), e.certificateMethod(), e.requestId(),
                 List.of(e.sampleId()), 1, e.topFeatures() == null ? List.of() : e.topFeatures(), null, null);
     }
 

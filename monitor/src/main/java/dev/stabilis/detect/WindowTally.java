@@ -32,7 +32,7 @@ record WindowTally(String model, String version, int predictedClass, String clas
                 attackSucceeded + (e.attackSucceeded() ? 1 : 0),
                 joined + (e.mismatch() != null ? 1 : 0),
                 mismatched + (e.mismatched() ? 1 : 0),
-                e.epsilon() == null ? epsilon : e.epsilon(),
+                e.certificateEpsilon() == null ? epsilon : e.certificateEpsilon(),
                 e.certificateMethod() == null ? certificateMethod : e.certificateMethod());
     }
 

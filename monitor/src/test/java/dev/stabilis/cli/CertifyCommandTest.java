@@ -66,7 +66,61 @@ class CertifyCommandTest {
     }
 
     @Test
+    void linearBoundsLieInsideTheIntervalBoundsAndCertifyAtLeastAsMuch() throws Exception {
+        JsonNode interval = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", "0.005", "--method", "interval",
+                "--device", "cpu").json();
+        JsonNode linear = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", "0.005", "--method", "linear",
+                "--device", "cpu").json();
+        assertThat(interval.get("method").asText()).isEqualTo("interval");
+        assertThat(linear.get("method").asText()).isEqualTo("linear");
+        double narrower = 0;
+        for (int s = 0; s < 3; s++) {
+            JsonNode i = interval.get("results").get(s);
+            JsonNode l = linear.get("results").get(s);
+            assertThat(l.get("certificates").get("method").asText()).isEqualTo("linear");
+            assertThat(l.get("certificates").get("epsilon").asDouble()).isEqualTo(0.005);
+            for (int f = 0; f < 64; f++) {
+                double g = l.get("gradient").get(f).asDouble();
+                assertThat(l.get("lower").get(f).asDouble()).isBetween(i.get("lower").get(f).asDouble() - 1e-9, g);
+                assertThat(l.get("upper").get(f).asDouble()).isBetween(g, i.get("upper").get(f).asDouble() + 1e-9);
+            }
+            narrower += i.get("certificates").get("boundWidthMean").asDouble() / l.get("certificates").get("boundWidthMean").asDouble();
+            assertThat(l.get("certificates").get("topkOverlap").asInt()).isGreaterThanOrEqualTo(i.get("certificates").get("topkOverlap").asInt());
+        }
+        assertThat(narrower / 3).as("mean interval width over linear width").isGreaterThan(2);
+    }
+
+    @Test
+    void smoothingCertifiesTheSmoothedAttributionOverAnL2BallReproducibly() throws Exception {
+        String[] args = {"certify", "--model", DEMO, "--input", PAYLOAD, "--method", "smoothing", "--epsilon", "0.05", "--device", "cpu"};
+        CliRun run = CliRun.stabilis(args);
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode root = run.json();
+        assertThat(root.get("method").asText()).isEqualTo("smoothing");
+        assertThat(root.get("results")).hasSize(3);
+        for (JsonNode r : root.get("results")) {
+            assertThat(r.get("smoothedAttribution")).hasSize(64);
+            JsonNode c = r.get("certificates");
+            JsonNode smoothed = c.get("smoothed");
+            assertThat(c.get("method").asText()).isEqualTo("smoothing");
+            assertThat(c.get("epsilon").asDouble()).isEqualTo(0.05);
+            assertThat(smoothed.get("noise").asText()).isEqualTo("uniform-ball");
+            assertThat(smoothed.get("samples").asInt()).isEqualTo(1000);
+            assertThat(smoothed.get("topk").size()).isBetween(0, 5).isEqualTo(c.get("topkOverlap").asInt());
+            assertThat(c.get("topk").asBoolean()).isEqualTo(smoothed.get("certifiedRadius").asDouble() > 0.05);
+            assertThat(c.get("maxDeviationLinf").isNull()).as("no gradient box for smoothing").isTrue();
+            if (!c.get("cosineLower").isNull()) {
+                assertThat(c.get("cosineLower").asDouble()).isBetween(-1.0, 1.0);
+            }
+        }
+        assertThat(CliRun.stabilis(args).json().get("results")).as("seeded: the same certificates again").isEqualTo(root.get("results"));
+    }
+
+    @Test
     void badArgumentsGiveAClearErrorAndAUsageExitCode() {
+        CliRun method = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--method", "crown");
+        assertThat(method.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(method.err()).contains("--method must be interval, linear or smoothing, got 'crown'");
         CliRun negative = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", "-1");
         assertThat(negative.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(negative.err()).startsWith("stabilis:").contains("epsilon");
