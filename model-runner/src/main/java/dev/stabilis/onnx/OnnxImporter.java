@@ -242,7 +242,7 @@ public final class OnnxImporter {
                 return;
             }
             for (int i = 1; i < node.getOutputCount(); i++) {
-                if (!node.getOutput(i).isEmpty() && isUsed(node.getOutput(i)) && !op.equals("Split")) {
+                if (!node.getOutput(i).isEmpty() && isUsed(node.getOutput(i)) && !NodeConverter.MULTI_OUTPUT.contains(op)) {
                     throw new IllegalArgumentException("output " + i + " ('" + node.getOutput(i) + "') is used; only the first output is supported");
                 }
             }
