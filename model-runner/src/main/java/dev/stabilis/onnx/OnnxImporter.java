@@ -28,8 +28,9 @@ import java.util.Set;
  * reads a value computed from the input is converted to graph nodes ({@link NodeConverter#SUPPORTED}); nodes whose
  * inputs are all known at load time (initializers, Constant nodes, the input's shape) are evaluated then
  * ({@link ConstantFolder}), including the shape arithmetic exporters emit, with the batch size kept symbolic. The
- * graph's outputs are the model's outputs that depend on the input. Afterwards affine maps are folded
- * ({@link GraphFolding}): MatMul + Add into one dense map, BatchNormalization into the convolution before it.
+ * graph's outputs are the model's outputs that depend on the input. Afterwards decomposed functions are fused into
+ * the operators they spell out ({@link OperatorFusion}: SiLU, HardSwish, GELU, LayerNorm), and affine maps are
+ * folded ({@link GraphFolding}): MatMul + Add into one dense map, BatchNormalization into the convolution before it.
  */
 public final class OnnxImporter {
 
@@ -74,6 +75,13 @@ public final class OnnxImporter {
 
     /** Converts a parsed model. */
     public static Graph convert(ModelProto model, String source) {
+        return convert(model, source, true);
+    }
+
+    /**
+     * Converts a parsed model, with or without fusing decomposed functions (without: to compare bounds through both).
+     */
+    static Graph convert(ModelProto model, String source, boolean fuse) {
         int opset = 0;
         for (OperatorSetIdProto set : model.getOpsetImportList()) {
             String domain = set.getDomain();
@@ -82,7 +90,7 @@ public final class OnnxImporter {
             }
             opset = (int) set.getVersion();
         }
-        return new Conversion(model.getGraph(), source, opset).run();
+        return new Conversion(model.getGraph(), source, opset, fuse).run();
     }
 
     /** A model's declared input. */
@@ -118,14 +126,16 @@ public final class OnnxImporter {
         private final GraphProto proto;
         private final String source;
         private final int opset;
+        private final boolean fuse;
         private final Map<String, KnownTensor> known = new HashMap<>();
         private GraphBuilder graph;
         private NodeConverter converter;
 
-        Conversion(GraphProto proto, String source, int opset) {
+        Conversion(GraphProto proto, String source, int opset, boolean fuse) {
             this.proto = proto;
             this.source = source;
             this.opset = opset;
+            this.fuse = fuse;
         }
 
         Graph run() {
@@ -158,7 +168,8 @@ public final class OnnxImporter {
                 throw new OnnxImportException(source + ": no output of the model is computed from input '" + input.getName() + "'");
             }
             try {
-                return GraphFolding.fold(new Graph(input.getName(), sample, graph.nodes(), outputs));
+                Graph converted = new Graph(input.getName(), sample, graph.nodes(), outputs);
+                return GraphFolding.fold(fuse ? OperatorFusion.fuse(converted) : converted);
             } catch (IllegalArgumentException e) {
                 throw new OnnxImportException(source + ": " + e.getMessage(), e);
             }
