@@ -88,10 +88,13 @@ class OnnxImporterTest {
     }
 
     @Test
-    void theInputMustBeOneFloatTensorWithOnlyTheBatchAxisSymbolic() {
+    void theInputMustBeOneFloatTensorOrTokenIdsWithOnlyTheBatchAxisSymbolic() {
         TinyOnnx ints = new TinyOnnx().input("x", TensorDecoder.INT64, 4).node("r", "Relu", in("x"), "y").output("y");
-        assertThatThrownBy(() -> OnnxImporter.convert(ints.model(), "m")).hasMessage(
-                "m: input 'x' has element type INT64, only FLOAT is supported");
+        assertThatThrownBy(() -> OnnxImporter.convert(ints.model(), "m")).hasMessage("m: input 'x' holds token ids, which must "
+                + "feed one embedding lookup (a Gather of rows of a float table); no Gather reads them");
+        TinyOnnx bytes = new TinyOnnx().input("x", TensorDecoder.UINT8, 4).node("r", "Relu", in("x"), "y").output("y");
+        assertThatThrownBy(() -> OnnxImporter.convert(bytes.model(), "m")).hasMessage(
+                "m: input 'x' has element type UINT8, only FLOAT is supported (or INT64/INT32 token ids)");
         TinyOnnx two = new TinyOnnx().input("x", TensorDecoder.FLOAT, 4).input("z", TensorDecoder.FLOAT, 4)
                 .node("r", "Relu", in("x"), "y").output("y");
         assertThatThrownBy(() -> OnnxImporter.convert(two.model(), "m")).hasMessageContaining(

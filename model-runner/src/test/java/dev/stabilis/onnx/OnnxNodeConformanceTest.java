@@ -125,6 +125,9 @@ class OnnxNodeConformanceTest {
     /** Supported operators that Debian's ONNX 1.12 test data has no node test for (Gelu arrived in opset 20). */
     static final Set<String> WITHOUT_NODE_TESTS = Set.of("Gelu");
 
+    private static final String TOKEN_IDS_WITHOUT_LOOKUP = "holds token ids, which must feed one embedding lookup (a Gather of "
+            + "rows of a float table); no Gather reads them";
+
     /**
      * Tests outside the engine's contract, with a substring the import error must contain. The error must
      * also name the operator as {@code (op X)}, except for the tests in {@link #REJECTED_AT_MODEL_INPUT}.
@@ -135,16 +138,17 @@ class OnnxNodeConformanceTest {
             Map.entry("test_sub_uint8", "has element type UINT8, only FLOAT is supported"),
             Map.entry("test_mul_uint8", "has element type UINT8, only FLOAT is supported"),
             Map.entry("test_div_uint8", "has element type UINT8, only FLOAT is supported"),
-            // Integer and 16-bit, 64-bit or string model inputs: the input must be FLOAT (32-bit).
+            // 8-bit integer, 16-bit, 64-bit or string model inputs: the input must be FLOAT (32-bit), or token ids.
             Map.entry("test_clip_default_int8_inbounds", "has element type INT8, only FLOAT is supported"),
             Map.entry("test_clip_default_int8_max", "has element type INT8, only FLOAT is supported"),
             Map.entry("test_clip_default_int8_min", "has element type INT8, only FLOAT is supported"),
             Map.entry("test_maxpool_2d_uint8", "has element type UINT8, only FLOAT is supported"),
-            Map.entry("test_pow_types_float", "has element type INT64, only FLOAT is supported"),
-            Map.entry("test_pow_types_int64_float32", "has element type INT64, only FLOAT is supported"),
-            Map.entry("test_pow_types_int64_int64", "has element type INT64, only FLOAT is supported"),
-            Map.entry("test_pow_types_int32_float32", "has element type INT32, only FLOAT is supported"),
-            Map.entry("test_pow_types_int32_int32", "has element type INT32, only FLOAT is supported"),
+            // INT64 and INT32 inputs are token ids, which must feed an embedding lookup; here they feed Pow.
+            Map.entry("test_pow_types_float", TOKEN_IDS_WITHOUT_LOOKUP),
+            Map.entry("test_pow_types_int64_float32", TOKEN_IDS_WITHOUT_LOOKUP),
+            Map.entry("test_pow_types_int64_int64", TOKEN_IDS_WITHOUT_LOOKUP),
+            Map.entry("test_pow_types_int32_float32", TOKEN_IDS_WITHOUT_LOOKUP),
+            Map.entry("test_pow_types_int32_int32", TOKEN_IDS_WITHOUT_LOOKUP),
             Map.entry("test_cast_BFLOAT16_to_FLOAT", "has element type BFLOAT16, only FLOAT is supported"),
             Map.entry("test_cast_FLOAT16_to_FLOAT", "has element type FLOAT16, only FLOAT is supported"),
             Map.entry("test_cast_FLOAT16_to_DOUBLE", "has element type FLOAT16, only FLOAT is supported"),
@@ -269,7 +273,8 @@ class OnnxNodeConformanceTest {
      * so the message names the input instead of an operator.
      */
     static final Set<String> REJECTED_AT_MODEL_INPUT = EXPECTED_UNSUPPORTED.entrySet().stream()
-            .filter(e -> e.getValue().endsWith("only FLOAT is supported") || e.getValue().equals("is not a tensor"))
+            .filter(e -> e.getValue().endsWith("only FLOAT is supported") || e.getValue().equals("is not a tensor")
+                    || e.getValue().equals(TOKEN_IDS_WITHOUT_LOOKUP))
             .map(Map.Entry::getKey).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     /** One test directory with the operator it exercises, itself or written out in smaller operators. */
