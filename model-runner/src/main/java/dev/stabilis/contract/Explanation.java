@@ -10,6 +10,9 @@ import java.util.Map;
  * them. Adding a field is one component here (the runner fills it where it builds the record) and one property in
  * the schema; readers ignore fields they do not know.
  *
+ * @param version the model version that served the sample
+ * @param requestedVersion the sample's own version when that version failed to load and the last good version of the
+ *     model ({@code version}) served it instead; null otherwise
  * @param servedClass null when no response was joined to the request
  * @param mismatch null when no response was joined to the request
  * @param topFeatures the k features of largest |gradient|, largest first
@@ -22,7 +25,7 @@ import java.util.Map;
  * @param computeMs the batch's compute time divided by its samples
  */
 public record Explanation(
-        String requestId, Integer index, String model, String version,
+        String requestId, Integer index, String model, String version, String requestedVersion,
         Long eventTime, Long receivedAt, Long explainedAt,
         Integer predicted, String predictedLabel, Integer servedClass, Boolean mismatch,
         Double epsilon, Integer k, List<TopFeature> topFeatures, Map<String, float[]> attributions,

@@ -15,7 +15,9 @@ public enum AlertKind {
     /** A window's attack-success rate rose above its baseline. */
     ATTACK_SUCCESS_RISE(Severity.WARNING, false),
     /** A window's served-versus-recomputed mismatch rate rose above its baseline. */
-    PREDICTION_MISMATCH_RISE(Severity.WARNING, false);
+    PREDICTION_MISMATCH_RISE(Severity.WARNING, false),
+    /** A model received no sample for the configured number of windows; once per silence. */
+    MODEL_SILENT(Severity.WARNING, false);
 
     private final Severity severity;
     private final boolean suppressible;

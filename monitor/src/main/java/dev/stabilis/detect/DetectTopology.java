@@ -36,11 +36,18 @@ public final class DetectTopology {
     private final DetectConfig config;
     private final AlertListener alertListener;
     private final ExplanationListener explanationListener;
+    private final WindowListener windowListener;
 
-    public DetectTopology(DetectConfig config, AlertListener alertListener, ExplanationListener explanationListener) {
+    public DetectTopology(DetectConfig config, AlertListener alertListener, ExplanationListener explanationListener,
+            WindowListener windowListener) {
         this.config = config;
         this.alertListener = alertListener;
         this.explanationListener = explanationListener;
+        this.windowListener = windowListener;
+    }
+
+    public DetectTopology(DetectConfig config, AlertListener alertListener, ExplanationListener explanationListener) {
+        this(config, alertListener, explanationListener, WindowListener.NONE);
     }
 
     public DetectTopology(DetectConfig config) {
@@ -56,7 +63,7 @@ public final class DetectTopology {
                         new JsonSerde<>(DeadLetter.class).serializer(), READER)
                 .addProcessor(SAMPLE_RULES, () -> new SampleRuleProcessor(rules), READER)
                 .addProcessor(SUPPRESSION, AlertSuppressor.supplier(config), SAMPLE_RULES)
-                .addProcessor(BASELINES, BaselineProcessor.supplier(config), READER)
+                .addProcessor(BASELINES, BaselineProcessor.supplier(config, windowListener), READER)
                 .addProcessor(EMITTER, () -> new AlertEmitter(alertListener, new DashboardLinks(config.dashboardUrl())),
                         SUPPRESSION, BASELINES)
                 .addSink(ALERTS, config.alertsTopic(), new StringSerializer(), new AlertEvents(), EMITTER);

@@ -38,6 +38,7 @@ final class DetectHarness implements AutoCloseable {
 
     final List<Alert> heardAlerts = new ArrayList<>();
     final List<Explanation> heardExplanations = new ArrayList<>();
+    final List<WindowListener.ClosedWindow> heardWindows = new ArrayList<>();
 
     private final TopologyTestDriver driver;
     private final TestInputTopic<String, byte[]> explanations;
@@ -52,7 +53,7 @@ final class DetectHarness implements AutoCloseable {
             properties.put(keyValue[0], keyValue[1]);
         }
         DetectConfig config = DetectConfig.from(properties);
-        DetectTopology topology = new DetectTopology(config, heardAlerts::add, heardExplanations::add);
+        DetectTopology topology = new DetectTopology(config, heardAlerts::add, heardExplanations::add, heardWindows::add);
         driver = new TopologyTestDriver(topology.build(), DetectTopology.streamsConfig(Map.of(
                 StreamsConfig.APPLICATION_ID_CONFIG, "detect-test",
                 StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092",

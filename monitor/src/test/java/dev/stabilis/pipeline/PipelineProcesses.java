@@ -15,6 +15,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTransactionsOptions;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
 
 /**
  * A pipeline of three {@code stabilis} processes on loopback: {@code broker} (its log directory kept in the work
@@ -111,6 +114,28 @@ final class PipelineProcesses implements AutoCloseable {
                 return p.ready();
             });
         }
+    }
+
+    /**
+     * {@code kill -9} of the monitor or the runner as soon as the broker lists one of its transactions as open (waiting at
+     * most 20 s); returns how many of its transactions the broker still holds open right after the kill.
+     */
+    int killInsideTransaction(StabilisProcess process) throws Exception {
+        String prefix = config.required(process == runner ? "stabilis.runner.transactional.id" : "stabilis.monitor.application.id");
+        try (Admin admin = admin()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (openTransactions(admin, prefix).isEmpty() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            process.kill();
+            return openTransactions(admin, prefix).size();
+        }
+    }
+
+    /** Transactional ids starting with {@code prefix} whose transaction the broker holds open. */
+    private static List<String> openTransactions(Admin admin, String prefix) throws Exception {
+        return admin.listTransactions(new ListTransactionsOptions().filterStates(List.of(TransactionState.ONGOING))).all()
+                .get(10, TimeUnit.SECONDS).stream().map(TransactionListing::transactionalId).filter(id -> id.startsWith(prefix)).toList();
     }
 
     /** An admin client with short timeouts, so that calls against a stopped broker fail fast. */
