@@ -17,7 +17,7 @@ final class ConstantFolder {
     /** Operators this folder evaluates. */
     static final Set<String> FOLDABLE = Set.of("Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Identity",
             "Reshape", "Flatten", "Transpose", "Slice", "Add", "Sub", "Mul", "Div", "Neg", "Sqrt", "Reciprocal", "Pow",
-            "Equal", "Where", "ConstantOfShape", "Expand", "Range", "Not", "Less", "Greater", "Min", "Max", "Abs");
+            "Equal", "Where", "ConstantOfShape", "Expand", "Range", "Not", "Less", "Greater", "Min", "Max", "Abs", "Size");
 
     private ConstantFolder() {}
 
@@ -30,6 +30,7 @@ final class ConstantFolder {
         KnownTensor x = inputs.isEmpty() ? null : inputs.get(0);
         return switch (op) {
             case "Shape" -> shapeOf(x.shape(), attrs);
+            case "Size" -> KnownTensor.ofLongs(new long[0], Shapes.size(x.shape()));
             case "Gather" -> gather(x, inputs.get(1), (int) attrs.integer("axis", 0));
             case "Unsqueeze" -> x.reshaped(Reshaping.unsqueezed(x.shape(), axes(attrs, inputs)));
             case "Squeeze" -> x.reshaped(Reshaping.squeezed(x.shape(), axes(attrs, inputs)));

@@ -2,6 +2,7 @@ package dev.stabilis.onnx;
 
 import dev.stabilis.graph.Node;
 import dev.stabilis.graph.Op;
+import dev.stabilis.graph.Reshape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -91,11 +92,19 @@ final class GraphBuilder {
 
     /**
      * Gives an ONNX output that is an alias (the output of an Identity, say) its own name: the value it stands for
-     * is renamed, so a policy can name the output as the model declares it.
+     * is renamed, so a policy can name the output as the model declares it. An output that is the input itself
+     * becomes a reshape to the same shape, a node of its own.
      */
     void nameOutput(String onnxOutput, String input) {
         String value = resolve(onnxOutput);
-        if (value.equals(onnxOutput) || value.equals(input) || shapes.containsKey(onnxOutput)) {
+        if (value.equals(onnxOutput) || shapes.containsKey(onnxOutput)) {
+            return;
+        }
+        if (value.equals(input)) {
+            long[] shape = shapes.get(input);
+            nodes.add(new Node(onnxOutput, new Reshape(shape), List.of(input), onnxOutput));
+            shapes.put(onnxOutput, shape);
+            aliases.remove(onnxOutput);
             return;
         }
         for (int i = 0; i < nodes.size(); i++) {

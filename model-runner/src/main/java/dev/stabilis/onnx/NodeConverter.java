@@ -15,6 +15,7 @@ import dev.stabilis.graph.HostTensor;
 import dev.stabilis.graph.MatMul;
 import dev.stabilis.graph.Mul;
 import dev.stabilis.graph.Normalize;
+import dev.stabilis.graph.Op;
 import dev.stabilis.graph.PRelu;
 import dev.stabilis.graph.Reduce;
 import dev.stabilis.graph.ReduceMax;
@@ -42,6 +43,9 @@ final class NodeConverter {
             "InstanceNormalization", "LayerNormalization", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose",
             "Concat", "Split", "Slice", "Gather", "Expand", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
             "ReduceMean", "ReduceSum", "ReduceMax", "Softmax", "LogSoftmax", "Pad", "ConstantOfShape");
+
+    /** Operators whose outputs beyond the first are converted too (the others must be unused). */
+    static final Set<String> MULTI_OUTPUT = Set.of("Split", "LayerNormalization");
 
     private static final Map<String, Kind> UNARY = Map.ofEntries(Map.entry("Relu", Kind.RELU), Map.entry("Sigmoid", Kind.SIGMOID),
             Map.entry("Tanh", Kind.TANH), Map.entry("Softplus", Kind.SOFTPLUS), Map.entry("Erf", Kind.ERF), Map.entry("Exp", Kind.EXP),
@@ -107,7 +111,7 @@ final class NodeConverter {
             case "Conv" -> conv(attrs, in, x);
             case "BatchNormalization" -> batchNorm(attrs, in, x);
             case "InstanceNormalization" -> instanceNorm(attrs, in, x);
-            case "LayerNormalization" -> layerNorm(attrs, in, x);
+            case "LayerNormalization" -> layerNorm(attrs, in, x, outputs);
             case "Flatten" -> graph.add(new Reshape(Reshaping.flattened(graph.shape(x), attrs.integer("axis", 1))), x);
             case "Reshape" -> reshape(attrs, in, x);
             case "Squeeze" -> graph.add(new Reshape(Reshaping.squeezed(graph.shape(x), axes(attrs, in))), x);
@@ -119,7 +123,7 @@ final class NodeConverter {
             case "Gather" -> gather(attrs, in, x);
             case "Expand" -> expand(in);
             case "MaxPool" -> maxPool(attrs, x, outputs);
-            case "AveragePool" -> graph.add(SlidingWindows.averagePool(attrs, graph.shape(x)[1], spatial(x)), x);
+            case "AveragePool" -> windowed(attrs, x, windows -> windows.averagePool(graph.shape(x)[1]));
             case "GlobalAveragePool" -> graph.add(new Reduce(spatialAxes(x), true, true), x);
             case "GlobalMaxPool" -> graph.add(new ReduceMax(spatialAxes(x), true), x);
             case "ReduceMean", "ReduceSum", "ReduceMax" -> reduce(op, attrs, in, x);
@@ -132,6 +136,20 @@ final class NodeConverter {
 
     private static List<KnownTensor> known(List<Operand> in) {
         return in.stream().map(Operand::known).toList();
+    }
+
+    /**
+     * An axis of a value of shape {@code shape} as an index in {@code [0, rank)}.
+     *
+     * @throws IllegalArgumentException when the axis carries the batch: an operator along it would mix samples
+     */
+    static int sampleAxis(String what, long axis, long[] shape) {
+        int a = Shapes.axis(axis, shape.length);
+        if (Shapes.carriesBatch(shape[a])) {
+            throw new IllegalArgumentException(what + " along axis " + axis + " of " + Arrays.toString(shape)
+                    + ", which carries the batch, is not supported");
+        }
+        return a;
     }
 
     private static long[] axes(NodeAttributes attrs, List<Operand> in) {
@@ -193,9 +211,47 @@ final class NodeConverter {
         return Double.isInfinite(lo) && Double.isInfinite(hi) ? x : graph.add(new Activation(Kind.CLIP, lo, hi), x);
     }
 
+    /**
+     * Pow by a constant exponent. One exponent is one activation; exponents that differ by position (numpy-broadcast
+     * into the input) group the positions by exponent: the flattened sample is split into one selection per exponent,
+     * each raised to its power, and joined back in the original order.
+     */
     private String pow(List<Operand> in, String x) {
-        double exponent = constant(in.get(1), "Pow exponent").scalar();
-        return exponent == 1 ? x : graph.add(new Activation(Kind.POW, exponent, 0), x);
+        HostTensor exponent = constant(in.get(1), "Pow exponent").toHostTensor();
+        double[] e = exponent.data();
+        String base = fitsInto(graph.shape(x), exponent.shape()) ? x : graph.add(new Expand(exponent.shape()), x);
+        if (Arrays.stream(e).allMatch(v -> v == e[0])) {
+            return e[0] == 1 ? base : graph.add(new Activation(Kind.POW, e[0], 0), base);
+        }
+        long[] shape = graph.shape(base);
+        for (int a = 1; a < shape.length; a++) {
+            sampleAxis("Pow with exponents that differ by position", a, shape);
+        }
+        long[] sample = Shapes.withoutBatch(shape);
+        long[] exponentShape = exponent.shape();
+        if (exponentShape.length == shape.length) {
+            exponentShape = Shapes.withoutBatch(exponentShape); // its batch axis has size 1
+        }
+        int[] from = ConstantFolder.broadcastIndex(exponentShape, sample);
+        Map<Double, List<Long>> positions = new java.util.LinkedHashMap<>();
+        for (int p = 0; p < from.length; p++) {
+            positions.computeIfAbsent(e[from[p]], k -> new java.util.ArrayList<>()).add((long) p);
+        }
+        String flat = graph.add(new Reshape(new long[] {shape[0], from.length}), base);
+        String[] parts = new String[positions.size()];
+        long[] inverse = new long[from.length];
+        int part = 0;
+        int at = 0;
+        for (Map.Entry<Double, List<Long>> group : positions.entrySet()) {
+            long[] picked = group.getValue().stream().mapToLong(Long::longValue).toArray();
+            for (long p : picked) {
+                inverse[(int) p] = at++;
+            }
+            String selected = graph.add(new Select(1, picked), flat);
+            parts[part++] = group.getKey() == 1 ? selected : graph.add(new Activation(Kind.POW, group.getKey(), 0), selected);
+        }
+        String joined = graph.add(new Select(1, inverse), graph.add(new Concat(1), parts));
+        return graph.add(new Reshape(shape), joined);
     }
 
     private String prelu(List<Operand> in, String x) {
@@ -314,32 +370,41 @@ final class NodeConverter {
         HostTensor weight = floating(in.get(1), "Conv weight");
         HostTensor bias = input(in, 2) == null ? null : floating(in.get(2), "Conv bias");
         long[] shape = graph.shape(x);
-        int groups = (int) attrs.integer("group", 1);
-        if (weight.rank() == 3 && shape.length == 3) {
-            // 1-D: a 2-D convolution over [N, C, 1, L]
-            long[] w = weight.shape();
-            HostTensor weight2d = weight.reshaped(w[0], w[1], 1, w[2]);
-            int[] kernel = {1, (int) w[2]};
-            int[] strides = {1, attrs.ints("strides", new int[] {1})[0]};
-            int[] dilations = {1, attrs.ints("dilations", new int[] {1})[0]};
-            int[] pads1d = attrs.ints("pads", new int[2]);
-            if (!attrs.string("auto_pad", "NOTSET").equals("NOTSET")) {
-                throw new IllegalArgumentException("1-D convolution with auto_pad is not supported");
-            }
-            String image = graph.add(new Reshape(new long[] {shape[0], shape[1], 1, shape[2]}), x);
-            String conv = graph.add(new Conv2d(weight2d, bias, strides, new int[] {0, pads1d[0], 0, pads1d[1]}, dilations, groups), image);
-            long[] out = graph.shape(conv);
-            return graph.add(new Reshape(new long[] {out[0], out[1], out[3]}), conv);
-        }
-        if (weight.rank() != 4 || shape.length != 4) {
+        if (weight.rank() != shape.length || (shape.length != 3 && shape.length != 4)) {
             throw new IllegalArgumentException("only 1-D and 2-D convolutions are supported, weight shape "
                     + Arrays.toString(weight.shape()) + ", input " + Arrays.toString(shape));
         }
-        int[] kernel = {(int) weight.dim(2), (int) weight.dim(3)};
-        int[] strides = attrs.ints("strides", new int[] {1, 1});
-        int[] dilations = attrs.ints("dilations", new int[] {1, 1});
-        int[] pads = SlidingWindows.pads(attrs, spatial(x), kernel, strides, dilations);
-        return graph.add(new Conv2d(weight, bias, strides, pads, dilations, groups), x);
+        long[] w = weight.shape();
+        HostTensor weight2d = shape.length == 3 ? weight.reshaped(w[0], w[1], 1, w[2]) : weight;
+        int[] kernel = {(int) weight2d.dim(2), (int) weight2d.dim(3)};
+        int groups = (int) attrs.integer("group", 1);
+        return windowed(attrs, x, windows -> {
+            int[] strides = windows.perAxis("strides", 1);
+            int[] dilations = windows.perAxis("dilations", 1);
+            return new Conv2d(weight2d, bias, strides, windows.pads(kernel, strides, dilations), dilations, groups);
+        });
+    }
+
+    /**
+     * Applies the 2-D window operator {@code make} builds to {@code x}: a 1-D input {@code [N, C, L]} is viewed as
+     * {@code [N, C, 1, L]} and the result viewed back.
+     */
+    private String windowed(NodeAttributes attrs, String x, java.util.function.Function<SlidingWindows, Op> make) {
+        long[] shape = graph.shape(x);
+        if (shape.length < 3) {
+            throw new IllegalArgumentException("expects [N, C, spatial...], got " + Arrays.toString(shape));
+        }
+        for (int axis = 1; axis < shape.length; axis++) {
+            sampleAxis("a window", axis, shape);
+        }
+        Op op = make.apply(new SlidingWindows(attrs, Arrays.copyOfRange(shape, 2, shape.length)));
+        if (shape.length == 4) {
+            return graph.add(op, x);
+        }
+        String image = graph.add(new Reshape(new long[] {shape[0], shape[1], 1, shape[2]}), x);
+        String out = graph.add(op, image);
+        long[] o = graph.shape(out);
+        return graph.add(new Reshape(new long[] {o[0], o[1], o[3]}), out);
     }
 
     /** Constants of one value per channel (axis 1), shaped to broadcast into a value of the given rank. */
@@ -381,11 +446,29 @@ final class NodeConverter {
         return graph.add(new ElementwiseAffine(perChannel(scale.data(), shape.length), perChannel(bias.data(), shape.length)), normalized);
     }
 
-    private String layerNorm(NodeAttributes attrs, List<Operand> in, String x) {
+    /**
+     * LayerNormalization over the axes from {@code axis} on; its optional outputs Mean and InvStdDev (used when a model
+     * returns them) are computed as the decomposed mean and {@code (variance + ε)^−½}.
+     */
+    private String layerNorm(NodeAttributes attrs, List<Operand> in, String x, List<String> outputs) {
         long[] shape = graph.shape(x);
         int axis = Shapes.axis(attrs.integer("axis", -1), shape.length);
-        int[] axes = IntStream.range(axis, shape.length).toArray();
-        String normalized = graph.add(new Normalize(axes, attrs.real("epsilon", 1e-5f)), x);
+        int[] axes = IntStream.range(axis, shape.length).map(a -> sampleAxis("LayerNormalization", a, shape)).toArray();
+        float epsilon = attrs.real("epsilon", 1e-5f);
+        boolean statistics = outputs.size() > 1 && outputs.subList(1, outputs.size()).stream().anyMatch(o -> !o.isEmpty());
+        if (statistics) {
+            String mean = graph.add(new Reduce(axes, true, true), x);
+            String deviation = graph.add(new Add(), x, graph.add(ElementwiseAffine.scale(HostTensor.scalar(-1)), mean));
+            String variance = graph.add(new Reduce(axes, true, true), graph.add(new Activation(Kind.POW, 2, 0), deviation));
+            String inverseStd = graph.add(new Activation(Kind.POW, -0.5, 0), graph.add(ElementwiseAffine.shift(HostTensor.scalar(epsilon)), variance));
+            if (!outputs.get(1).isEmpty()) {
+                graph.alias(outputs.get(1), mean);
+            }
+            if (outputs.size() > 2 && !outputs.get(2).isEmpty()) {
+                graph.alias(outputs.get(2), inverseStd);
+            }
+        }
+        String normalized = graph.add(new Normalize(axes, epsilon), x);
         HostTensor scale = floating(in.get(1), "LayerNormalization scale");
         HostTensor bias = input(in, 2) == null ? null : floating(in.get(2), "LayerNormalization bias");
         return graph.add(new ElementwiseAffine(scale, bias), normalized);
@@ -407,26 +490,33 @@ final class NodeConverter {
 
     private String concat(NodeAttributes attrs, List<Operand> in) {
         String[] values = new String[in.size()];
-        int rank = -1;
+        long[] shape = null;
         for (int i = 0; i < values.length; i++) {
             Operand operand = in.get(i);
             if (operand.isVariable()) {
                 values[i] = operand.variable();
-                rank = graph.shape(values[i]).length;
+                shape = graph.shape(values[i]);
             }
         }
+        int axis = sampleAxis("Concat", attrs.integer("axis", 0), shape);
         for (int i = 0; i < values.length; i++) {
             if (values[i] == null) {
                 KnownTensor k = in.get(i).known();
+                for (int a = 0; a < shape.length; a++) {
+                    if (a != axis && Shapes.carriesBatch(shape[a])) {
+                        throw new IllegalArgumentException("Concat operand " + i + " is a constant of shape " + Arrays.toString(k.shape())
+                                + ", which cannot follow the batch of " + Arrays.toString(shape) + " (axis " + a + ")");
+                    }
+                }
                 values[i] = graph.add(new Constant(k.toHostTensor(), k.shape()));
             }
         }
-        return graph.add(new Concat(Shapes.axis(attrs.integer("axis", 0), rank)), values);
+        return graph.add(new Concat(axis), values);
     }
 
     private String split(NodeAttributes attrs, List<Operand> in, String x, List<String> outputs) {
         long[] shape = graph.shape(x);
-        int axis = Shapes.axis(attrs.integer("axis", 0), shape.length);
+        int axis = sampleAxis("Split", attrs.integer("axis", 0), shape);
         long[] sizes = attrs.has("split") ? attrs.integers("split", null)
                 : input(in, 1) != null ? constant(in.get(1), "Split sizes").longs() : null;
         int parts = outputs.size();
@@ -475,7 +565,7 @@ final class NodeConverter {
     private String gather(NodeAttributes attrs, List<Operand> in, String x) {
         KnownTensor indices = constant(in.get(1), "Gather indices (on the model's values)");
         long[] shape = graph.shape(x);
-        int axis = Shapes.axis(attrs.integer("axis", 0), shape.length);
+        int axis = sampleAxis("Gather", attrs.integer("axis", 0), shape);
         long[] flat = indices.longs();
         for (int i = 0; i < flat.length; i++) {
             flat[i] = flat[i] < 0 ? flat[i] + shape[axis] : flat[i];
@@ -512,7 +602,7 @@ final class NodeConverter {
         if (outputs.size() > 1 && !outputs.get(1).isEmpty()) {
             throw new IllegalArgumentException("MaxPool's indices output is not supported");
         }
-        return graph.add(SlidingWindows.maxPool(attrs, spatial(x)), x);
+        return windowed(attrs, x, SlidingWindows::maxPool);
     }
 
     private String reduce(String op, NodeAttributes attrs, List<Operand> in, String x) {
@@ -525,14 +615,15 @@ final class NodeConverter {
             }
             given = IntStream.range(0, shape.length).mapToLong(i -> i).toArray();
         }
-        int[] axes = Arrays.stream(given).mapToInt(a -> Shapes.axis(a, shape.length)).toArray();
+        int[] axes = Arrays.stream(given).mapToInt(a -> sampleAxis(op, a, shape)).toArray();
         return op.equals("ReduceMax") ? graph.add(new ReduceMax(axes, keep), x)
                 : graph.add(new Reduce(axes, keep, op.equals("ReduceMean")), x);
     }
 
     private String softmax(String op, NodeAttributes attrs, String x) {
-        int rank = graph.shape(x).length;
-        int axis = Shapes.axis(attrs.integer("axis", opset >= 13 ? -1 : 1), rank);
+        long[] shape = graph.shape(x);
+        int rank = shape.length;
+        int axis = sampleAxis(op, attrs.integer("axis", opset >= 13 ? -1 : 1), shape);
         if (opset < 13 && axis != rank - 1) {
             throw new IllegalArgumentException(op + " before opset 13 normalises over all axes from " + axis
                     + "; only the last axis is supported");
@@ -562,14 +653,6 @@ final class NodeConverter {
             end[axes[i]] = pads[i + axes.length];
         }
         return graph.add(new ConstantPad(begin, end, value), x);
-    }
-
-    private long[] spatial(String x) {
-        long[] shape = graph.shape(x);
-        if (shape.length != 4) {
-            throw new IllegalArgumentException("only 2-D pooling is supported: expects [N, C, H, W], got " + Arrays.toString(shape));
-        }
-        return new long[] {shape[2], shape[3]};
     }
 
     private int[] spatialAxes(String x) {

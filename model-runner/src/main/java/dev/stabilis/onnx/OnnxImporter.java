@@ -8,6 +8,7 @@ import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.stabilis.graph.EmbeddingLookup;
 import dev.stabilis.graph.Graph;
 import dev.stabilis.graph.GraphFolding;
 import dev.stabilis.graph.Shapes;
@@ -19,17 +20,21 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Reads an ONNX model into a dataflow {@link Graph}.
  *
- * <p>The model has one floating-point input whose first axis is the batch (the other axes fixed). Every node that
+ * <p>The model has one input whose first axis is the batch (the other axes fixed): FLOAT values, or INT64/INT32 token
+ * ids that feed an embedding lookup, in which case the graph starts at the lookup's output and the lookup is described
+ * beside it ({@link Imported}, {@link EmbeddingLookup}); the ids' shape stays readable by Shape. Every node that
  * reads a value computed from the input is converted to graph nodes ({@link NodeConverter#SUPPORTED}); nodes whose
  * inputs are all known at load time (initializers, Constant nodes, the input's shape) are evaluated then
  * ({@link ConstantFolder}), including the shape arithmetic exporters emit, with the batch size kept symbolic. The
- * graph's outputs are the model's outputs that depend on the input. Afterwards affine maps are folded
- * ({@link GraphFolding}): MatMul + Add into one dense map, BatchNormalization into the convolution before it.
+ * graph's outputs are the model's outputs that depend on the input. Afterwards decomposed functions are fused into
+ * the operators they spell out ({@link OperatorFusion}: SiLU, HardSwish, GELU, LayerNorm), and affine maps are
+ * folded ({@link GraphFolding}): MatMul + Add into one dense map, BatchNormalization into the convolution before it.
  */
 public final class OnnxImporter {
 
@@ -43,23 +48,77 @@ public final class OnnxImporter {
         return Set.copyOf(ops);
     }
 
-    /** Reads and converts an ONNX file. */
+    /**
+     * A converted model: its graph, and for a model that takes token ids the embedding lookup in front of it, whose
+     * output the graph starts from.
+     */
+    public record Imported(Graph graph, Optional<EmbeddingLookup> embedding) {}
+
+    /**
+     * Reads and converts an ONNX file whose input is FLOAT.
+     *
+     * @throws OnnxImportException also for a model that takes token ids, which {@link #load} reads
+     */
     public static Graph read(Path file) {
+        return floatGraph(load(file, null), file.toString());
+    }
+
+    /**
+     * Parses and converts ONNX bytes of a model whose input is FLOAT.
+     *
+     * @param source names the model in error messages
+     */
+    public static Graph read(byte[] bytes, String source) {
+        return floatGraph(convert(parse(bytes, source), source, null, true), source);
+    }
+
+    /** Converts a parsed model whose input is FLOAT. */
+    public static Graph convert(ModelProto model, String source) {
+        return convert(model, source, true);
+    }
+
+    /**
+     * Converts a parsed model whose input is FLOAT, with or without fusing decomposed functions (without: to compare
+     * bounds through both).
+     */
+    static Graph convert(ModelProto model, String source, boolean fuse) {
+        return floatGraph(convert(model, source, null, fuse), source);
+    }
+
+    /**
+     * Reads and converts an ONNX file whose input is FLOAT or token ids (INT64 or INT32) that feed an embedding lookup.
+     *
+     * @param embedding the lookup node (its name or its output's), as the policy's {@code input.embedding} names it;
+     *     null to take the only Gather that reads the ids
+     */
+    public static Imported load(Path file, String embedding) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new OnnxImportException(file + ": cannot read model file: " + e.getMessage(), e);
         }
-        return read(bytes, file.toString());
+        return convert(parse(bytes, file.toString()), file.toString(), embedding, true);
     }
 
-    /**
-     * Parses and converts ONNX bytes.
-     *
-     * @param source names the model in error messages
-     */
-    public static Graph read(byte[] bytes, String source) {
+    /** Converts a parsed model whose input is FLOAT or token ids; see {@link #load}. */
+    public static Imported convert(ModelProto model, String source, String embedding) {
+        return convert(model, source, embedding, true);
+    }
+
+    private static Imported convert(ModelProto model, String source, String embedding, boolean fuse) {
+        int opset = 0;
+        for (OperatorSetIdProto set : model.getOpsetImportList()) {
+            String domain = set.getDomain();
+            if (!domain.isEmpty() && !domain.equals("ai.onnx")) {
+                throw new OnnxImportException(source + ": operator set domain '" + domain + "' is not supported");
+            }
+            opset = (int) set.getVersion();
+        }
+        return new Conversion(model.getGraph(), source, opset, embedding, fuse).run();
+    }
+
+    private static ModelProto parse(byte[] bytes, String source) {
         ModelProto model;
         try {
             model = ModelProto.parseFrom(bytes);
@@ -69,28 +128,27 @@ public final class OnnxImporter {
         if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
             throw new OnnxImportException(source + ": not a valid ONNX model (no graph nodes)");
         }
-        return convert(model, source);
+        return model;
     }
 
-    /** Converts a parsed model. */
-    public static Graph convert(ModelProto model, String source) {
-        int opset = 0;
-        for (OperatorSetIdProto set : model.getOpsetImportList()) {
-            String domain = set.getDomain();
-            if (!domain.isEmpty() && !domain.equals("ai.onnx")) {
-                throw new OnnxImportException(source + ": operator set domain '" + domain + "' is not supported");
-            }
-            opset = (int) set.getVersion();
-        }
-        return new Conversion(model.getGraph(), source, opset).run();
+    private static Graph floatGraph(Imported imported, String source) {
+        imported.embedding().ifPresent(lookup -> {
+            throw new OnnxImportException(source + ": input '" + lookup.idInput() + "' holds token ids; read the model with its "
+                    + "embedding lookup (OnnxImporter.load)");
+        });
+        return imported.graph();
     }
-
-    /** A model's declared input. */
-    public record Input(String name, long[] sampleShape) {}
 
     /**
-     * The input an ONNX file declares (name and per-sample shape), read without converting the graph: what ingest
-     * needs to validate requests.
+     * A model's declared input.
+     *
+     * @param elementType the ONNX element type: FLOAT, or INT64 or INT32 for token ids
+     */
+    public record Input(String name, long[] sampleShape, String elementType) {}
+
+    /**
+     * The input an ONNX file declares (name, per-sample shape and element type), read without converting the graph:
+     * what ingest needs to validate requests.
      */
     public static Input input(Path file) {
         ModelProto model;
@@ -102,7 +160,8 @@ public final class OnnxImporter {
             throw new OnnxImportException(file + ": cannot read model file: " + e.getMessage(), e);
         }
         ValueInfoProto in = Conversion.theInput(model.getGraph(), initializerNames(model.getGraph()), file.toString());
-        return new Input(in.getName(), Conversion.sampleShape(in, file.toString()));
+        return new Input(in.getName(), Conversion.sampleShape(in, file.toString()),
+                TensorDecoder.typeName(in.getType().getTensorType().getElemType()));
     }
 
     private static Set<String> initializerNames(GraphProto graph) {
@@ -118,17 +177,24 @@ public final class OnnxImporter {
         private final GraphProto proto;
         private final String source;
         private final int opset;
+        private final String embedding;
+        private final boolean fuse;
         private final Map<String, KnownTensor> known = new HashMap<>();
         private GraphBuilder graph;
         private NodeConverter converter;
+        /** For a model that takes token ids: the lookup node, and the ids' symbolic shape (which Shape reads). */
+        private NodeProto lookupNode;
+        private long[] idShape;
 
-        Conversion(GraphProto proto, String source, int opset) {
+        Conversion(GraphProto proto, String source, int opset, String embedding, boolean fuse) {
             this.proto = proto;
             this.source = source;
             this.opset = opset;
+            this.embedding = embedding;
+            this.fuse = fuse;
         }
 
-        Graph run() {
+        Imported run() {
             for (TensorProto init : proto.getInitializerList()) {
                 try {
                     known.put(init.getName(), TensorDecoder.decode(init));
@@ -138,7 +204,19 @@ public final class OnnxImporter {
             }
             ValueInfoProto input = theInput(proto, known.keySet(), source);
             long[] sample = sampleShape(input, source);
-            graph = new GraphBuilder(input.getName(), Shapes.withBatch(Shapes.BATCH, sample));
+            EmbeddingLookup lookup = null;
+            if (input.getType().getTensorType().getElemType() != TensorDecoder.FLOAT) {
+                lookupNode = lookupNode(input.getName());
+                idShape = Shapes.withBatch(Shapes.BATCH, sample);
+                lookup = new EmbeddingLookup(input.getName(), sample, known.get(lookupNode.getInput(0)).toHostTensor(),
+                        nameOf(lookupNode), lookupNode.getOutput(0));
+                sample = lookup.embeddingShape();
+            } else if (embedding != null) {
+                throw new OnnxImportException(source + ": input.embedding names '" + embedding + "', but input '" + input.getName()
+                        + "' is FLOAT, not token ids");
+            }
+            String inputName = lookup == null ? input.getName() : lookup.output();
+            graph = new GraphBuilder(inputName, Shapes.withBatch(Shapes.BATCH, sample));
             converter = new NodeConverter(graph, opset);
             for (NodeProto node : proto.getNodeList()) {
                 try {
@@ -150,15 +228,16 @@ public final class OnnxImporter {
             List<String> outputs = new ArrayList<>();
             for (ValueInfoProto out : proto.getOutputList()) {
                 if (graph.isVariable(out.getName())) {
-                    graph.nameOutput(out.getName(), input.getName());
+                    graph.nameOutput(out.getName(), inputName);
                     outputs.add(graph.resolve(out.getName()));
                 }
             }
             if (outputs.isEmpty()) {
-                throw new OnnxImportException(source + ": no output of the model is computed from input '" + input.getName() + "'");
+                throw new OnnxImportException(source + ": no output of the model is computed from input '" + inputName + "'");
             }
             try {
-                return GraphFolding.fold(new Graph(input.getName(), sample, graph.nodes(), outputs));
+                Graph converted = new Graph(inputName, sample, graph.nodes(), outputs);
+                return new Imported(GraphFolding.fold(fuse ? OperatorFusion.fuse(converted) : converted), Optional.ofNullable(lookup));
             } catch (IllegalArgumentException e) {
                 throw new OnnxImportException(source + ": " + e.getMessage(), e);
             }
@@ -180,11 +259,43 @@ public final class OnnxImporter {
                 throw new OnnxImportException(source + ": input '" + in.getName() + "' is not a tensor");
             }
             int elemType = in.getType().getTensorType().getElemType();
-            if (elemType != TensorDecoder.FLOAT) {
+            if (elemType != TensorDecoder.FLOAT && elemType != TensorDecoder.INT64 && elemType != TensorDecoder.INT32) {
                 throw new OnnxImportException(source + ": input '" + in.getName() + "' has element type "
-                        + TensorDecoder.typeName(elemType) + ", only FLOAT is supported");
+                        + TensorDecoder.typeName(elemType) + ", only FLOAT is supported (or INT64/INT32 token ids)");
             }
             return in;
+        }
+
+        /**
+         * The embedding lookup of token ids: the only Gather that reads the ids, which {@code input.embedding}, when
+         * given, must name; it must gather rows (axis 0) of a constant float table {@code [vocabulary, dimension]}.
+         */
+        private NodeProto lookupNode(String ids) {
+            List<NodeProto> lookups = proto.getNodeList().stream()
+                    .filter(n -> n.getOpType().equals("Gather") && n.getInputCount() == 2 && n.getInput(1).equals(ids)).toList();
+            String what = source + ": input '" + ids + "' holds token ids, which must feed one embedding lookup (a Gather of rows "
+                    + "of a float table)";
+            NodeProto node;
+            if (embedding != null) {
+                node = proto.getNodeList().stream().filter(n -> n.getName().equals(embedding) || n.getOutputList().contains(embedding))
+                        .findFirst().orElseThrow(() -> new OnnxImportException(source + ": input.embedding names '" + embedding
+                                + "', which is no node or value of the model"));
+                if (!lookups.contains(node)) {
+                    throw new OnnxImportException(describe(node) + ": input.embedding names it, but it is not a Gather of the token ids '"
+                            + ids + "'");
+                }
+            } else if (lookups.size() == 1) {
+                node = lookups.get(0);
+            } else {
+                throw new OnnxImportException(what + (lookups.isEmpty() ? "; no Gather reads them"
+                        : "; " + lookups.size() + " Gathers read them " + lookups.stream().map(this::nameOf).toList()));
+            }
+            KnownTensor table = known.get(node.getInput(0));
+            if (table == null || !table.floating() || table.rank() != 2 || new NodeAttributes(node).integer("axis", 0) != 0) {
+                throw new OnnxImportException(describe(node) + ": an embedding lookup gathers rows (axis 0) of a constant float table "
+                        + "[vocabulary, dimension]");
+            }
+            return node;
         }
 
         static long[] sampleShape(ValueInfoProto in, String source) {
@@ -212,6 +323,15 @@ public final class OnnxImporter {
             NodeAttributes attrs = new NodeAttributes(node);
             if (op.equals("Constant")) {
                 known.put(node.getOutput(0), attrs.constantValue());
+                return;
+            }
+            if (lookupNode != null && node.getInputList().contains(lookupNode.getInput(1))) {
+                if (op.equals("Shape")) {
+                    known.put(node.getOutput(0), ConstantFolder.shapeOf(idShape, attrs));
+                } else if (node != lookupNode) {
+                    throw new IllegalArgumentException("reads the token ids '" + lookupNode.getInput(1) + "', which only the embedding "
+                            + "lookup '" + nameOf(lookupNode) + "' and Shape may read");
+                }
                 return;
             }
             List<NodeConverter.Operand> operands = new ArrayList<>();
@@ -248,7 +368,7 @@ public final class OnnxImporter {
                 return;
             }
             for (int i = 1; i < node.getOutputCount(); i++) {
-                if (!node.getOutput(i).isEmpty() && isUsed(node.getOutput(i)) && !op.equals("Split")) {
+                if (!node.getOutput(i).isEmpty() && isUsed(node.getOutput(i)) && !NodeConverter.MULTI_OUTPUT.contains(op)) {
                     throw new IllegalArgumentException("output " + i + " ('" + node.getOutput(i) + "') is used; only the first output is supported");
                 }
             }
@@ -275,6 +395,10 @@ public final class OnnxImporter {
         private String describe(NodeProto node) {
             String name = node.getName().isEmpty() ? "<unnamed, output " + node.getOutput(0) + ">" : node.getName();
             return source + ": node '" + name + "' (op " + node.getOpType() + ")";
+        }
+
+        private String nameOf(NodeProto node) {
+            return node.getName().isEmpty() ? node.getOutput(0) : node.getName();
         }
     }
 }

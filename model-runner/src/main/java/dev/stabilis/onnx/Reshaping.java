@@ -108,6 +108,10 @@ final class Reshaping {
         } else {
             for (long a : axes) {
                 int ax = Shapes.axis(a, in.length);
+                if (Shapes.carriesBatch(in[ax])) {
+                    throw new IllegalArgumentException("Squeeze of axis " + a + " of " + Arrays.toString(in)
+                            + ", which carries the batch, is not supported");
+                }
                 if (in[ax] != 1) {
                     throw new IllegalArgumentException("Squeeze of axis " + a + " whose size is " + in[ax]);
                 }

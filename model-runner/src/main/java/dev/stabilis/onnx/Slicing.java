@@ -48,7 +48,8 @@ final class Slicing {
                 if (starts[i] == 0 && step == 1 && ends[i] >= Integer.MAX_VALUE) {
                     continue;
                 }
-                throw new IllegalArgumentException("Slice of the batch axis");
+                throw new IllegalArgumentException("Slice along axis " + axis + " of " + java.util.Arrays.toString(shape)
+                        + ", which carries the batch, is not supported");
             }
             slicing.byAxis.put(axis, positions(starts[i], ends[i], step, shape[axis]));
         }

@@ -3,25 +3,72 @@ package dev.stabilis.onnx;
 import dev.stabilis.graph.AveragePool2d;
 import dev.stabilis.graph.HostTensor;
 import dev.stabilis.graph.MaxPool2d;
+import java.util.Arrays;
 
 /**
- * The 2-D sliding-window attributes of Conv, AveragePool and MaxPool: explicit pads from {@code pads} or
- * {@code auto_pad}, and {@code ceil_mode} folded into extra end padding so each pooling is one fixed window map.
+ * The sliding-window attributes of Conv, AveragePool and MaxPool over one or two spatial axes, always as two: a 1-D
+ * window over {@code [N, C, L]} is a 2-D window of height 1 over {@code [N, C, 1, L]}. Explicit pads come from
+ * {@code pads} or {@code auto_pad}, and {@code ceil_mode} is folded into extra end padding so each pooling is one
+ * fixed window map.
  */
 final class SlidingWindows {
 
-    private SlidingWindows() {}
+    private final NodeAttributes attrs;
+    private final int rank;
+    private final long[] spatial;
 
     /**
-     * Explicit pads {@code [top, left, bottom, right]} from {@code pads} or {@code auto_pad}.
-     *
-     * @param spatial the input's spatial sizes {@code [H, W]}
+     * @param spatial the input's spatial sizes, {@code [L]} or {@code [H, W]}
+     * @throws IllegalArgumentException for another number of spatial axes
      */
-    static int[] pads(NodeAttributes attrs, long[] spatial, int[] kernel, int[] strides, int[] dilations) {
+    SlidingWindows(NodeAttributes attrs, long[] spatial) {
+        if (spatial.length != 1 && spatial.length != 2) {
+            throw new IllegalArgumentException("only 1-D and 2-D windows are supported: expects [N, C, L] or [N, C, H, W], got "
+                    + spatial.length + " spatial axes");
+        }
+        this.attrs = attrs;
+        this.rank = spatial.length;
+        this.spatial = rank == 1 ? new long[] {1, spatial[0]} : spatial.clone();
+    }
+
+    /** The spatial sizes as two, {@code [H, W]}. */
+    long[] spatial() {
+        return spatial.clone();
+    }
+
+    /** A per-axis attribute as two values; a 1-D attribute gets {@code fill} for the height. */
+    int[] perAxis(String name, int fill) {
+        int[] v = attrs.ints(name, null);
+        if (v == null) {
+            return new int[] {fill, fill};
+        }
+        if (v.length != rank) {
+            throw new IllegalArgumentException(name + " " + Arrays.toString(v) + " does not fit " + rank + " spatial axes");
+        }
+        return rank == 1 ? new int[] {fill, v[0]} : v;
+    }
+
+    /** The kernel size as two: pooling's {@code kernel_shape}. */
+    int[] kernelShape() {
+        if (!attrs.has("kernel_shape")) {
+            throw new IllegalArgumentException("kernel_shape is missing");
+        }
+        return perAxis("kernel_shape", 1);
+    }
+
+    /** Explicit pads {@code [top, left, bottom, right]} from {@code pads} or {@code auto_pad}. */
+    int[] pads(int[] kernel, int[] strides, int[] dilations) {
         String autoPad = attrs.string("auto_pad", "NOTSET");
         switch (autoPad) {
             case "NOTSET" -> {
-                return attrs.ints("pads", new int[4]);
+                int[] p = attrs.ints("pads", null);
+                if (p == null) {
+                    return new int[4];
+                }
+                if (p.length != 2 * rank) {
+                    throw new IllegalArgumentException("pads " + Arrays.toString(p) + " does not fit " + rank + " spatial axes");
+                }
+                return rank == 1 ? new int[] {0, p[0], 0, p[1]} : p;
             }
             case "VALID" -> {
                 return new int[4];
@@ -47,15 +94,11 @@ final class SlidingWindows {
     /** A pooling node's window: kernel, strides, dilations and pads with ceil mode folded in. */
     record Window(int[] kernel, int[] strides, int[] dilations, int[] pads, int[] ceilPads, long[] output) {}
 
-    static Window window(NodeAttributes attrs, long[] spatial) {
-        int[] kernel = attrs.ints("kernel_shape", null);
-        if (kernel == null || kernel.length != 2) {
-            throw new IllegalArgumentException("only 2-D pooling is supported, kernel_shape "
-                    + (kernel == null ? "missing" : java.util.Arrays.toString(kernel)));
-        }
-        int[] strides = attrs.ints("strides", new int[] {1, 1});
-        int[] dilations = attrs.ints("dilations", new int[] {1, 1});
-        int[] pads = pads(attrs, spatial, kernel, strides, dilations);
+    Window window() {
+        int[] kernel = kernelShape();
+        int[] strides = perAxis("strides", 1);
+        int[] dilations = perAxis("dilations", 1);
+        int[] pads = pads(kernel, strides, dilations);
         boolean ceil = attrs.integer("ceil_mode", 0) != 0;
         int[] withCeil = pads.clone();
         long[] output = new long[2];
@@ -77,13 +120,13 @@ final class SlidingWindows {
         return new Window(kernel, strides, dilations, pads, withCeil, output);
     }
 
-    static MaxPool2d maxPool(NodeAttributes attrs, long[] spatial) {
-        Window w = window(attrs, spatial);
+    MaxPool2d maxPool() {
+        Window w = window();
         return new MaxPool2d(w.kernel(), w.strides(), w.ceilPads(), w.dilations());
     }
 
-    static AveragePool2d averagePool(NodeAttributes attrs, long channels, long[] spatial) {
-        Window w = window(attrs, spatial);
+    AveragePool2d averagePool(long channels) {
+        Window w = window();
         boolean countPads = attrs.integer("count_include_pad", 0) != 0;
         double[][] inverse = new double[2][];
         for (int axis = 0; axis < 2; axis++) {

@@ -11,10 +11,14 @@ final class TensorDecoder {
     static final int FLOAT = 1;
     static final int UINT8 = 2;
     static final int INT8 = 3;
+    static final int UINT16 = 4;
+    static final int INT16 = 5;
     static final int INT32 = 6;
     static final int INT64 = 7;
     static final int BOOL = 9;
     static final int DOUBLE = 11;
+    static final int UINT32 = 12;
+    static final int UINT64 = 13;
 
     private TensorDecoder() {}
 
@@ -46,7 +50,18 @@ final class TensorDecoder {
                     v[i] = raw ? buf.getLong() : t.getInt64Data(i);
                 }
             }
-            case INT32, INT8, UINT8, BOOL -> {
+            case UINT64 -> {
+                for (int i = 0; i < n; i++) {
+                    long bits = raw ? buf.getLong() : t.getUint64Data(i);
+                    v[i] = bits >= 0 ? bits : (bits >>> 1) * 2.0 + (bits & 1); // unsigned
+                }
+            }
+            case UINT32 -> {
+                for (int i = 0; i < n; i++) {
+                    v[i] = raw ? Integer.toUnsignedLong(buf.getInt()) : t.getUint64Data(i);
+                }
+            }
+            case INT32, INT16, UINT16, INT8, UINT8, BOOL -> {
                 for (int i = 0; i < n; i++) {
                     v[i] = raw ? rawSmallInt(buf, t.getDataType()) : t.getInt32Data(i);
                 }
@@ -60,6 +75,8 @@ final class TensorDecoder {
     private static double rawSmallInt(ByteBuffer buf, int type) {
         return switch (type) {
             case INT32 -> buf.getInt();
+            case INT16 -> buf.getShort();
+            case UINT16 -> buf.getShort() & 0xffff;
             case INT8 -> buf.get();
             default -> buf.get() & 0xff;
         };

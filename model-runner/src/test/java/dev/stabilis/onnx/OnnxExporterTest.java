@@ -169,7 +169,9 @@ class OnnxExporterTest {
         Graph identity = Graph.chain(new long[] {3}, List.of());
         Path exported = dir.resolve("identity.onnx");
         OnnxExporter.write(identity, exported);
-        assertThat(OnnxImporter.read(exported)).isEqualTo(identity);
+        Graph reimported = OnnxImporter.read(exported);
+        assertThat(reimported.outputs()).as("the output keeps its name").containsExactly(OnnxExporter.OUTPUT);
+        assertThat(reimported.nodes()).extracting(n -> n.op().toString()).containsExactly("Reshape[-1, 3]");
         float[] rows = {1f, -2f, 3.5f, 0f, 7f, -0.25f};
         assertThat(onnxRuntime(exported, "x", OrtSession.SessionOptions.OptLevel.ALL_OPT, rows, new long[] {2, 3})).containsExactly(rows);
         Graph clash = new Graph(OnnxExporter.OUTPUT, new long[] {3}, List.of(), List.of(OnnxExporter.OUTPUT));

@@ -4,6 +4,11 @@ import static dev.stabilis.onnx.TinyOnnx.in;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.stabilis.engine.GraphModel;
 import dev.stabilis.fixtures.Fixture;
 import dev.stabilis.graph.Activation;
 import dev.stabilis.graph.AveragePool2d;
@@ -83,10 +88,13 @@ class OnnxImporterTest {
     }
 
     @Test
-    void theInputMustBeOneFloatTensorWithOnlyTheBatchAxisSymbolic() {
+    void theInputMustBeOneFloatTensorOrTokenIdsWithOnlyTheBatchAxisSymbolic() {
         TinyOnnx ints = new TinyOnnx().input("x", TensorDecoder.INT64, 4).node("r", "Relu", in("x"), "y").output("y");
-        assertThatThrownBy(() -> OnnxImporter.convert(ints.model(), "m")).hasMessage(
-                "m: input 'x' has element type INT64, only FLOAT is supported");
+        assertThatThrownBy(() -> OnnxImporter.convert(ints.model(), "m")).hasMessage("m: input 'x' holds token ids, which must "
+                + "feed one embedding lookup (a Gather of rows of a float table); no Gather reads them");
+        TinyOnnx bytes = new TinyOnnx().input("x", TensorDecoder.UINT8, 4).node("r", "Relu", in("x"), "y").output("y");
+        assertThatThrownBy(() -> OnnxImporter.convert(bytes.model(), "m")).hasMessage(
+                "m: input 'x' has element type UINT8, only FLOAT is supported (or INT64/INT32 token ids)");
         TinyOnnx two = new TinyOnnx().input("x", TensorDecoder.FLOAT, 4).input("z", TensorDecoder.FLOAT, 4)
                 .node("r", "Relu", in("x"), "y").output("y");
         assertThatThrownBy(() -> OnnxImporter.convert(two.model(), "m")).hasMessageContaining(
@@ -124,5 +132,38 @@ class OnnxImporterTest {
         assertThat(dense.weight().shape()).containsExactly(3, 2);
         assertThat(dense.weight().data()).containsExactly(1, 4, 2, 5, 3, 6);
         assertThat(dense.bias().data()).containsExactly(0.5f, -0.5f, 1f);
+    }
+
+    @Test
+    void anOutputThatIsTheInputItselfKeepsTheNameTheModelGivesIt() {
+        TinyOnnx model = new TinyOnnx().input("x", TensorDecoder.FLOAT, 3).node("same", "Identity", in("x"), "y").output("y");
+        Graph graph = OnnxImporter.convert(model.model(), "m");
+        assertThat(graph.outputs()).containsExactly("y");
+        assertThat(forward(graph, new float[] {1, -2, 3}, 1, 3)).containsExactly(1, -2, 3);
+    }
+
+    @Test
+    void anOperatorAlongTheBatchAxisIsRefusedSayingSo() {
+        TinyOnnx split = new TinyOnnx().input("x", TensorDecoder.FLOAT, 4)
+                .node("halves", "Split", in("x"), "a", "b").output("a");
+        assertThatThrownBy(() -> OnnxImporter.convert(split.model(), "m")).hasMessage(
+                "m: node 'halves' (op Split): Split along axis 0 of [-1, 4], which carries the batch, is not supported");
+    }
+
+    @Test
+    void exponentsThatDifferByPositionRaiseEachPositionToItsOwnPower() {
+        TinyOnnx model = new TinyOnnx().input("x", TensorDecoder.FLOAT, 2, 3)
+                .initializer("e", new long[] {3}, 2f, 1f, 3f)
+                .node("power", "Pow", in("x", "e"), "y").output("y");
+        Graph graph = OnnxImporter.convert(model.model(), "m");
+        float[] x = {2, 3, -2, 0.5f, -1, 4};
+        assertThat(forward(graph, x, 1, 2, 3)).containsExactly(4, 3, -8, 0.25f, -1, 64);
+    }
+
+    private static float[] forward(Graph graph, float[] input, long... shape) {
+        try (GraphModel engine = GraphModel.load(graph, Device.cpu(), DataType.FLOAT32);
+                NDManager batch = engine.manager().newSubManager()) {
+            return engine.forward(batch.create(input, new Shape(shape))).toFloatArray();
+        }
     }
 }
