@@ -224,7 +224,7 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
                 continue;
             }
             Evaluation e = outcome.evaluation();
-            metrics.sample(pipeline.loaded().name(), pipeline.loaded().version(), sample, e, now);
+            metrics.sample(pipeline.loaded().name(), pipeline.loaded().version(), pipeline.certificateMethod(), sample, e, now);
             if (e.invariantViolation() != null) {
                 LOG.error("certificate invariant violated for {}#{} of {}/{}: {}", sample.requestId(), sample.index(),
                         pipeline.loaded().name(), pipeline.loaded().version(), e.invariantViolation());

@@ -38,18 +38,29 @@ public final class RunnerMetrics {
                 .description("The device the runner computes on (value 1)").register(registry);
     }
 
+    private static String outcome(Evaluation e) {
+        if (e.smoothed() != null) {
+            return e.smoothed().topkCertified() ? "certified" : "not_certified";
+        }
+        return e.certified() == null ? "not_certifiable" : e.certified().certificate().topk() ? "certified" : "not_certified";
+    }
+
     /** Publishes a Kafka client's own metrics (consumer lag, request rates) through the registry. */
     public void bind(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer) {
         new KafkaClientMetrics(consumer).bindTo(registry);
     }
 
-    /** One evaluated sample. */
-    public void sample(String model, String version, Sample sample, Evaluation e, long explainedAt) {
+    /**
+     * One evaluated sample.
+     *
+     * @param method the certificate's method ({@code interval}, {@code linear}, ..., {@code smoothing}), or null without
+     *     certification: a bounded label of the sample counter
+     */
+    public void sample(String model, String version, String method, Sample sample, Evaluation e, long explainedAt) {
         String predicted = Integer.toString(e.predicted());
         Tags tags = Tags.of("model", model, "version", version, "class", predicted);
-        String outcome = e.certified() == null ? "not_certifiable" : e.certified().certificate().topk() ? "certified" : "not_certified";
-        Counter.builder("stabilis.samples").description("Samples explained, by certification outcome")
-                .tags(tags).tag("outcome", outcome).register(registry).increment();
+        Counter.builder("stabilis.samples").description("Samples explained, by certificate method and outcome")
+                .tags(tags).tag("method", method == null ? "none" : method).tag("outcome", outcome(e)).register(registry).increment();
         if (e.certified() != null) {
             double radius = e.certified().certificate().radius();
             if (!Double.isNaN(radius)) {

@@ -1,0 +1,118 @@
+package dev.stabilis.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.stabilis.contract.ContractSchemas;
+import dev.stabilis.contract.Explanation;
+import dev.stabilis.contract.Sample;
+import dev.stabilis.model.ModelRepository;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The runner certifies each model the way its policy's {@code certification.method} says, and its explanation
+ * records say which method and which ε every certificate speaks about, conforming to the published schema: linear
+ * bounds on the demo ONNX model, smoothing on the same model and on a TorchScript model, which has no graph.
+ */
+class CertificateMethodRecordsTest {
+
+    private static final Path DEMO = Path.of("..", "models", "digits", "1");
+    private static final Path TORCHSCRIPT = Path.of("..", "model-runner", "src", "test", "resources", "fixtures",
+            "digits_mlp_relu_torchscript");
+    private static final PipelineOptions CERTIFY_AND_ATTACK = new PipelineOptions(false, true, false, true, 0);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void linearCertificatesNameTheirMethodAndEpsilonAndTheAttackItsOwn(@TempDir Path root) throws IOException {
+        install(root, DEMO, "model.onnx", "linear");
+        for (Explanation e : explain(root, "linear")) {
+            assertThat(e.certificate().method()).isEqualTo("linear");
+            assertThat(e.certificate().epsilon()).isEqualTo(0.001);
+            assertThat(e.certificate().smoothed()).isNull();
+            assertThat(e.certificate().maxDeviationLinf()).isNotNull();
+            assertThat(e.empirical().epsilon()).as("the attack searched the certificate's box").isEqualTo(0.001);
+        }
+    }
+
+    @Test
+    void smoothingCertifiesAnOnnxModelAndRecordsTheSmoothedClaims(@TempDir Path root) throws IOException {
+        install(root, DEMO, "model.onnx", "smoothing");
+        for (Explanation e : explain(root, "onnx")) {
+            assertSmoothed(e);
+            assertThat(e.empirical()).as("attacks still run on a graph").isNotNull();
+        }
+    }
+
+    @Test
+    void smoothingCertifiesATorchScriptModel(@TempDir Path root) throws IOException {
+        install(root, TORCHSCRIPT, "model.pt", "smoothing");
+        for (Explanation e : explain(root, "torchscript")) {
+            assertSmoothed(e);
+            assertThat(e.empirical()).as("no graph, no attack").isNull();
+        }
+    }
+
+    private static void assertSmoothed(Explanation e) {
+        Explanation.Certificate c = e.certificate();
+        assertThat(c.method()).isEqualTo("smoothing");
+        assertThat(c.epsilon()).isEqualTo(0.05);
+        assertThat(c.smoothed().samples()).isEqualTo(200);
+        assertThat(c.smoothed().noise()).isEqualTo("uniform-ball");
+        assertThat(c.topk()).isEqualTo(c.smoothed().certifiedRadius() > 0.05);
+        assertThat(c.topkOverlap()).isEqualTo(c.smoothed().topk().size());
+        assertThat(c.maxDeviationLinf()).as("no gradient box").isNull();
+        assertThat(e.topFeatures()).as("the smoothed attribution's top features").hasSize(5);
+        assertThat(e.topFeatures().stream().map(f -> f.index()).toList()).containsAll(c.smoothed().topk());
+    }
+
+    /** The demo rows through a pipeline of version 1, as records, each checked against the schema. */
+    private static List<Explanation> explain(Path root, String label) throws IOException {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RunnerMetrics metrics = new RunnerMetrics(registry, "cpu");
+        float[] data = JSON.convertValue(JSON.readTree(Path.of("..", "examples", "digits-v2.json").toFile()).get("inputs").get(0).get("data"),
+                float[].class);
+        float[][] rows = new float[data.length / 64][];
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = java.util.Arrays.copyOfRange(data, r * 64, (r + 1) * 64);
+        }
+        try (ModelPipelines pipelines = new ModelPipelines(new ModelRepository(root), Device.cpu(), CERTIFY_AND_ATTACK, 4, 1000,
+                System::nanoTime, metrics)) {
+            ModelPipeline pipeline = pipelines.get("m", "1");
+            List<Evaluation> evaluations = pipeline.evaluate(rows);
+            List<Explanation> out = new java.util.ArrayList<>();
+            for (int i = 0; i < rows.length; i++) {
+                Sample sample = new Sample("r-" + label, i, "m", "1", "PLAIN", rows[i], null, null, 1, 1, null, null);
+                Explanation e = ExplanationRecords.of(sample, evaluations.get(i), pipeline, false, 2, 1.0);
+                ContractSchemas.EXPLANATION.assertValid(List.of(JSON.readTree(e.toJson())));
+                metrics.sample("m", "1", pipeline.certificateMethod(), sample, evaluations.get(i), 2);
+                out.add(e);
+            }
+            assertThat(registry.scrape()).contains("method=\"" + pipeline.certificateMethod() + "\"");
+            return out;
+        }
+    }
+
+    private static void install(Path root, Path from, String modelFile, String method) throws IOException {
+        Path dir = Files.createDirectories(root.resolve("m").resolve("1"));
+        Files.copy(from.resolve(modelFile), dir.resolve(modelFile));
+        YAMLMapper yaml = new YAMLMapper();
+        ObjectNode policy = (ObjectNode) yaml.readTree(from.resolve("stabilis.yaml").toFile());
+        ObjectNode certification = policy.has("certification") ? (ObjectNode) policy.get("certification") : policy.putObject("certification");
+        certification.put("method", method).put("epsilon", 0.001);
+        if (method.equals("smoothing")) {
+            certification.putObject("smoothing").put("samples", 200).put("radius", 0.05);
+        }
+        yaml.writeValue(dir.resolve("stabilis.yaml").toFile(), policy);
+    }
+}
