@@ -28,9 +28,10 @@ public final class RobustnessEvaluation {
     /**
      * @param epsilons box half-widths, each a finite number &gt;= 0
      * @param k size of the top-k set
-     * @throws IllegalArgumentException when the rows do not fit the model or no ε is given
+     * @param method the gradient-bound method of the certificates: {@code interval} or {@code linear}
+     * @throws IllegalArgumentException when the rows do not fit the model, no ε is given or the method is unknown
      */
-    public static RobustnessSummary evaluate(LoadedModel loaded, LabelledRows data, double[] epsilons, int k) {
+    public static RobustnessSummary evaluate(LoadedModel loaded, LabelledRows data, double[] epsilons, int k, String method) {
         if (epsilons.length == 0) {
             throw new IllegalArgumentException("at least one epsilon is required");
         }
@@ -41,7 +42,7 @@ public final class RobustnessEvaluation {
         List<RobustnessSummary.AtEpsilon> perEpsilon = new ArrayList<>();
         double[] radii = null;
         double radiusMax = Double.NaN;
-        try (GradientBounds bounds = GradientBounds.load(graph, loaded.model().device())) {
+        try (GradientBounds bounds = GradientBounds.load(graph, loaded.model().device(), method)) {
             for (double epsilon : epsilons) {
                 CertifySettings settings = loaded.certifySettings(epsilon, k, null, null, null, radii == null);
                 List<CertifiedSample> certified = new Certifier(bounds, settings).certify(rows);

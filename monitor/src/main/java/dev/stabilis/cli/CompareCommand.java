@@ -1,5 +1,6 @@
 package dev.stabilis.cli;
 
+import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.engine.Devices;
 import dev.stabilis.evaluate.LabelledRows;
 import dev.stabilis.evaluate.RobustnessEvaluation;
@@ -47,6 +48,10 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--k", paramLabel = "K", defaultValue = "5", description = "Size of the top-k set (default: ${DEFAULT-VALUE}).")
     private int k;
 
+    @Option(names = "--method", paramLabel = "interval|linear[,...]", split = ",", defaultValue = "interval",
+            description = "Gradient-bound methods of the certificates, each a row per model (default: ${DEFAULT-VALUE}).")
+    private List<String> methods;
+
     @Option(names = "--json", description = "Print JSON instead of the Markdown table.")
     private boolean json;
 
@@ -64,6 +69,12 @@ final class CompareCommand implements Callable<Integer> {
         if (k < 1) {
             throw new IllegalArgumentException("--k must be at least 1, got " + k);
         }
+        for (String method : methods) {
+            if (!List.of(GradientBounds.INTERVAL, GradientBounds.LINEAR).contains(method)) {
+                throw new IllegalArgumentException("--method values must be interval or linear, got '" + method
+                        + "' (smoothing certifies l2 balls, not these boxes: use stabilis certify --method smoothing)");
+            }
+        }
         if (rows != null && rows < 1) {
             throw new IllegalArgumentException("--rows must be at least 1, got " + rows);
         }
@@ -77,8 +88,10 @@ final class CompareCommand implements Callable<Integer> {
             String label = split > 0 ? model.substring(0, split) : model;
             Path path = Path.of(split > 0 ? model.substring(split + 1) : model);
             try (LoadedModel loaded = ModelLoader.load(label, "compare", path, Devices.resolve(device))) {
-                results.add(new ComparisonReport.Row(label, loaded.artifact().toString(),
-                        RobustnessEvaluation.evaluate(loaded, samples, epsilons, k)));
+                for (String method : methods) {
+                    results.add(new ComparisonReport.Row(label, loaded.artifact().toString(), method,
+                            RobustnessEvaluation.evaluate(loaded, samples, epsilons, k, method)));
+                }
             }
         }
         ComparisonReport report = new ComparisonReport(labelled.data.toString(), samples.size(), k, results);

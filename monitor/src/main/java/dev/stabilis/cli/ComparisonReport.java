@@ -23,24 +23,25 @@ record ComparisonReport(String data, int samples, int k, List<Row> rows) {
      *
      * @param label the name of its rows
      * @param artifact its model file
+     * @param method the certificates' gradient-bound method
      * @param summary what the evaluation found
      */
-    record Row(String label, String artifact, RobustnessSummary summary) {}
+    record Row(String label, String artifact, String method, RobustnessSummary summary) {}
 
     /** The table, with a line above it saying what was measured. */
     String markdown() {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%d samples of %s; top-%d sets of the gradient explanation; certification and "
                 + "the top-k attack search the same box [x - ε, x + ε] clipped to each model's domain.%n%n", samples, data, k));
-        out.append(String.format(Locale.ROOT, "| Model | Accuracy | Median certified radius | ε | Certified top-%d | "
+        out.append(String.format(Locale.ROOT, "| Model | Method | Accuracy | Median certified radius | ε | Certified top-%d | "
                 + "Attack success | Mean top-%d ∩ under attack |%n", k, k));
-        out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |").append(System.lineSeparator());
+        out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |").append(System.lineSeparator());
         for (Row row : rows) {
             RobustnessSummary s = row.summary();
             boolean first = true;
             for (RobustnessSummary.AtEpsilon e : s.perEpsilon()) {
-                out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.3f | %.3f | %.3f |%n",
-                        first ? row.label() : "", first ? String.format(Locale.ROOT, "%.3f", s.accuracy()) : "",
+                out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %.3f | %.3f | %.3f |%n",
+                        first ? row.label() : "", first ? row.method() : "", first ? String.format(Locale.ROOT, "%.3f", s.accuracy()) : "",
                         first ? String.format(Locale.ROOT, "%.4g", s.medianRadius()) : "", number(e.epsilon()),
                         e.certifiedTopk(), e.attackSuccess(), e.meanTopkIntersection()));
                 first = false;
@@ -61,6 +62,7 @@ record ComparisonReport(String data, int samples, int k, List<Row> rows) {
             ObjectNode m = models.addObject();
             m.put("label", row.label());
             m.put("model", row.artifact());
+            m.put("method", row.method());
             m.put("accuracy", s.accuracy());
             m.put("medianRadius", s.medianRadius());
             m.put("radiusMax", s.radiusMax());

@@ -135,20 +135,37 @@ class CompareCommandTest {
     }
 
     @Test
+    void eachMethodIsARowAndLinearCertifiesAtLeastWhatIntervalDoes() {
+        CliRun run = CliRun.stabilis("compare", "--data", HELD_OUT.toString(), "--feature-scale", "0.0625", "--rows", "16",
+                "--model", "relu=" + RELU, "--method", "interval,linear", "--epsilon", "0.005", "--json", "--device", "cpu");
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode models = run.json().get("models");
+        assertThat(models).hasSize(2);
+        assertThat(models.get(0).get("method").asText()).isEqualTo("interval");
+        assertThat(models.get(1).get("method").asText()).isEqualTo("linear");
+        assertThat(models.get(1).get("perEpsilon").get(0).get("certifiedTopk").asDouble())
+                .isGreaterThanOrEqualTo(models.get(0).get("perEpsilon").get(0).get("certifiedTopk").asDouble());
+        assertThat(models.get(1).get("medianRadius").asDouble()).isGreaterThan(models.get(0).get("medianRadius").asDouble());
+        CliRun smoothing = CliRun.stabilis("compare", "--data", HELD_OUT.toString(), "--model", RELU.toString(), "--method", "smoothing");
+        assertThat(smoothing.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(smoothing.errorLine()).contains("--method values must be interval or linear, got 'smoothing'");
+    }
+
+    @Test
     void theDefaultOutputIsAMarkdownTableWithOneLinePerModelAndEpsilon() {
         CliRun run = CliRun.stabilis("compare", "--data", HELD_OUT.toString(), "--feature-scale", "0.0625", "--rows", "6",
                 "--model", "relu=" + RELU, "--model", SOFTPLUS.toString(), "--epsilon", "0.001,0.01", "--device", "cpu");
         assertThat(run.code()).as(run.err()).isZero();
         List<String> table = run.out().lines().filter(l -> l.startsWith("|")).toList();
         assertThat(table).hasSize(2 + 4);
-        assertThat(table.get(0)).isEqualTo("| Model | Accuracy | Median certified radius | ε | Certified top-5 | Attack success "
+        assertThat(table.get(0)).isEqualTo("| Model | Method | Accuracy | Median certified radius | ε | Certified top-5 | Attack success "
                 + "| Mean top-5 ∩ under attack |");
-        assertThat(cells(table.get(2))).startsWith("relu").contains("0.001");
+        assertThat(cells(table.get(2))).startsWith("relu", "interval").contains("0.001");
         assertThat(cells(table.get(3)).get(0)).as("model cells only on its first line").isEmpty();
-        assertThat(cells(table.get(3)).get(3)).isEqualTo("0.01");
+        assertThat(cells(table.get(3)).get(4)).isEqualTo("0.01");
         assertThat(cells(table.get(4)).get(0)).isEqualTo(SOFTPLUS.toString());
         for (String line : table.subList(2, table.size())) {
-            for (String fraction : cells(line).subList(4, 7)) {
+            for (String fraction : cells(line).subList(5, 8)) {
                 assertThat(Double.parseDouble(fraction)).isBetween(0.0, 1.0);
             }
         }
