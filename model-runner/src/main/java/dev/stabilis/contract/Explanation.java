@@ -23,6 +23,8 @@ import java.util.Map;
  * @param curvature null when not computed
  * @param invariantViolation non-null when an attack beat the certificate, which is a bug
  * @param computeMs the batch's compute time divided by its samples
+ * @param analyses what ran for this sample: {@code attributions}, and {@code certificate}, {@code attack},
+ *     {@code curvature} where they did (the policy's sampling gives some samples attributions only)
  */
 public record Explanation(
         String requestId, Integer index, String model, String version, String requestedVersion,
@@ -30,7 +32,7 @@ public record Explanation(
         Integer predicted, String predictedLabel, Integer servedClass, Boolean mismatch,
         Double epsilon, Integer k, List<TopFeature> topFeatures, Map<String, float[]> attributions,
         Double igCompletenessGap, Certificate certificate, Empirical empirical,
-        Double curvature, String invariantViolation, Double computeMs) {
+        Double curvature, String invariantViolation, Double computeMs, List<String> analyses) {
 
     /**
      * The certificate of the sample's explanation: bounds on its gradient over the ε-box ({@code interval},

@@ -15,13 +15,26 @@ import java.util.List;
  * @param certification certification settings
  * @param attack empirical stability settings
  * @param output which model output is explained
+ * @param sampling which share of the traffic gets the full analysis
  */
 public record ModelPolicy(long[] inputShape, List<String> featureNames, List<String> classNames, double[] domainMin,
-        double[] domainMax, Attribution attribution, Certification certification, Attack attack, Output output) {
+        double[] domainMax, Attribution attribution, Certification certification, Attack attack, Output output,
+        Sampling sampling) {
 
     /** The policy of a model without {@code stabilis.yaml}. */
     public static final ModelPolicy DEFAULT = new ModelPolicy(null, List.of(), List.of(), new double[0], new double[0],
-            Attribution.DEFAULT, Certification.DEFAULT, Attack.DEFAULT, Output.DEFAULT);
+            Attribution.DEFAULT, Certification.DEFAULT, Attack.DEFAULT, Output.DEFAULT, Sampling.DEFAULT);
+
+    /**
+     * Cost control: the share of samples that get the full analysis (certificate, attack, curvature); the others
+     * get their attributions only. Which samples is decided by their request id and index, so a replay picks the same.
+     *
+     * @param fraction in [0, 1]; 1 analyses every sample
+     */
+    public record Sampling(double fraction) {
+
+        public static final Sampling DEFAULT = new Sampling(1);
+    }
 
     /**
      * The explained output.
@@ -37,7 +50,7 @@ public record ModelPolicy(long[] inputShape, List<String> featureNames, List<Str
 
     /** This policy with another input domain (one value, or one per input feature). */
     public ModelPolicy withDomain(double[] min, double[] max) {
-        return new ModelPolicy(inputShape, featureNames, classNames, min, max, attribution, certification, attack, output);
+        return new ModelPolicy(inputShape, featureNames, classNames, min, max, attribution, certification, attack, output, sampling);
     }
 
     /**

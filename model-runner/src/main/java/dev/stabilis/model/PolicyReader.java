@@ -112,7 +112,8 @@ public final class PolicyReader {
         return new ModelPolicy(shape, strings(root.path("features").path("names")), strings(root.path("classes")),
                 min, max, attribution, certification(root.path("certification")), attack(root.path("attack")),
                 new ModelPolicy.Output(root.path("output").path("name").asText(null),
-                        root.path("output").path("explain").asText(ModelPolicy.Output.DEFAULT.explain())));
+                        root.path("output").path("explain").asText(ModelPolicy.Output.DEFAULT.explain())),
+                new ModelPolicy.Sampling(root.path("sampling").path("fraction").asDouble(ModelPolicy.Sampling.DEFAULT.fraction())));
     }
 
     private static ModelPolicy.Certification certification(JsonNode c) {

@@ -38,7 +38,22 @@ public final class ExplanationRecords {
                 includeAttributions ? new LinkedHashMap<>(e.attributions()) : null,
                 nullable(e.igCompletenessGap()),
                 certificate(e, pipeline), empirical(e.empirical(), pipeline.attackSettings().epsilon()), nullable(e.curvature()),
-                e.invariantViolation(), computeMs);
+                e.invariantViolation(), computeMs, analyses(e));
+    }
+
+    /** The analyses that ran for a sample, by what its evaluation holds. */
+    static List<String> analyses(Evaluation e) {
+        List<String> out = new ArrayList<>(List.of("attributions"));
+        if (e.certified() != null || e.smoothed() != null) {
+            out.add("certificate");
+        }
+        if (e.empirical() != null) {
+            out.add("attack");
+        }
+        if (!Double.isNaN(e.curvature())) {
+            out.add("curvature");
+        }
+        return out;
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -205,8 +206,7 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
             return;
         }
         long start = System.nanoTime();
-        List<IsolatedEvaluation.Outcome> outcomes = IsolatedEvaluation.of(valid.stream().map(p -> p.sample().features())
-                .toArray(float[][]::new), pipeline::evaluate);
+        List<IsolatedEvaluation.Outcome> outcomes = evaluate(valid, pipeline);
         long nanos = System.nanoTime() - start;
         metrics.batch(pipeline.loaded().name(), valid.size(), nanos);
         long now = System.currentTimeMillis();
@@ -231,6 +231,35 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
             }
             out.add(new ProducerRecord<>(settings.explanationsTopic(), pipeline.loaded().name(),
                     ExplanationRecords.of(sample, e, pipeline, options.includeAttributions(), now, perSampleMs).toJson()));
+        }
+    }
+
+    /**
+     * The outcomes of the group's samples in their order: those the policy's sampling picks get the full analysis,
+     * the others their attributions, each part isolated so one failing sample fails alone.
+     */
+    private static List<IsolatedEvaluation.Outcome> evaluate(List<Parsed> valid, ModelPipeline pipeline) {
+        List<Integer> full = new ArrayList<>();
+        List<Integer> light = new ArrayList<>();
+        for (int i = 0; i < valid.size(); i++) {
+            Sample s = valid.get(i).sample();
+            (pipeline.fullyAnalysed(s.requestId(), s.index()) ? full : light).add(i);
+        }
+        IsolatedEvaluation.Outcome[] out = new IsolatedEvaluation.Outcome[valid.size()];
+        evaluate(valid, full, pipeline::evaluate, out);
+        evaluate(valid, light, pipeline::attribute, out);
+        return List.of(out);
+    }
+
+    private static void evaluate(List<Parsed> valid, List<Integer> indices, Function<float[][], List<Evaluation>> evaluation,
+            IsolatedEvaluation.Outcome[] out) {
+        if (indices.isEmpty()) {
+            return;
+        }
+        float[][] rows = indices.stream().map(i -> valid.get(i).sample().features()).toArray(float[][]::new);
+        List<IsolatedEvaluation.Outcome> outcomes = IsolatedEvaluation.of(rows, evaluation);
+        for (int i = 0; i < indices.size(); i++) {
+            out[indices.get(i)] = outcomes.get(i);
         }
     }
 

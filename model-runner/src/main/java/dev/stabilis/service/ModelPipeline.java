@@ -17,11 +17,13 @@ import dev.stabilis.model.ModelPolicy;
 import dev.stabilis.smoothing.SmoothedCertificate;
 import dev.stabilis.smoothing.SmoothingCertifier;
 import dev.stabilis.smoothing.SmoothingSettings;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32;
 
 /**
  * Everything the runner computes for one model version, ready to run on batches: the policy's attribution
@@ -109,18 +111,42 @@ public final class ModelPipeline implements AutoCloseable {
         return smoothing;
     }
 
-    /** Evaluates every row (each of the model's input size). */
+    /**
+     * Whether a sample gets the full analysis under the policy's {@code sampling.fraction}: a CRC-32 of its request
+     * id and index, read as a number in [0, 1), falls below the fraction, so the choice is the same on every replay.
+     */
+    public boolean fullyAnalysed(String requestId, int index) {
+        double fraction = loaded.policy().sampling().fraction();
+        if (fraction >= 1) {
+            return true;
+        }
+        CRC32 crc = new CRC32();
+        crc.update((requestId + "#" + index).getBytes(StandardCharsets.UTF_8));
+        return crc.getValue() / 4294967296.0 < fraction;
+    }
+
+    /** Evaluates every row (each of the model's input size) with every analysis the options and the policy name. */
     public List<Evaluation> evaluate(float[][] rows) {
+        return evaluate(rows, true);
+    }
+
+    /** Attributions only, for the samples the policy's sampling leaves out of the full analysis. */
+    public List<Evaluation> attribute(float[][] rows) {
+        return evaluate(rows, false);
+    }
+
+    private List<Evaluation> evaluate(float[][] rows, boolean full) {
         Map<String, List<Explanation>> explained = new LinkedHashMap<>();
         for (Attributor attributor : attributors) {
             explained.put(attributor.method(), attributor.explain(rows, null));
         }
-        List<CertifiedSample> certified = certifier == null ? null : certifier.certify(rows);
-        List<EmpiricalReport> empirical = assessor == null ? null : assessor.assess(rows);
+        List<CertifiedSample> certified = certifier == null || !full ? null : certifier.certify(rows);
+        List<EmpiricalReport> empirical = assessor == null || !full ? null : assessor.assess(rows);
         List<Explanation> first = explained.values().iterator().next();
         int[] predicted = first.stream().mapToInt(Explanation::predicted).toArray();
-        double[] curvatures = curvature == null ? null : curvature.of(rows, predicted, certifySettings.kind());
-        List<SmoothedCertificate> smoothed = smoothing == null ? null : SmoothingCertifier.certify(loaded.model(), rows, predicted, smoothing);
+        double[] curvatures = curvature == null || !full ? null : curvature.of(rows, predicted, certifySettings.kind());
+        List<SmoothedCertificate> smoothed = smoothing == null || !full ? null
+                : SmoothingCertifier.certify(loaded.model(), rows, predicted, smoothing);
         List<Evaluation> out = new ArrayList<>(rows.length);
         for (int i = 0; i < rows.length; i++) {
             Map<String, float[]> attributions = new LinkedHashMap<>();
@@ -135,9 +161,23 @@ public final class ModelPipeline implements AutoCloseable {
             CertifiedSample c = certified == null ? null : certified.get(i);
             EmpiricalReport r = empirical == null ? null : empirical.get(i);
             SmoothedCertificate sc = smoothed == null ? null : smoothed.get(i);
-            double[] gradient = c != null ? c.gradient() : sc != null ? sc.attribution() : r != null ? r.attack().attribution() : null;
+            double[] gradient = c != null ? c.gradient() : sc != null ? sc.attribution() : r != null ? r.attack().attribution()
+                    : saliency(attributions);
             out.add(new Evaluation(predicted[i], gradient, attributions, gap, c, sc, r,
                     curvatures == null ? Double.NaN : curvatures[i], violation(c, r)));
+        }
+        return out;
+    }
+
+    /** The saliency attribution (the gradient) when the policy computes it, else null. */
+    private static double[] saliency(Map<String, float[]> attributions) {
+        float[] saliency = attributions.get("saliency");
+        if (saliency == null) {
+            return null;
+        }
+        double[] out = new double[saliency.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = saliency[i];
         }
         return out;
     }

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The runner certifies each model the way its policy's {@code certification.method} says, and its explanation
  * records say which method and which ε every certificate speaks about, conforming to the published schema: linear
- * bounds on the demo ONNX model, smoothing on the same model and on a TorchScript model, which has no graph.
+ * bounds on the demo ONNX model, smoothing on the same model and on a TorchScript model, which has no graph. Under
+ * the policy's {@code sampling}, the records say which analyses ran.
  */
 class CertificateMethodRecordsTest {
 
@@ -63,6 +64,39 @@ class CertificateMethodRecordsTest {
         }
     }
 
+    @Test
+    void samplingGivesTheFullAnalysisToTheSameShareOfSamplesOnEveryReplayAndSaysWhatRan(@TempDir Path root) throws IOException {
+        install(root, DEMO, "model.onnx", "linear");
+        Path policy = root.resolve("m/1/stabilis.yaml");
+        Files.writeString(policy, Files.readString(policy) + "sampling:\n  fraction: 0.25\n");
+        try (ModelPipelines pipelines = new ModelPipelines(new ModelRepository(root), Device.cpu(), CERTIFY_AND_ATTACK, 4, 1000,
+                System::nanoTime, new RunnerMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), "cpu"))) {
+            ModelPipeline pipeline = pipelines.get("m", "1");
+            int picked = 0;
+            for (int i = 0; i < 4000; i++) {
+                boolean full = pipeline.fullyAnalysed("request-" + i, i % 3);
+                assertThat(pipeline.fullyAnalysed("request-" + i, i % 3)).as("the same choice again").isEqualTo(full);
+                picked += full ? 1 : 0;
+            }
+            assertThat(picked / 4000.0).isBetween(0.22, 0.28);
+            float[][] rows = demoRows();
+            List<Evaluation> full = pipeline.evaluate(rows);
+            List<Evaluation> light = pipeline.attribute(rows);
+            for (int i = 0; i < rows.length; i++) {
+                Sample sample = new Sample("r", i, "m", "1", "PLAIN", rows[i], null, null, 1, 1, null, null);
+                Explanation f = ExplanationRecords.of(sample, full.get(i), pipeline, false, 2, 1.0);
+                Explanation l = ExplanationRecords.of(sample, light.get(i), pipeline, false, 2, 1.0);
+                assertThat(f.analyses()).containsExactly("attributions", "certificate", "attack");
+                assertThat(l.analyses()).containsExactly("attributions");
+                assertThat(l.certificate()).isNull();
+                assertThat(l.empirical()).isNull();
+                assertThat(l.predicted()).isEqualTo(f.predicted());
+                assertThat(l.topFeatures()).as("from the saliency attribution").hasSize(5);
+                ContractSchemas.EXPLANATION.assertValid(List.of(JSON.readTree(f.toJson()), JSON.readTree(l.toJson())));
+            }
+        }
+    }
+
     private static void assertSmoothed(Explanation e) {
         Explanation.Certificate c = e.certificate();
         assertThat(c.method()).isEqualTo("smoothing");
@@ -80,12 +114,7 @@ class CertificateMethodRecordsTest {
     private static List<Explanation> explain(Path root, String label) throws IOException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         RunnerMetrics metrics = new RunnerMetrics(registry, "cpu");
-        float[] data = JSON.convertValue(JSON.readTree(Path.of("..", "examples", "digits-v2.json").toFile()).get("inputs").get(0).get("data"),
-                float[].class);
-        float[][] rows = new float[data.length / 64][];
-        for (int r = 0; r < rows.length; r++) {
-            rows[r] = java.util.Arrays.copyOfRange(data, r * 64, (r + 1) * 64);
-        }
+        float[][] rows = demoRows();
         try (ModelPipelines pipelines = new ModelPipelines(new ModelRepository(root), Device.cpu(), CERTIFY_AND_ATTACK, 4, 1000,
                 System::nanoTime, metrics)) {
             ModelPipeline pipeline = pipelines.get("m", "1");
@@ -101,6 +130,16 @@ class CertificateMethodRecordsTest {
             assertThat(registry.scrape()).contains("method=\"" + pipeline.certificateMethod() + "\"");
             return out;
         }
+    }
+
+    private static float[][] demoRows() throws IOException {
+        float[] data = JSON.convertValue(JSON.readTree(Path.of("..", "examples", "digits-v2.json").toFile()).get("inputs").get(0).get("data"),
+                float[].class);
+        float[][] rows = new float[data.length / 64][];
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = java.util.Arrays.copyOfRange(data, r * 64, (r + 1) * 64);
+        }
+        return rows;
     }
 
     private static void install(Path root, Path from, String modelFile, String method) throws IOException {
