@@ -109,7 +109,7 @@ public final class PolicyReader {
                 sg.path("samples").asInt(d.smoothGradSamples()),
                 sg.path("sigma").asDouble(d.smoothGradSigma()),
                 sg.path("seed").asLong(d.smoothGradSeed()));
-        return new ModelPolicy(shape, strings(root.path("features").path("names")), strings(root.path("classes")),
+        return new ModelPolicy(shape, input.path("embedding").asText(null), strings(root.path("features").path("names")), strings(root.path("classes")),
                 min, max, attribution, certification(root.path("certification")), attack(root.path("attack")),
                 new ModelPolicy.Output(root.path("output").path("name").asText(null),
                         root.path("output").path("explain").asText(ModelPolicy.Output.DEFAULT.explain())));
