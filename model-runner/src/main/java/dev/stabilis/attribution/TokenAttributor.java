@@ -43,6 +43,15 @@ public final class TokenAttributor {
      * @throws IllegalArgumentException naming the sample, for a wrong number of ids or an id outside the vocabulary
      */
     public List<TokenExplanation> explain(float[][] ids, int[] targets) {
+        return explainEmbedded(embed(ids), targets);
+    }
+
+    /**
+     * Each sample's embedding ({@link EmbeddingLookup#embed}), to check ids before explaining them.
+     *
+     * @throws IllegalArgumentException naming the sample, for a wrong number of ids or an id outside the vocabulary
+     */
+    public float[][] embed(float[][] ids) {
         float[][] embedded = new float[ids.length][];
         for (int i = 0; i < ids.length; i++) {
             try {
@@ -51,7 +60,16 @@ public final class TokenAttributor {
                 throw new IllegalArgumentException("sample " + i + ": " + e.getMessage(), e);
             }
         }
-        List<TokenExplanation> out = new ArrayList<>(ids.length);
+        return embedded;
+    }
+
+    /**
+     * Explains samples already embedded by {@link #embed}.
+     *
+     * @param targets the class to explain per sample, or null to explain the predicted class
+     */
+    public List<TokenExplanation> explainEmbedded(float[][] embedded, int[] targets) {
+        List<TokenExplanation> out = new ArrayList<>(embedded.length);
         for (Explanation explanation : attributor.explain(embedded, targets)) {
             out.add(new TokenExplanation(explanation, lookup.perToken(explanation.attribution())));
         }

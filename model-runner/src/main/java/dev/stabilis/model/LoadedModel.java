@@ -10,6 +10,7 @@ import dev.stabilis.attribution.SmoothGrad;
 import dev.stabilis.certify.CertifySettings;
 import dev.stabilis.engine.DifferentiableModel;
 import dev.stabilis.engine.TargetKind;
+import dev.stabilis.graph.EmbeddingLookup;
 import dev.stabilis.graph.Graph;
 import dev.stabilis.smoothing.NoiseKind;
 import dev.stabilis.smoothing.SmoothingSettings;
@@ -18,7 +19,8 @@ import java.util.Optional;
 
 /**
  * A model version ready to run: the differentiable model on its device, its policy, and (for ONNX models)
- * the layer graph that certification needs.
+ * the layer graph that certification needs. For a model that takes token ids, the model and graph start at the
+ * embedding lookup's output and the lookup is kept beside them.
  *
  * @param name model name
  * @param version version label
@@ -26,13 +28,34 @@ import java.util.Optional;
  * @param policy the policy
  * @param model the runnable model
  * @param graph the layer graph, empty for TorchScript models
+ * @param embedding the embedding lookup in front of the model, for a model that takes token ids
  */
 public record LoadedModel(String name, String version, Path artifact, ModelPolicy policy, DifferentiableModel model,
-        Optional<Graph> graph) implements AutoCloseable {
+        Optional<Graph> graph, Optional<EmbeddingLookup> embedding) implements AutoCloseable {
 
-    /** Number of input features per sample. */
+    /** Number of input features per sample of the differentiable model (for a token model, embedding values). */
     public int inputSize() {
         return Math.toIntExact(dev.stabilis.graph.Shapes.size(model.inputShape()));
+    }
+
+    /** Number of values per sample in a payload: token ids for a model that takes them, else {@link #inputSize()}. */
+    public int payloadSize() {
+        return embedding.map(EmbeddingLookup::tokens).orElse(inputSize());
+    }
+
+    /**
+     * Refuses a model that takes token ids, for work that perturbs the input as features (certification, attacks):
+     * ids are not continuous, and top-k sets and boxes in embedding space are not yet reported per token.
+     *
+     * @param work what is refused, as the message names it
+     * @throws PolicyException naming the lookup, for a model that takes token ids
+     */
+    public void requireFeatureInput(String work) {
+        embedding.ifPresent(lookup -> {
+            throw new PolicyException(artifact + ": takes token ids (input '" + lookup.idInput() + "' through embedding lookup '"
+                    + lookup.node() + "'); stabilis does not yet run " + work
+                    + " on token models, only attributions (stabilis explain)");
+        });
     }
 
     /** The score attributions differentiate, from the policy. */
@@ -91,9 +114,10 @@ public record LoadedModel(String name, String version, Path artifact, ModelPolic
     /**
      * The layer graph, which certification and attacks need.
      *
-     * @throws PolicyException for a TorchScript model, which has none
+     * @throws PolicyException for a TorchScript model, which has none, or a model that takes token ids
      */
     public Graph requireGraph() {
+        requireFeatureInput("certification and attacks");
         return graph.orElseThrow(() -> new PolicyException(artifact
                 + ": certification and attacks need an ONNX model (a layer graph); TorchScript models only get attributions"));
     }

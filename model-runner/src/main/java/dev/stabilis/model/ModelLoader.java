@@ -4,6 +4,7 @@ import ai.djl.Device;
 import dev.stabilis.engine.DifferentiableModel;
 import dev.stabilis.engine.GraphModel;
 import dev.stabilis.engine.TorchScriptModel;
+import dev.stabilis.graph.EmbeddingLookup;
 import dev.stabilis.graph.Graph;
 import dev.stabilis.graph.Shapes;
 import dev.stabilis.onnx.OnnxImporter;
@@ -15,7 +16,8 @@ import java.util.Optional;
 /**
  * Loads one model version from a directory ({@code model.onnx} or {@code model.pt}, optional
  * {@code stabilis.yaml}) or a model file (with the {@code stabilis.yaml} beside it, if any), and checks the
- * policy against the model.
+ * policy against the model. An ONNX model that takes token ids is loaded from its embedding lookup's output (the
+ * policy's {@code input.embedding}), with the lookup beside it.
  */
 public final class ModelLoader {
 
@@ -40,23 +42,30 @@ public final class ModelLoader {
         String file = artifact.getFileName().toString();
         DifferentiableModel model;
         Optional<Graph> graph = Optional.empty();
+        Optional<EmbeddingLookup> embedding = Optional.empty();
         if (file.endsWith(".onnx")) {
-            Graph g = OutputSelection.select(OnnxImporter.read(artifact), policy.output(), policyFile, artifact);
+            OnnxImporter.Imported imported = OnnxImporter.load(artifact, policy.inputEmbedding());
+            Graph g = OutputSelection.select(imported.graph(), policy.output(), policyFile, artifact);
             graph = Optional.of(g);
+            embedding = imported.embedding();
             model = GraphModel.load(g, device, ai.djl.ndarray.types.DataType.FLOAT32);
         } else {
+            if (policy.inputEmbedding() != null) {
+                throw new PolicyException(policyFile + ": input.embedding names an ONNX embedding lookup; TorchScript model "
+                        + artifact + " takes its input as given");
+            }
             if (policy.inputShape() == null) {
                 throw new PolicyException(policyFile + ": input.shape is required for TorchScript model " + artifact);
             }
             model = TorchScriptModel.load(artifact, policy.inputShape(), device);
         }
         try {
-            check(policy, model, policyFile);
+            check(policy, model, embedding, policyFile);
         } catch (PolicyException e) {
             model.close();
             throw e;
         }
-        return new LoadedModel(name, version, artifact, policy, model, graph);
+        return new LoadedModel(name, version, artifact, policy, model, graph, embedding);
     }
 
     private static Path artifactIn(Path path) {
@@ -84,13 +93,18 @@ public final class ModelLoader {
         throw new PolicyException(path + ": no model.onnx or model.pt in the directory");
     }
 
-    private static void check(ModelPolicy policy, DifferentiableModel model, Path policyFile) {
+    /**
+     * Checks the policy's lengths: {@code input.shape} and {@code features.names} describe the payload's values (a token
+     * model's ids), the domain and the IG baseline the differentiable model's input (a token model's embedding).
+     */
+    private static void check(ModelPolicy policy, DifferentiableModel model, Optional<EmbeddingLookup> embedding, Path policyFile) {
         long features = Shapes.size(model.inputShape());
-        if (policy.inputShape() != null && !Arrays.equals(policy.inputShape(), model.inputShape())) {
+        long[] payloadShape = embedding.map(EmbeddingLookup::idShape).orElse(model.inputShape());
+        if (policy.inputShape() != null && !Arrays.equals(policy.inputShape(), payloadShape)) {
             throw new PolicyException(policyFile + ": input.shape " + Arrays.toString(policy.inputShape())
-                    + " does not match the model's input " + Arrays.toString(model.inputShape()));
+                    + " does not match the model's input " + Arrays.toString(payloadShape));
         }
-        checkLength(policyFile, "features.names", policy.featureNames().size(), features, false);
+        checkLength(policyFile, "features.names", policy.featureNames().size(), Shapes.size(payloadShape), false);
         checkLength(policyFile, "classes", policy.classNames().size(), model.classes(), false);
         checkLength(policyFile, "domain.min", policy.domainMin().length, features, true);
         checkLength(policyFile, "domain.max", policy.domainMax().length, features, true);

@@ -7,6 +7,8 @@ import java.util.List;
  * the defaults documented in the README.
  *
  * @param inputShape per-sample input shape (required for TorchScript models), or null
+ * @param inputEmbedding for an ONNX model that takes token ids, the embedding lookup (a Gather node's name or its
+ *     output's) whose output is explained; null when the input is not token ids (or its only lookup is meant)
  * @param featureNames one name per input feature, or empty
  * @param classNames one name per class, or empty
  * @param domainMin lower end of the input domain, one value or one per feature; empty when unbounded
@@ -17,12 +19,12 @@ import java.util.List;
  * @param output which model output is explained
  * @param sampling which share of the traffic gets the full analysis
  */
-public record ModelPolicy(long[] inputShape, List<String> featureNames, List<String> classNames, double[] domainMin,
-        double[] domainMax, Attribution attribution, Certification certification, Attack attack, Output output,
+public record ModelPolicy(long[] inputShape, String inputEmbedding, List<String> featureNames, List<String> classNames,
+        double[] domainMin, double[] domainMax, Attribution attribution, Certification certification, Attack attack, Output output,
         Sampling sampling) {
 
     /** The policy of a model without {@code stabilis.yaml}. */
-    public static final ModelPolicy DEFAULT = new ModelPolicy(null, List.of(), List.of(), new double[0], new double[0],
+    public static final ModelPolicy DEFAULT = new ModelPolicy(null, null, List.of(), List.of(), new double[0], new double[0],
             Attribution.DEFAULT, Certification.DEFAULT, Attack.DEFAULT, Output.DEFAULT, Sampling.DEFAULT);
 
     /**
@@ -50,7 +52,8 @@ public record ModelPolicy(long[] inputShape, List<String> featureNames, List<Str
 
     /** This policy with another input domain (one value, or one per input feature). */
     public ModelPolicy withDomain(double[] min, double[] max) {
-        return new ModelPolicy(inputShape, featureNames, classNames, min, max, attribution, certification, attack, output, sampling);
+        return new ModelPolicy(inputShape, inputEmbedding, featureNames, classNames, min, max, attribution, certification, attack,
+                output, sampling);
     }
 
     /**

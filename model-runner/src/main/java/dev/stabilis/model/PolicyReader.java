@@ -109,8 +109,8 @@ public final class PolicyReader {
                 sg.path("samples").asInt(d.smoothGradSamples()),
                 sg.path("sigma").asDouble(d.smoothGradSigma()),
                 sg.path("seed").asLong(d.smoothGradSeed()));
-        return new ModelPolicy(shape, strings(root.path("features").path("names")), strings(root.path("classes")),
-                min, max, attribution, certification(root.path("certification")), attack(root.path("attack")),
+        return new ModelPolicy(shape, input.path("embedding").asText(null), strings(root.path("features").path("names")),
+                strings(root.path("classes")), min, max, attribution, certification(root.path("certification")), attack(root.path("attack")),
                 new ModelPolicy.Output(root.path("output").path("name").asText(null),
                         root.path("output").path("explain").asText(ModelPolicy.Output.DEFAULT.explain())),
                 new ModelPolicy.Sampling(root.path("sampling").path("fraction").asDouble(ModelPolicy.Sampling.DEFAULT.fraction())));

@@ -133,8 +133,8 @@ public final class OnnxImporter {
 
     private static Graph floatGraph(Imported imported, String source) {
         imported.embedding().ifPresent(lookup -> {
-            throw new OnnxImportException(source + ": input '" + lookup.idInput() + "' holds token ids; read the model with its "
-                    + "embedding lookup (OnnxImporter.load)");
+            throw new OnnxImportException(source + ": input '" + lookup.idInput() + "' holds token ids where a FLOAT input is "
+                    + "needed; token models get attributions only (stabilis explain, the policy's input.embedding)");
         });
         return imported.graph();
     }

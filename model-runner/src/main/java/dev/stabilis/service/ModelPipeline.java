@@ -28,7 +28,8 @@ import java.util.zip.CRC32;
 /**
  * Everything the runner computes for one model version, ready to run on batches: the policy's attribution
  * methods, certified bounds, the attack with its noise baseline, and curvature. Certification and attacks
- * need a layer graph; TorchScript models get attributions only.
+ * need a layer graph; TorchScript models get attributions only. Models that take token ids are refused (see
+ * {@link LoadedModel#requireFeatureInput}).
  */
 public final class ModelPipeline implements AutoCloseable {
 
@@ -48,7 +49,19 @@ public final class ModelPipeline implements AutoCloseable {
     private final EmpiricalAssessor assessor;
     private final Curvature curvature;
 
+    /**
+     * Builds the pipeline, which then owns {@code loaded}.
+     *
+     * @throws dev.stabilis.model.PolicyException for a model that takes token ids (closed first), which the runner does not
+     *     serve yet
+     */
     public ModelPipeline(LoadedModel loaded, PipelineOptions options) {
+        try {
+            loaded.requireFeatureInput("the runner's pipeline");
+        } catch (RuntimeException e) {
+            loaded.close();
+            throw e;
+        }
         this.loaded = loaded;
         for (String method : loaded.policy().attribution().methods()) {
             attributors.add(new Attributor(loaded.model(), loaded.explainer(method, null), loaded.targetKind(),

@@ -65,6 +65,16 @@ class PolicyReaderTest {
     }
 
     @Test
+    void inputEmbeddingNamesTheLookupOfATokenModelAndMustBeANonEmptyString() {
+        assertThat(PolicyReader.parse("input: {embedding: /embed/Gather}", "p.yaml").inputEmbedding()).isEqualTo("/embed/Gather");
+        assertThat(PolicyReader.parse("classes: [a, b]", "p.yaml").inputEmbedding()).isNull();
+        assertThatThrownBy(() -> PolicyReader.parse("input: {embedding: 3}", "p.yaml"))
+                .isInstanceOf(PolicyException.class).hasMessageStartingWith("p.yaml: ").hasMessageContaining("$.input.embedding");
+        assertThatThrownBy(() -> PolicyReader.parse("input: {embedding: ''}", "p.yaml"))
+                .isInstanceOf(PolicyException.class).hasMessageContaining("$.input.embedding");
+    }
+
+    @Test
     void theCertificationMethodAndItsSmoothingSettingsAreRead() {
         ModelPolicy.Certification c = PolicyReader.parse("""
                 certification:

@@ -119,7 +119,8 @@ class TokenIdImportTest {
     @Test
     void theFloatEntryPointsRefuseTokenModelsAndTheIngestViewNamesTheIds() {
         assertThatThrownBy(() -> OnnxImporter.read(TEXT.onnx())).isInstanceOf(OnnxImportException.class)
-                .hasMessageEndingWith("input 'input_ids' holds token ids; read the model with its embedding lookup (OnnxImporter.load)");
+                .hasMessageEndingWith("input 'input_ids' holds token ids where a FLOAT input is needed; token models get "
+                        + "attributions only (stabilis explain, the policy's input.embedding)");
         OnnxImporter.Input input = OnnxImporter.input(TEXT.onnx());
         assertThat(input.name()).isEqualTo("input_ids");
         assertThat(input.sampleShape()).containsExactly(6);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
+import dev.stabilis.fixtures.Export;
 import dev.stabilis.fixtures.Fixture;
 import dev.stabilis.model.ModelRepository;
 import java.io.IOException;
@@ -62,6 +63,21 @@ class ModelPipelinesTest {
 
             Files.copy(Fixture.load("digits_mlp_relu").onnx(), root.resolve("broken/1/model.onnx"), StandardCopyOption.REPLACE_EXISTING);
             assertThat(pipelines.get("broken", "1").loaded().version()).as("tried at once when its files change").isEqualTo("1");
+        }
+    }
+
+    @Test
+    void aModelThatTakesTokenIdsIsRefusedAtLoadNamingItsLookupUntilTheRunnerServesThem(@TempDir Path root) throws IOException {
+        Path dir = Files.createDirectories(root.resolve("text/1"));
+        Export text = Export.load("token_classifier");
+        Files.copy(text.onnx(), dir.resolve("model.onnx"));
+        Files.copy(text.directory().resolve("stabilis.yaml"), dir.resolve("stabilis.yaml"));
+        try (ModelPipelines pipelines = new ModelPipelines(new ModelRepository(root), Device.cpu(), LIGHT, 4, 1000, System::nanoTime, metrics)) {
+            assertThatThrownBy(() -> pipelines.get("text", "1")).isInstanceOf(SampleException.class)
+                    .hasMessageContaining("text/1 failed to load")
+                    .hasMessageContaining("takes token ids (input 'input_ids' through embedding lookup '/embed/Gather')")
+                    .hasMessageContaining("does not yet run the runner's pipeline on token models")
+                    .extracting(e -> ((SampleException) e).reason()).isEqualTo("MODEL_UNAVAILABLE");
         }
     }
 

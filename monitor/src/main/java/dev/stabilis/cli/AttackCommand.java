@@ -59,6 +59,7 @@ final class AttackCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         InferencePayload payload = source.payload();
         try (LoadedModel loaded = source.loadModel()) {
+            loaded.requireFeatureInput("explanation attacks");
             payload.requireFeatures(loaded.inputSize());
             AttackSettings settings = withOverrides(loaded.attackSettings(method, epsilon, k));
             float[][] rows = payload.rows().toArray(float[][]::new);

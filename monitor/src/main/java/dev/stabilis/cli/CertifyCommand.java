@@ -73,6 +73,7 @@ final class CertifyCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         InferencePayload payload = source.payload();
         try (LoadedModel loaded = source.loadModel()) {
+            loaded.requireFeatureInput("certification");
             payload.requireFeatures(loaded.inputSize());
             CertifySettings settings = loaded.certifySettings(epsilon, k, target, parameterGamma, splitLeaves, radius);
             if (settings.k() > loaded.inputSize()) {
