@@ -10,6 +10,7 @@ import com.marcnuri.helm.LintResult;
 import dev.stabilis.config.Setting;
 import dev.stabilis.config.StabilisConfig;
 import dev.stabilis.detect.DetectConfig;
+import dev.stabilis.detect.DriftConfig;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -236,6 +237,7 @@ class HelmChartTest {
                 detect.put(topic, config.required(topic));
             }
             DetectConfig.from(detect);
+            DriftConfig.from(detect);
             if (workload.path("kind").asText().equals("StatefulSet")) {
                 assertThat(config.required("stabilis.runner.transactional.id"))
                         .isEqualTo(config.required("stabilis.runner.group.id") + ".stabilis-runner-0");
@@ -544,10 +546,10 @@ class HelmChartTest {
         assertThat(schema.path("properties").path("config").path("additionalProperties").asBoolean(true)).isFalse();
         Set<String> known = new TreeSet<>();
         StabilisConfig.SETTINGS.forEach(s -> known.add(s.key()));
-        for (Field f : DetectConfig.class.getFields()) {
+        for (Field f : concat(DetectConfig.class.getFields(), DriftConfig.class.getFields())) {
             if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
                 String key = (String) f.get(null);
-                if (key.startsWith(DetectConfig.PREFIX) && !key.equals(DetectConfig.PREFIX)) {
+                if (key.startsWith(DetectConfig.PREFIX) && !key.equals(DetectConfig.PREFIX) && !key.equals(DriftConfig.PREFIX)) {
                     known.add(key);
                 }
             }
@@ -572,6 +574,13 @@ class HelmChartTest {
             }
         }
         assertThat(DetectConfig.from(detect)).isEqualTo(DetectConfig.defaults());
+        assertThat(DriftConfig.from(detect)).isEqualTo(DriftConfig.defaults());
+    }
+
+    private static Field[] concat(Field[] a, Field[] b) {
+        Field[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     @Test

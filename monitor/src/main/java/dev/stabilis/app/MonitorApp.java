@@ -5,6 +5,7 @@ import dev.stabilis.config.StabilisConfig;
 import dev.stabilis.contract.Alert;
 import dev.stabilis.detect.DetectConfig;
 import dev.stabilis.detect.DetectTopology;
+import dev.stabilis.detect.DriftConfig;
 import dev.stabilis.detect.ExplanationListener;
 import dev.stabilis.ingest.IngestConfig;
 import dev.stabilis.ingest.IngestFilters;
@@ -12,6 +13,7 @@ import dev.stabilis.ingest.IngestStreamsConfig;
 import dev.stabilis.ingest.IngestTopology;
 import dev.stabilis.ingest.RepositoryModelCatalog;
 import dev.stabilis.metrics.DeadLetterMeter;
+import dev.stabilis.metrics.DriftGauges;
 import dev.stabilis.model.ModelRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -64,8 +66,8 @@ public final class MonitorApp implements AutoCloseable {
         detectSettings.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId + "-detect");
         Properties detectProps = DetectTopology.streamsConfig(detectSettings);
         streamsCommon(config, kafka, detectProps);
-        this.detect = new KafkaStreams(new DetectTopology(detectConfig, alert -> countAlert(registry, alert), ExplanationListener.NONE)
-                .build(), detectProps);
+        this.detect = new KafkaStreams(new DetectTopology(detectConfig, driftConfig(config), alert -> countAlert(registry, alert),
+                ExplanationListener.NONE, new DriftGauges(registry)).build(), detectProps);
 
         new KafkaStreamsMetrics(ingest).bindTo(registry);
         new KafkaStreamsMetrics(detect).bindTo(registry);
@@ -108,6 +110,14 @@ public final class MonitorApp implements AutoCloseable {
         }
         try {
             return DetectConfig.from(settings);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    private static DriftConfig driftConfig(StabilisConfig config) {
+        try {
+            return DriftConfig.from(config.withPrefix(DriftConfig.PREFIX));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

@@ -15,7 +15,9 @@ public enum AlertKind {
     /** A window's attack-success rate rose above its baseline. */
     ATTACK_SUCCESS_RISE(Severity.WARNING, false),
     /** A window's served-versus-recomputed mismatch rate rose above its baseline. */
-    PREDICTION_MISMATCH_RISE(Severity.WARNING, false);
+    PREDICTION_MISMATCH_RISE(Severity.WARNING, false),
+    /** A window's ranking of features by mean |attribution| departed from its baseline's (nDCG@k or Kendall's τ). */
+    ATTRIBUTION_DRIFT(Severity.WARNING, false);
 
     private final Severity severity;
     private final boolean suppressible;
