@@ -8,7 +8,9 @@ import java.util.Map;
  * certificate and attack results, written by the runner and read by the monitor's detect topology. Schema:
  * {@code schemas/explanation.schema.json}. Fields documented as nullable are null when the runner did not compute
  * them. Adding a field is one component here (the runner fills it where it builds the record) and one property in
- * the schema; readers ignore fields they do not know.
+ * the schema; readers ignore fields they do not know. The per-feature vectors of the certificate and the attack
+ * ({@code certificate.gradient}, {@code gradientLower}, {@code gradientUpper}, {@code empirical.attackedGradient}) and
+ * {@code inputShape} are optional, for {@code stabilis report}'s pictures.
  *
  * @param servedClass null when no response was joined to the request
  * @param mismatch null when no response was joined to the request
@@ -20,6 +22,8 @@ import java.util.Map;
  * @param curvature null when not computed
  * @param invariantViolation non-null when an attack beat the certificate, which is a bug
  * @param computeMs the batch's compute time divided by its samples
+ * @param inputShape the model's input shape per sample ({@code [64]}, {@code [1, 28, 28]}, ...), so that readers can
+ *     draw image-shaped inputs as images; optional
  */
 public record Explanation(
         String requestId, Integer index, String model, String version,
@@ -27,23 +31,60 @@ public record Explanation(
         Integer predicted, String predictedLabel, Integer servedClass, Boolean mismatch,
         Double epsilon, Integer k, List<TopFeature> topFeatures, Map<String, float[]> attributions,
         Double igCompletenessGap, Certificate certificate, Empirical empirical,
-        Double curvature, String invariantViolation, Double computeMs) {
+        Double curvature, String invariantViolation, Double computeMs, long[] inputShape) {
+
+    /** A record without the input shape. */
+    public Explanation(String requestId, Integer index, String model, String version, Long eventTime, Long receivedAt, Long explainedAt,
+            Integer predicted, String predictedLabel, Integer servedClass, Boolean mismatch, Double epsilon, Integer k,
+            List<TopFeature> topFeatures, Map<String, float[]> attributions, Double igCompletenessGap, Certificate certificate,
+            Empirical empirical, Double curvature, String invariantViolation, Double computeMs) {
+        this(requestId, index, model, version, eventTime, receivedAt, explainedAt, predicted, predictedLabel, servedClass, mismatch, epsilon,
+                k, topFeatures, attributions, igCompletenessGap, certificate, empirical, curvature, invariantViolation, computeMs, null);
+    }
 
     /**
      * The certified bounds of the sample's explanation inside its ε-box.
      *
      * @param method how the bounds were computed: {@code interval}, or {@code interval-split} with input splitting
      * @param radius the largest ε with the top-k set certified; null when the radius search is off
+     * @param gradient the certified explanation at the sample, per feature: the input gradient of the explained class's
+     *     certification score; optional (null when the runner leaves the vectors out)
+     * @param gradientLower the certified lower bound of that gradient over the box, per feature; optional
+     * @param gradientUpper the certified upper bound, per feature; optional. {@code gradientUpper − gradientLower} is the
+     *     bound width {@code boundWidthMean} averages
      */
     public record Certificate(
             String method, Boolean topk, Integer topkOverlap, Double signStable, Double maxDeviationLinf, Double maxDeviationL2,
-            Double cosineLower, Boolean prediction, Double radius, Double boundWidthMean) {}
+            Double cosineLower, Boolean prediction, Double radius, Double boundWidthMean,
+            double[] gradient, double[] gradientLower, double[] gradientUpper) {
 
-    /** The strongest explanation attack found inside the sample's ε-box and its stability metrics. */
+        /** A certificate without its per-feature vectors. */
+        public Certificate(String method, Boolean topk, Integer topkOverlap, Double signStable, Double maxDeviationLinf,
+                Double maxDeviationL2, Double cosineLower, Boolean prediction, Double radius, Double boundWidthMean) {
+            this(method, topk, topkOverlap, signStable, maxDeviationLinf, maxDeviationL2, cosineLower, prediction, radius, boundWidthMean,
+                    null, null, null);
+        }
+    }
+
+    /**
+     * The strongest explanation attack found inside the sample's ε-box and its stability metrics.
+     *
+     * @param attackedGradient the certified explanation ({@link Certificate#gradient()}'s score) at the attack's strongest
+     *     point, per feature; optional (null when the runner leaves the vectors out)
+     */
     public record Empirical(
             String method, Double topkIntersection, Double kendallTau, Double spearman, Double cosine,
             Double relativeL2, Boolean success, Boolean classKept, Integer stepsUsed,
-            Double noiseTopkIntersection, Boolean noiseSuccess, Double thickness) {}
+            Double noiseTopkIntersection, Boolean noiseSuccess, Double thickness, double[] attackedGradient) {
+
+        /** Attack results without the attacked point's gradient. */
+        public Empirical(String method, Double topkIntersection, Double kendallTau, Double spearman, Double cosine, Double relativeL2,
+                Boolean success, Boolean classKept, Integer stepsUsed, Double noiseTopkIntersection, Boolean noiseSuccess,
+                Double thickness) {
+            this(method, topkIntersection, kendallTau, spearman, cosine, relativeL2, success, classKept, stepsUsed, noiseTopkIntersection,
+                    noiseSuccess, thickness, null);
+        }
+    }
 
     /**
      * The one reader. The identifying fields ({@code requestId}, {@code index}, {@code model}, {@code version},

@@ -34,15 +34,23 @@ public final class ExplanationRecords {
                 pipeline.certifySettings().epsilon(), k, topFeatures(e.gradient(), k, policy.featureNames()),
                 includeAttributions ? new LinkedHashMap<>(e.attributions()) : null,
                 nullable(e.igCompletenessGap()),
-                e.certified() == null ? null : certificate(e.certified(), certificateMethod(pipeline.certifySettings().splitLeaves())),
-                empirical(e.empirical()), nullable(e.curvature()), e.invariantViolation(), computeMs);
+                e.certified() == null ? null : certificate(e.certified(), certificateMethod(pipeline.certifySettings().splitLeaves()),
+                        includeAttributions),
+                empirical(e.empirical(), includeAttributions), nullable(e.curvature()), e.invariantViolation(), computeMs,
+                includeAttributions ? pipeline.loaded().model().inputShape().clone() : null);
     }
 
     /** A sample's certificate, as explanation records and {@code stabilis certify} write it. */
     public static Explanation.Certificate certificate(CertifiedSample c, String method) {
+        return certificate(c, method, false);
+    }
+
+    /** @param withVectors whether to add the gradient and its certified bounds per feature (for {@code stabilis report}) */
+    private static Explanation.Certificate certificate(CertifiedSample c, String method, boolean withVectors) {
         Certificate cert = c.certificate();
         return new Explanation.Certificate(method, cert.topk(), cert.topkOverlap(), cert.signStable(), cert.maxDeviationLinf(),
-                cert.maxDeviationL2(), nullable(cert.cosineLower()), cert.prediction(), nullable(cert.radius()), meanWidth(c));
+                cert.maxDeviationL2(), nullable(cert.cosineLower()), cert.prediction(), nullable(cert.radius()), meanWidth(c),
+                withVectors ? c.gradient() : null, withVectors ? c.lower() : null, withVectors ? c.upper() : null);
     }
 
     /** The method name of interval bounds with {@code splitLeaves} sub-boxes. */
@@ -75,7 +83,8 @@ public final class ExplanationRecords {
         return sum / c.lower().length;
     }
 
-    private static Explanation.Empirical empirical(EmpiricalReport r) {
+    /** @param withVector whether to add the explanation at the attack's strongest point (for {@code stabilis report}) */
+    private static Explanation.Empirical empirical(EmpiricalReport r, boolean withVector) {
         if (r == null) {
             return null;
         }
@@ -83,7 +92,8 @@ public final class ExplanationRecords {
         Map<String, Double> m = metrics(a.metrics());
         return new Explanation.Empirical(a.method().label(), m.get("topkIntersection"), m.get("kendallTau"), m.get("spearman"),
                 m.get("cosine"), m.get("relativeL2"), a.success(), a.classKept(), a.stepsUsed(),
-                r.noise().metrics().topkIntersection(), r.noise().success(), nullable(r.thickness()));
+                r.noise().metrics().topkIntersection(), r.noise().success(), nullable(r.thickness()),
+                withVector ? a.adversarialAttribution() : null);
     }
 
     private static List<TopFeature> topFeatures(double[] gradient, int k, List<String> names) {
