@@ -12,19 +12,9 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListTransactionsOptions;
-import org.apache.kafka.clients.admin.TransactionListing;
-import org.apache.kafka.clients.admin.TransactionState;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -66,7 +56,8 @@ class CrashRecoveryIT {
                     config.required("stabilis.topics.requests"), config.required("stabilis.topics.responses"), STABLE, UNSTABLE, MALFORMED);
             try {
                 pipeline.start(2);
-                CompletableFuture<Integer> sent = CompletableFuture.supplyAsync(() -> send(config, traffic));
+                CompletableFuture<Integer> sent =
+                        CompletableFuture.supplyAsync(() -> SteadySender.send(config.kafka(), traffic, REQUESTS_PER_SECOND));
                 List<Fault> faults = new ArrayList<>(List.of(Fault.KILL_RUNNER, Fault.KILL_RUNNER, Fault.KILL_RUNNER, Fault.KILL_MONITOR,
                         Fault.KILL_MONITOR, Fault.STOP_BROKER, Fault.KILL_BROKER));
                 Collections.shuffle(faults, random);
@@ -106,17 +97,10 @@ class CrashRecoveryIT {
                 StabilisProcess process = runner ? pipeline.runner() : pipeline.monitor();
                 String prefix = config.required(runner ? "stabilis.runner.transactional.id" : "stabilis.monitor.application.id");
                 Thread.sleep(random.nextInt(1000));
-                try (Admin admin = pipeline.admin()) {
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                    while (openTransactions(admin, prefix).isEmpty() && System.nanoTime() < deadline) {
-                        Thread.onSpinWait();
-                    }
-                    process.kill();
-                    List<String> open = openTransactions(admin, prefix);
-                    Thread.sleep(random.nextInt(2000));
-                    process.start();
-                    return String.format("kill -9 %s with %d of its transactions left open", process.name(), open.size());
-                }
+                int open = pipeline.killInsideTransaction(process, prefix);
+                Thread.sleep(random.nextInt(2000));
+                process.start();
+                return String.format("kill -9 %s with %d of its transactions left open", process.name(), open);
             }
             default -> {
                 if (fault == Fault.STOP_BROKER) {
@@ -132,41 +116,5 @@ class CrashRecoveryIT {
                         fault == Fault.STOP_BROKER ? "SIGTERM" : "kill -9", down);
             }
         }
-    }
-
-    /** Sends the traffic at the steady rate; every send must be acknowledged. Returns the number of records. */
-    private static int send(StabilisConfig config, PipelineTraffic traffic) {
-        Properties props = new Properties();
-        props.putAll(config.kafka());
-        props.put("acks", "all");
-        props.put("enable.idempotence", "true");
-        // outlives a broker restart: records wait in the buffer and are retried, never dropped
-        props.put("delivery.timeout.ms", "300000");
-        props.put("max.block.ms", "300000");
-        List<Future<RecordMetadata>> acks = new ArrayList<>();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            long start = System.nanoTime();
-            int n = 0;
-            for (PipelineTraffic.Request request : traffic.requests()) {
-                request.records().forEach(r -> acks.add(producer.send(r)));
-                long wait = start + (long) (++n * 1e9 / REQUESTS_PER_SECOND) - System.nanoTime();
-                if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                }
-            }
-            producer.flush();
-            for (Future<RecordMetadata> ack : acks) {
-                ack.get();
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("a request was not acknowledged by the broker", e);
-        }
-        return acks.size();
-    }
-
-    /** Transactional ids starting with {@code prefix} whose transaction the broker holds open. */
-    private static List<String> openTransactions(Admin admin, String prefix) throws Exception {
-        return admin.listTransactions(new ListTransactionsOptions().filterStates(List.of(TransactionState.ONGOING))).all()
-                .get(10, TimeUnit.SECONDS).stream().map(TransactionListing::transactionalId).filter(id -> id.startsWith(prefix)).toList();
     }
 }
