@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stabilis.app.Topics;
 import dev.stabilis.cli.StabilisCommand;
 import dev.stabilis.contract.Alert;
+import dev.stabilis.contract.ContractSchemas;
 import dev.stabilis.contract.Explanation;
 import dev.stabilis.contract.Sample;
 import dev.stabilis.contract.TopFeature;
@@ -133,6 +134,15 @@ class ReportCommandTest {
         assertThat(sample.select("p.note").eachText()).anySatisfy(n -> assertThat(n).startsWith("No certified gradient bounds"))
                 .anySatisfy(n -> assertThat(n).startsWith("No gradient at the attack's point"))
                 .anySatisfy(n -> assertThat(n).startsWith("No input: the sample's record was not found"));
+    }
+
+    @Test
+    void recordsWithTheReportsVectorsKeepToTheExplanationSchema() throws IOException {
+        var json = com.fasterxml.jackson.databind.json.JsonMapper.builder().build();
+        ContractSchemas.EXPLANATION.assertValid(List.of(json.readTree(image().toJson()), json.readTree(tabular().toJson())));
+        var broken = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(image().toJson());
+        broken.putArray("inputShape").add(0);
+        assertThat(ContractSchemas.EXPLANATION.violations(broken)).as("an empty axis").isNotEmpty();
     }
 
     @Test
