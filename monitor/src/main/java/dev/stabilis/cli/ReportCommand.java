@@ -71,8 +71,8 @@ final class ReportCommand implements Callable<Integer> {
                     System.currentTimeMillis() - DurationOption.millis("--since", since));
         }
         Files.writeString(out, page.render(inputs), StandardCharsets.UTF_8);
-        spec.commandLine().getOut().printf("%d alert(s), %d explanation(s) with %d sample(s) -> %s%n", inputs.alerts().size(),
-                inputs.explanations().size(), inputs.samples().size(), out);
+        spec.commandLine().getOut().printf("%d alert(s), %d explanation(s) with %d sample(s), %d invalid record(s) left out -> %s%n",
+                inputs.alerts().size(), inputs.explanations().size(), inputs.samples().size(), inputs.skipped(), out);
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;
     }

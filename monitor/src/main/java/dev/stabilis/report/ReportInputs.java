@@ -23,8 +23,11 @@ import java.util.function.Function;
  * sample id ({@code requestId#index}). Samples are optional: without them the input itself is not drawn.
  *
  * @param source where the records came from, for the report's header
+ * @param skipped records of the topics that were no valid record of their contract, left out (files have none: a bad
+ *     line fails the read)
  */
-public record ReportInputs(String source, List<Alert> alerts, Map<String, Explanation> explanations, Map<String, Sample> samples) {
+public record ReportInputs(String source, List<Alert> alerts, Map<String, Explanation> explanations, Map<String, Sample> samples,
+        int skipped) {
 
     /** Thrown when an input file or record cannot be read; the message names the file and line. */
     public static final class InputException extends RuntimeException {
@@ -60,7 +63,7 @@ public record ReportInputs(String source, List<Alert> alerts, Map<String, Explan
             });
         }
         String from = alerts + ", " + explanations + (samples == null ? "" : ", " + samples);
-        return new ReportInputs(from, List.copyOf(read), byId, sampleById);
+        return new ReportInputs(from, List.copyOf(read), byId, sampleById, 0);
     }
 
     /** Every sample id the alerts cite as evidence, in order. */

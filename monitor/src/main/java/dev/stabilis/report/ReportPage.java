@@ -31,6 +31,10 @@ public final class ReportPage {
         Element body = page.body();
         body.appendElement("h1").text("Stabilis report");
         body.appendElement("p").text(inputs.alerts().size() + " alert(s) from " + inputs.source());
+        if (inputs.skipped() > 0) {
+            body.appendElement("p").addClass("note").text(inputs.skipped() + " record(s) of these topics were no valid record of their "
+                    + "contract and are left out.");
+        }
         for (Alert alert : inputs.alerts()) {
             Element section = body.appendElement("section").addClass("alert").attr("data-alert-id", alert.alertId());
             section.appendElement("h2").text(alert.kind() + " · " + alert.status() + " · " + alert.model() + " " + alert.version());

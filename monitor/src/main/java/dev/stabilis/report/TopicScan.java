@@ -25,7 +25,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Reads the report's records from the topics as any subscriber would ({@code read_committed}, no consumer group):
  * the alerts from a start time up to the end the topic had when the scan began, then the explanations and samples
  * those alerts cite, from a minute before the earliest cited alert starts. Records that are no valid record of their
- * contract are skipped: the dead-letter topic, not a report, is where they are accounted for.
+ * contract are left out and counted ({@link ReportInputs#skipped()}).
  */
 public final class TopicScan {
 
@@ -43,11 +43,12 @@ public final class TopicScan {
      */
     public ReportInputs read(String alertsTopic, String explanationsTopic, String samplesTopic, long sinceMillis) {
         List<Alert> alerts = new ArrayList<>();
+        int[] skipped = {0};
         scan(alertsTopic, sinceMillis, r -> {
             try {
                 alerts.add(Alert.read(r.value()));
             } catch (ContractException e) {
-                // not an alert: nothing to report on
+                skipped[0]++;
             }
         });
         Set<String> cited = ReportInputs.cited(alerts);
@@ -63,7 +64,7 @@ public final class TopicScan {
                         explanations.put(e.sampleId(), e);
                     }
                 } catch (ContractException e) {
-                    // skipped, see the class comment
+                    skipped[0]++;
                 }
             });
             scan(samplesTopic, from, r -> {
@@ -74,12 +75,12 @@ public final class TopicScan {
                         samples.put(id, s);
                     }
                 } catch (ContractException e) {
-                    // skipped, see the class comment
+                    skipped[0]++;
                 }
             });
         }
         String source = "topics " + alertsTopic + ", " + explanationsTopic + ", " + samplesTopic;
-        return new ReportInputs(source, List.copyOf(alerts), explanations, samples);
+        return new ReportInputs(source, List.copyOf(alerts), explanations, samples, skipped[0]);
     }
 
     /** Every committed record of a topic from a record time up to the end it had when the scan began. */

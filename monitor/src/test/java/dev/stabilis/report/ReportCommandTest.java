@@ -3,7 +3,7 @@ package dev.stabilis.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stabilis.app.Topics;
-import dev.stabilis.cli.StabilisCommand;
+import dev.stabilis.cli.CliRun;
 import dev.stabilis.contract.Alert;
 import dev.stabilis.contract.ContractSchemas;
 import dev.stabilis.contract.Explanation;
@@ -13,8 +13,6 @@ import dev.stabilis.kafka.SharedBroker;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +31,6 @@ import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code stabilis report} from the topics (shared broker) or from JSON-lines files: one self-contained page, a section per alert, for an 8x8 image sample
@@ -54,11 +51,11 @@ class ReportCommandTest {
         Path samples = lines("samples.jsonl", sample("image", PIXELS).toJson(), sample("table", 5).toJson());
         Path out = dir.resolve("report.html");
 
-        Result result = run("report", "--alerts", alerts.toString(), "--explanations", explanations.toString(), "--samples",
+        CliRun result = CliRun.stabilis("report", "--alerts", alerts.toString(), "--explanations", explanations.toString(), "--samples",
                 samples.toString(), "--out", out.toString());
 
         assertThat(result.code()).as(result.err()).isZero();
-        assertThat(result.out()).contains("2 alert(s), 2 explanation(s) with 2 sample(s)");
+        assertThat(result.out()).contains("2 alert(s), 2 explanation(s) with 2 sample(s), 0 invalid record(s) left out");
         Document page = Jsoup.parse(Files.readString(out));
         assertThat(page.select("script, link, iframe")).as("nothing that runs or loads").isEmpty();
         assertThat(page.select("img")).as("every image inline").allSatisfy(img -> assertThat(img.attr("src")).startsWith("data:image/png;base64,"));
@@ -103,18 +100,20 @@ class ReportCommandTest {
             producer.send(new ProducerRecord<>(prefix + "explanations", "digits", image("image").toJson()));
             producer.send(new ProducerRecord<>(prefix + "samples", "digits", sample("image", PIXELS).toJson()));
             producer.send(new ProducerRecord<>(prefix + "alerts", "digits", unstable("new", List.of("image#0")).toJson()));
+            producer.send(new ProducerRecord<>(prefix + "alerts", "digits", "{\"kind\": \"not an alert\"".getBytes(StandardCharsets.UTF_8)));
             producer.flush();
         }
         Path out = dir.resolve("report.html");
 
-        Result result = run("report", "--since", "10m", "--set", "kafka.bootstrap.servers=" + SharedBroker.bootstrapServers(),
+        CliRun result = CliRun.stabilis("report", "--since", "10m", "--set", "kafka.bootstrap.servers=" + SharedBroker.bootstrapServers(),
                 "--set", "stabilis.topics.alerts=" + prefix + "alerts", "--set", "stabilis.topics.explanations=" + prefix + "explanations",
                 "--set", "stabilis.topics.samples=" + prefix + "samples", "--out", out.toString());
 
         assertThat(result.code()).as(result.err()).isZero();
-        assertThat(result.out()).contains("1 alert(s), 1 explanation(s) with 1 sample(s)");
+        assertThat(result.out()).contains("1 alert(s), 1 explanation(s) with 1 sample(s), 1 invalid record(s) left out");
         Document page = Jsoup.parse(Files.readString(out));
         assertThat(page.select("section.alert").eachAttr("data-alert-id")).containsExactly("new");
+        assertThat(page.select("p.note").first().text()).startsWith("1 record(s) of these topics were no valid record");
         assertThat(page.select("div.sample[data-sample-id=image#0] img")).hasSize(4);
     }
 
@@ -126,7 +125,7 @@ class ReportCommandTest {
         Path explanations = lines("explanations.jsonl", bare.toJson());
         Path out = dir.resolve("report.html");
 
-        assertThat(run("report", "--alerts", alerts.toString(), "--explanations", explanations.toString(), "--out", out.toString()).code())
+        assertThat(CliRun.stabilis("report", "--alerts", alerts.toString(), "--explanations", explanations.toString(), "--out", out.toString()).code())
                 .isZero();
 
         Element sample = Jsoup.parse(Files.readString(out)).selectFirst("div.sample[data-sample-id=bare#0]");
@@ -150,7 +149,7 @@ class ReportCommandTest {
         Path alerts = lines("alerts.jsonl", unstable("unstable-3", List.of("image#0")).toJson(), "{not json".getBytes(StandardCharsets.UTF_8));
         Path explanations = lines("explanations.jsonl", image().toJson());
 
-        Result result = run("report", "--alerts", alerts.toString(), "--explanations", explanations.toString(), "--out",
+        CliRun result = CliRun.stabilis("report", "--alerts", alerts.toString(), "--explanations", explanations.toString(), "--out",
                 dir.resolve("report.html").toString());
 
         assertThat(result.code()).isEqualTo(3);
@@ -160,7 +159,7 @@ class ReportCommandTest {
 
     @Test
     void filesGoTogether() {
-        Result result = run("report", "--alerts", dir.resolve("a.jsonl").toString(), "--out", dir.resolve("r.html").toString());
+        CliRun result = CliRun.stabilis("report", "--alerts", dir.resolve("a.jsonl").toString(), "--out", dir.resolve("r.html").toString());
         assertThat(result.code()).isEqualTo(2);
         assertThat(result.err()).contains("--alerts and --explanations go together");
     }
@@ -263,17 +262,5 @@ class ReportCommandTest {
             }
         }
         return n;
-    }
-
-    private record Result(int code, String out, String err) {}
-
-    private static Result run(String... args) {
-        CommandLine cli = StabilisCommand.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Result(code, out.toString(), err.toString());
     }
 }
