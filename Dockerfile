@@ -141,13 +141,13 @@ RUN if [ "$TORCH_FLAVOR" = cpu ]; then \
 
 USER 10001:10001
 
-# 9404: /metrics, /health, /ready. 9092: the demo's broker, which listens on the container's loopback only, so it
-# is reachable from the host with --network host, not with -p.
-EXPOSE 9404 9092
+# /metrics, /health, /ready: 9404 for the monitor and the demo, 9405 for the runner. 9092: the demo's broker, which
+# listens on the container's loopback only, so it is reachable from the host with --network host, not with -p.
+EXPOSE 9404 9405 9092
 
 # Docker only (Kubernetes uses the chart's probes): /health of the long-running commands, without curl.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${STABILIS_METRICS_PORT:-9404} && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
+  CMD ["bash", "-c", "for port in ${STABILIS_METRICS_PORT:-9404 9405}; do (exec 3<>/dev/tcp/127.0.0.1/$port && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 ') 2>/dev/null && exit 0; done; exit 1"]
 
 ENTRYPOINT ["/opt/stabilis/stabilis"]
 CMD ["demo"]

@@ -114,7 +114,12 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/* Setting keys the chart owns; config must not set them. */}}
 {{- define "stabilis.managedKeys" -}}
-kafka.bootstrap.servers stabilis.metrics.host stabilis.metrics.port stabilis.models.repository stabilis.monitor.state.dir stabilis.runner.transactional.id
+kafka.bootstrap.servers stabilis.metrics.host stabilis.metrics.port stabilis.models.repository stabilis.monitor.instance.id stabilis.monitor.state.dir stabilis.runner.transactional.id
+{{- end }}
+
+{{/* The metrics port of a component: (dict "root" $ "component" "runner"). */}}
+{{- define "stabilis.metricsPort" -}}
+{{- if eq .component "runner" }}{{ .root.Values.metrics.runnerPort }}{{ else }}{{ .root.Values.metrics.port }}{{ end }}
 {{- end }}
 
 {{/* Probes on the metrics port: (dict "root" $). */}}

@@ -154,7 +154,7 @@ class DockerfileIT {
         assertThat(Integer.parseInt(user.split(":")[0])).isPositive();
         assertThat(runtime.all("RUN").stream().map(Instruction::text))
                 .anyMatch(t -> t.contains("useradd") && t.contains("--uid " + user.split(":")[0]));
-        assertThat(runtime.all("EXPOSE").get(0).args()).contains("9404", "9092");
+        assertThat(runtime.all("EXPOSE").get(0).args()).contains("9404", "9405", "9092");
     }
 
     @Test

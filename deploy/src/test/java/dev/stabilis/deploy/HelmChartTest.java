@@ -44,7 +44,7 @@ class HelmChartTest {
     private static final String FULLNAME = "stabilis";
     private static final String CONFIG = "/etc/stabilis/stabilis.properties";
     private static final Set<String> MANAGED_KEYS = Set.of("kafka.bootstrap.servers", "stabilis.metrics.host",
-            "stabilis.metrics.port", "stabilis.models.repository", "stabilis.monitor.state.dir",
+            "stabilis.metrics.port", "stabilis.models.repository", "stabilis.monitor.instance.id", "stabilis.monitor.state.dir",
             "stabilis.runner.transactional.id");
 
     static Rendered defaults() {
@@ -138,8 +138,9 @@ class HelmChartTest {
         for (JsonNode workload : workloads(r)) {
             JsonNode c = Rendered.podSpec(workload).path("containers").get(0);
             String name = workload.path("metadata").path("name").asText();
+            int metricsPort = name.endsWith("-runner") ? 9405 : 9404;
             assertThat(c.path("ports").get(0).path("name").asText()).isEqualTo("metrics");
-            assertThat(c.path("ports").get(0).path("containerPort").asInt()).isEqualTo(9404);
+            assertThat(c.path("ports").get(0).path("containerPort").asInt()).as(name).isEqualTo(metricsPort);
             assertThat(c.path("livenessProbe").path("httpGet").path("path").asText()).as(name).isEqualTo("/health");
             assertThat(c.path("livenessProbe").path("httpGet").path("port").asText()).isEqualTo("metrics");
             assertThat(c.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/ready");
@@ -193,7 +194,7 @@ class HelmChartTest {
             assertThat(Rendered.labels(service.path("spec").path("selector"))).containsEntry("app.kubernetes.io/component", component);
             JsonNode port = service.path("spec").path("ports").get(0);
             assertThat(port.path("name").asText()).isEqualTo("metrics");
-            assertThat(port.path("port").asInt()).isEqualTo(9404);
+            assertThat(port.path("port").asInt()).as(name).isEqualTo(component.equals("runner") ? 9405 : 9404);
             assertThat(port.path("targetPort").asText()).isEqualTo("metrics");
             JsonNode budget = r.one("PodDisruptionBudget", name);
             Map<String, String> budgetSelector = Rendered.labels(budget.path("spec").path("selector").path("matchLabels"));
@@ -222,7 +223,8 @@ class HelmChartTest {
             // what MonitorCommand/RunnerCommand do first: unknown keys, STABILIS_* included, stop the process
             StabilisConfig config = StabilisConfig.load(file, environment, Map.of(), Map.of());
             assertThat(config.required("stabilis.metrics.host")).isEqualTo("0.0.0.0");
-            assertThat(config.integer("stabilis.metrics.port", 0, 65535)).isEqualTo(9404);
+            assertThat(config.integer("stabilis.metrics.port", 0, 65535)).as(workload.path("metadata").path("name").asText())
+                    .isEqualTo(workload.path("metadata").path("name").asText().endsWith("-runner") ? 9405 : 9404);
             assertThat(config.required("stabilis.models.repository")).startsWith("/");
             for (Setting s : StabilisConfig.SETTINGS) {
                 String value = config.text(s.key());
@@ -460,7 +462,7 @@ class HelmChartTest {
         assertThat(pod.path("spec").path("restartPolicy").asText()).isEqualTo("Never");
         JsonNode c = pod.path("spec").path("containers").get(0);
         String script = c.path("command").get(2).asText();
-        assertThat(script).contains("for host in stabilis-monitor stabilis-runner;").contains("/dev/tcp/$host/9404")
+        assertThat(script).contains("for target in stabilis-monitor:9404 stabilis-runner:9405;").contains("/dev/tcp/$host/${target#*:}")
                 .contains("GET /ready HTTP/1.0");
         assertThat(c.path("image").asText()).isEqualTo("stabilis:0.1.0");
     }
@@ -698,7 +700,7 @@ class HelmChartTest {
         JsonNode pod = Rendered.podSpec(defaults().one("Deployment", "stabilis-monitor"));
         assertThat(image.all("USER").get(0).args().get(0))
                 .isEqualTo(pod.path("securityContext").path("runAsUser").asText() + ":" + pod.path("securityContext").path("runAsGroup").asText());
-        assertThat(image.all("EXPOSE").get(0).args()).contains("9404");
+        assertThat(image.all("EXPOSE").get(0).args()).contains("9404", "9405");
         // the image's demo models are where the chart points stabilis.models.repository for models.source=image
         assertThat(image.workdir() + "/models").isEqualTo(defaults().properties(FULLNAME).getProperty("stabilis.models.repository"));
         assertThat(image.all("COPY").stream().anyMatch(c -> c.args().equals(List.of("models/", "models/")))).isTrue();

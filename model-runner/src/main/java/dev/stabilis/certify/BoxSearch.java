@@ -24,26 +24,38 @@ import java.util.Random;
  */
 public final class BoxSearch implements AutoCloseable {
 
-    /** Uniformly sampled points per search. */
-    public static final int UNIFORM = 500;
-    /** Random box vertices per search. */
-    public static final int VERTICES = 200;
-    /** Gradient coordinates pushed up and down (half the largest, half random). */
-    public static final int COORDINATES = 10;
-    /** Ascent steps per coordinate and direction; every iterate is a point of the search. */
-    public static final int STEPS = 15;
+    /**
+     * How much a search looks at.
+     *
+     * @param uniform uniformly sampled points
+     * @param vertices random box vertices
+     * @param coordinates gradient coordinates pushed up and down (half the largest, half random)
+     * @param steps ascent steps per coordinate and direction; every iterate is a point of the search
+     */
+    public record Budget(int uniform, int vertices, int coordinates, int steps) {
+
+        /** At least 1000 points: 500 uniform, 200 vertices, 10 coordinates × 2 directions × 15 steps. */
+        public static final Budget THOROUGH = new Budget(500, 200, 10, 15);
+    }
 
     private final GraphModel model;
     private final GraphModel surrogateModel;
     private final HessianVectorProduct surrogate;
     private final long[] inputShape;
+    private final Budget budget;
 
     /**
      * @param graph the network
      * @param model its float64 model, which judges every point
      */
     public BoxSearch(Graph graph, GraphModel model) {
+        this(graph, model, Budget.THOROUGH);
+    }
+
+    /** A search with the given budget (large networks need a smaller one). */
+    public BoxSearch(Graph graph, GraphModel model, Budget budget) {
         this.model = model;
+        this.budget = budget;
         this.inputShape = graph.inputSampleShape();
         Graph smooth = graph.reluSmoothed(10f);
         this.surrogateModel = GraphModel.load(smooth, model.device(), DataType.FLOAT64);
@@ -51,7 +63,7 @@ public final class BoxSearch implements AutoCloseable {
     }
 
     /**
-     * At least 1000 points in {@code [lower, upper]} (flattened rows of one sample's box).
+     * The budget's points in {@code [lower, upper]} (flattened rows of one sample's box).
      *
      * @param g the gradient at the sample, to pick the coordinates to push
      */
@@ -59,14 +71,14 @@ public final class BoxSearch implements AutoCloseable {
         int n = lower.length;
         Random random = new Random(seed);
         List<double[]> out = new ArrayList<>();
-        for (int p = 0; p < UNIFORM; p++) {
+        for (int p = 0; p < budget.uniform(); p++) {
             double[] x = new double[n];
             for (int i = 0; i < n; i++) {
                 x[i] = lower[i] + random.nextDouble() * (upper[i] - lower[i]);
             }
             out.add(x);
         }
-        for (int p = 0; p < VERTICES; p++) {
+        for (int p = 0; p < budget.vertices(); p++) {
             double[] x = new double[n];
             for (int i = 0; i < n; i++) {
                 x[i] = random.nextBoolean() ? lower[i] : upper[i];
@@ -82,9 +94,10 @@ public final class BoxSearch implements AutoCloseable {
         return out.toArray(double[][]::new);
     }
 
-    private static int[] coordinates(double[] g, Random random) {
-        int[] largest = Certificates.topK(g, Math.min(COORDINATES / 2, g.length));
-        int[] out = new int[Math.min(COORDINATES, g.length)];
+    private int[] coordinates(double[] g, Random random) {
+        int half = Math.min(budget.coordinates() / 2, g.length);
+        int[] largest = half == 0 ? new int[0] : Certificates.topK(g, half);
+        int[] out = new int[Math.min(budget.coordinates(), g.length)];
         System.arraycopy(largest, 0, out, 0, largest.length);
         for (int i = largest.length; i < out.length; i++) {
             out[i] = random.nextInt(g.length);
@@ -105,10 +118,10 @@ public final class BoxSearch implements AutoCloseable {
         List<double[]> iterates = new ArrayList<>();
         Shape shape = new Shape(Shapes.withBatch(1, inputShape));
         NDArray classes = manager.create(new long[] {target});
-        for (int step = 0; step < STEPS; step++) {
+        for (int step = 0; step < budget.steps(); step++) {
             double[] direction = surrogate.apply(manager.create(x, shape), classes, kind, manager.create(basis, shape)).toDoubleArray();
             for (int i = 0; i < n; i++) {
-                double stepSize = 2.5 * (upper[i] - lower[i]) / 2 / STEPS;
+                double stepSize = 2.5 * (upper[i] - lower[i]) / 2 / budget.steps();
                 x[i] = Math.min(upper[i], Math.max(lower[i], x[i] + sign * stepSize * Math.signum(direction[i])));
             }
             iterates.add(x.clone());

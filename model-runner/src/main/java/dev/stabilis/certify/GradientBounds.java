@@ -2,73 +2,56 @@ package dev.stabilis.certify;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import dev.stabilis.engine.GraphModel;
-import dev.stabilis.engine.Scalars;
-import dev.stabilis.engine.Tensors;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.graph.Graph;
+import java.util.Optional;
 
 /**
- * Interval bound propagation through the forward and backward pass of a dataflow graph (Wicker et al. 2022,
- * generalised in ALGORITHMS.md §6): for a box of inputs it bounds every coordinate of the input gradient of a target
- * score, batched on DJL {@code NDArray}s in float64.
- *
- * <p>Forward, each node maps boxes of its inputs to a box of its output ({@link IntervalRule}); the backward pass
- * starts from the seed of the target (e_c for a logit; e_c − p for a log-probability, with p bounded by the softmax
- * of the logit box), applies each node's backward rule in reverse order and adds the boxes a value receives from its
- * consumers. Every step rounds outward ({@link Interval}), so the bounds hold for the exact real-arithmetic gradient
- * of every input in the box, and, with a parameter box, of every network whose dense, convolution and elementwise
- * constants θ lie in {@code θ ± γ|θ|}.
+ * Sound bounds on the input gradient of a target score over boxes of inputs: the seam between the certificates,
+ * the runner, hardening and the command line on one side, and the methods that bound on the other (interval
+ * propagation, linear relaxation). Every method computes in float64 on the graph's model and rounds outward, so
+ * the bounds hold for the exact gradient of every input in the box.
  */
-public final class GradientBounds implements AutoCloseable {
+public interface GradientBounds extends AutoCloseable {
 
-    private final GraphModel model;
-    private final IntervalRule[] rules;
-    private final Scalars k;
+    /** The interval method. */
+    String INTERVAL = "interval";
+    /** The linear-relaxation method (with interval bounds as fallback where it does not apply). */
+    String LINEAR = "linear";
 
-    private GradientBounds(GraphModel model) {
-        this(model, IntervalRules.of(model));
-    }
-
-    /** Bounds with the given rule per node (a test swaps one to show the suite catches a wrong rule). */
-    GradientBounds(GraphModel model, IntervalRule[] rules) {
-        if (model.dataType() != DataType.FLOAT64) {
-            throw new IllegalArgumentException("interval bounds need a float64 model, got " + model.dataType());
-        }
-        this.model = model;
-        this.rules = rules.clone();
-        this.k = model.scalars();
-    }
-
-    /** Prepares bound propagation for a graph on a device. */
-    public static GradientBounds load(Graph graph, Device device) {
-        GraphModel model = GraphModel.load(graph, device, DataType.FLOAT64);
-        try {
-            return new GradientBounds(model);
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
-        }
+    /** Prepares the interval method for a graph on a device. */
+    static GradientBounds load(Graph graph, Device device) {
+        return IntervalGradientBounds.load(graph, device);
     }
 
     /**
-     * Bound propagation on a given float64 model; with a model on trainable arrays ({@link GraphModel#withDenseArrays})
-     * the bounds are differentiable with respect to them. The bounds own the model.
+     * Prepares a method for a graph on a device.
+     *
+     * @param method {@link #INTERVAL} or {@link #LINEAR}
+     * @throws IllegalArgumentException for another name
      */
-    public static GradientBounds of(GraphModel model) {
-        return new GradientBounds(model);
+    static GradientBounds load(Graph graph, Device device, String method) {
+        return switch (method) {
+            case INTERVAL -> IntervalGradientBounds.load(graph, device);
+            case LINEAR -> LinearGradientBounds.load(graph, device);
+            default -> throw new IllegalArgumentException("unknown bound method '" + method + "' (use interval or linear)");
+        };
+    }
+
+    /** The method that computes the bounds, as explanation records name it. */
+    String method();
+
+    /** Why the method falls back to intervals for this graph, where it does. */
+    default Optional<String> fallback() {
+        return Optional.empty();
     }
 
     /** The graph whose gradient is bounded. */
-    public Graph graph() {
-        return model.graph();
-    }
+    Graph graph();
 
     /** The float64 model of the graph: point gradients and logits for reference. */
-    public GraphModel model() {
-        return model;
-    }
+    GraphModel model();
 
     /**
      * Bounds the gradient of each row's target score over the boxes {@code [lower, upper]}.
@@ -79,49 +62,8 @@ public final class GradientBounds implements AutoCloseable {
      * @param kind logit or log-probability
      * @param gamma relative parameter radius γ ≥ 0 (0: parameters exact)
      */
-    public IntervalBounds bounds(NDArray lower, NDArray upper, NDArray classes, TargetKind kind, double gamma) {
-        long batch = lower.getShape().get(0);
-        int nodes = model.size();
-        Interval[] boxes = new Interval[nodes + 1];
-        boxes[0] = Interval.ofEnds(lower.toType(DataType.FLOAT64, false), upper.toType(DataType.FLOAT64, false), k);
-        for (int i = 0; i < nodes; i++) {
-            boxes[i + 1] = rules[i].forward(inputs(boxes, i), batch, gamma);
-            if (model.inputsOf(i).length == 0) { // a constant, computed from the model's arrays: it belongs to the batch
-                Tensors.owned(boxes[i + 1].c(), boxes[0].c());
-                Tensors.owned(boxes[i + 1].r(), boxes[0].c());
-            }
-        }
-        Interval logits = boxes[model.outputValue()];
-        NDArray oneHot = classes.oneHot((int) logits.c().getShape().get(1), DataType.FLOAT64);
-        Interval[] adjoint = new Interval[nodes + 1];
-        adjoint[model.outputValue()] = kind == TargetKind.LOGIT
-                ? Interval.point(oneHot)
-                : SoftmaxRule.logProbabilitySeed(logits, oneHot, k);
-        for (int i = nodes - 1; i >= 0; i--) {
-            if (adjoint[i + 1] == null) {
-                continue;
-            }
-            int[] ids = model.inputsOf(i);
-            Interval[] contributions = rules[i].backward(adjoint[i + 1], inputs(boxes, i), boxes[i + 1], gamma);
-            for (int j = 0; j < contributions.length; j++) {
-                adjoint[ids[j]] = adjoint[ids[j]] == null ? contributions[j] : adjoint[ids[j]].plus(contributions[j], k);
-            }
-        }
-        Interval gradient = adjoint[0] == null ? Interval.point(boxes[0].c().zerosLike()) : adjoint[0];
-        return new IntervalBounds(gradient.lower(k), gradient.upper(k), logits.lower(k), logits.upper(k));
-    }
-
-    private Interval[] inputs(Interval[] boxes, int node) {
-        int[] ids = model.inputsOf(node);
-        Interval[] in = new Interval[ids.length];
-        for (int j = 0; j < ids.length; j++) {
-            in[j] = boxes[ids[j]];
-        }
-        return in;
-    }
+    IntervalBounds bounds(NDArray lower, NDArray upper, NDArray classes, TargetKind kind, double gamma);
 
     @Override
-    public void close() {
-        model.close();
-    }
+    void close();
 }

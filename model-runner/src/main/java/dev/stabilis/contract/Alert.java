@@ -16,9 +16,9 @@ import java.util.List;
  *     it (Alertmanager's fingerprint)
  * @param kind {@code SAMPLE_UNSTABLE}, {@code PREDICTION_MISMATCH}, {@code CERTIFICATE_VIOLATION},
  *     {@code CERTIFIED_FRACTION_DROP}, {@code RADIUS_DROP}, {@code ATTACK_SUCCESS_RISE}, {@code PREDICTION_MISMATCH_RISE},
- *     {@code ATTRIBUTION_DRIFT}, ...
+ *     {@code ATTRIBUTION_DRIFT}, {@code MODEL_SILENT}, ...
  * @param status {@value #FIRING}, or {@value #RESOLVED} once a windowed alert's window no longer departs from its
- *     baseline; per-sample alerts only fire
+ *     baseline; per-sample alerts and {@code MODEL_SILENT} only fire
  * @param severity {@code warning} or {@code critical}
  * @param startsAt when the cause began: the sample's event time, or the start of the first departing window
  * @param endsAt when a resolved alert's cause ended (the end of the last departing window); null while firing
@@ -27,7 +27,7 @@ import java.util.List;
  * @param description what was measured against what
  * @param observedMetric what {@code observed} measures: {@code certified_fraction}, {@code median_radius},
  *     {@code attack_success_rate}, {@code mismatch_rate}, {@code topk_intersection}, {@code topk_overlap} or
- *     {@code attribution_ndcg}; null
+ *     {@code attribution_ndcg} or {@code silence_seconds} (a silent model's seconds without samples); null
  *     when there is no observation
  * @param epsilon the ε of the certificates the alert cites (the box half-width)
  * @param certificateMethod the method of those certificates ({@code interval}, ...); null when the samples had none

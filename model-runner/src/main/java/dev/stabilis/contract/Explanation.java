@@ -12,6 +12,9 @@ import java.util.Map;
  * ({@code certificate.gradient}, {@code gradientLower}, {@code gradientUpper}, {@code empirical.attackedGradient}) and
  * {@code inputShape} are optional, for {@code stabilis report}'s pictures.
  *
+ * @param version the model version that served the sample
+ * @param requestedVersion the sample's own version when that version failed to load and the last good version of the
+ *     model ({@code version}) served it instead; null otherwise
  * @param servedClass null when no response was joined to the request
  * @param mismatch null when no response was joined to the request
  * @param topFeatures the k features of largest |gradient|, largest first
@@ -26,21 +29,12 @@ import java.util.Map;
  *     draw image-shaped inputs as images; optional
  */
 public record Explanation(
-        String requestId, Integer index, String model, String version,
+        String requestId, Integer index, String model, String version, String requestedVersion,
         Long eventTime, Long receivedAt, Long explainedAt,
         Integer predicted, String predictedLabel, Integer servedClass, Boolean mismatch,
         Double epsilon, Integer k, List<TopFeature> topFeatures, Map<String, float[]> attributions,
         Double igCompletenessGap, Certificate certificate, Empirical empirical,
         Double curvature, String invariantViolation, Double computeMs, long[] inputShape) {
-
-    /** A record without the input shape. */
-    public Explanation(String requestId, Integer index, String model, String version, Long eventTime, Long receivedAt, Long explainedAt,
-            Integer predicted, String predictedLabel, Integer servedClass, Boolean mismatch, Double epsilon, Integer k,
-            List<TopFeature> topFeatures, Map<String, float[]> attributions, Double igCompletenessGap, Certificate certificate,
-            Empirical empirical, Double curvature, String invariantViolation, Double computeMs) {
-        this(requestId, index, model, version, eventTime, receivedAt, explainedAt, predicted, predictedLabel, servedClass, mismatch, epsilon,
-                k, topFeatures, attributions, igCompletenessGap, certificate, empirical, curvature, invariantViolation, computeMs, null);
-    }
 
     /**
      * The certified bounds of the sample's explanation inside its ε-box.

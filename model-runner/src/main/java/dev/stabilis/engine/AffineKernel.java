@@ -24,7 +24,7 @@ final class AffineKernel extends LinearKernel {
     }
 
     @Override
-    NDArray offset(long batch) {
+    public NDArray offset(long batch) {
         return shift;
     }
 

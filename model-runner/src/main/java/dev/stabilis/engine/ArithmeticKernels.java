@@ -37,7 +37,7 @@ final class ArithmeticKernels {
         }
 
         @Override
-        NDArray offset(long batch) {
+        public NDArray offset(long batch) {
             return value;
         }
 

@@ -27,6 +27,7 @@ final class ConvKernel extends LinearKernel {
     private final NDArray magnitudeAdjointWeight;
     private final NDArray bias;
     private final NDArray biasMagnitude;
+    private final NDArray channelBias;
     private final int[] strides;
     private final int[] dilations;
     private final int[] pads;
@@ -54,6 +55,7 @@ final class ConvKernel extends LinearKernel {
         this.adjointTerms = weight.dim(0) / groups * weight.dim(2) * weight.dim(3);
         this.bias = bias == null ? null : DeviceTensors.upload(manager, bias, type);
         this.biasMagnitude = bias == null ? null : DeviceTensors.upload(manager, bias.absolute().reshaped(1, bias.size(), 1, 1), type);
+        this.channelBias = bias == null ? null : DeviceTensors.upload(manager, bias.reshaped(1, bias.size(), 1, 1), type);
         this.strides = strides.clone();
         this.dilations = dilations.clone();
         this.pads = pads.clone();
@@ -127,8 +129,8 @@ final class ConvKernel extends LinearKernel {
     }
 
     @Override
-    NDArray offset(long batch) {
-        throw new IllegalStateException("the bias is added by the convolution itself");
+    public NDArray offset(long batch) {
+        return channelBias;
     }
 
     @Override
@@ -227,6 +229,7 @@ final class ConvKernel extends LinearKernel {
         if (bias != null) {
             bias.close();
             biasMagnitude.close();
+            channelBias.close();
         }
     }
 }

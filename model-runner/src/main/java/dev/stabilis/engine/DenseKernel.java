@@ -42,7 +42,7 @@ final class DenseKernel extends LinearKernel {
     }
 
     @Override
-    NDArray offset(long batch) {
+    public NDArray offset(long batch) {
         return bias;
     }
 

@@ -8,8 +8,6 @@ import ai.djl.ndarray.NDArray;
  */
 abstract class LinearKernel extends Kernel implements LinearMap {
 
-    /** The offset b broadcastable to the output, or null. */
-    abstract NDArray offset(long batch);
 
     @Override
     NDArray forward(NDArray[] inputs, long batch) {
@@ -64,7 +62,7 @@ abstract class LinearKernel extends Kernel implements LinearMap {
         }
 
         @Override
-        NDArray offset(long batch) {
+        public NDArray offset(long batch) {
             return null;
         }
     }

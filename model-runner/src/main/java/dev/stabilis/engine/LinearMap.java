@@ -22,6 +22,13 @@ public interface LinearMap {
     NDArray[] magnitudeAdjoint(NDArray grad);
 
     /**
+     * {@code b}, broadcastable to the output (batch axes 1), or null without offset.
+     *
+     * @param batch the batch size, for offsets whose shape follows it
+     */
+    NDArray offset(long batch);
+
+    /**
      * {@code |b|}, broadcastable to the output (batch axes 1), or null without offset.
      *
      * @param batch the batch size, for offsets whose shape follows it

@@ -47,7 +47,7 @@ final class PadKernel extends LinearKernel.NonNegative {
     }
 
     @Override
-    NDArray offset(long batch) {
+    public NDArray offset(long batch) {
         return offset;
     }
 

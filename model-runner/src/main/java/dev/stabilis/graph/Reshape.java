@@ -4,12 +4,15 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A reshape (Reshape, Flatten, Squeeze, Unsqueeze) to a full symbolic shape. The batch may merge with the axes after
- * it (attention reshapes {@code [T, N, E]} to {@code [T, N·H, E/H]}), but samples stay apart: input and output have
- * one axis carrying the batch each, and the axes before it hold the same number of values, so every sample's
- * values stay contiguous behind the same outer positions.
+ * A reshape (Reshape, Flatten, Squeeze, Unsqueeze) to a full symbolic shape. The batch may merge with neighbouring
+ * axes (attention views {@code [T, N, E]} as {@code [T, N·H, E/H]} and back as {@code [T·N, E]}), but samples must
+ * stay apart: the input and the output carry the batch on one axis each, and the sample of every output position must
+ * follow from its index on that axis alone. That holds when the input's batch stride S (how far apart in memory two
+ * consecutive samples' values start) is a multiple {@code c·Q} of the product Q of the output's axes after the batch
+ * axis, and c divides that axis's batch multiple; the output axis then lays out as {@code [m/c][N][c]}
+ * ({@link Shapes#batchDimension}).
  *
- * @param shape the output shape
+ * @param shape the output shape; its batch axis's layout is derived from the input's
  */
 public record Reshape(long[] shape) implements Op {
 
@@ -28,28 +31,44 @@ public record Reshape(long[] shape) implements Op {
         if (Shapes.perSample(in) != Shapes.perSample(shape)) {
             throw new IllegalArgumentException("cannot reshape " + Arrays.toString(in) + " to " + Arrays.toString(shape));
         }
-        if (outerSize(in) != outerSize(shape)) {
+        int from = batchAxis(in);
+        int to = batchAxis(shape);
+        long stride = Shapes.inner(in[from]) * trailing(in, from);
+        long after = trailing(shape, to);
+        long multiple = Shapes.multiple(shape[to]);
+        if (stride % after != 0 || multiple % (stride / after) != 0) {
             throw new IllegalArgumentException("reshape of " + Arrays.toString(in) + " to " + Arrays.toString(shape)
-                    + " (-m is m times the batch) would spread samples across other axes");
+                    + " (negative: times the batch) would spread samples across other axes");
         }
-        return shape.clone();
+        long inner = stride / after;
+        long[] out = shape.clone();
+        out[to] = Shapes.batchDimension(multiple / inner, inner);
+        return out;
     }
 
-    /** The number of values before the one axis that carries the batch. */
-    private static long outerSize(long[] shape) {
-        long outer = 1;
-        int batchAxes = 0;
-        for (long d : shape) {
-            if (Shapes.carriesBatch(d)) {
-                batchAxes++;
-            } else if (batchAxes == 0) {
-                outer *= d;
+    private int batchAxis(long[] s) {
+        int axis = -1;
+        for (int i = 0; i < s.length; i++) {
+            if (Shapes.carriesBatch(s[i])) {
+                if (axis >= 0) {
+                    throw new IllegalArgumentException("shape " + Arrays.toString(s) + " carries the batch on two axes");
+                }
+                axis = i;
             }
         }
-        if (batchAxes != 1) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has " + batchAxes + " batch axes, not one");
+        if (axis < 0) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(s) + " has no batch axis");
         }
-        return outer;
+        return axis;
+    }
+
+    /** The product of the (fixed) axes after {@code axis}. */
+    private static long trailing(long[] s, int axis) {
+        long n = 1;
+        for (int i = axis + 1; i < s.length; i++) {
+            n *= s[i];
+        }
+        return n;
     }
 
     @Override

@@ -6,14 +6,19 @@ import java.util.Arrays;
  * Shape arithmetic shared by the importer, the graph and the analyses.
  *
  * <p>Shapes of graph values are full shapes, batch axes included. The batch size N is not known at load time, so
- * a dimension that carries it is symbolic: a negative value {@code −m} stands for {@code m·N} (usually −1, the
- * batch axis itself; {@code −8} after a reshape that merges the batch with eight attention heads). Every other
- * dimension is a fixed size ≥ 0. {@link #resolve} substitutes N once a batch arrives.
+ * a dimension that carries it is symbolic: a negative value stands for {@code a·N·c} positions laid out as
+ * {@code [a][N][c]}, so the sample of position i is {@code (i / c) mod N}. The usual case has nothing outside the
+ * batch ({@code a = 1}) and is written {@code −c}: −1 is the batch axis itself, −8 the batch merged with eight
+ * attention heads after it. Merging a fixed axis in front of the batch ({@code a > 1}, as multi-head attention does
+ * when it views {@code [T, N, E]} as {@code [T·N, E]}) is written {@code −(a·c + a·2⁴⁰)}. Every other dimension is a
+ * fixed size ≥ 0. {@link #resolve} substitutes N once a batch arrives.
  */
 public final class Shapes {
 
     /** The batch axis: N. */
     public static final long BATCH = -1;
+
+    private static final long OUTER_UNIT = 1L << 40;
 
     private Shapes() {}
 
@@ -34,12 +39,35 @@ public final class Shapes {
         return dim < 0;
     }
 
-    /** The symbolic dimension {@code multiple·N}. */
+    /** The symbolic dimension {@code multiple·N}, laid out {@code [N][multiple]}. */
     public static long batchTimes(long multiple) {
-        if (multiple < 1) {
-            throw new IllegalArgumentException("batch multiple must be positive, got " + multiple);
+        return batchDimension(1, multiple);
+    }
+
+    /** The symbolic dimension of {@code outer·N·inner} positions laid out {@code [outer][N][inner]}. */
+    public static long batchDimension(long outer, long inner) {
+        if (outer < 1 || inner < 1) {
+            throw new IllegalArgumentException("a batch dimension needs positive factors, got " + outer + " and " + inner);
         }
-        return -multiple;
+        return outer == 1 ? -inner : -(outer * inner + outer * OUTER_UNIT);
+    }
+
+    /** The number of positions per batch entry of a symbolic dimension ({@code a·c}); a fixed dimension's size. */
+    public static long multiple(long dim) {
+        if (dim >= 0) {
+            return dim;
+        }
+        return -dim < OUTER_UNIT ? -dim : (-dim) % OUTER_UNIT;
+    }
+
+    /** The factor {@code c} after the batch in a symbolic dimension {@code [a][N][c]}. */
+    public static long inner(long dim) {
+        return multiple(dim) / outer(dim);
+    }
+
+    /** The factor {@code a} in front of the batch in a symbolic dimension {@code [a][N][c]}. */
+    public static long outer(long dim) {
+        return dim >= 0 || -dim < OUTER_UNIT ? 1 : (-dim) / OUTER_UNIT;
     }
 
     /** The shape with N substituted for the batch. */
@@ -47,7 +75,7 @@ public final class Shapes {
         long[] out = shape.clone();
         for (int i = 0; i < out.length; i++) {
             if (out[i] < 0) {
-                out[i] = Math.multiplyExact(-out[i], n);
+                out[i] = Math.multiplyExact(multiple(out[i]), n);
             }
         }
         return out;
@@ -61,7 +89,7 @@ public final class Shapes {
     public static long batchOf(long[] symbolic, long[] actual) {
         for (int i = 0; i < symbolic.length; i++) {
             if (symbolic[i] < 0) {
-                return actual[i] / -symbolic[i];
+                return actual[i] / multiple(symbolic[i]);
             }
         }
         throw new IllegalArgumentException("shape " + Arrays.toString(symbolic) + " has no batch axis");
@@ -71,7 +99,7 @@ public final class Shapes {
     public static long perSample(long[] shape) {
         long n = 1;
         for (long d : shape) {
-            n = Math.multiplyExact(n, Math.abs(d));
+            n = Math.multiplyExact(n, multiple(d));
         }
         return n;
     }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.stabilis.certify.GradientBounds;
+import dev.stabilis.certify.IntervalGradientBounds;
 import dev.stabilis.engine.HessianVectorProduct;
 import dev.stabilis.engine.GraphModel;
 import dev.stabilis.graph.Graph;
@@ -46,7 +47,7 @@ final class BoundNetwork {
 
     /** Interval bounds of input gradients over boxes. */
     GradientBounds bounds() {
-        return GradientBounds.of(model());
+        return IntervalGradientBounds.of(model());
     }
 
     /**

@@ -43,6 +43,7 @@ public record ModelPolicy(long[] inputShape, List<String> featureNames, List<Str
     /**
      * Certification settings.
      *
+     * @param method how gradient bounds are computed: {@code interval} or {@code linear}
      * @param epsilon half-width of the input box in raw feature units
      * @param k size of the certified top-k set
      * @param target {@code logit} or {@code logprob}
@@ -51,10 +52,10 @@ public record ModelPolicy(long[] inputShape, List<String> featureNames, List<Str
      * @param radiusMax largest ε the certified-radius search considers; NaN for the largest domain range (1 without a domain)
      * @param radiusSteps bisection steps of the radius search
      */
-    public record Certification(double epsilon, int k, String target, double parameterGamma, int splitLeaves,
+    public record Certification(String method, double epsilon, int k, String target, double parameterGamma, int splitLeaves,
             double radiusMax, int radiusSteps) {
 
-        public static final Certification DEFAULT = new Certification(0.01, 5, "logit", 0, 1, Double.NaN, 16);
+        public static final Certification DEFAULT = new Certification("interval", 0.01, 5, "logit", 0, 1, Double.NaN, 16);
     }
 
     /**
@@ -118,6 +119,28 @@ public record ModelPolicy(long[] inputShape, List<String> featureNames, List<Str
             return 1.0;
         }
         return at(domainMax, feature) - at(domainMin, feature);
+    }
+
+    /**
+     * Where a sample leaves the input domain: its first feature outside it, as
+     * {@code feature 3 (px_0_3) = 16.0 is outside the domain [0.0, 1.0]}, or null when every feature is inside or the
+     * policy sets no domain. The bounds are compared as float32, as the engine holds them, so a value sent as the bound
+     * itself is inside; NaN is outside.
+     */
+    public String outsideDomain(float[] features) {
+        if (!hasDomain()) {
+            return null;
+        }
+        for (int i = 0; i < features.length; i++) {
+            double lo = at(domainMin, i);
+            double hi = at(domainMax, i);
+            float value = features[i];
+            if (!(value >= (float) lo && value <= (float) hi)) {
+                String name = i < featureNames.size() ? " (" + featureNames.get(i) + ")" : "";
+                return "feature " + i + name + " = " + value + " is outside the domain [" + lo + ", " + hi + "]";
+            }
+        }
+        return null;
     }
 
     private static double at(double[] values, int i) {

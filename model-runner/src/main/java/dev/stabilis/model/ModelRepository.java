@@ -4,8 +4,10 @@ import ai.djl.Device;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -73,6 +75,29 @@ public final class ModelRepository {
         }
     }
 
+    /**
+     * What the files of a version look like now: their names, sizes, modification times and file keys. It changes when
+     * a file is written, replaced (an atomic rename too) or removed, so a watcher compares it instead of reading the
+     * files; empty when the directory does not exist.
+     */
+    public String revision(String name, String version) {
+        Path dir = versionDirectory(name, version);
+        if (!Files.isDirectory(dir)) {
+            return "";
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            StringBuilder out = new StringBuilder();
+            for (Path file : files.sorted().toList()) {
+                BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+                out.append(file.getFileName()).append(':').append(attributes.size()).append(':')
+                        .append(attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS)).append(':').append(attributes.fileKey()).append(';');
+            }
+            return out.toString();
+        } catch (IOException e) {
+            throw new PolicyException(dir + ": cannot read the version directory: " + e.getMessage(), e);
+        }
+    }
+
     /** Loads a version; {@code latest} picks the newest. */
     public LoadedModel load(String name, String version, Device device) {
         String resolved = version;
@@ -93,7 +118,8 @@ public final class ModelRepository {
         }
     }
 
-    private static final Comparator<String> VERSION_ORDER = (a, b) -> {
+    /** Version labels oldest first: numeric ones in numeric order, before the others in text order. */
+    public static final Comparator<String> VERSION_ORDER = (a, b) -> {
         boolean numA = a.matches("\\d{1,18}");
         boolean numB = b.matches("\\d{1,18}");
         if (numA && numB) {

@@ -49,7 +49,7 @@ record KnownTensor(long[] shape, double[] values, long[] perBatch, boolean float
         long[] perBatch = new long[dims.length];
         for (int i = 0; i < dims.length; i++) {
             if (Shapes.carriesBatch(dims[i])) {
-                perBatch[i] = -dims[i];
+                perBatch[i] = Shapes.multiple(dims[i]);
             } else {
                 values[i] = dims[i];
             }

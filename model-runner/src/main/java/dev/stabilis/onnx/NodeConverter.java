@@ -41,7 +41,7 @@ final class NodeConverter {
             "Pow", "Neg", "PRelu", "Add", "Sub", "Mul", "Div", "Sum", "MatMul", "Gemm", "Conv", "BatchNormalization",
             "InstanceNormalization", "LayerNormalization", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose",
             "Concat", "Split", "Slice", "Gather", "Expand", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
-            "ReduceMean", "ReduceSum", "ReduceMax", "Softmax", "LogSoftmax", "Pad");
+            "ReduceMean", "ReduceSum", "ReduceMax", "Softmax", "LogSoftmax", "Pad", "ConstantOfShape");
 
     private static final Map<String, Kind> UNARY = Map.ofEntries(Map.entry("Relu", Kind.RELU), Map.entry("Sigmoid", Kind.SIGMOID),
             Map.entry("Tanh", Kind.TANH), Map.entry("Softplus", Kind.SOFTPLUS), Map.entry("Erf", Kind.ERF), Map.entry("Exp", Kind.EXP),
@@ -77,7 +77,7 @@ final class NodeConverter {
         if (!SUPPORTED.contains(op)) {
             throw new IllegalArgumentException("unsupported operator " + op);
         }
-        if (!in.get(0).isVariable() && !Set.of("Add", "Sub", "Mul", "Div", "MatMul", "Concat", "Sum", "Expand").contains(op)) {
+        if (!in.get(0).isVariable() && !Set.of("Add", "Sub", "Mul", "Div", "MatMul", "Concat", "Sum", "Expand", "ConstantOfShape").contains(op)) {
             throw new IllegalArgumentException("the model input must reach operand 0 of " + op);
         }
         Operand first = in.get(0);
@@ -125,6 +125,7 @@ final class NodeConverter {
             case "ReduceMean", "ReduceSum", "ReduceMax" -> reduce(op, attrs, in, x);
             case "Softmax", "LogSoftmax" -> softmax(op, attrs, x);
             case "Pad" -> pad(attrs, in, x);
+            case "ConstantOfShape" -> constantOfShape(attrs, in);
             default -> throw new IllegalStateException("no conversion for " + op);
         };
     }
@@ -498,6 +499,13 @@ final class NodeConverter {
         }
         KnownTensor value = in.get(0).known();
         return graph.add(new Constant(value.toHostTensor(), Shapes.broadcast(value.shape(), target)));
+    }
+
+    /** ConstantOfShape to a shape that follows the batch: a constant of every sample. */
+    private String constantOfShape(NodeAttributes attrs, List<Operand> in) {
+        long[] shape = constant(in.get(0), "ConstantOfShape shape").dims();
+        double value = attrs.has("value") ? attrs.tensor("value").values()[0] : 0;
+        return graph.add(new Constant(HostTensor.scalar(value), shape));
     }
 
     private String maxPool(NodeAttributes attrs, String x, List<String> outputs) {

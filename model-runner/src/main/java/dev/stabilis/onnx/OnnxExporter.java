@@ -329,7 +329,7 @@ public final class OnnxExporter {
             }
             List<String> parts = new ArrayList<>();
             for (long d : shape) {
-                parts.add(Shapes.carriesBatch(d) ? emitted("Mul", batchSize, longs("multiple", new long[] {-d})) : longs("dim", new long[] {d}));
+                parts.add(Shapes.carriesBatch(d) ? emitted("Mul", batchSize, longs("multiple", new long[] {Shapes.multiple(d)})) : longs("dim", new long[] {d}));
             }
             return emit("Concat", parts.toArray(new String[0])).addAttribute(integer("axis", 0)).getOutput(0);
         }

@@ -228,6 +228,12 @@ public final class OnnxImporter {
                     throw new IllegalArgumentException("input '" + name + "' is neither a constant nor computed by an earlier node");
                 }
             }
+            if (!variable && followsTheBatch(op, operands)) {
+                // a constant broadcast to a shape computed from the batch size: data of every sample, a graph value
+                graph.begin(node.getName().isEmpty() ? node.getOutput(0) : node.getName(), node.getOutput(0));
+                graph.finish(converter.convert(op, attrs, operands, node.getOutputList()));
+                return;
+            }
             if (!variable) {
                 if (!ConstantFolder.FOLDABLE.contains(op)) {
                     throw new IllegalArgumentException(NodeConverter.SUPPORTED.contains(op)
@@ -248,6 +254,13 @@ public final class OnnxImporter {
             }
             graph.begin(node.getName().isEmpty() ? node.getOutput(0) : node.getName(), node.getOutput(0));
             graph.finish(converter.convert(op, attrs, operands, node.getOutputList()));
+        }
+
+        /** Expand or ConstantOfShape to a shape that depends on the batch size. */
+        private static boolean followsTheBatch(String op, List<NodeConverter.Operand> operands) {
+            int shape = op.equals("Expand") ? 1 : op.equals("ConstantOfShape") ? 0 : -1;
+            return shape >= 0 && operands.size() > shape && operands.get(shape).known() != null
+                    && operands.get(shape).known().dependsOnBatch();
         }
 
         private boolean isUsed(String name) {

@@ -74,7 +74,7 @@ final class Reshaping {
                 if (batch != 0) {
                     throw new IllegalArgumentException("two batch axes merged in " + Arrays.toString(dims));
                 }
-                batch = -d;
+                batch = Shapes.multiple(d);
             } else {
                 fixed *= d;
             }

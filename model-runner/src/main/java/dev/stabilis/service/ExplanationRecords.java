@@ -28,8 +28,9 @@ public final class ExplanationRecords {
         ModelPolicy policy = pipeline.loaded().policy();
         int k = pipeline.certifySettings().k();
         Integer served = sample.servedClass();
-        return new Explanation(sample.requestId(), sample.index(), pipeline.loaded().name(), pipeline.loaded().version(),
-                sample.eventTime(), sample.receivedAt(), explainedAt,
+        String serving = pipeline.loaded().version();
+        return new Explanation(sample.requestId(), sample.index(), pipeline.loaded().name(), serving,
+                requestedVersion(sample, serving), sample.eventTime(), sample.receivedAt(), explainedAt,
                 e.predicted(), label(policy.classNames(), e.predicted()), served, served == null ? null : served != e.predicted(),
                 pipeline.certifySettings().epsilon(), k, topFeatures(e.gradient(), k, policy.featureNames()),
                 includeAttributions ? new LinkedHashMap<>(e.attributions()) : null,
@@ -38,6 +39,14 @@ public final class ExplanationRecords {
                         includeAttributions),
                 empirical(e.empirical(), includeAttributions), nullable(e.curvature()), e.invariantViolation(), computeMs,
                 includeAttributions ? pipeline.loaded().model().inputShape().clone() : null);
+    }
+
+    /**
+     * The sample's own version when another one served it (its files failed to load and the last good version of the
+     * model stood in), else null.
+     */
+    static String requestedVersion(Sample sample, String serving) {
+        return sample.version().equals(serving) || sample.version().equals(Sample.LATEST) ? null : sample.version();
     }
 
     /** A sample's certificate, as explanation records and {@code stabilis certify} write it. */

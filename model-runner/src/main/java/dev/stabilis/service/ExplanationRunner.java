@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The runner service: consume-transform-produce from {@code stabilis.samples} to {@code stabilis.explanations}
  * with exactly-once transactions. Each micro-batch (up to {@code maxBatch} samples, or what arrived within
- * {@code maxWait} of its first) is grouped by model version and evaluated; its explanations, its dead letters
+ * {@code maxWait} of its first) is grouped by model version and evaluated; a sample of the wrong size or outside the
+ * policy's input domain is dead-lettered before, and when a group fails to evaluate, its samples are evaluated one by
+ * one so that only those that fail are dead-lettered ({@code EVALUATION_FAILED}); its explanations, its dead letters
  * and its consumed offsets commit in one transaction. A failed transaction is aborted and the consumer rewinds
  * to the committed offsets, so the batch is evaluated again; a fenced producer (another instance took over
  * the transactional id) stops the runner. {@link #close()} lets the batch in flight commit or abort, then stops.
@@ -48,6 +50,7 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
     private final ModelPipelines pipelines;
     private final PipelineOptions options;
     private final RunnerMetrics metrics;
+    private final RepositoryWatch watch;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -55,11 +58,17 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean ready;
 
-    public ExplanationRunner(RunnerSettings settings, ModelPipelines pipelines, PipelineOptions options, RunnerMetrics metrics) {
+    /**
+     * @param watch when to look at the model repository again: changed and new versions are validated and swapped in
+     *     between batches ({@link ModelPipelines#refresh()})
+     */
+    public ExplanationRunner(RunnerSettings settings, ModelPipelines pipelines, PipelineOptions options, RunnerMetrics metrics,
+            RepositoryWatch watch) {
         this.settings = settings;
         this.pipelines = pipelines;
         this.options = options;
         this.metrics = metrics;
+        this.watch = watch;
         Properties consumerProps = new Properties();
         consumerProps.putAll(settings.kafka());
         consumerProps.put("group.id", settings.groupId());
@@ -95,6 +104,9 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
             consumer.subscribe(List.of(settings.samplesTopic()));
             ready = true;
             while (running) {
+                if (watch.due()) {
+                    pipelines.refresh();
+                }
                 List<ConsumerRecord<String, byte[]>> batch = nextBatch();
                 if (!batch.isEmpty()) {
                     process(batch);
@@ -106,6 +118,7 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
             LOG.error("runner fenced: another instance uses transactional id '{}'; stopping", settings.transactionalId());
         } finally {
             ready = false;
+            watch.close();
             producer.close(Duration.ofSeconds(10));
             // a static member stays in the group when it closes; a runner that stops on purpose hands its partitions on
             consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(10)));
@@ -179,38 +192,38 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
             group.forEach(p -> out.add(deadLetter(p.record(), p.sample().requestId(), e)));
             return;
         }
-        int size = pipeline.loaded().inputSize();
-        List<Parsed> fitting = new ArrayList<>(group.size());
+        List<Parsed> valid = new ArrayList<>(group.size());
         for (Parsed p : group) {
-            if (p.sample().features().length == size) {
-                fitting.add(p);
+            SampleException invalid = invalid(p.sample(), pipeline);
+            if (invalid == null) {
+                valid.add(p);
             } else {
-                out.add(deadLetter(p.record(), p.sample().requestId(), new SampleException("SHAPE_MISMATCH",
-                        "sample has " + p.sample().features().length + " features, model " + pipeline.loaded().name() + "/"
-                                + pipeline.loaded().version() + " expects " + size)));
+                out.add(deadLetter(p.record(), p.sample().requestId(), invalid));
             }
         }
-        if (fitting.isEmpty()) {
+        if (valid.isEmpty()) {
             return;
         }
         long start = System.nanoTime();
-        List<Evaluation> evaluations;
-        try {
-            evaluations = pipeline.evaluate(fitting.stream().map(p -> p.sample().features()).toArray(float[][]::new));
-        } catch (RuntimeException e) {
-            // not retried: a batch that breaks the engine would otherwise block the partition for ever
-            LOG.error("evaluation of {} samples of {}/{} failed", fitting.size(), pipeline.loaded().name(), pipeline.loaded().version(), e);
-            SampleException failure = new SampleException("EVALUATION_FAILED", "evaluation failed: " + e);
-            fitting.forEach(p -> out.add(deadLetter(p.record(), p.sample().requestId(), failure)));
-            return;
-        }
+        List<IsolatedEvaluation.Outcome> outcomes = IsolatedEvaluation.of(valid.stream().map(p -> p.sample().features())
+                .toArray(float[][]::new), pipeline::evaluate);
         long nanos = System.nanoTime() - start;
-        metrics.batch(pipeline.loaded().name(), fitting.size(), nanos);
+        metrics.batch(pipeline.loaded().name(), valid.size(), nanos);
         long now = System.currentTimeMillis();
-        double perSampleMs = nanos / 1e6 / fitting.size();
-        for (int i = 0; i < fitting.size(); i++) {
-            Sample sample = fitting.get(i).sample();
-            Evaluation e = evaluations.get(i);
+        double perSampleMs = nanos / 1e6 / valid.size();
+        for (int i = 0; i < valid.size(); i++) {
+            Parsed parsed = valid.get(i);
+            Sample sample = parsed.sample();
+            IsolatedEvaluation.Outcome outcome = outcomes.get(i);
+            if (outcome.failure() != null) {
+                // not retried: a sample that breaks the engine would otherwise block the partition for ever
+                LOG.error("evaluation of {}#{} of {}/{} failed", sample.requestId(), sample.index(), pipeline.loaded().name(),
+                        pipeline.loaded().version(), outcome.failure());
+                out.add(deadLetter(parsed.record(), sample.requestId(), new SampleException("EVALUATION_FAILED",
+                        "evaluation failed: " + outcome.failure())));
+                continue;
+            }
+            Evaluation e = outcome.evaluation();
             metrics.sample(pipeline.loaded().name(), pipeline.loaded().version(), sample, e, now);
             if (e.invariantViolation() != null) {
                 LOG.error("certificate invariant violated for {}#{} of {}/{}: {}", sample.requestId(), sample.index(),
@@ -219,6 +232,18 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
             out.add(new ProducerRecord<>(settings.explanationsTopic(), pipeline.loaded().name(),
                     ExplanationRecords.of(sample, e, pipeline, options.includeAttributions(), now, perSampleMs).toJson()));
         }
+    }
+
+    /** Why a sample cannot be evaluated by the pipeline at all (its size, its domain), or null. */
+    private static SampleException invalid(Sample sample, ModelPipeline pipeline) {
+        int size = pipeline.loaded().inputSize();
+        if (sample.features().length != size) {
+            return new SampleException("SHAPE_MISMATCH", "sample has " + sample.features().length + " features, model "
+                    + pipeline.loaded().name() + "/" + pipeline.loaded().version() + " expects " + size);
+        }
+        String outside = pipeline.loaded().policy().outsideDomain(sample.features());
+        return outside == null ? null : new SampleException("OUT_OF_DOMAIN", outside + " of model " + pipeline.loaded().name()
+                + " version " + pipeline.loaded().version());
     }
 
     private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, byte[]> record, String requestId, SampleException e) {

@@ -46,7 +46,7 @@ public final class ModelPipeline implements AutoCloseable {
         boolean graph = loaded.graph().isPresent();
         this.certifySettings = loaded.certifySettings(null, null, null, null, null, options.radius());
         this.bounds = graph && (options.certify() || options.curvatureIterations() > 0)
-                ? GradientBounds.load(loaded.requireGraph(), loaded.model().device())
+                ? GradientBounds.load(loaded.requireGraph(), loaded.model().device(), loaded.policy().certification().method())
                 : null;
         this.certifier = graph && options.certify() ? new Certifier(bounds, certifySettings) : null;
         ModelPolicy.Attack attack = loaded.policy().attack();

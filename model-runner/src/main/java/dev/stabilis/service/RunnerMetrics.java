@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -25,6 +27,7 @@ public final class RunnerMetrics {
     private final MeterRegistry registry;
     private final FractionHistograms fractions;
     private final AtomicInteger lastBatchSize = new AtomicInteger();
+    private final Map<String, AtomicInteger> rejectedVersions = new ConcurrentHashMap<>();
 
     public RunnerMetrics(MeterRegistry registry, String device) {
         this.registry = registry;
@@ -100,6 +103,20 @@ public final class RunnerMetrics {
     public void modelLoadFailed(String model, String version) {
         Counter.builder("stabilis.model.load.failures").description("Failed attempts to load a model version")
                 .tags("model", model, "version", version).register(registry).increment();
+    }
+
+    /**
+     * Whether a model version's current files are rejected (they fail validation) while the last good version serves
+     * its samples: gauge {@code stabilis_model_version_rejected}, 1 or 0.
+     */
+    public void modelVersionRejected(String model, String version, boolean rejected) {
+        rejectedVersions.computeIfAbsent(model + "/" + version, key -> {
+            AtomicInteger flag = new AtomicInteger();
+            Gauge.builder("stabilis.model.version.rejected", flag, AtomicInteger::get)
+                    .description("1 while a model version's current files fail validation and its last good version serves it")
+                    .tags("model", model, "version", version).register(registry);
+            return flag;
+        }).set(rejected ? 1 : 0);
     }
 
     /** One aborted transaction (its batch is processed again). */

@@ -110,7 +110,7 @@ class OperatorSoundnessTest {
         GraphModel model = GraphModel.load(graph, Device.cpu(), DataType.FLOAT64);
         IntervalRule[] rules = IntervalRules.of(model);
         rules[1] = new ActivationRule(model, 1, (Activation) graph.nodes().get(1).op(), List.of());
-        try (GradientBounds mutated = new GradientBounds(model, rules)) {
+        try (GradientBounds mutated = new IntervalGradientBounds(model, rules)) {
             assertThat(SoundnessSuite.escapes(mutated, rows, 0.2, TargetKind.LOGIT, 1)).as("escapes under the mutated rule").isNotEmpty();
         }
     }

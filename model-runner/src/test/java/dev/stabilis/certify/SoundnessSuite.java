@@ -26,9 +26,14 @@ final class SoundnessSuite {
         }
     }
 
+    /** {@link #escapes(GradientBounds, double[][], double, TargetKind, long, BoxSearch.Budget)} with the thorough budget. */
     static List<Escape> escapes(GradientBounds bounds, double[][] rows, double epsilon, TargetKind kind, long seed) {
+        return escapes(bounds, rows, epsilon, kind, seed, BoxSearch.Budget.THOROUGH);
+    }
+
+    static List<Escape> escapes(GradientBounds bounds, double[][] rows, double epsilon, TargetKind kind, long seed, BoxSearch.Budget budget) {
         List<Escape> out = new ArrayList<>();
-        try (BoxSearch search = new BoxSearch(bounds.graph(), bounds.model());
+        try (BoxSearch search = new BoxSearch(bounds.graph(), bounds.model(), budget);
                 NDManager manager = bounds.model().manager().newSubManager()) {
             int n = rows[0].length;
             long[] shape = Shapes.withBatch(rows.length, bounds.graph().inputSampleShape());

@@ -1,11 +1,13 @@
 package dev.stabilis.app;
 
+import dev.stabilis.config.ConfigException;
 import dev.stabilis.config.StabilisConfig;
 import dev.stabilis.engine.Devices;
 import dev.stabilis.model.ModelRepository;
 import dev.stabilis.service.ExplanationRunner;
 import dev.stabilis.service.ModelPipelines;
 import dev.stabilis.service.PipelineOptions;
+import dev.stabilis.service.RepositoryWatch;
 import dev.stabilis.service.RunnerMetrics;
 import dev.stabilis.service.RunnerSettings;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,7 +39,14 @@ public final class RunnerApp implements AutoCloseable {
         RunnerMetrics metrics = new RunnerMetrics(registry, deviceLabel(device));
         this.pipelines = new ModelPipelines(repository, device, options, config.integer("stabilis.runner.models.open", 1, 1024),
                 config.number("stabilis.runner.model.retry.ms"), System::nanoTime, metrics);
-        this.runner = new ExplanationRunner(settings, pipelines, options, metrics);
+        RepositoryWatch watch;
+        try {
+            watch = RepositoryWatch.of(config.required("stabilis.runner.models.watch"), repository.root(),
+                    config.number("stabilis.runner.models.poll.ms"), System::nanoTime);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("setting 'stabilis.runner.models.watch' " + e.getMessage());
+        }
+        this.runner = new ExplanationRunner(settings, pipelines, options, metrics, watch);
         this.thread = new Thread(runner, "stabilis-runner");
     }
 

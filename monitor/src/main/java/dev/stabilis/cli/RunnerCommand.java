@@ -21,12 +21,15 @@ final class RunnerCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunnerCommand.class);
 
+    /** The runner's own defaults under the user's settings: a metrics port apart from the monitor's, so both can share a host. */
+    static final Map<String, String> DEFAULTS = Map.of("stabilis.metrics.port", "9405");
+
     @Mixin
     private ProcessOptions process;
 
     @Override
     public Integer call() throws Exception {
-        StabilisConfig config = process.load(Map.of());
+        StabilisConfig config = process.load(DEFAULTS);
         EngineThreads.apply(config);
         LOG.info("runner configuration:\n{}", config.describe());
         PrometheusMeterRegistry registry = Registries.prometheus("runner");

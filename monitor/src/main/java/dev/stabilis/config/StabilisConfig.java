@@ -42,7 +42,8 @@ public final class StabilisConfig {
             new Setting("stabilis.topics.config", "", "Their topic configs, comma-separated key=value (e.g. retention.ms=604800000)"),
             new Setting("stabilis.models.repository", "models", "Model repository root: <root>/<name>/<version>/model.onnx + stabilis.yaml"),
             new Setting("stabilis.metrics.host", "127.0.0.1", "Address of the /metrics, /health and /ready endpoints (0.0.0.0 in containers)"),
-            new Setting("stabilis.metrics.port", "9404", "Port of those endpoints"),
+            new Setting("stabilis.metrics.port", "9404", "Port of those endpoints; the runner's default is 9405, so that a monitor "
+                    + "and a runner can share a host"),
             new Setting("stabilis.ingest.max.payload.bytes", "524288", "Larger request values go to the DLQ as TOO_LARGE"),
             new Setting("stabilis.ingest.max.header.bytes", "32768", "Records with larger headers (names + values) go to the DLQ as TOO_LARGE"),
             new Setting("stabilis.ingest.models", "", "Models to judge, comma-separated; records of others are skipped and counted (empty: all)"),
@@ -53,6 +54,9 @@ public final class StabilisConfig {
             new Setting("stabilis.ingest.join.enabled", "true", "Whether samples wait (up to the window) for their response"),
             new Setting("stabilis.ingest.join.window.ms", "5000", "Largest request/response time difference that still joins"),
             new Setting("stabilis.ingest.join.grace.ms", "1000", "Grace for out-of-order request/response records"),
+            new Setting("stabilis.ingest.dedup.retention.ms", "", "How long a request id that gave a sample keeps later requests "
+                    + "with that id out (stream time; at least the join's hold, 23000 with the default window); default 300000, "
+                    + "or the hold when that is longer"),
             new Setting("stabilis.runner.device", "auto", "auto, cpu, gpu or gpu:N"),
             new Setting("stabilis.runner.torch.threads", "0", "PyTorch intra-op threads; 0 keeps the engine's default (one per core)"),
             new Setting("stabilis.runner.max.batch", "256", "Most samples per micro-batch"),
@@ -66,10 +70,21 @@ public final class StabilisConfig {
             new Setting("stabilis.runner.curvature.iterations", "20", "Power iterations of the curvature estimate; 0 turns it off"),
             new Setting("stabilis.runner.models.open", "8", "Most model versions a runner keeps loaded"),
             new Setting("stabilis.runner.model.retry.ms", "30000", "How long a model that failed to load is not retried"),
+            new Setting("stabilis.runner.models.watch", "poll", "How the runner notices changed and new model versions: poll, "
+                    + "events (file system events) or off"),
+            new Setting("stabilis.runner.models.poll.ms", "5000", "How often the runner looks at the model repository when polling"),
             new Setting("stabilis.monitor.application.id", "stabilis", "Prefix of the Kafka Streams application ids (-ingest, -detect)"),
+            new Setting("stabilis.monitor.instance.id", "", "Static group membership (group.instance.id) of the monitor, unique "
+                    + "per monitor process; default: <host name>-monitor"),
             new Setting("stabilis.monitor.state.dir", "", "Kafka Streams state directory (default: a directory under java.io.tmpdir)"));
 
-    private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|key\\.pem|credentials).*");
+    /**
+     * Names that look like secrets, whether Kafka knows the key or not (a misspelt {@code ssl.keystore.passwd} too):
+     * passwords and passphrases, secrets, tokens, JAAS lines, credentials, private keys and key material. A harmless
+     * key caught by it (a token endpoint URL) is only hidden, never lost.
+     */
+    private static final Pattern SECRET = Pattern.compile(
+            "(?i)pass|pwd|secret|token|jaas|credential|private|api[._-]?key|key[._-]?material|(^|[._-])pem($|[._-])|\\.key$");
 
     /** Client settings Kafka itself types as passwords, such as ssl.keystore.key and sasl.oauthbearer.assertion.private.key.passphrase. */
     private static final Set<String> KAFKA_PASSWORDS = Stream.of(ProducerConfig.configDef(), ConsumerConfig.configDef(),
@@ -227,7 +242,7 @@ public final class StabilisConfig {
 
     /** Whether a key's value is a secret: its name says so, or Kafka types it as a password (also behind a client prefix). */
     static boolean isSecret(String key) {
-        if (SECRET.matcher(key).matches()) {
+        if (SECRET.matcher(key).find()) {
             return true;
         }
         if (!key.startsWith("kafka.")) {

@@ -109,6 +109,26 @@ final class Alerts {
                         drift.ndcgThreshold(), drift.kendallThreshold(), baseline.windows(), ranking.moved()));
     }
 
+    /**
+     * A model's silence: no sample for {@code quietMs} of wall-clock time, at least {@code silenceWindows} windows of
+     * {@code windowMs}. It fires only: the next sample ends the silence, and a later silence is a new alert. Its class
+     * is -1 (the whole model); its id derives from the last sample's event time, so a replay yields the same id.
+     *
+     * @param lastEventTime the largest event time seen for the model when its samples stopped
+     */
+    static Alert silent(String model, String version, long lastEventTime, long quietMs, int silenceWindows, long windowMs) {
+        ClassKey key = new ClassKey(model, version, -1);
+        String id = AlertIds.of(AlertKind.MODEL_SILENT, key, lastEventTime);
+        double threshold = silenceWindows * windowMs / 1000.0;
+        String description = String.format(Locale.ROOT, "no sample of model %s for %.0f s (%d windows of %.0f s); the last one's "
+                + "event time was %s", model, quietMs / 1000.0, silenceWindows, windowMs / 1000.0, Rfc3339.of(lastEventTime));
+        return new Alert(id, id, AlertKind.MODEL_SILENT.name(), Alert.FIRING, severity(AlertKind.MODEL_SILENT), model, version, -1,
+                null, Rfc3339.of(lastEventTime), null, Alert.Window.ofMillis(lastEventTime, lastEventTime + quietMs),
+                "Model silent: model " + model + " version " + version + " received no sample for "
+                        + String.format(Locale.ROOT, "%.0f s", quietMs / 1000.0),
+                description, "silence_seconds", quietMs / 1000.0, null, threshold, null, null, null, List.of(), 0, List.of(), null, null);
+    }
+
     /** The CloudEvent type of an alert kind: {@code dev.stabilis.alert.<kind in lower case>}. */
     static String eventType(String kind) {
         return "dev.stabilis.alert." + kind.toLowerCase(Locale.ROOT);

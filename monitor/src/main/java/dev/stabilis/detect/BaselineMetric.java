@@ -36,4 +36,9 @@ enum BaselineMetric {
     String label() {
         return label;
     }
+
+    /** The metric's name in gauges: {@code certified_fraction}, ... */
+    String metricName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
 }

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
@@ -30,9 +32,14 @@ import org.slf4j.LoggerFactory;
  * <p><b>Windows.</b> A sample counts in the window of its {@code eventTime}. A model's windows close when its
  * watermark (the largest event time seen for the model on this task) passes their end plus the grace period;
  * a sample arriving after its window closed is left out of the baselines (its per-sample rules still apply).
- * The watermark is held in memory and rebuilt from the next records after a restart, while open windows and
- * histories are in state stores with changelogs, so a restart neither loses nor re-judges a window. A window
- * closes only when a later sample of the same model arrives.
+ * While no sample of a model arrives, its watermark moves on with the wall clock: every
+ * {@link DetectConfig#idleCheckInterval()} the windows of quiet models close as if event time went on, so a model
+ * whose traffic stops still has its last windows judged. The watermark, open windows and histories are in state
+ * stores with changelogs, so a restart neither loses nor re-judges a window.
+ *
+ * <p><b>Silence.</b> A model without samples for {@link DetectConfig#silenceWindows()} windows of wall-clock time gets
+ * one {@link AlertKind#MODEL_SILENT} alert, firing only (its id derives from the last sample's event time, so a
+ * replay dedupes); the next sample ends the silence, and a later one alerts again.
  *
  * <p><b>Baseline.</b> Each metric's baseline is the median and MAD of its values in the last N
  * ({@link DetectConfig#baselineWindows()}) closed windows that had at least
@@ -53,29 +60,32 @@ final class BaselineProcessor implements Processor<String, Explanation, String, 
 
     static final String WINDOWS_STORE = "detect-baseline-windows";
     static final String HISTORY_STORE = "detect-baseline-history";
+    static final String ACTIVITY_STORE = "detect-model-activity";
 
     private static final Logger LOG = LoggerFactory.getLogger(BaselineProcessor.class);
 
     private final DetectConfig config;
+    private final WindowListener listener;
     private final long sizeMs;
     private final long graceMs;
-    private final Map<String, Long> watermarks = new HashMap<>();
     private final Map<String, Long> nextClosing = new HashMap<>();
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<String, WindowTally> windows;
     private KeyValueStore<String, BaselineHistory> histories;
+    private KeyValueStore<String, ModelActivity> activity;
 
-    private BaselineProcessor(DetectConfig config) {
+    private BaselineProcessor(DetectConfig config, WindowListener listener) {
         this.config = config;
+        this.listener = listener;
         this.sizeMs = config.windowSize().toMillis();
         this.graceMs = config.windowGrace().toMillis();
     }
 
-    static ProcessorSupplier<String, Explanation, String, Alert> supplier(DetectConfig config) {
+    static ProcessorSupplier<String, Explanation, String, Alert> supplier(DetectConfig config, WindowListener listener) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, Explanation, String, Alert> get() {
-                return new BaselineProcessor(config);
+                return new BaselineProcessor(config, listener);
             }
 
             @Override
@@ -84,7 +94,9 @@ final class BaselineProcessor implements Processor<String, Explanation, String, 
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WINDOWS_STORE),
                                 Serdes.String(), new JsonSerde<>(WindowTally.class)),
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HISTORY_STORE),
-                                Serdes.String(), new JsonSerde<>(BaselineHistory.class)));
+                                Serdes.String(), new JsonSerde<>(BaselineHistory.class)),
+                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACTIVITY_STORE),
+                                Serdes.String(), new JsonSerde<>(ModelActivity.class)));
             }
         };
     }
@@ -94,12 +106,16 @@ final class BaselineProcessor implements Processor<String, Explanation, String, 
         this.context = context;
         this.windows = context.getStateStore(WINDOWS_STORE);
         this.histories = context.getStateStore(HISTORY_STORE);
+        this.activity = context.getStateStore(ACTIVITY_STORE);
+        context.schedule(config.idleCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::closeQuietModels);
     }
 
     @Override
     public void process(Record<String, Explanation> record) {
         Explanation e = record.value();
-        long watermark = watermarks.merge(e.model(), e.eventTime(), Math::max);
+        ModelActivity seen = activity.get(e.model());
+        long watermark = seen == null ? e.eventTime() : Math.max(seen.watermark(), e.eventTime());
+        activity.put(e.model(), new ModelActivity(watermark, context.currentSystemTimeMs(), e.version(), false));
         long start = Math.floorDiv(e.eventTime(), sizeMs) * sizeMs;
         ClassKey key = ClassKey.of(e);
         if (start + sizeMs + graceMs <= watermark || start < history(key).judgedUntil()) {
@@ -115,6 +131,27 @@ final class BaselineProcessor implements Processor<String, Explanation, String, 
         }
         if (watermark >= nextClosing.getOrDefault(e.model(), Long.MIN_VALUE)) {
             closeWindowsDueBy(e.model(), watermark);
+        }
+    }
+
+    /** Closes the windows of models without new samples as the wall clock moves on, and alerts on long silences. */
+    private void closeQuietModels(long now) {
+        List<KeyValue<String, ModelActivity>> models = new ArrayList<>();
+        try (KeyValueIterator<String, ModelActivity> all = activity.all()) {
+            all.forEachRemaining(models::add);
+        }
+        for (KeyValue<String, ModelActivity> model : models) {
+            ModelActivity a = model.value;
+            long watermark = a.watermarkAt(now);
+            if (watermark >= nextClosing.getOrDefault(model.key, Long.MIN_VALUE)) {
+                closeWindowsDueBy(model.key, watermark);
+            }
+            long quietMs = now - a.lastArrival();
+            if (config.silenceWindows() > 0 && !a.silent() && quietMs >= config.silenceWindows() * sizeMs) {
+                activity.put(model.key, a.silenced());
+                context.forward(new Record<>(model.key, Alerts.silent(model.key, a.version(), a.watermark(), quietMs,
+                        config.silenceWindows(), sizeMs), watermark));
+            }
         }
     }
 
@@ -142,6 +179,7 @@ final class BaselineProcessor implements Processor<String, Explanation, String, 
         ClassKey key = tally.classKey();
         BaselineHistory history = history(key);
         Map<BaselineMetric, Double> learnt = new EnumMap<>(BaselineMetric.class);
+        Map<String, Double> measured = new HashMap<>();
         Map<BaselineMetric, BaselineHistory.Episode> firing = new EnumMap<>(BaselineMetric.class);
         firing.putAll(history.firing());
         for (BaselineMetric metric : BaselineMetric.values()) {
@@ -154,7 +192,10 @@ final class BaselineProcessor implements Processor<String, Explanation, String, 
                 judge(tally, metric, measurement, RobustBaseline.of(past), firing);
             }
             learnt.put(metric, measurement.value());
+            measured.put(metric.metricName(), measurement.value());
         }
+        listener.onWindowClosed(new WindowListener.ClosedWindow(key.model(), key.version(), key.predictedClass(), tally.start(),
+                tally.end(), measured));
         histories.put(key.storeKey(), history.append(tally.end(), learnt, config.baselineWindows(), firing));
         windows.delete(windowKey(key, tally.start()));
     }

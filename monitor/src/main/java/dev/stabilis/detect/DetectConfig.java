@@ -31,6 +31,8 @@ import java.util.function.Function;
  * <tr><td>{@value #SUPPRESSION_WINDOW_MS}</td><td>60000</td><td>repeats within it are merged into one alert</td></tr>
  * <tr><td>{@value #SUPPRESSION_CHECK_INTERVAL_MS}</td><td>1000</td><td>wall-clock period of flushing ended suppression windows</td></tr>
  * <tr><td>{@value #SUPPRESSION_MAX_EVIDENCE}</td><td>500</td><td>a merged alert is emitted early once it holds this many sample ids</td></tr>
+ * <tr><td>{@value #IDLE_CHECK_INTERVAL_MS}</td><td>1000</td><td>wall-clock period of closing the windows of models without new samples</td></tr>
+ * <tr><td>{@value #SILENCE_WINDOWS}</td><td>5</td><td>a model without samples for this many windows gets one MODEL_SILENT alert (0: off)</td></tr>
  * <tr><td>{@value #DASHBOARD_URL}</td><td>(none)</td><td>URL of the Grafana dashboard {@code stabilis-model}; alerts link to it</td></tr>
  * </table>
  */
@@ -41,7 +43,7 @@ public record DetectConfig(
         double zThreshold, double madFloor, double minChange, double radiusMinRelativeChange,
         int minTopkOverlap,
         Duration suppressionWindow, Duration suppressionCheckInterval, int suppressionMaxEvidence,
-        String dashboardUrl) {
+        Duration idleCheckInterval, int silenceWindows, String dashboardUrl) {
 
     /** Keys under this prefix must be known; the topic keys are shared with the ingest topology. */
     public static final String PREFIX = "stabilis.detect.";
@@ -61,12 +63,14 @@ public record DetectConfig(
     public static final String SUPPRESSION_WINDOW_MS = "stabilis.detect.suppression.window.ms";
     public static final String SUPPRESSION_CHECK_INTERVAL_MS = "stabilis.detect.suppression.check.interval.ms";
     public static final String SUPPRESSION_MAX_EVIDENCE = "stabilis.detect.suppression.max.evidence";
+    public static final String IDLE_CHECK_INTERVAL_MS = "stabilis.detect.idle.check.interval.ms";
+    public static final String SILENCE_WINDOWS = "stabilis.detect.silence.windows";
     public static final String DASHBOARD_URL = "stabilis.detect.alerts.dashboard.url";
 
     private static final Set<String> KEYS = Set.of(EXPLANATIONS_TOPIC, ALERTS_TOPIC, DLQ_TOPIC, WINDOW_SIZE_MS,
             WINDOW_GRACE_MS, BASELINE_WINDOWS, WARMUP_WINDOWS, MIN_SAMPLES, Z_THRESHOLD, MAD_FLOOR, MIN_CHANGE,
             RADIUS_MIN_RELATIVE_CHANGE, MIN_TOPK_OVERLAP, SUPPRESSION_WINDOW_MS, SUPPRESSION_CHECK_INTERVAL_MS,
-            SUPPRESSION_MAX_EVIDENCE, DASHBOARD_URL);
+            SUPPRESSION_MAX_EVIDENCE, IDLE_CHECK_INTERVAL_MS, SILENCE_WINDOWS, DASHBOARD_URL);
 
     /** Checks every value; the message names the offending key. */
     public DetectConfig {
@@ -90,6 +94,8 @@ public record DetectConfig(
         requireMillis(SUPPRESSION_WINDOW_MS, suppressionWindow, 1);
         requireMillis(SUPPRESSION_CHECK_INTERVAL_MS, suppressionCheckInterval, 1);
         require(suppressionMaxEvidence >= 1, SUPPRESSION_MAX_EVIDENCE, "must be at least 1", suppressionMaxEvidence);
+        requireMillis(IDLE_CHECK_INTERVAL_MS, idleCheckInterval, 1);
+        require(silenceWindows >= 0, SILENCE_WINDOWS, "must not be negative (0 turns the alert off)", silenceWindows);
         require(dashboardUrl.isEmpty() || dashboardUrl.matches("https?://\\S+"), DASHBOARD_URL, "must be an http(s) URL or empty",
                 dashboardUrl);
     }
@@ -132,6 +138,8 @@ public record DetectConfig(
                 v.millis(SUPPRESSION_WINDOW_MS, 60_000),
                 v.millis(SUPPRESSION_CHECK_INTERVAL_MS, 1_000),
                 v.count(SUPPRESSION_MAX_EVIDENCE, 500),
+                v.millis(IDLE_CHECK_INTERVAL_MS, 1_000),
+                v.count(SILENCE_WINDOWS, 5),
                 v.text(DASHBOARD_URL, ""));
     }
 

@@ -39,19 +39,21 @@ public final class DetectTopology {
     private final AlertListener alertListener;
     private final ExplanationListener explanationListener;
     private final DriftConfig driftConfig;
+    private final WindowListener windowListener;
     private final DriftListener driftListener;
 
     public DetectTopology(DetectConfig config, DriftConfig driftConfig, AlertListener alertListener, ExplanationListener explanationListener,
-            DriftListener driftListener) {
+            WindowListener windowListener, DriftListener driftListener) {
         this.config = config;
         this.driftConfig = driftConfig;
         this.alertListener = alertListener;
         this.explanationListener = explanationListener;
+        this.windowListener = windowListener;
         this.driftListener = driftListener;
     }
 
     public DetectTopology(DetectConfig config, AlertListener alertListener, ExplanationListener explanationListener) {
-        this(config, DriftConfig.defaults(), alertListener, explanationListener, DriftListener.NONE);
+        this(config, DriftConfig.defaults(), alertListener, explanationListener, WindowListener.NONE, DriftListener.NONE);
     }
 
     public DetectTopology(DetectConfig config) {
@@ -67,7 +69,7 @@ public final class DetectTopology {
                         new JsonSerde<>(DeadLetter.class).serializer(), READER)
                 .addProcessor(SAMPLE_RULES, () -> new SampleRuleProcessor(rules), READER)
                 .addProcessor(SUPPRESSION, AlertSuppressor.supplier(config), SAMPLE_RULES)
-                .addProcessor(BASELINES, BaselineProcessor.supplier(config), READER)
+                .addProcessor(BASELINES, BaselineProcessor.supplier(config, windowListener), READER)
                 .addProcessor(DRIFT, AttributionDriftProcessor.supplier(config, driftConfig, driftListener), READER)
                 .addProcessor(EMITTER, () -> new AlertEmitter(alertListener, new DashboardLinks(config.dashboardUrl())),
                         SUPPRESSION, BASELINES, DRIFT)

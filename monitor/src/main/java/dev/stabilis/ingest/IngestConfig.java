@@ -11,7 +11,8 @@ import java.util.Map;
  * <p>Keys of {@link #from(Map)} (defaults in brackets): {@value #REQUESTS_TOPIC} [inference-requests],
  * {@value #RESPONSES_TOPIC} [none: responses only on the requests topic], {@value #SAMPLES_TOPIC}
  * [stabilis.samples], {@value #DLQ_TOPIC} [stabilis.dlq], {@value #MAX_PAYLOAD_BYTES} [524288],
- * {@value #MAX_HEADER_BYTES} [32768], {@value #JOIN_ENABLED} [true], {@value #JOIN_WINDOW_MS} [5000], {@value #JOIN_GRACE_MS} [1000].
+ * {@value #MAX_HEADER_BYTES} [32768], {@value #JOIN_ENABLED} [true], {@value #JOIN_WINDOW_MS} [5000], {@value #JOIN_GRACE_MS} [1000],
+ * {@value #DEDUP_RETENTION_MS} [empty: 300000, or the join's hold when that is longer].
  *
  * <p>The payload limit also bounds dead-letter records: the original value is embedded in base64 only up to the
  * limit, and the original headers only up to the header limit, so with the defaults a dead letter stays well
@@ -30,9 +31,12 @@ import java.util.Map;
  *        no served output and responses are not consumed (response events on the requests topic are skipped)
  * @param joinWindow largest time difference between a request and its response
  * @param joinGrace how long after the window out-of-order records are still joined
+ * @param dedupRetention how long (in stream time) a request id that gave a sample keeps later requests with that id
+ *        out (joined path only); at least the join's own hold of unmatched responses, twice (2 × window + grace) + 1 s
  */
 public record IngestConfig(String requestsTopic, String responsesTopic, String samplesTopic, String dlqTopic,
-        int maxPayloadBytes, int maxHeaderBytes, boolean joinEnabled, Duration joinWindow, Duration joinGrace) {
+        int maxPayloadBytes, int maxHeaderBytes, boolean joinEnabled, Duration joinWindow, Duration joinGrace,
+        Duration dedupRetention) {
 
     public static final String REQUESTS_TOPIC = "stabilis.topics.requests";
     public static final String RESPONSES_TOPIC = "stabilis.topics.responses";
@@ -43,6 +47,10 @@ public record IngestConfig(String requestsTopic, String responsesTopic, String s
     public static final String JOIN_ENABLED = "stabilis.ingest.join.enabled";
     public static final String JOIN_WINDOW_MS = "stabilis.ingest.join.window.ms";
     public static final String JOIN_GRACE_MS = "stabilis.ingest.join.grace.ms";
+    public static final String DEDUP_RETENTION_MS = "stabilis.ingest.dedup.retention.ms";
+
+    /** How long request ids are deduplicated unless configured (or unless the join's hold is longer). */
+    public static final Duration DEFAULT_DEDUP_RETENTION = Duration.ofMinutes(5);
 
     public IngestConfig {
         requireTopic(REQUESTS_TOPIC, requestsTopic);
@@ -53,6 +61,9 @@ public record IngestConfig(String requestsTopic, String responsesTopic, String s
         require(MAX_HEADER_BYTES, maxHeaderBytes > 0, "must be positive, got " + maxHeaderBytes);
         require(JOIN_WINDOW_MS, !joinWindow.isNegative(), "must not be negative, got " + joinWindow.toMillis());
         require(JOIN_GRACE_MS, !joinGrace.isNegative(), "must not be negative, got " + joinGrace.toMillis());
+        Duration hold = FirstOutcomeProcessor.retention(joinWindow, joinGrace);
+        require(DEDUP_RETENTION_MS, dedupRetention.compareTo(hold) >= 0, "must be at least the join's hold of "
+                + hold.toMillis() + " ms (twice (2 × window + grace), plus 1 s), got " + dedupRetention.toMillis());
     }
 
     /** The defaults. */
@@ -62,6 +73,12 @@ public record IngestConfig(String requestsTopic, String responsesTopic, String s
 
     /** Reads the keys listed above; other keys are ignored, missing ones take their defaults. */
     public static IngestConfig from(Map<?, ?> properties) {
+        Duration window = Duration.ofMillis(number(properties, JOIN_WINDOW_MS, 5000));
+        Duration grace = Duration.ofMillis(number(properties, JOIN_GRACE_MS, 1000));
+        Duration hold = FirstOutcomeProcessor.retention(window, grace);
+        Duration dedup = text(properties, DEDUP_RETENTION_MS, "").isEmpty()
+                ? (hold.compareTo(DEFAULT_DEDUP_RETENTION) > 0 ? hold : DEFAULT_DEDUP_RETENTION)
+                : Duration.ofMillis(number(properties, DEDUP_RETENTION_MS, 0));
         return new IngestConfig(
                 text(properties, REQUESTS_TOPIC, "inference-requests"),
                 text(properties, RESPONSES_TOPIC, ""),
@@ -74,8 +91,9 @@ public record IngestConfig(String requestsTopic, String responsesTopic, String s
                     case "false" -> false;
                     default -> throw new IllegalArgumentException(JOIN_ENABLED + " must be true or false");
                 },
-                Duration.ofMillis(number(properties, JOIN_WINDOW_MS, 5000)),
-                Duration.ofMillis(number(properties, JOIN_GRACE_MS, 1000)));
+                window,
+                grace,
+                dedup);
     }
 
     /** The topics the topology reads: the requests topic, and the responses topic when joining. */

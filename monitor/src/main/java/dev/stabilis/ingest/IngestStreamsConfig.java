@@ -37,6 +37,7 @@ public final class IngestStreamsConfig {
         props.put(IngestConfig.JOIN_ENABLED, Boolean.toString(ingest.joinEnabled()));
         props.put(IngestConfig.JOIN_WINDOW_MS, Long.toString(ingest.joinWindow().toMillis()));
         props.put(IngestConfig.JOIN_GRACE_MS, Long.toString(ingest.joinGrace().toMillis()));
+        props.put(IngestConfig.DEDUP_RETENTION_MS, Long.toString(ingest.dedupRetention().toMillis()));
         return props;
     }
 }

@@ -118,6 +118,7 @@ public final class IngestTopology {
                 JoinWindows.ofTimeDifferenceAndGrace(config.joinWindow(), config.joinGrace()),
                 StreamJoined.with(Serdes.String(), requestSerde, responseSerde)
                         .withName("ingest-join").withStoreName("ingest-join"))
-                .process(FirstOutcomeProcessor.supplier(config.joinWindow(), config.joinGrace()), Named.as("ingest-first-outcome"));
+                .process(FirstOutcomeProcessor.supplier(config.joinWindow(), config.joinGrace(), config.dedupRetention()),
+                        Named.as("ingest-first-outcome"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.stabilis.ingest;
 
+import dev.stabilis.model.ModelPolicy;
 import java.util.List;
 
 /**
@@ -11,9 +12,10 @@ import java.util.List;
  * @param shape per-sample input shape, without the batch axis
  * @param datatype Open Inference Protocol datatype of the input ({@value #FP32})
  * @param features number of values per sample (the product of {@code shape})
+ * @param policy the version's policy ({@link ModelPolicy#DEFAULT} without a {@code stabilis.yaml}): its input domain
  */
 public record ModelInput(String model, String version, String inputName, List<Long> shape, String datatype,
-        int features) {
+        int features, ModelPolicy policy) {
 
     /** The datatype of every input the engine runs. */
     public static final String FP32 = "FP32";

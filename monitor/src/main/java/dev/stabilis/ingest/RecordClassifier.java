@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
  * {@link RejectReason#TOO_LARGE}; an id longer than {@value #MAX_ID_CHARS} characters is
  * {@link RejectReason#INVALID_ATTRIBUTE} (the id keys the join and is copied into every sample).
  *
+ * <p>A request with a value outside the input domain of the model's policy is {@link RejectReason#OUT_OF_DOMAIN}
+ * as a whole: the runner could not search its box.
+ *
  * <p>Never throws: an unexpected failure is a rejection with reason {@link RejectReason#INTERNAL}.
  */
 final class RecordClassifier {
@@ -115,6 +118,7 @@ final class RecordClassifier {
         String version = firstOf(payload.version(), filters.version(model, endpoint), record.headerText("model-version"));
         ModelInput input = catalog.resolve(model, version);
         payload.requireFeatures(input.features());
+        requireInsideDomain(input, payload.rows());
         String id = firstOf(eventId, checkedId(payload.id()), record.topic() + "-" + record.partition() + "-" + record.offset());
         return new ValidRequest(id, input.model(), input.version(), payload.format().name(), payload.rows(), receivedAt,
                 event != null && event.time() != null ? event.time() : record.timestamp(),
@@ -135,6 +139,17 @@ final class RecordClassifier {
         String id = firstOf(headerId, checkedId(payload.id()), record.topic() + "-" + record.partition() + "-" + record.offset());
         return new ValidRequest(id, input.model(), input.version(), payload.format().name(), payload.rows(), receivedAt,
                 record.timestamp(), null, topic.namespace());
+    }
+
+    /** Rejects a request with a row outside the model's input domain, naming the row, the feature and the value. */
+    private static void requireInsideDomain(ModelInput input, List<float[]> rows) {
+        for (int r = 0; r < rows.size(); r++) {
+            String outside = input.policy().outsideDomain(rows.get(r));
+            if (outside != null) {
+                throw new PayloadException(RejectReason.OUT_OF_DOMAIN, (rows.size() > 1 ? "row " + r + ": " : "") + outside
+                        + " of model " + input.model() + " version " + input.version());
+            }
+        }
     }
 
     private ServedResponse response(String id, JsonNode body, SourceRecord record) {

@@ -14,6 +14,8 @@ public enum RejectReason {
     SHAPE_MISMATCH,
     /** NaN or infinite values. */
     NON_FINITE,
+    /** A value outside the input domain of the model's policy ({@code domain.min}/{@code .max}); the detail names the feature and the value. */
+    OUT_OF_DOMAIN,
     /** A value or headers larger than the configured limits. */
     TOO_LARGE,
     /** No samples, or no JSON document at all (an empty or blank value, a tombstone). */

@@ -2,6 +2,7 @@ package dev.stabilis.ingest;
 
 import dev.stabilis.graph.Shapes;
 import dev.stabilis.model.ModelLoader;
+import dev.stabilis.model.ModelPolicy;
 import dev.stabilis.model.ModelRepository;
 import dev.stabilis.model.PolicyException;
 import dev.stabilis.model.PolicyReader;
@@ -27,10 +28,14 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link ModelCatalog} over a {@link ModelRepository}, without loading any engine.
  *
- * <p>A version's input is read once, from the input of its {@code model.onnx} graph or, for {@code model.pt},
- * from {@code input.shape} in its {@code stabilis.yaml}, and cached: versions are immutable, so replacing the
- * files of a published version is not noticed (publish a new version instead). A version whose files cannot
- * be read is retried after the rescan interval.
+ * <p>A version's input is read from the input of its {@code model.onnx} graph or, for {@code model.pt}, from
+ * {@code input.shape} in its {@code stabilis.yaml}, together with its policy (for the input domain), and cached. A
+ * cached version whose files changed (checked at most once per rescan interval) is read again; when the new files
+ * cannot be read, the last good input is kept and the failure logged at ERROR, as the runner keeps serving the last
+ * good version. A version whose files cannot be read at all is retried after the rescan interval.
+ *
+ * <p>{@code latest} picks the newest version that can be read: a newest version with broken files sends its requests
+ * to the version before it, as the runner does.
  *
  * <p>The listing of models and versions is re-read when a lookup misses it or asks for the latest version,
  * at most once per rescan interval, so models and versions added to the repository are found without a
@@ -46,7 +51,7 @@ public final class RepositoryModelCatalog implements ModelCatalog {
     private final ModelRepository repository;
     private final Duration rescanInterval;
     private final Clock clock;
-    private final ConcurrentMap<String, ModelInput> inputs = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Cached> inputs = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Failure> failures = new ConcurrentHashMap<>();
     private volatile Listing listing = new Listing(Map.of(), Instant.MIN);
 
@@ -74,33 +79,86 @@ public final class RepositoryModelCatalog implements ModelCatalog {
         if (versions.isEmpty()) {
             throw new PayloadException(RejectReason.UNKNOWN_MODEL, "model '" + model + "' is not in the model repository");
         }
-        String resolved = latest ? versions.get(versions.size() - 1) : version;
-        if (!versions.contains(resolved)) {
+        if (latest) {
+            return newestReadable(model, versions);
+        }
+        if (!versions.contains(version)) {
             throw new PayloadException(RejectReason.UNKNOWN_VERSION, "model '" + model + "' has no version '" + version
                     + "' (it has " + String.join(", ", versions) + ")");
         }
-        return input(model, resolved);
+        return input(model, version);
+    }
+
+    /** The newest version whose input can be read; the newest version's failure when none can. */
+    private ModelInput newestReadable(String model, List<String> versions) {
+        PayloadException newest = null;
+        for (int i = versions.size() - 1; i >= 0; i--) {
+            try {
+                return input(model, versions.get(i));
+            } catch (PayloadException e) {
+                if (newest == null) {
+                    newest = e;
+                }
+            }
+        }
+        throw newest;
     }
 
     private ModelInput input(String model, String version) {
         String key = model + "/" + version;
-        ModelInput cached = inputs.get(key);
+        Cached cached = inputs.get(key);
         if (cached != null) {
-            return cached;
+            return isStale(cached.checkedAt()) ? recheck(key, cached) : cached.input();
         }
         Failure failure = failures.get(key);
         if (failure != null && !isStale(failure.at())) {
             throw new PayloadException(RejectReason.MODEL_UNAVAILABLE, failure.detail());
         }
         try {
+            String revision = revision(model, version);
             ModelInput input = read(model, version);
-            inputs.put(key, input);
+            inputs.put(key, new Cached(input, revision, clock.instant()));
             failures.remove(key);
             return input;
         } catch (PayloadException e) {
             LOG.warn("Model {} version {} is unavailable: {}", model, version, e.getMessage());
             failures.put(key, new Failure(e.getMessage(), clock.instant()));
             throw e;
+        }
+    }
+
+    /** Reads a cached version again when its files changed; keeps the last good input when the new files are broken. */
+    private ModelInput recheck(String key, Cached cached) {
+        ModelInput last = cached.input();
+        Cached next = cached.checkedNow(clock.instant());
+        try {
+            String revision = revision(last.model(), last.version());
+            if (!revision.equals(cached.revision())) {
+                next = new Cached(read(last.model(), last.version()), revision, clock.instant());
+                LOG.info("Model {} version {} changed; its input is read again", last.model(), last.version());
+            }
+        } catch (PayloadException e) {
+            LOG.error("Model {} version {} changed, but its new files cannot be read ({}); requests are still checked against "
+                    + "the files read before", last.model(), last.version(), e.getMessage());
+            next = new Cached(last, revisionOrEmpty(last), clock.instant());
+        }
+        inputs.put(key, next);
+        return next.input();
+    }
+
+    private String revision(String model, String version) {
+        try {
+            return repository.revision(model, version);
+        } catch (PolicyException e) {
+            throw unavailable(e.getMessage());
+        }
+    }
+
+    private String revisionOrEmpty(ModelInput input) {
+        try {
+            return repository.revision(input.model(), input.version());
+        } catch (PolicyException e) {
+            return "";
         }
     }
 
@@ -112,17 +170,17 @@ public final class RepositoryModelCatalog implements ModelCatalog {
             if (Files.isRegularFile(onnx) && Files.isRegularFile(script)) {
                 throw unavailable(dir + ": holds both model.onnx and model.pt");
             }
+            Path policyFile = dir.resolve(ModelLoader.POLICY_FILE);
+            ModelPolicy policy = Files.isRegularFile(policyFile) ? PolicyReader.read(policyFile) : ModelPolicy.DEFAULT;
             if (Files.isRegularFile(onnx)) {
                 OnnxImporter.Input declared = OnnxImporter.input(onnx);
-                return input(model, version, declared.name(), declared.sampleShape());
+                return input(model, version, declared.name(), declared.sampleShape(), policy);
             }
             if (Files.isRegularFile(script)) {
-                Path policy = dir.resolve(ModelLoader.POLICY_FILE);
-                long[] shape = Files.isRegularFile(policy) ? PolicyReader.read(policy).inputShape() : null;
-                if (shape == null) {
-                    throw unavailable(policy + ": input.shape is required for TorchScript model " + script);
+                if (policy.inputShape() == null) {
+                    throw unavailable(policyFile + ": input.shape is required for TorchScript model " + script);
                 }
-                return input(model, version, null, shape);
+                return input(model, version, null, policy.inputShape(), policy);
             }
             throw unavailable(dir + ": no model.onnx or model.pt");
         } catch (OnnxImportException | PolicyException e) {
@@ -130,9 +188,9 @@ public final class RepositoryModelCatalog implements ModelCatalog {
         }
     }
 
-    private static ModelInput input(String model, String version, String inputName, long[] shape) {
+    private static ModelInput input(String model, String version, String inputName, long[] shape, ModelPolicy policy) {
         return new ModelInput(model, version, inputName, Arrays.stream(shape).boxed().toList(), ModelInput.FP32,
-                Math.toIntExact(Shapes.size(shape)));
+                Math.toIntExact(Shapes.size(shape)), policy);
     }
 
     private static PayloadException unavailable(String detail) {
@@ -185,6 +243,13 @@ public final class RepositoryModelCatalog implements ModelCatalog {
     private record Listing(Map<String, List<String>> byModel, Instant takenAt) {
         List<String> versions(String model) {
             return byModel.getOrDefault(model, List.of());
+        }
+    }
+
+    /** A version's input, the revision of its files it was read from, and when that revision was last compared. */
+    private record Cached(ModelInput input, String revision, Instant checkedAt) {
+        Cached checkedNow(Instant now) {
+            return new Cached(input, revision, now);
         }
     }
 

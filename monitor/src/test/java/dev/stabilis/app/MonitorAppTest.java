@@ -2,6 +2,7 @@ package dev.stabilis.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -19,6 +20,12 @@ class MonitorAppTest {
         assertThat(MonitorApp.onStreamThreadFailure(new SslAuthenticationException("handshake failed")))
                 .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
         assertThat(MonitorApp.onStreamThreadFailure(new StreamsException(new TopicAuthorizationException("not authorized"))))
+                .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+    }
+
+    @Test
+    void aStreamThreadFencedByAnotherMonitorWithTheSameInstanceIdStopsTheTopology() {
+        assertThat(MonitorApp.onStreamThreadFailure(new StreamsException(new FencedInstanceIdException("fenced"))))
                 .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
     }
 

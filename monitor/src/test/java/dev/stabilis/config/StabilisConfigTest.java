@@ -67,4 +67,25 @@ class StabilisConfigTest {
                 .contains("kafka.ssl.keystore.key=***").contains("kafka.producer.ssl.keystore.key=***")
                 .contains("kafka.ssl.truststore.location=/etc/kafka-tls/truststore.p12");
     }
+
+    @Test
+    void keysThatLookLikeSecretsAreRedactedWhetherOrNotKafkaKnowsThem() {
+        Map<String, String> secrets = Map.of(
+                "kafka.ssl.keystore.passwd", "hunter7",
+                "kafka.ssl.key.passphrase", "hunter8",
+                "kafka.sasl.login.pwd", "hunter9",
+                "kafka.custom.client.secret", "hunter10",
+                "kafka.sasl.oauthbearer.access.token", "hunter11",
+                "kafka.consumer.sasl.jaas", "hunter12",
+                "kafka.ssl.keystore.keymaterial", "hunter13",
+                "kafka.ssl.private.key.pem", "hunter14",
+                "kafka.MY.API-KEY", "hunter15",
+                "kafka.ssl.client.key", "hunter16");
+        String described = StabilisConfig.load(null, Map.of(), Map.of(), secrets).describe();
+        secrets.forEach((key, value) -> assertThat(described).as(key).contains(key + "=***").doesNotContain(value));
+        StabilisConfig plain = StabilisConfig.load(null, Map.of(), Map.of(), Map.of("kafka.ssl.keymanager.algorithm", "PKIX",
+                "kafka.ssl.truststore.type", "PEM", "kafka.key.serializer.note", "plain"));
+        assertThat(plain.describe()).contains("kafka.ssl.keymanager.algorithm=PKIX").contains("kafka.ssl.truststore.type=PEM")
+                .contains("kafka.key.serializer.note=plain");
+    }
 }

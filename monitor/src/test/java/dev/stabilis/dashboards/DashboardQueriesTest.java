@@ -372,6 +372,7 @@ class DashboardQueriesTest {
         metrics.deadLetter("MALFORMED_SAMPLE");
         metrics.abortedTransaction();
         metrics.modelLoadFailed("m", "1");
+        metrics.modelVersionRejected("m", "1", true);
         Set<String> names = new TreeSet<>();
         registry.scrape().lines().filter(l -> !l.startsWith("#") && !l.isBlank())
                 .forEach(l -> names.add(l.split("[{ ]", 2)[0]));

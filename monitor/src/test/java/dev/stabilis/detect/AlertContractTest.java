@@ -63,12 +63,15 @@ class AlertContractTest {
                     .containsEntry("ce_status", read.status()).containsEntry("ce_severity", read.severity())
                     .containsEntry("ce_dataschema", "urn:dev.stabilis:schema:alert:1")
                     .containsEntry("content-type", "application/json").containsKey("ce_time");
-            assertThat(read.dashboardUrl()).startsWith("https://grafana.example/d/stabilis-model?var-model=digits&var-version=1&var-class=3");
+            // a model-level alert (class -1) links to all of the model's classes
+            assertThat(read.dashboardUrl()).startsWith("https://grafana.example/d/stabilis-model?var-model=digits&var-version=1&var-class="
+                    + (read.kind().equals("MODEL_SILENT") ? "%24__all" : "3"));
         }
         assertThat(statusesByKind).as("every kind the topology emits, windowed ones firing and then resolved").isEqualTo(Map.of(
                 "SAMPLE_UNSTABLE", Set.of("firing"), "PREDICTION_MISMATCH", Set.of("firing"), "CERTIFICATE_VIOLATION", Set.of("firing"),
                 "CERTIFIED_FRACTION_DROP", Set.of("firing", "resolved"), "RADIUS_DROP", Set.of("firing", "resolved"),
-                "ATTACK_SUCCESS_RISE", Set.of("firing", "resolved"), "PREDICTION_MISMATCH_RISE", Set.of("firing", "resolved")));
+                "ATTACK_SUCCESS_RISE", Set.of("firing", "resolved"), "PREDICTION_MISMATCH_RISE", Set.of("firing", "resolved"),
+                "MODEL_SILENT", Set.of("firing")));
         assertThat(records).as("a merged SAMPLE_UNSTABLE alert is among them")
                 .anySatisfy(r -> assertThat(DetectHarness.json(r.value()).get("count").asInt()).isGreaterThan(1));
     }

@@ -20,8 +20,9 @@ class AlertIdsTest {
         List<JsonNode> first = alertsOf(replayableTraffic());
         List<JsonNode> second = alertsOf(replayableTraffic());
 
-        assertThat(kinds(first)).containsExactlyInAnyOrder("SAMPLE_UNSTABLE", "SAMPLE_UNSTABLE",
-                "CERTIFICATE_VIOLATION", "CERTIFIED_FRACTION_DROP", "ATTACK_SUCCESS_RISE");
+        assertThat(kinds(first)).as("the two minutes without traffic are a silence of the model too")
+                .containsExactlyInAnyOrder("SAMPLE_UNSTABLE", "SAMPLE_UNSTABLE", "CERTIFICATE_VIOLATION", "CERTIFIED_FRACTION_DROP",
+                        "ATTACK_SUCCESS_RISE", "MODEL_SILENT");
         assertThat(ids(first)).doesNotHaveDuplicates().isEqualTo(ids(second))
                 .allSatisfy(id -> assertThat(UUID.fromString(id)).isNotNull());
     }
@@ -32,10 +33,10 @@ class AlertIdsTest {
                 sample("r1").uncertified().attackSucceeded().served(5),
                 sample("r2").uncertified().attackSucceeded().model("digits", "2")));
 
-        assertThat(ids(alerts)).hasSize(3).doesNotHaveDuplicates();
+        assertThat(ids(alerts)).as("two samples, a merged alert and the model's silence").hasSize(4).doesNotHaveDuplicates();
     }
 
-    /** All alerts of the traffic: immediate, merged after the wall clock moves, violation and windowed. */
+    /** All alerts of the traffic: immediate, merged after the wall clock moves, violation, windowed and silence. */
     private static List<JsonNode> alertsOf(List<ExplanationJson> traffic) {
         try (DetectHarness detect = new DetectHarness(DetectConfig.WINDOW_SIZE_MS + "=1000",
                 DetectConfig.WINDOW_GRACE_MS + "=0", DetectConfig.WARMUP_WINDOWS + "=1", DetectConfig.MIN_SAMPLES + "=2")) {

@@ -40,6 +40,7 @@ final class DetectHarness implements AutoCloseable {
     final List<Explanation> heardExplanations = new ArrayList<>();
     final List<DriftListener.DriftScore> heardDriftScores = new ArrayList<>();
     final List<String> heardDriftReleased = new ArrayList<>();
+    final List<WindowListener.ClosedWindow> heardWindows = new ArrayList<>();
 
     private final TopologyTestDriver driver;
     private final TestInputTopic<String, byte[]> explanations;
@@ -65,7 +66,8 @@ final class DetectHarness implements AutoCloseable {
                 heardDriftReleased.add(model + "/" + version + "/" + predictedClass);
             }
         };
-        DetectTopology topology = new DetectTopology(config, DriftConfig.from(properties), heardAlerts::add, heardExplanations::add, drift);
+        DetectTopology topology = new DetectTopology(config, DriftConfig.from(properties), heardAlerts::add, heardExplanations::add,
+                heardWindows::add, drift);
         driver = new TopologyTestDriver(topology.build(), DetectTopology.streamsConfig(Map.of(
                 StreamsConfig.APPLICATION_ID_CONFIG, "detect-test",
                 StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092",

@@ -26,7 +26,7 @@ class WindowedBaselinesTest {
     private static final long SECOND = 1_000;
     private static final int SAMPLES = 20;
 
-    private static final String[] SETTINGS = {
+    static final String[] SETTINGS = {
             DetectConfig.WINDOW_SIZE_MS + "=1000",
             DetectConfig.WINDOW_GRACE_MS + "=0",
             DetectConfig.WARMUP_WINDOWS + "=3",
@@ -35,7 +35,7 @@ class WindowedBaselinesTest {
             DetectConfig.Z_THRESHOLD + "=3",
             DetectConfig.MIN_CHANGE + "=0.1"};
 
-    private static final UnaryOperator<ExplanationJson> UNCERTIFIED = ExplanationJson::uncertified;
+    static final UnaryOperator<ExplanationJson> UNCERTIFIED = ExplanationJson::uncertified;
 
     @Test
     void aDropOfTheCertifiedFractionBelowTheLearntBaselineAlerts() {
@@ -176,7 +176,7 @@ class WindowedBaselinesTest {
     }
 
     /** {@code n} samples in window {@code w}, the first {@code adverse} of them changed by {@code change}. */
-    private static List<ExplanationJson> window(int w, int n, int adverse, UnaryOperator<ExplanationJson> change) {
+    static List<ExplanationJson> window(int w, int n, int adverse, UnaryOperator<ExplanationJson> change) {
         List<ExplanationJson> samples = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             ExplanationJson s = sample("w" + w + "-" + i).at(T0 + w * SECOND + i);

@@ -187,7 +187,7 @@ class BadInputCatalogueTest {
 
         assertThat(cases.stream().map(BadInputs.Case::category).distinct()).containsExactly("random bytes",
                 "truncated JSON", "deep nesting", "huge arrays", "NaN and Infinity", "wrong datatypes", "bad shapes",
-                "unknown models", "oversized headers", "invalid UTF-8", "CloudEvent attributes", "responses");
+                "unknown models", "out of domain", "oversized headers", "invalid UTF-8", "CloudEvent attributes", "responses");
         assertThat(cases.stream().map(BadInputs.Case::reason).distinct())
                 .as("every reason a single record on the requests topic can earn (MALFORMED_PROTOBUF is earned on Seldon's "
                         + "topics: IngestTopologyTest.SeldonCore2)")

@@ -183,6 +183,7 @@ final class BadInputs {
         wrongDatatypes(cases);
         badShapes(cases);
         unknownModels(cases);
+        outOfDomain(cases);
         oversizedHeaders(cases);
         invalidUtf8(cases);
         badCloudEvents(cases);
@@ -414,6 +415,26 @@ final class BadInputs {
         add(c, cat, "plain features of 63", RejectReason.SHAPE_MISMATCH, features("[" + zeros(63) + "]"));
         add(c, cat, "binary event V1 with 65 features", RejectReason.SHAPE_MISMATCH, binary("{\"instances\": [[" + zeros(65) + "]]}"));
         add(c, cat, "empty V1 instance", RejectReason.EMPTY, v1("[]"));
+    }
+
+    /** Values outside the input domain of {@code bounded} ([0, 1] per pixel), which the runner could not search a box in. */
+    private static void outOfDomain(List<Case> c) {
+        String cat = "out of domain";
+        for (String value : List.of("1e30", "16", "1.0001", "-0.5", "-1e30")) {
+            add(c, cat, value + " in plain features", RejectReason.OUT_OF_DOMAIN,
+                    plain("{\"model\": \"bounded\", \"features\": " + row(value) + "}"));
+            add(c, cat, value + " in OIP data", RejectReason.OUT_OF_DOMAIN,
+                    plain("{\"model_name\": \"bounded\", \"inputs\": [{\"name\": \"input\", \"shape\": [1, 64], \"datatype\": \"FP32\","
+                            + " \"data\": " + row(value) + "}]}"));
+        }
+        add(c, cat, "raw grey levels 0..16 in a binary event", RejectReason.OUT_OF_DOMAIN,
+                KafkaRecordFixture.load("binary-v1-request.json").withHeader("ce_inferenceservicename", "bounded")
+                        .withValue(utf8("{\"instances\": [" + IntStream.range(0, 64).mapToObj(i -> Integer.toString(i % 17))
+                                .collect(Collectors.joining(", ", "[", "]")) + "]}")).at(T0));
+        String twoRows = row().substring(0, row().length() - 1) + ", " + row("2").substring(1);
+        add(c, cat, "the second of two OIP rows", RejectReason.OUT_OF_DOMAIN,
+                plain("{\"model_name\": \"bounded\", \"inputs\": [{\"name\": \"input\", \"shape\": [2, 64], \"datatype\": \"FP32\","
+                        + " \"data\": " + twoRows + "}]}"));
     }
 
     private static void unknownModels(List<Case> c) {

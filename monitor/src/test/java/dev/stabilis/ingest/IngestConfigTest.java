@@ -19,7 +19,7 @@ class IngestConfigTest {
         IngestConfig config = IngestConfig.defaults();
 
         assertThat(config).isEqualTo(new IngestConfig("inference-requests", null, "stabilis.samples", "stabilis.dlq",
-                512 * 1024, 32 * 1024, true, Duration.ofSeconds(5), Duration.ofSeconds(1)));
+                512 * 1024, 32 * 1024, true, Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMinutes(5)));
         assertThat(config.sourceTopics()).containsExactly("inference-requests");
     }
 
@@ -34,11 +34,19 @@ class IngestConfigTest {
                 IngestConfig.MAX_HEADER_BYTES, "2000",
                 IngestConfig.JOIN_ENABLED, "true",
                 IngestConfig.JOIN_WINDOW_MS, "30000",
-                IngestConfig.JOIN_GRACE_MS, "0"));
+                IngestConfig.JOIN_GRACE_MS, "0",
+                IngestConfig.DEDUP_RETENTION_MS, "600000"));
 
         assertThat(config).isEqualTo(new IngestConfig("kserve.requests", "kserve.responses", "samples", "dlq", 1000, 2000, true,
-                Duration.ofSeconds(30), Duration.ZERO));
+                Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(10)));
         assertThat(config.sourceTopics()).containsExactly("kserve.requests", "kserve.responses");
+    }
+
+    @Test
+    void deduplicatesForFiveMinutesOrTheJoinsHoldWhenThatIsLonger() {
+        assertThat(IngestConfig.from(Map.of(IngestConfig.DEDUP_RETENTION_MS, "")).dedupRetention()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(IngestConfig.from(Map.of(IngestConfig.JOIN_WINDOW_MS, "120000")).dedupRetention())
+                .as("2 × (2 × 120 s + 1 s) + 1 s").isEqualTo(Duration.ofSeconds(483));
     }
 
     @Test
@@ -58,7 +66,8 @@ class IngestConfigTest {
         "stabilis.ingest.max.header.bytes, 16k",
         "stabilis.ingest.join.enabled, yes",
         "stabilis.ingest.join.window.ms, -1",
-        "stabilis.ingest.join.grace.ms, 1s"})
+        "stabilis.ingest.join.grace.ms, 1s",
+        "stabilis.ingest.dedup.retention.ms, 22999"})
     void rejectsAnInvalidValueNamingItsKey(String key, String value) {
         assertThatThrownBy(() -> IngestConfig.from(Map.of(key, value)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(key);

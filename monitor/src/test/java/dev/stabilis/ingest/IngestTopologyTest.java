@@ -229,7 +229,9 @@ class IngestTopologyTest {
             ingest.close();
         }
 
+        /** A later request; a second of wall-clock time passes first, as the join emits unmatched records at most once a second. */
         private void advanceStreamTimeTo(Instant time) {
+            ingest.advanceWallClock(Duration.ofSeconds(1));
             ingest.request(KafkaRecordFixture.plain("{\"model\": \"digits\", \"id\": \"later-" + time.toEpochMilli()
                     + "\", \"features\": " + row(9) + "}").at(time));
         }
@@ -283,9 +285,48 @@ class IngestTopologyTest {
             });
         }
 
+        /** A request and its response earlier on, so that the task has seen the responses side. */
+        private void earlierPairAt(Instant time) {
+            ingest.request(KafkaRecordFixture.load("binary-v1-request.json").withHeader("ce_id", "earlier").at(time));
+            ingest.send(RESPONSES, KafkaRecordFixture.load("binary-v1-response.json").withHeader("ce_id", "earlier").at(time.plusMillis(5)));
+        }
+
+        @Test
+        void aRequestTheJoinGivesUpOnWhileTheResponsesLagStillGetsItsResponse() {
+            earlierPairAt(T0.minusSeconds(10));
+            // the request, then traffic on the requests side only: the responses side lags, as while catching up
+            ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(T0));
+            advanceStreamTimeTo(T0.plus(JOINING.joinWindow()).plus(JOINING.joinGrace()).plusSeconds(2));
+            assertThat(requestIds(ingest.sampleValues())).as("the request waits for the responses side")
+                    .doesNotContain("e58f1edd-43bc-42f6-a10a-d1adb5cab831");
+
+            ingest.send(RESPONSES, KafkaRecordFixture.load("binary-v1-response.json").at(T0.plusMillis(12)));
+
+            List<JsonNode> samples = ingest.sampleValues().stream()
+                    .filter(s -> s.get("requestId").asText().equals("e58f1edd-43bc-42f6-a10a-d1adb5cab831")).toList();
+            assertThat(samples).extracting(s -> s.get("servedClass").asInt()).containsExactly(1, 4);
+            advanceStreamTimeTo(T0.plus(FirstOutcomeProcessor.retention(JOINING.joinWindow(), JOINING.joinGrace())).plusSeconds(2));
+            assertThat(requestIds(ingest.sampleValues())).as("no second sample").doesNotContain("e58f1edd-43bc-42f6-a10a-d1adb5cab831");
+            assertThat(ingest.deadLetters()).isEmpty();
+        }
+
+        @Test
+        void aRequestTheJoinGaveUpOnLeavesWithoutServedOutputAfterTheHold() {
+            earlierPairAt(T0.minusSeconds(10));
+            ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(T0));
+            Duration hold = FirstOutcomeProcessor.retention(JOINING.joinWindow(), JOINING.joinGrace());
+            advanceStreamTimeTo(T0.plus(hold).minusSeconds(1));
+            assertThat(requestIds(ingest.sampleValues())).doesNotContain("e58f1edd-43bc-42f6-a10a-d1adb5cab831");
+
+            advanceStreamTimeTo(T0.plus(hold).plusSeconds(2));
+
+            assertThat(requestIds(ingest.sampleValues())).containsSubsequence("e58f1edd-43bc-42f6-a10a-d1adb5cab831",
+                    "e58f1edd-43bc-42f6-a10a-d1adb5cab831");
+        }
+
         @Test
         void aResponseArrivingAfterItsRequestLeftUnmatchedAddsNoSecondSampleAndNoDeadLetter() {
-            // a request, then later traffic on the requests side only (the responses side lags, as while catching up)
+            // in a task that has seen no response yet, a request leaves unmatched as soon as the join gives up on it
             ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(T0));
             advanceStreamTimeTo(T0.plus(JOINING.joinWindow()).plus(JOINING.joinGrace()).plusMillis(1));
             assertThat(requestIds(ingest.sampleValues())).as("the request left unmatched")
@@ -311,6 +352,42 @@ class IngestTopologyTest {
             assertThat(requestIds(ingest.sampleValues())).as("the request's samples")
                     .containsSubsequence("e58f1edd-43bc-42f6-a10a-d1adb5cab831", "e58f1edd-43bc-42f6-a10a-d1adb5cab831");
             assertThat(ingest.deadLetters()).as("no dead letter for the response").isEmpty();
+        }
+
+        @Test
+        void aRequestTheJoinEmitsUnmatchedAfterItsResponseWasHeldStillCarriesTheServedOutput() {
+            // the response, then later traffic on both sides for longer than the join keeps records (as while one side
+            // catches up): when the request comes at last, the join no longer has the response and emits it unmatched
+            ingest.send(RESPONSES, KafkaRecordFixture.load("binary-v1-response.json").at(T0));
+            Instant later = T0.plus(JOINING.joinWindow().multipliedBy(2)).plus(JOINING.joinGrace()).plusSeconds(1);
+            ingest.send(RESPONSES, KafkaRecordFixture.load("binary-v1-response.json").withHeader("ce_id", "another").at(later));
+            advanceStreamTimeTo(later);
+
+            ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(T0.plusMillis(12)));
+
+            List<JsonNode> samples = ingest.sampleValues().stream()
+                    .filter(s -> s.get("requestId").asText().equals("e58f1edd-43bc-42f6-a10a-d1adb5cab831")).toList();
+            assertThat(samples).extracting(s -> s.get("servedClass").asInt()).containsExactly(1, 4);
+            advanceStreamTimeTo(T0.plus(FirstOutcomeProcessor.retention(JOINING.joinWindow(), JOINING.joinGrace())).plusSeconds(2));
+            assertThat(ingest.deadLetterValues()).as("the held response went into the sample, not to the dead letters")
+                    .noneSatisfy(letter -> assertThat(letter.get("requestId").asText()).isEqualTo("e58f1edd-43bc-42f6-a10a-d1adb5cab831"));
+        }
+
+        @Test
+        void theSameRequestIdSentThreeTimes40SecondsApartGivesOneSampleOnly() {
+            String id = "e58f1edd-43bc-42f6-a10a-d1adb5cab831";
+            for (int copy = 0; copy < 3; copy++) {
+                Instant at = T0.plusSeconds(40L * copy);
+                ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(at));
+                ingest.send(RESPONSES, KafkaRecordFixture.load("binary-v1-response.json").at(at.plusMillis(12)));
+            }
+            advanceStreamTimeTo(T0.plusSeconds(200));
+
+            assertThat(requestIds(ingest.sampleValues()).stream().filter(id::equals)).as("one sample per row of the first copy")
+                    .hasSize(2);
+            assertThat(ingest.deadLetters()).isEmpty();
+            assertThat(JOINING.dedupRetention()).as("the default retention covers copies 80 s apart")
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(80));
         }
 
         @Test
@@ -366,7 +443,9 @@ class IngestTopologyTest {
                 ingest.send(seldon.inputsTopic(), at(seldon.request("s-1", typed), T0));
                 ingest.send(seldon.outputsTopic(), at(seldon.response("s-1", 7), T0.plusMillis(5)));
                 ingest.send(seldon.inputsTopic(), at(seldon.rawRequest("s-2", typed), T0.plusMillis(6)));
+                // the join gives up on s-2; as the task has seen a response, s-2 then waits out the hold for one
                 advanceStreamTime(ingest, T0.plusSeconds(60));
+                advanceStreamTime(ingest, T0.plusSeconds(61));
 
                 List<JsonNode> samples = ingest.sampleValues();
                 assertThat(samples).extracting(n -> n.get("requestId").asText()).containsExactly("s-1", "s-2");
@@ -398,7 +477,9 @@ class IngestTopologyTest {
             }
         }
 
+        /** A later request; a second of wall-clock time passes first, as the join emits unmatched records at most once a second. */
         private void advanceStreamTime(IngestDriver ingest, Instant to) {
+            ingest.advanceWallClock(Duration.ofSeconds(1));
             ingest.send(seldon.inputsTopic(), at(seldon.request("clock", new float[64]), to));
         }
     }
@@ -601,6 +682,24 @@ class IngestTopologyTest {
 
                 assertThat(ingest.deadLetterValues()).singleElement()
                         .satisfies(letter -> assertThat(letter.get("reason").asText()).isEqualTo("MODEL_UNAVAILABLE"));
+            }
+        }
+
+        @Test
+        void deadLettersARequestOutsideItsModelsDomainNamingTheFeatureAndTheValueAndKeepsTheOthers() {
+            try (IngestDriver ingest = new IngestDriver(config, CATALOG)) {
+                ingest.request(KafkaRecordFixture.plain("{\"model\": \"bounded\", \"id\": \"raw\", \"features\": "
+                        + rowStartingWith("16", 3) + "}").at(T0));
+                ingest.request(KafkaRecordFixture.plain("{\"model\": \"bounded\", \"id\": \"scaled\", \"features\": "
+                        + row(3) + "}").at(T0));
+
+                assertThat(ingest.deadLetterValues()).singleElement().satisfies(letter -> {
+                    assertThat(letter.get("reason").asText()).isEqualTo("OUT_OF_DOMAIN");
+                    assertThat(letter.get("requestId").asText()).isEqualTo("raw");
+                    assertThat(letter.get("detail").asText())
+                            .isEqualTo("feature 0 (px_0_0) = 16.0 is outside the domain [0.0, 1.0] of model bounded version 1");
+                });
+                assertThat(requestIds(ingest.sampleValues())).containsExactly("scaled");
             }
         }
 

@@ -3,6 +3,7 @@ package dev.stabilis.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.stabilis.model.ModelPolicy;
 import dev.stabilis.model.ModelRepository;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,7 +51,7 @@ class RepositoryModelCatalogTest {
     @Test
     void readsTheInputOfAnOnnxVersionFromItsGraph() {
         assertThat(catalog.resolve("digits", "1"))
-                .isEqualTo(new ModelInput("digits", "1", "input", List.of(64L), "FP32", 64));
+                .isEqualTo(new ModelInput("digits", "1", "input", List.of(64L), "FP32", 64, ModelPolicy.DEFAULT));
     }
 
     @ParameterizedTest
@@ -105,7 +106,7 @@ class RepositoryModelCatalogTest {
     }
 
     @Test
-    void readsEachVersionOnce() throws IOException {
+    void keepsTheLastGoodInputWhenAVersionsFilesAreReplacedByBrokenOnes() throws IOException {
         publish(temp, "digits", "1");
         ModelCatalog catalog = catalogOver(temp);
         ModelInput first = catalog.resolve("digits", "1");
@@ -117,13 +118,48 @@ class RepositoryModelCatalogTest {
     }
 
     @Test
+    void readsTheDomainOfTheVersionsPolicyAndReadsItAgainWhenThePolicyChanges() throws IOException {
+        publish(temp, "digits", "1");
+        Path policy = temp.resolve("digits/1/stabilis.yaml");
+        Files.writeString(policy, "domain:\n  min: 0\n  max: 1\n");
+        ModelCatalog catalog = catalogOver(temp);
+        float[] grey = new float[64];
+        grey[5] = 16f;
+        assertThat(catalog.resolve("digits", "1").policy().outsideDomain(grey)).isEqualTo("feature 5 = 16.0 is outside the domain [0.0, 1.0]");
+
+        Files.writeString(policy, "domain:\n  min: 0\n  max: 16\n");
+        assertThat(catalog.resolve("digits", "1").policy().outsideDomain(grey)).as("checked again after the rescan interval only")
+                .isNotNull();
+        clock.advance(RESCAN);
+        assertThat(catalog.resolve("digits", "1").policy().outsideDomain(grey)).isNull();
+
+        Files.writeString(policy, "certification:\n  k: -5\n");
+        clock.advance(RESCAN);
+        assertThat(catalog.resolve("digits", "1").policy().outsideDomain(grey)).as("a broken policy keeps the last good one").isNull();
+    }
+
+    @Test
+    void latestSkipsANewestVersionWhoseFilesCannotBeRead() throws IOException {
+        publish(temp, "digits", "1");
+        Path broken = Files.createDirectories(temp.resolve("digits/2"));
+        Files.write(broken.resolve("model.onnx"), new byte[] {1, 2, 3});
+        ModelCatalog catalog = catalogOver(temp);
+
+        assertThat(catalog.resolve("digits", "latest").version()).isEqualTo("1");
+        assertThat(rejection(catalog, "digits", "2").reason()).as("asked for by name, it is unavailable")
+                .isEqualTo(RejectReason.MODEL_UNAVAILABLE);
+    }
+
+    @Test
     void takesTheInputOfATorchScriptVersionFromItsPolicy() throws IOException {
         Path dir = Files.createDirectories(temp.resolve("scripted/1"));
         Files.write(dir.resolve("model.pt"), new byte[0]);
         Files.writeString(dir.resolve("stabilis.yaml"), "input:\n  shape: [2, 3]\n");
 
-        assertThat(catalogOver(temp).resolve("scripted", "1"))
-                .isEqualTo(new ModelInput("scripted", "1", null, List.of(2L, 3L), "FP32", 6));
+        ModelInput input = catalogOver(temp).resolve("scripted", "1");
+        assertThat(input).usingRecursiveComparison().ignoringFields("policy")
+                .isEqualTo(new ModelInput("scripted", "1", null, List.of(2L, 3L), "FP32", 6, ModelPolicy.DEFAULT));
+        assertThat(input.policy().inputShape()).containsExactly(2L, 3L);
     }
 
     @Test

@@ -4,12 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.ByteArrayInputStream;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 
 class MetricsServerTest {
@@ -69,6 +76,75 @@ class MetricsServerTest {
             assertThat(withQuery.statusCode()).isEqualTo(200);
             assertThat(withQuery.body()).isEqualTo("ok\n");
         }
+    }
+
+    @Test
+    void clientsHoldingHalfSentRequestsDelayNoProbe() throws Exception {
+        PrometheusMeterRegistry registry = Registries.prometheus("test");
+        try (MetricsServer server = MetricsServer.start("127.0.0.1", 0, registry, () -> true)) {
+            List<Socket> slow = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    slow.add(halfSentRequest(server.port()));
+                }
+                String base = "http://127.0.0.1:" + server.port();
+                for (String path : List.of("/health", "/ready", "/metrics")) {
+                    long start = System.nanoTime();
+                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(2))
+                            .GET().build(), HttpResponse.BodyHandlers.ofString());
+                    assertThat(response.statusCode()).as(path).isEqualTo(200);
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).as(path).isLessThan(Duration.ofSeconds(2));
+                }
+            } finally {
+                for (Socket socket : slow) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aHalfSentRequestIsCutOffAfterTheRequestTimeout() throws Exception {
+        PrometheusMeterRegistry registry = Registries.prometheus("test");
+        try (MetricsServer server = MetricsServer.start("127.0.0.1", 0, registry, () -> true);
+                Socket socket = halfSentRequest(server.port())) {
+            socket.setSoTimeout(30_000);
+            long start = System.nanoTime();
+            int read;
+            try {
+                read = socket.getInputStream().read();
+            } catch (SocketException reset) {
+                read = -1;
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertThat(read).as("the server closed the connection without answering").isEqualTo(-1);
+            assertThat(seconds).as("seconds until the server closed it").isBetween(MetricsServer.REQUEST_SECONDS - 1.0,
+                    MetricsServer.REQUEST_SECONDS + 3.0);
+        }
+    }
+
+    @Test
+    void servesOpenMetricsAndGzipWhenTheScraperAsksForThem() throws Exception {
+        PrometheusMeterRegistry registry = Registries.prometheus("test");
+        Counter.builder("stabilis.samples").tag("outcome", "certified").register(registry).increment(3);
+        try (MetricsServer server = MetricsServer.start("127.0.0.1", 0, registry, () -> true)) {
+            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
+                    .header("Accept", "application/openmetrics-text; version=1.0.0; charset=utf-8")
+                    .header("Accept-Encoding", "gzip").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/openmetrics-text"));
+            assertThat(response.headers().firstValue("Content-Encoding")).hasValue("gzip");
+            String body = new String(new GZIPInputStream(new ByteArrayInputStream(response.body())).readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(body).contains("stabilis_samples_total{outcome=\"certified\",role=\"test\"} 3.0").endsWith("# EOF\n");
+        }
+    }
+
+    /** A connection that sends the first half of a GET and then nothing. */
+    private static Socket halfSentRequest(int port) throws Exception {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return socket;
     }
 
     private HttpResponse<String> get(String url) throws Exception {

@@ -39,8 +39,8 @@ class DeadLetterCountTest {
         String prefix = "dlq-" + UUID.randomUUID().toString().substring(0, 8) + "-";
         Map<String, String> settings = new HashMap<>(PipelineSettings.of(prefix));
         settings.put("kafka.bootstrap.servers", SharedBroker.bootstrapServers());
-        StabilisConfig a = config(settings, stateA);
-        StabilisConfig b = config(settings, stateB);
+        StabilisConfig a = config(settings, stateA, "monitor-a");
+        StabilisConfig b = config(settings, stateB, "monitor-b");
         Topics.create(a.kafka(), Topics.all(a), 2, (short) 1);
         PrometheusMeterRegistry metricsA = Registries.prometheus("monitor");
         PrometheusMeterRegistry metricsB = Registries.prometheus("monitor");
@@ -67,9 +67,11 @@ class DeadLetterCountTest {
         }
     }
 
-    private static StabilisConfig config(Map<String, String> settings, Path state) {
+    /** One instance's settings: its own state directory and, as each pod of the chart has, its own instance id. */
+    private static StabilisConfig config(Map<String, String> settings, Path state, String instanceId) {
         Map<String, String> own = new HashMap<>(settings);
         own.put("stabilis.monitor.state.dir", state.toString());
+        own.put("stabilis.monitor.instance.id", instanceId);
         return StabilisConfig.load(null, Map.of(), Map.of(), own);
     }
 

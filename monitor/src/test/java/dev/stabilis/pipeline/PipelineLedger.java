@@ -111,6 +111,16 @@ record PipelineLedger(List<JsonNode> samples, List<JsonNode> explanations, List<
     }
 
     /**
+     * Asserts that every sample of a request whose response was logged carries the served class: the join lost none,
+     * not even while a restarted monitor replayed its backlog.
+     */
+    void assertServedClassesKept() {
+        List<String> withoutServedClass = samples.stream().filter(s -> s.path("servedClass").isNull())
+                .map(s -> s.path("requestId").asText()).toList();
+        assertThat(withoutServedClass).as("samples whose request's response was sent but not joined").isEmpty();
+    }
+
+    /**
      * Asserts that every record read conforms to its published schema ({@code schemas/}), and that the schemas are no
      * formality: one mutated record of each kind fails.
      */

@@ -52,7 +52,8 @@ final class PipelineProcesses implements AutoCloseable {
      * runners' own); the settings' topic and group names must keep them apart from other tests.
      *
      * @param monitorCount monitor instances of one application id, named {@code monitor-0}, ... (just {@code monitor}
-     *     when one), each with its own state directory
+     *     when one), each with its own state directory; when several, each with its name as its static group membership
+     *     ({@code stabilis.monitor.instance.id})
      * @param runnerCount runner instances of one group, named {@code runner-0}, ... (just {@code runner} when one); when
      *     several, runner i's transactional id is the configured one with {@code .i} appended
      */
@@ -87,6 +88,10 @@ final class PipelineProcesses implements AutoCloseable {
             Map<String, String> monitorSettings = new HashMap<>(common);
             monitorSettings.put("stabilis.monitor.state.dir", work.resolve(monitorCount == 1 ? "streams" : "streams-" + i).toString());
             monitorSettings.put("stabilis.metrics.port", Integer.toString(port));
+            if (monitorCount > 1) {
+                // on one host the default (host name and -monitor) would be every monitor's, and each would fence the others
+                monitorSettings.put("stabilis.monitor.instance.id", name);
+            }
             monitors.add(new StabilisProcess(name, logs, jvmOptions, port, arguments("monitor", monitorSettings)));
         }
         for (int i = 0; i < runnerCount; i++) {
@@ -174,10 +179,12 @@ final class PipelineProcesses implements AutoCloseable {
     }
 
     /**
-     * {@code kill -9} of a process as soon as the broker lists a transaction whose id starts with {@code prefix} as open
-     * (waiting at most 20 s); returns how many such transactions the broker still holds open right after the kill.
+     * {@code kill -9} of a monitor or a runner as soon as the broker lists one of its transactions as open (waiting at most
+     * 20 s); returns how many of its transactions the broker still holds open right after the kill. A runner's are those
+     * of its {@link #transactionalId}; a monitor's those of the application id, which every monitor instance shares.
      */
-    int killInsideTransaction(StabilisProcess process, String prefix) throws Exception {
+    int killInsideTransaction(StabilisProcess process) throws Exception {
+        String prefix = runners.contains(process) ? transactionalId(process) : config.required("stabilis.monitor.application.id");
         try (Admin admin = admin()) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (openTransactions(admin, prefix).isEmpty() && System.nanoTime() < deadline) {

@@ -91,6 +91,22 @@ record PipelineTraffic(List<Request> requests, List<String> stable, List<String>
         return new PipelineTraffic(List.copyOf(more), stable, unstable, Collections.unmodifiableMap(reasons), List.copyOf(sampled));
     }
 
+    /** This traffic and one more request, sent last, that ingest must turn into one dead letter with {@code reason}. */
+    PipelineTraffic withIngestDeadLetter(String id, String reason, Supplier<List<ProducerRecord<String, byte[]>>> records) {
+        List<Request> more = new ArrayList<>(requests);
+        more.add(new Request(id, records));
+        Map<String, String> reasons = new LinkedHashMap<>(malformed);
+        reasons.put(id, reason);
+        return new PipelineTraffic(List.copyOf(more), stable, unstable, Collections.unmodifiableMap(reasons), sampledDeadLetters);
+    }
+
+    /** The same requests in another order. */
+    PipelineTraffic shuffled(java.util.Random random) {
+        List<Request> order = new ArrayList<>(requests);
+        Collections.shuffle(order, random);
+        return new PipelineTraffic(List.copyOf(order), stable, unstable, malformed, sampledDeadLetters);
+    }
+
     /** Ids that must each get exactly one sample: the valid ones and those the runner dead-letters. */
     List<String> sampled() {
         List<String> all = valid();

@@ -92,14 +92,13 @@ class ScaleOutIT {
                 pipeline.start(PARTITIONS);
                 note("2 monitors and 3 runners ready after %.1f s", seconds(started));
                 awaitMembers(pipeline, 3);
-                CompletableFuture<Integer> sent =
-                        CompletableFuture.supplyAsync(() -> SteadySender.send(config.kafka(), traffic, REQUESTS_PER_SECOND));
+                SteadySender sender = new SteadySender();
+                CompletableFuture<Integer> sent = CompletableFuture.supplyAsync(() -> sender.send(config.kafka(), traffic, REQUESTS_PER_SECOND));
 
                 Thread.sleep(3_000);
-                StabilisProcess runner = pipeline.runners().get(1);
-                kill(pipeline, runner, pipeline.transactionalId(runner));
+                kill(pipeline, pipeline.runners().get(1));
                 Thread.sleep(1_000);
-                kill(pipeline, pipeline.monitors().get(1), config.required("stabilis.monitor.application.id"));
+                kill(pipeline, pipeline.monitors().get(1));
                 int records = sent.get(3, TimeUnit.MINUTES);
 
                 PipelineLedger ledger = PipelineLedger.read(config.kafka(), PipelineLedger.Topics.of(config), traffic, Duration.ofSeconds(5),
@@ -162,9 +161,9 @@ class ScaleOutIT {
     }
 
     /** kill -9 while one of its transactions is open, restart 1 s later, wait until it serves /ready again. */
-    private void kill(PipelineProcesses pipeline, StabilisProcess process, String transactionalIdPrefix) throws Exception {
+    private void kill(PipelineProcesses pipeline, StabilisProcess process) throws Exception {
         long start = System.nanoTime();
-        int open = pipeline.killInsideTransaction(process, transactionalIdPrefix);
+        int open = pipeline.killInsideTransaction(process);
         Thread.sleep(1_000);
         process.start();
         pipeline.awaitReady(process);

@@ -119,7 +119,7 @@ class ReportCommandTest {
 
     @Test
     void notesWhatTheRecordLacksInsteadOfDrawingIt() throws IOException {
-        Explanation bare = new Explanation("bare", 0, "digits", "1", 0L, 0L, 0L, 3, "3", null, null, 0.05, 3, null,
+        Explanation bare = new Explanation("bare", 0, "digits", "1", null, 0L, 0L, 0L, 3, "3", null, null, 0.05, 3, null,
                 Map.of("saliency", attribution()), null, null, null, null, null, 1.0, new long[] {8, 8});
         Path alerts = lines("alerts.jsonl", unstable("unstable-2", List.of("bare#0")).toJson());
         Path explanations = lines("explanations.jsonl", bare.toJson());
@@ -191,7 +191,7 @@ class ReportCommandTest {
         }
         var certificate = new Explanation.Certificate("interval", false, 1, 0.8, 0.7, 2.0, 0.3, true, null, 0.35, gradient, lower, upper);
         var empirical = new Explanation.Empirical("topk", 0.33, 0.1, 0.1, 0.5, 0.8, true, true, 20, 1.0, false, 0.9, attacked);
-        return new Explanation(requestId, 0, "digits", "1", 0L, 0L, 0L, 3, "3", 3, false, 0.05, 3, List.of(new TopFeature(3, "3", 1)),
+        return new Explanation(requestId, 0, "digits", "1", null, 0L, 0L, 0L, 3, "3", 3, false, 0.05, 3, List.of(new TopFeature(3, "3", 1)),
                 null, null, certificate, empirical, null, null, 1.0, new long[] {1, 8, 8});
     }
 
@@ -199,7 +199,7 @@ class ReportCommandTest {
         var certificate = new Explanation.Certificate("interval", true, 3, 1.0, 0.1, 0.2, 0.9, true, null, 0.1,
                 new double[] {0.5, -0.2, 0.9, 0.0, 0.1}, new double[] {0.4, -0.3, 0.8, -0.1, 0.0}, new double[] {0.6, -0.1, 1.0, 0.1, 0.2});
         List<TopFeature> top = List.of(new TopFeature(2, "income", 0.9), new TopFeature(0, "age", 0.5), new TopFeature(1, "debt", -0.2));
-        return new Explanation("table", 0, "credit", "1", 0L, 0L, 0L, 1, "approve", 1, false, 0.05, 3, top, null, null, certificate, null,
+        return new Explanation("table", 0, "credit", "1", null, 0L, 0L, 0L, 1, "approve", 1, false, 0.05, 3, top, null, null, certificate, null,
                 null, null, 1.0, new long[] {5});
     }
 

@@ -1,0 +1,366 @@
+package dev.stabilis.certify;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.stabilis.engine.GraphModel;
+import dev.stabilis.engine.LinearMap;
+import dev.stabilis.engine.Scalars;
+import dev.stabilis.engine.TargetKind;
+import dev.stabilis.graph.Activation;
+import dev.stabilis.graph.Constant;
+import dev.stabilis.graph.Graph;
+import dev.stabilis.graph.Node;
+import dev.stabilis.graph.Shapes;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The linear-relaxation method of {@link GradientBounds} (CROWN applied to the gradient computation, after Shi,
+ * Wang, Zhang, Kolter and Hsieh, NeurIPS 2022): each gradient coordinate is bounded below and above by a linear
+ * function of the input, propagated backward through the whole computation of the gradient and then minimised over
+ * the box.
+ *
+ * <p>For a chain of affine maps L and activations σ the gradient is computed backward as {@code δ_i = Lᵀ δ_{i+1}}
+ * and {@code δ_i = σ′(x_i) ⊙ δ_{i+1}}. Starting from the coordinate's coefficient on δ₀ = g, the coefficients move
+ * up this chain: through an affine map exactly; through a product {@code d ⊙ δ} of the derivative d = σ′(x_i) and the
+ * adjoint δ by McCormick's planes over their boxes (the average of the two planes on each side), which leaves a term
+ * linear in δ (carried on up the chain) and one linear in d. The term in d is bounded by a linear relaxation of σ′
+ * ({@link LinearRelaxation}) in x_i, and that is propagated down the forward pass to the input (CROWN through the
+ * forward network, σ relaxed the same way). The seed e_c of a logit target adds a constant at the top.
+ *
+ * <p>The boxes the relaxations need are the interval method's, with every activation's input box tightened first
+ * by the same forward propagation, and the adjoint boxes recomputed from the tightened ones. Each coordinate's final
+ * bounds are intersected with the interval bounds (both are sound, so the intersection is). Rounding: every linear
+ * bound is widened by {@code 16·(depth + 1)·(widest value)·2⁻⁵²} of the magnitude of its terms.
+ *
+ * <p>The method applies to chains of single-input affine maps and activations with a logit target and exact
+ * parameters; for any other graph or setting it returns the interval bounds, and {@link #fallback} says why.
+ */
+final class LinearGradientBounds implements GradientBounds {
+
+    /** Coefficient values (rows × specifications × widest value) per pass, bounding memory. */
+    private static final long COEFFICIENTS_PER_PASS = 1L << 24;
+
+    private final IntervalGradientBounds intervals;
+    private final GraphModel model;
+    private final Scalars k;
+    private final String unsupported;
+    private final long[][] sampleShapes;
+    private final long widest;
+    private final java.util.function.UnaryOperator<LinearRelaxation> relaxations;
+
+    private LinearGradientBounds(IntervalGradientBounds intervals) {
+        this(intervals, java.util.function.UnaryOperator.identity());
+    }
+
+    /** The method with every relaxation passed through {@code relaxations} (a test breaks one to show it is caught). */
+    LinearGradientBounds(IntervalGradientBounds intervals, java.util.function.UnaryOperator<LinearRelaxation> relaxations) {
+        this.relaxations = relaxations;
+        this.intervals = intervals;
+        this.model = intervals.model();
+        this.k = model.scalars();
+        Graph graph = model.graph();
+        this.unsupported = chainProblem(graph);
+        this.sampleShapes = new long[graph.nodes().size() + 1][];
+        sampleShapes[0] = graph.inputSampleShape();
+        long w = Shapes.size(sampleShapes[0]);
+        for (int i = 0; i < graph.nodes().size(); i++) {
+            long[] shape = graph.shape(graph.nodes().get(i).output());
+            sampleShapes[i + 1] = unsupported == null ? Shapes.withoutBatch(shape) : null;
+            if (unsupported == null) {
+                w = Math.max(w, Shapes.size(sampleShapes[i + 1]));
+            }
+        }
+        this.widest = w;
+    }
+
+    static LinearGradientBounds load(Graph graph, Device device) {
+        return new LinearGradientBounds(IntervalGradientBounds.load(graph, device));
+    }
+
+    /** Why the graph is not a chain this method handles, or null. */
+    private static String chainProblem(Graph graph) {
+        String previous = graph.inputName();
+        for (Node node : graph.nodes()) {
+            boolean supported = node.op() instanceof Activation
+                    || (node.op().isAffine() && node.op().arity() == 1 && !(node.op() instanceof Constant));
+            if (!supported || !node.inputs().equals(java.util.List.of(previous))) {
+                return "node '" + node.name() + "' (" + node.op().getClass().getSimpleName() + ")"
+                        + (supported ? " does not continue a chain" : " has no linear relaxation of its gradient")
+                        + "; interval bounds are used";
+            }
+            long[] shape = graph.shape(node.output());
+            if (shape[0] != Shapes.BATCH || Arrays.stream(shape).skip(1).anyMatch(Shapes::carriesBatch)) {
+                return "node '" + node.name() + "' moves the batch axis; interval bounds are used";
+            }
+            previous = node.output();
+        }
+        return null;
+    }
+
+    @Override
+    public String method() {
+        return unsupported == null ? LINEAR : INTERVAL;
+    }
+
+    @Override
+    public Optional<String> fallback() {
+        return Optional.ofNullable(unsupported);
+    }
+
+    @Override
+    public Graph graph() {
+        return model.graph();
+    }
+
+    @Override
+    public GraphModel model() {
+        return model;
+    }
+
+    /**
+     * Linear bounds for a logit target with exact parameters; interval bounds otherwise (a log-probability's seed
+     * {@code e_c − softmax(z)} and a parameter box are not relaxed linearly).
+     */
+    @Override
+    public IntervalBounds bounds(NDArray lower, NDArray upper, NDArray classes, TargetKind kind, double gamma) {
+        IntervalBounds interval = intervals.bounds(lower, upper, classes, kind, gamma);
+        if (unsupported != null || kind != TargetKind.LOGIT || gamma != 0) {
+            return interval;
+        }
+        long n = lower.getShape().get(0);
+        long features = Shapes.size(sampleShapes[0]);
+        long rowsPerPass = Math.max(1, COEFFICIENTS_PER_PASS / (2 * Math.max(features, widest) * widest));
+        NDList lows = new NDList();
+        NDList highs = new NDList();
+        for (long start = 0; start < n; start += rowsPerPass) {
+            long end = Math.min(n, start + rowsPerPass);
+            NDArray[] b = linear(slice(lower, start, end), slice(upper, start, end), slice(classes, start, end));
+            lows.add(b[0]);
+            highs.add(b[1]);
+        }
+        NDArray gl = (lows.size() == 1 ? lows.get(0) : NDArrays.concat(lows)).maximum(interval.gradientLower());
+        NDArray gu = (highs.size() == 1 ? highs.get(0) : NDArrays.concat(highs)).minimum(interval.gradientUpper());
+        return new IntervalBounds(gl, gu, interval.logitLower(), interval.logitUpper());
+    }
+
+    private static NDArray slice(NDArray a, long start, long end) {
+        return start == 0 && end == a.getShape().get(0) ? a : a.get(start + ":" + end);
+    }
+
+    /** {@code [gradient lower, gradient upper]} of rows by linear relaxation. */
+    private NDArray[] linear(NDArray lower, NDArray upper, NDArray classes) {
+        long rows = lower.getShape().get(0);
+        Interval[] boxes = intervals.forward(lower, upper, 0);
+        NDArray inputLow = boxes[0].lower(k);
+        NDArray inputHigh = boxes[0].upper(k);
+        int nodes = model.size();
+        boolean activationBefore = false;
+        for (int i = 0; i < nodes; i++) {
+            if (isActivation(i)) {
+                if (activationBefore) { // behind affine maps alone the interval box is already exact
+                    boxes[i] = tightened(i, boxes, inputLow, inputHigh, rows);
+                }
+                activationBefore = true;
+            }
+        }
+        Interval[] adjoints = intervals.backward(boxes, classes, TargetKind.LOGIT, 0);
+        boolean activationAfter = false;
+        for (int i = nodes - 1; i >= 0; i--) {
+            if (isActivation(i)) {
+                if (activationAfter) { // below affine maps alone the adjoint is a point: e_c mapped back
+                    adjoints[i + 1] = tightenedAdjoint(i + 1, boxes, adjoints, classes, inputLow, inputHigh, rows);
+                }
+                activationAfter = true;
+            }
+        }
+        long features = Shapes.size(sampleShapes[0]);
+        NDArray bound = gradientLowerBound(identities(lower.getManager(), rows, sampleShapes[0]), 0, boxes, adjoints, classes)
+                .concretized(inputLow, inputHigh, margin(), k);
+        NDArray gl = bound.get(":, :" + features).reshape(lower.getShape());
+        NDArray gu = bound.get(":, " + features + ":").neg().reshape(lower.getShape());
+        return new NDArray[] {gl, gu};
+    }
+
+    /** The specifications {@code [I; −I]} over a value's elements, {@code [rows, 2·width, sample shape...]}. */
+    private static NDArray identities(NDManager manager, long rows, long[] sampleShape) {
+        long width = Shapes.size(sampleShape);
+        NDArray eye = manager.eye((int) width).toType(DataType.FLOAT64, false);
+        return NDArrays.concat(new NDList(eye, eye.neg()))
+                .reshape(new Shape(1, 2 * width).addAll(new Shape(sampleShape)))
+                .broadcast(new Shape(rows, 2 * width).addAll(new Shape(sampleShape)));
+    }
+
+    private boolean isActivation(int node) {
+        return model.graph().nodes().get(node).op() instanceof Activation;
+    }
+
+    /** The input box of activation node {@code i} (value i), tightened by linear bounds of each of its elements. */
+    private Interval tightened(int i, Interval[] boxes, NDArray inputLow, NDArray inputHigh, long rows) {
+        Interval box = boxes[i];
+        long width = Shapes.size(sampleShapes[i]);
+        NDArray low = forwardBound(i, identities(box.c().getManager(), rows, sampleShapes[i]), Bound.zero(box.c().getManager(), rows, 2 * width), boxes)
+                .concretized(inputLow, inputHigh, margin(), k);
+        NDArray lo = low.get(":, :" + width).reshape(box.c().getShape()).maximum(box.lower(k));
+        NDArray hi = low.get(":, " + width + ":").neg().reshape(box.c().getShape()).minimum(box.upper(k));
+        return Interval.ofEnds(lo, hi.maximum(lo), k);
+    }
+
+    /** The adjoint box of value v, tightened by linear bounds of each of its elements up the backward chain. */
+    private Interval tightenedAdjoint(int v, Interval[] boxes, Interval[] adjoints, NDArray classes, NDArray inputLow,
+            NDArray inputHigh, long rows) {
+        Interval box = adjoints[v];
+        long width = Shapes.size(sampleShapes[v]);
+        NDArray low = gradientLowerBound(identities(box.c().getManager(), rows, sampleShapes[v]), v, boxes, adjoints, classes)
+                .concretized(inputLow, inputHigh, margin(), k);
+        NDArray lo = low.get(":, :" + width).reshape(box.c().getShape()).maximum(box.lower(k));
+        NDArray hi = low.get(":, " + width + ":").neg().reshape(box.c().getShape()).minimum(box.upper(k));
+        return Interval.ofEnds(lo, hi.maximum(lo), k);
+    }
+
+    /**
+     * A linear lower bound {@code Σ A·x₀ + c} of specifications, with the magnitude of the terms that made it.
+     *
+     * @param coefficients A, {@code [rows, specs, input sample shape...]}, or null while none has reached the input
+     * @param constant c, {@code [rows, specs]}
+     * @param magnitude the sum of the absolute values of the terms added to c, for the rounding margin
+     */
+    private record Bound(NDArray coefficients, NDArray constant, NDArray magnitude) {
+
+        static Bound zero(NDManager manager, long rows, long specs) {
+            NDArray zeros = manager.zeros(new Shape(rows, specs), DataType.FLOAT64);
+            return new Bound(null, zeros, zeros);
+        }
+
+        Bound plusConstant(NDArray c) {
+            return new Bound(coefficients, constant.add(c), magnitude.add(c.abs()));
+        }
+
+        Bound plusCoefficients(NDArray a) {
+            return new Bound(coefficients == null ? a : coefficients.add(a), constant, magnitude);
+        }
+
+        /**
+         * The bound's minimum over the box {@code [low, high]}, {@code Σ A⁺·low + A⁻·high + c}, less the rounding
+         * margin {@code relative · (Σ|A|·max(|low|, |high|) + magnitude)}.
+         */
+        NDArray concretized(NDArray low, NDArray high, double relative, Scalars k) {
+            long rows = constant.getShape().get(0);
+            long specs = constant.getShape().get(1);
+            NDArray value = constant;
+            NDArray size = magnitude;
+            if (coefficients != null) {
+                NDArray a = coefficients.reshape(rows, specs, -1);
+                NDArray l = low.reshape(rows, 1, -1);
+                NDArray h = high.reshape(rows, 1, -1);
+                value = value.add(a.maximum(k.of(0)).mul(l).add(a.minimum(k.of(0)).mul(h)).sum(new int[] {2}));
+                size = size.add(a.abs().mul(NDArrays.maximum(l.abs(), h.abs())).sum(new int[] {2}));
+            }
+            return value.sub(size.mul(k.of(relative)));
+        }
+    }
+
+    /** Sums over every axis after the first two (rows, specifications). */
+    private static NDArray sumSample(NDArray a) {
+        return a.getShape().dimension() == 2 ? a : a.reshape(a.getShape().get(0), a.getShape().get(1), -1).sum(new int[] {2});
+    }
+
+    /**
+     * Adds to {@code bound} a lower bound of {@code Σ λ · x_v} as a linear function of the input: λ moves down the
+     * forward pass, exactly through affine maps (their offsets to the constant), through activations by their
+     * relaxations over the boxes.
+     */
+    private Bound forwardBound(int value, NDArray lambda, Bound bound, Interval[] boxes) {
+        NDArray l = lambda;
+        Bound b = bound;
+        long rows = l.getShape().get(0);
+        long specs = l.getShape().get(1);
+        for (int i = value - 1; i >= 0; i--) {
+            if (isActivation(i)) {
+                LinearRelaxation r = valueRelaxation(i, boxes[i]);
+                NDArray positive = l.maximum(k.of(0));
+                NDArray negative = l.minimum(k.of(0));
+                b = b.plusConstant(sumSample(positive.mul(r.lowerOffset().expandDims(1)).add(negative.mul(r.upperOffset().expandDims(1)))));
+                l = positive.mul(r.lowerSlope().expandDims(1)).add(negative.mul(r.upperSlope().expandDims(1)));
+            } else {
+                LinearMap map = model.linearMap(i);
+                NDArray rowsOf = l.reshape(new Shape(rows * specs).addAll(new Shape(sampleShapes[i + 1])));
+                NDArray offset = map.offset(rows * specs);
+                if (offset != null) {
+                    b = b.plusConstant(sumSample(rowsOf.mul(offset).reshape(new Shape(rows, specs).addAll(new Shape(sampleShapes[i + 1])))));
+                }
+                l = map.adjoint(rowsOf)[0].reshape(new Shape(rows, specs).addAll(new Shape(sampleShapes[i])));
+            }
+        }
+        return b.plusCoefficients(l);
+    }
+
+    /** The rounding margin, relative to the magnitude of a bound's terms. */
+    private double margin() {
+        return 16.0 * (model.size() + 1) * widest * Interval.ULP;
+    }
+
+    private LinearRelaxation valueRelaxation(int i, Interval box) {
+        Activation op = (Activation) model.graph().nodes().get(i).op();
+        Interval range = intervals.rule(i).forward(new Interval[] {box}, box.c().getShape().get(0), 0);
+        return relaxations.apply(LinearRelaxation.ofValue(op, model.activation(i), box.lower(k), box.upper(k), range, k));
+    }
+
+    private LinearRelaxation derivativeRelaxation(int i, Interval box, Interval range) {
+        Activation op = (Activation) model.graph().nodes().get(i).op();
+        return relaxations.apply(LinearRelaxation.ofDerivative(op, model.activation(i), box.lower(k), box.upper(k), range, k));
+    }
+
+    /**
+     * A lower bound of {@code Σ spec · δ_start} (δ₀ = g) as a linear function of the input: the specification's
+     * coefficients move up the backward chain from δ_start to the seed e_c.
+     */
+    private Bound gradientLowerBound(NDArray spec, int start, Interval[] boxes, Interval[] adjoints, NDArray classes) {
+        long rows = spec.getShape().get(0);
+        long specs = spec.getShape().get(1);
+        Bound bound = Bound.zero(spec.getManager(), rows, specs);
+        NDArray lambda = spec;
+        int nodes = model.size();
+        NDArray half = k.of(0.5);
+        for (int i = start; i < nodes; i++) {
+            if (!isActivation(i)) {
+                NDArray rowsOf = lambda.reshape(new Shape(rows * specs).addAll(new Shape(sampleShapes[i])));
+                lambda = model.linearMap(i).linear(new NDArray[] {rowsOf})
+                        .reshape(new Shape(rows, specs).addAll(new Shape(sampleShapes[i + 1])));
+                continue;
+            }
+            // δ_i = d ⊙ δ_{i+1} with d = σ′(x_i) ∈ [dl, du] and δ_{i+1} ∈ [al, au]. McCormick's lower planes
+            // dl·δ + al·d − dl·al and du·δ + au·d − du·au, and upper planes du·δ + al·d − du·al and dl·δ + au·d − dl·au,
+            // each side averaged: both sides then share the coefficients (dl + du)/2 on δ and (al + au)/2 on d.
+            Interval d = ((ActivationRule) intervals.rule(i)).derivativeRange(boxes[i].lower(k), boxes[i].upper(k));
+            NDArray dl = d.lower(k).expandDims(1);
+            NDArray du = d.upper(k).expandDims(1);
+            NDArray al = adjoints[i + 1].lower(k).expandDims(1);
+            NDArray au = adjoints[i + 1].upper(k).expandDims(1);
+            NDArray positive = lambda.maximum(k.of(0));
+            NDArray negative = lambda.minimum(k.of(0));
+            NDArray lowerConstant = dl.mul(al).add(du.mul(au)).mul(half).neg();
+            NDArray upperConstant = du.mul(al).add(dl.mul(au)).mul(half).neg();
+            bound = bound.plusConstant(sumSample(positive.mul(lowerConstant).add(negative.mul(upperConstant))));
+            NDArray mu = lambda.mul(al.add(au).mul(half));
+            lambda = lambda.mul(dl.add(du).mul(half));
+            LinearRelaxation r = derivativeRelaxation(i, boxes[i], d);
+            NDArray muPositive = mu.maximum(k.of(0));
+            NDArray muNegative = mu.minimum(k.of(0));
+            bound = bound.plusConstant(sumSample(muPositive.mul(r.lowerOffset().expandDims(1)).add(muNegative.mul(r.upperOffset().expandDims(1)))));
+            bound = forwardBound(i, muPositive.mul(r.lowerSlope().expandDims(1)).add(muNegative.mul(r.upperSlope().expandDims(1))), bound, boxes);
+        }
+        NDArray oneHot = classes.oneHot((int) sampleShapes[nodes][0], DataType.FLOAT64).expandDims(1);
+        return bound.plusConstant(lambda.mul(oneHot).sum(new int[] {2}));
+    }
+
+    @Override
+    public void close() {
+        intervals.close();
+    }
+}
