@@ -6,7 +6,7 @@
 #   bench/attack.sh                 # from the repository root (or anywhere)
 #
 # Environment: THREADS (cores per side, default 2), ROUNDS (Java/PyTorch rounds, alternating, default 1),
-# SKIP_INSTALL=1 (do not re-install model-runner), PYTHON (default /usr/bin/python3), JAVA (default java).
+# SKIP_BUILD=1 (do not rebuild; see bench/build.sh), PYTHON (default /usr/bin/python3), JAVA (default java).
 # Results: bench/results/attack-<UTC timestamp>/ (git-ignored): rows.csv, machine.txt, round-N/*.json, table.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,10 +16,7 @@ PYTHON="${PYTHON:-/usr/bin/python3}"
 JAVA="${JAVA:-java}"
 OUT="bench/results/attack-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
-if [[ "${SKIP_INSTALL:-0}" != 1 ]]; then
-  mvn -B -q -o -DskipTests install -pl model-runner -am
-fi
-mvn -B -q -o -f bench/pom.xml package
+bench/build.sh
 {
   echo "date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "nproc=$(nproc)"

@@ -6,10 +6,7 @@ cd "$(dirname "$0")/.."
 THREADS="${THREADS:-2}"
 OUT="bench/results/certify-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
-if [[ "${SKIP_INSTALL:-0}" != 1 ]]; then
-  mvn -B -q -o -DskipTests install -pl model-runner -am
-fi
-mvn -B -q -o -f bench/pom.xml package
+bench/build.sh
 java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error \
   -cp "bench/target/classes:bench/target/lib/*" dev.stabilis.bench.CertifyBenchmark \

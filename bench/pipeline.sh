@@ -6,10 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT="bench/results/pipeline-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
-if [[ "${SKIP_INSTALL:-0}" != 1 ]]; then
-  mvn -B -q -o -DskipTests install -pl model-runner,monitor -am
-fi
-mvn -B -q -o -f bench/pom.xml package
+bench/build.sh
 java ${JAVA_OPTS:-} -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.org.apache.kafka=error \
   -Dorg.slf4j.simpleLogger.log.kafka=error -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error \
   -cp "bench/target/classes:bench/target/lib/*" dev.stabilis.bench.PipelineBenchmark \

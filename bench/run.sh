@@ -5,8 +5,8 @@
 #   bench/run.sh                 # from the repository root (or anywhere)
 #
 # Environment: THREADS (cores given to each side, default 2), ROUNDS (Java/PyTorch rounds, alternating,
-# default 1; use 3+ on a shared machine), SKIP_INSTALL=1 (do not re-install
-# model-runner), PYTHON (default /usr/bin/python3), JAVA (default java), BENCH_ARGS (extra harness arguments,
+# default 1; use 3+ on a shared machine), SKIP_BUILD=1 (do not rebuild; see
+# bench/build.sh), PYTHON (default /usr/bin/python3), JAVA (default java), BENCH_ARGS (extra harness arguments,
 # passed to both sides, e.g. "--min-seconds 5"), JAVA_OPTS (extra JVM flags, e.g. "-Xlog:gc").
 # Results: bench/results/<UTC timestamp>/ (git-ignored): machine.txt, round-N/{java,pytorch*}.json, table.md.
 set -euo pipefail
@@ -21,12 +21,7 @@ JAVA_OPTS="${JAVA_OPTS:-}"
 OUT="bench/results/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
 
-if [[ "${SKIP_INSTALL:-0}" != 1 ]]; then
-  echo "[bench] installing model-runner (mvn -o install -pl model-runner -am)" >&2
-  mvn -B -q -o -DskipTests install -pl model-runner -am
-fi
-echo "[bench] building bench/" >&2
-mvn -B -q -o -f bench/pom.xml package
+bench/build.sh
 
 {
   echo "date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)"

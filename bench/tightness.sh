@@ -3,8 +3,7 @@
 #   bench/tightness.sh [samples]     # from anywhere; default 64 samples; prints a Markdown table
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q -o -DskipTests install -pl model-runner -am
-mvn -B -q -o -f bench/pom.xml package
+bench/build.sh
 exec java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error \
   -cp "bench/target/classes:bench/target/lib/*" dev.stabilis.bench.TightnessReport "${1:-64}"

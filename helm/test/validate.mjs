@@ -1,5 +1,5 @@
-// Validates rendered Kubernetes manifests against the Kubernetes API schemas (kubernetes-models)
-// and the prometheus-operator CRDs (@kubernetes-models/prometheus-operator), offline, in two passes:
+// Validates rendered Kubernetes manifests against the Kubernetes API schemas (kubernetes-models), the
+// prometheus-operator CRDs (@kubernetes-models/prometheus-operator) and KEDA's (@kubernetes-models/keda), offline, in two passes:
 //
 //  1. each object's own validate(): the OpenAPI schema (types, required fields, enums, formats);
 //  2. tsc --strict over the objects as typed literals: those schemas allow unknown fields, the model types do
@@ -25,6 +25,7 @@ const MODULES = {
   "rbac.authorization.k8s.io/v1": "kubernetes-models/rbac.authorization.k8s.io/v1",
   "autoscaling/v2": "kubernetes-models/autoscaling/v2",
   "monitoring.coreos.com/v1": "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1",
+  "keda.sh/v1alpha1": "@kubernetes-models/keda/keda.sh/v1alpha1",
 };
 
 const files = process.argv.slice(2);

@@ -12,16 +12,16 @@ import dev.stabilis.attack.AttackSettings;
 import dev.stabilis.attack.ExplanationAttack;
 import dev.stabilis.attack.StabilityMetrics;
 import dev.stabilis.certify.Certificates;
-import dev.stabilis.certify.HessianVectorProduct;
-import dev.stabilis.engine.ActivationFunctions;
 import dev.stabilis.engine.GraphModel;
 import dev.stabilis.engine.Gradients;
+import dev.stabilis.engine.HessianVectorProduct;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.evaluate.LabelledRows;
 import dev.stabilis.graph.Activation;
 import dev.stabilis.graph.Dense;
-import dev.stabilis.graph.Layer;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
+import dev.stabilis.graph.Node;
+import dev.stabilis.graph.Op;
 import dev.stabilis.onnx.OnnxImporter;
 import java.io.IOException;
 import java.lang.management.CompilationMXBean;
@@ -43,8 +43,9 @@ import java.util.function.UnaryOperator;
  *
  * <p>Dumps the rows and the per-row results so the PyTorch reference can run on the same rows and check it did
  * the same work. With {@code breakdown true} it also re-runs the attack's step loop from public parts with a
- * timer around each phase (surrogate HVP split into its forward, backward, R-forward and R-backward passes;
- * host projection; judge pass; host bookkeeping) and checks the instrumented loop reproduces the attack.
+ * timer around each phase (copy to the engine, surrogate Hessian-vector product, copy back, host projection, judge
+ * pass, host bookkeeping) and counts the rows on which the instrumented loop ends where the attack did. The HVP's
+ * own passes (forward, backward, R-forward, R-backward) are internal to the engine's graph model and are not split.
  *
  * <p>Arguments ({@code --name value}): {@code rows} (CSV of grey levels 0..16, class last; required),
  * {@code model} (ONNX file, the demo digits MLP), {@code batch} (256), {@code epsilon} (0.05), {@code steps}
@@ -78,7 +79,7 @@ public final class AttackBenchmark {
                 BETA, new double[] {0}, new double[] {1});
         Map<String, Object> result = new LinkedHashMap<>();
         long t0 = System.nanoTime();
-        LayerGraph graph = OnnxImporter.read(model);
+        Graph graph = OnnxImporter.read(model);
         try (ExplanationAttack attack = new ExplanationAttack(graph, Device.cpu(), settings)) {
             List<AttackResult> last = attack.attack(rows);
             double firstCallMs = (System.nanoTime() - t0) / 1e6;
@@ -151,7 +152,7 @@ public final class AttackBenchmark {
                 new ObjectMapper().writeValue(Path.of(opts.get("dump")).toFile(), dump);
             }
             if (Boolean.parseBoolean(opts.getOrDefault("breakdown", "true"))) {
-                result.put("breakdownMsPerStep", breakdown(graph, judge, settings, rows, last));
+                result.put("breakdownMsPerStep", breakdown(graph, settings, rows, last));
             }
         }
         String json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result);
@@ -177,36 +178,33 @@ public final class AttackBenchmark {
 
     /**
      * Median over instrumented runs of each phase's time per step. The loop is ExplanationAttack's (TOPK, one
-     * start), rebuilt from public parts, in three variants taking turns: HessianVectorProduct.apply inlined so
-     * its passes can be timed; the library call itself; and the library call on a folded surrogate (below). The
-     * first two must end at the same points as the attack did.
+     * start, judge and surrogate in float64), rebuilt from public parts, in two variants taking turns: the
+     * surrogate as the attack builds it ({@link Graph#reluSmoothed}), and a folded surrogate (below).
      *
-     * <p>Folded surrogate: reluSmoothed wraps every softplus in ×β and ×1/β layers (4 elementwise layers, 16 of
-     * the HVP's native calls over its four passes); for a Dense/ReLU chain they fold exactly into the weights
-     * (βW₁, βb₁ | W₂, βb₂ | W₃/β, b₃), which changes the arithmetic only by rounding. It is timed inside the same
-     * loop because a tight loop of HVP calls alone behaves differently (see BENCHMARKS.md).
+     * <p>Folded surrogate: reluSmoothed wraps every softplus in ×β and ×1/β nodes (4 elementwise nodes per
+     * hidden layer and HVP pass); for a Dense/ReLU chain they fold exactly into the weights (βW₁, βb₁ | W₂, βb₂ |
+     * W₃/β, b₃), which changes the arithmetic only by rounding. It is timed inside the same loop because a tight
+     * loop of HVP calls alone behaves differently (see BENCHMARKS.md).
      */
-    private static Map<String, Object> breakdown(LayerGraph graph, GraphModel judge, AttackSettings settings, float[][] rows,
-            List<AttackResult> expected) {
-        LayerGraph smooth = graph.reluSmoothed(settings.beta());
-        LayerGraph folded = folded(graph, settings.beta());
-        String[] variants = folded == null ? new String[] {"inlinedHvp", "libraryHvp"} : new String[] {"inlinedHvp", "libraryHvp", "foldedHvp"};
+    private static Map<String, Object> breakdown(Graph graph, AttackSettings settings, float[][] rows, List<AttackResult> expected) {
+        Graph smooth = graph.reluSmoothed(settings.beta());
+        Graph folded = folded(graph, settings.beta());
+        String[] variants = folded == null ? new String[] {"libraryHvp"} : new String[] {"libraryHvp", "foldedHvp"};
         Map<String, List<Map<String, Double>>> runs = new LinkedHashMap<>();
         Map<String, Integer> identical = new LinkedHashMap<>();
         Map<String, Object> out = new LinkedHashMap<>();
-        try (GraphModel surrogate = GraphModel.load(smooth, Device.cpu(), DataType.FLOAT32);
-                GraphModel linear = GraphModel.load(smooth.linearPart(), Device.cpu(), DataType.FLOAT32);
-                HessianVectorProduct hvp = new HessianVectorProduct(smooth, surrogate);
-                GraphModel foldedModel = GraphModel.load(folded == null ? smooth : folded, Device.cpu(), DataType.FLOAT32);
-                HessianVectorProduct foldedHvp = new HessianVectorProduct(folded == null ? smooth : folded, foldedModel)) {
+        try (GraphModel judge = GraphModel.load(graph, Device.cpu(), DataType.FLOAT64);
+                GraphModel surrogate = GraphModel.load(smooth, Device.cpu(), DataType.FLOAT64);
+                GraphModel foldedModel = GraphModel.load(folded == null ? smooth : folded, Device.cpu(), DataType.FLOAT64)) {
+            HessianVectorProduct hvp = new HessianVectorProduct(surrogate);
+            HessianVectorProduct foldedHvp = new HessianVectorProduct(foldedModel);
             int loops = expected.stream().mapToInt(AttackResult::stepsUsed).max().orElseThrow();
-            // the first round of each variant is untimed, so that the JIT has compiled the instrumented loop: a busy
+            // the first rounds of each variant are untimed, so that the JIT has compiled the instrumented loop: a busy
             // compiler thread takes the second core from the intra-op worker and slows every native op
             for (int round = -2; round < 6; round++) {
                 for (String variant : variants) {
                     Clock clock = new Clock();
-                    HessianVectorProduct library = variant.equals("inlinedHvp") ? null : variant.equals("libraryHvp") ? hvp : foldedHvp;
-                    float[][] points = instrumentedAttack(smooth, surrogate, linear, library, judge, settings, rows, clock);
+                    float[][] points = instrumentedAttack(variant.equals("libraryHvp") ? hvp : foldedHvp, judge, settings, rows, clock);
                     if (round < 0) {
                         continue;
                     }
@@ -237,26 +235,32 @@ public final class AttackBenchmark {
     }
 
     /** The softplus surrogate of a Dense/ReLU/Dense/ReLU/Dense chain with the β scales folded into the weights; else null. */
-    private static LayerGraph folded(LayerGraph graph, float beta) {
+    private static Graph folded(Graph graph, float beta) {
         List<Dense> dense = new ArrayList<>();
-        for (Layer layer : graph.layers()) {
-            if (layer instanceof Dense d) {
+        String previous = graph.inputName();
+        for (Node node : graph.nodes()) {
+            if (!node.inputs().equals(List.of(previous))) {
+                return null;
+            }
+            previous = node.output();
+            if (node.op() instanceof Dense d) {
                 dense.add(d);
-            } else if (!(layer instanceof Activation a && a.kind() == Activation.Kind.RELU)) {
+            } else if (!(node.op() instanceof Activation a && a.kind() == Activation.Kind.RELU)) {
                 return null;
             }
         }
-        if (dense.size() != 3 || graph.layers().size() != 5) {
+        if (dense.size() != 3 || graph.nodes().size() != 5) {
             return null;
         }
-        return new LayerGraph(graph.inputName(), graph.inputShape(), List.of(
+        List<Op> ops = List.of(
                 new Dense(dense.get(0).weight().scaled(beta), dense.get(0).bias().scaled(beta)), Activation.of(Activation.Kind.SOFTPLUS),
                 new Dense(dense.get(1).weight(), dense.get(1).bias().scaled(beta)), Activation.of(Activation.Kind.SOFTPLUS),
-                new Dense(dense.get(2).weight().scaled(1.0 / beta), dense.get(2).bias())));
+                new Dense(dense.get(2).weight().scaled(1.0 / beta), dense.get(2).bias()));
+        return Graph.chain(graph.inputSampleShape(), ops);
     }
 
-    private static float[][] instrumentedAttack(LayerGraph smooth, GraphModel surrogate, GraphModel linear,
-            HessianVectorProduct library, GraphModel judge, AttackSettings settings, float[][] rows, Clock clock) {
+    private static float[][] instrumentedAttack(HessianVectorProduct surrogate, GraphModel judge, AttackSettings settings,
+            float[][] rows, Clock clock) {
         int n = rows.length;
         int size = rows[0].length;
         Shape shape = new Shape(n, size);
@@ -278,11 +282,11 @@ public final class AttackBenchmark {
         }
         double step = settings.effectiveStepSize();
         try (NDManager batch = judge.manager().newSubManager()) {
-            Gradients atSamples = judge.gradients(batch.create(x0, shape), null, TargetKind.LOGIT);
+            Gradients atSamples = judge.gradients(batch.create(x0, shape).toType(DataType.FLOAT64, false), null, TargetKind.LOGIT);
             NDArray classes = atSamples.classes();
             long[] predicted = classes.toLongArray();
-            double[] g0 = atSamples.gradient().toType(DataType.FLOAT64, false).toDoubleArray();
-            float[] weights = new float[g0.length];
+            double[] g0 = atSamples.gradient().toDoubleArray();
+            double[] weights = new double[g0.length];
             double[][] reference = new double[n][];
             for (int r = 0; r < n; r++) {
                 reference[r] = Arrays.copyOfRange(g0, r * size, (r + 1) * size);
@@ -296,8 +300,6 @@ public final class AttackBenchmark {
             double[] bestIntersection = new double[n];
             double[] bestRelative = new double[n];
             float[][] bestPoint = new float[n][];
-            double[] linf = new double[n];
-            double[] l2 = new double[n];
             Arrays.fill(bestIntersection, 1);
             for (int r = 0; r < n; r++) {
                 bestPoint[r] = rows[r].clone();
@@ -305,16 +307,13 @@ public final class AttackBenchmark {
             float[] x = x0;
             clock.tick("setup (per attack)");
             for (int s = 0; s < settings.steps() && !allZero(bestIntersection); s++) {
-                float[] direction;
+                double[] direction;
                 try (NDManager sub = batch.newSubManager()) {
-                    NDArray xs = sub.create(x, shape);
+                    NDArray xs = sub.create(x, shape).toType(DataType.FLOAT64, false);
                     clock.tick("surrogate: host->native copy");
-                    NDArray d = library != null ? library.apply(xs, classes, TargetKind.LOGIT, lossGradient)
-                            : inlinedHvp(smooth, surrogate, linear, xs, classes, lossGradient, clock);
-                    if (library != null) {
-                        clock.tick("surrogate: HVP (library call)");
-                    }
-                    direction = d.toType(DataType.FLOAT32, false).toFloatArray();
+                    NDArray d = surrogate.apply(xs, classes, TargetKind.LOGIT, lossGradient);
+                    clock.tick("surrogate: HVP (library call)");
+                    direction = d.toDoubleArray();
                     clock.tick("surrogate: native->host copy");
                 }
                 float[] next = new float[x.length];
@@ -326,28 +325,16 @@ public final class AttackBenchmark {
                 long[] argmax;
                 double[] g;
                 try (NDManager sub = batch.newSubManager()) {
-                    Gradients at = judge.gradients(sub.create(x, shape), classes, TargetKind.LOGIT);
+                    Gradients at = judge.gradients(sub.create(x, shape).toType(DataType.FLOAT64, false), classes, TargetKind.LOGIT);
                     argmax = at.logits().argMax(1).toLongArray();
-                    g = at.gradient().toType(DataType.FLOAT64, false).toDoubleArray();
+                    g = at.gradient().toDoubleArray();
                 }
                 clock.tick("judge: forward + backward + copies");
                 for (int r = 0; r < n; r++) {
-                    if (bestIntersection[r] == 0) {
+                    if (bestIntersection[r] == 0 || argmax[r] != predicted[r]) {
                         continue;
                     }
                     double[] gr = Arrays.copyOfRange(g, r * size, (r + 1) * size);
-                    double mx = 0;
-                    double sq = 0;
-                    for (int i = 0; i < size; i++) {
-                        double dd = Math.abs(gr[i] - reference[r][i]);
-                        mx = Math.max(mx, dd);
-                        sq += dd * dd;
-                    }
-                    linf[r] = Math.max(linf[r], mx);
-                    l2[r] = Math.max(l2[r], Math.sqrt(sq));
-                    if (argmax[r] != predicted[r]) {
-                        continue;
-                    }
                     double intersection = StabilityMetrics.topkIntersection(reference[r], gr, K);
                     double relative = StabilityMetrics.relativeL2(reference[r], gr);
                     if (intersection < bestIntersection[r] || intersection == bestIntersection[r] && relative > bestRelative[r]) {
@@ -371,51 +358,6 @@ public final class AttackBenchmark {
         return true;
     }
 
-    /** HessianVectorProduct.apply (logit target), with a timer after each pass. */
-    private static NDArray inlinedHvp(LayerGraph graph, GraphModel model, GraphModel linear, NDArray x, NDArray classes,
-            UnaryOperator<NDArray> direction, Clock clock) {
-        int depth = graph.layers().size();
-        NDArray[] values = new NDArray[depth + 1];
-        values[0] = x;
-        for (int i = 0; i < depth; i++) {
-            values[i + 1] = model.forward(i, values[i]);
-        }
-        clock.tick("surrogate: forward");
-        NDArray logits = values[depth];
-        NDArray[] deltas = new NDArray[depth + 1];
-        NDArray[] slopes = new NDArray[depth];
-        deltas[depth] = TargetKind.LOGIT.seed(logits, classes);
-        for (int i = depth - 1; i >= 0; i--) {
-            Layer layer = graph.layers().get(i);
-            if (layer.isAffine()) {
-                deltas[i] = model.backward(i, deltas[i + 1], null, null);
-            } else {
-                Activation a = (Activation) layer;
-                slopes[i] = ActivationFunctions.derivative(a.kind(), a.alpha(), values[i]);
-                deltas[i] = deltas[i + 1].mul(slopes[i]);
-            }
-        }
-        clock.tick("surrogate: backward (gradient)");
-        NDArray[] directions = new NDArray[depth + 1];
-        directions[0] = direction.apply(deltas[0]);
-        for (int i = 0; i < depth; i++) {
-            directions[i + 1] = graph.layers().get(i).isAffine() ? linear.forward(i, directions[i]) : directions[i].mul(slopes[i]);
-        }
-        clock.tick("surrogate: R-forward");
-        NDArray rDelta = logits.zerosLike();
-        for (int i = depth - 1; i >= 0; i--) {
-            Layer layer = graph.layers().get(i);
-            if (layer.isAffine()) {
-                rDelta = model.backward(i, rDelta, null, null);
-            } else {
-                NDArray curvature = ActivationFunctions.secondDerivative(((Activation) layer).kind(), values[i]);
-                rDelta = curvature.mul(directions[i]).muli(deltas[i + 1]).addi(slopes[i].mul(rDelta));
-            }
-        }
-        clock.tick("surrogate: R-backward");
-        return rDelta;
-    }
-
     /** StabilityMetrics.between for every row (Kendall τ_b, Spearman ρ, ...): what attack() adds when it returns. */
     private static double timeMetrics(List<AttackResult> results) {
         List<Double> times = new ArrayList<>();
@@ -429,7 +371,7 @@ public final class AttackBenchmark {
         return median(times);
     }
 
-    /** One surrogate forward + backward (first-order only) on the batch, copies included: the HVP's floor. */
+    /** One surrogate forward + backward (first-order only, float64 as in the attack) on the batch, copies included: the HVP's floor. */
     private static double timeSurrogateGradient(GraphModel surrogate, GraphModel judge, float[][] rows) {
         int n = rows.length;
         int size = rows[0].length;
@@ -439,12 +381,13 @@ public final class AttackBenchmark {
         }
         List<Double> times = new ArrayList<>();
         try (NDManager batch = judge.manager().newSubManager()) {
-            NDArray classes = judge.gradients(batch.create(x, new Shape(n, size)), null, TargetKind.LOGIT).classes();
+            NDArray classes = judge.gradients(batch.create(x, new Shape(n, size)).toType(DataType.FLOAT64, false), null, TargetKind.LOGIT)
+                    .classes();
             for (int i = 0; i < 200; i++) {
                 try (NDManager sub = batch.newSubManager()) {
                     long start = System.nanoTime();
-                    surrogate.gradients(sub.create(x, new Shape(n, size)), classes, TargetKind.LOGIT).gradient()
-                            .toType(DataType.FLOAT32, false).toFloatArray();
+                    surrogate.gradients(sub.create(x, new Shape(n, size)).toType(DataType.FLOAT64, false), classes, TargetKind.LOGIT)
+                            .gradient().toDoubleArray();
                     times.add((System.nanoTime() - start) / 1e6);
                 }
             }

@@ -13,7 +13,7 @@ import dev.stabilis.attribution.IntegratedGradients;
 import dev.stabilis.attribution.Saliency;
 import dev.stabilis.engine.GraphModel;
 import dev.stabilis.engine.TargetKind;
-import dev.stabilis.graph.LayerGraph;
+import dev.stabilis.graph.Graph;
 import dev.stabilis.onnx.OnnxImporter;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -66,7 +66,7 @@ public final class AttributionBenchmark {
 
         // ---- first call: model load start -> first saliency batch result, in this fresh JVM ----
         long t0 = System.nanoTime();
-        LayerGraph graph = OnnxImporter.read(modelPath);
+        Graph graph = OnnxImporter.read(modelPath);
         try (GraphModel model = GraphModel.load(graph, Device.cpu(), DataType.FLOAT32)) {
             int features = Math.toIntExact(Arrays.stream(model.inputShape()).reduce(1, (a, b) -> a * b));
             float[][] rows = randomRows(batch, features, seed);

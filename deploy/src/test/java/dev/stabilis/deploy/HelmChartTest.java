@@ -10,6 +10,7 @@ import com.marcnuri.helm.LintResult;
 import dev.stabilis.config.Setting;
 import dev.stabilis.config.StabilisConfig;
 import dev.stabilis.detect.DetectConfig;
+import dev.stabilis.detect.DriftConfig;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -238,6 +239,7 @@ class HelmChartTest {
                 detect.put(topic, config.required(topic));
             }
             DetectConfig.from(detect);
+            DriftConfig.from(detect);
             if (workload.path("kind").asText().equals("StatefulSet")) {
                 assertThat(config.required("stabilis.runner.transactional.id"))
                         .isEqualTo(config.required("stabilis.runner.group.id") + ".stabilis-runner-0");
@@ -497,6 +499,77 @@ class HelmChartTest {
         assertThat(defaults().all("PrometheusRule")).isEmpty();
     }
 
+    @Test
+    void kedaScalesTheRunnerOnItsSamplesLagAndTheMonitorOnBothItsGroupsAndOwnsTheReplicaCounts() {
+        Rendered r = Charts.templateYaml("""
+                config:
+                  stabilis.runner.group.id: runners
+                  stabilis.monitor.application.id: watch
+                autoscaling:
+                  keda:
+                    enabled: true
+                    runner: {minReplicas: 2, maxReplicas: 12, lagThreshold: 50}
+                """);
+        JsonNode runner = r.one("ScaledObject", "stabilis-runner").path("spec");
+        assertThat(runner.path("scaleTargetRef").path("kind").asText()).isEqualTo("StatefulSet");
+        assertThat(runner.path("scaleTargetRef").path("name").asText()).isEqualTo("stabilis-runner");
+        assertThat(runner.path("minReplicaCount").asInt()).isEqualTo(2);
+        assertThat(runner.path("maxReplicaCount").asInt()).isEqualTo(12);
+        assertThat(runner.path("triggers")).singleElement().satisfies(t -> {
+            assertThat(t.path("type").asText()).isEqualTo("kafka");
+            assertThat(t.path("metadata").path("bootstrapServers").asText()).isEqualTo("kafka-bootstrap:9092");
+            assertThat(t.path("metadata").path("consumerGroup").asText()).isEqualTo("runners");
+            assertThat(t.path("metadata").path("topic").asText()).isEqualTo("stabilis.samples");
+            assertThat(t.path("metadata").path("lagThreshold").asText()).isEqualTo("50");
+            assertThat(t.path("metadata").path("allowIdleConsumers").asText()).isEqualTo("false");
+            assertThat(t.has("authenticationRef")).isFalse();
+        });
+        JsonNode monitor = r.one("ScaledObject", "stabilis-monitor").path("spec");
+        assertThat(monitor.path("scaleTargetRef").path("kind").asText()).isEqualTo("Deployment");
+        assertThat(monitor.path("triggers").findValuesAsText("consumerGroup")).containsExactly("watch-ingest", "watch-detect");
+        assertThat(monitor.path("triggers").findValuesAsText("topic")).containsExactly("inference-requests", "stabilis.explanations");
+        assertThat(r.one("StatefulSet", "stabilis-runner").path("spec").has("replicas")).as("left to KEDA").isFalse();
+        assertThat(r.one("Deployment", "stabilis-monitor").path("spec").has("replicas")).as("left to KEDA").isFalse();
+        assertThat(r.all("HorizontalPodAutoscaler")).isEmpty();
+
+        Rendered off = defaults();
+        assertThat(off.all("ScaledObject")).isEmpty();
+        assertThat(off.all("HorizontalPodAutoscaler")).isEmpty();
+        assertThat(off.one("StatefulSet", "stabilis-runner").path("spec").path("replicas").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void theHpaAlternativeScalesOnEachPodsExportedLag() {
+        Rendered r = Charts.templateYaml("autoscaling: {hpa: {enabled: true}}\n");
+        JsonNode runner = r.one("HorizontalPodAutoscaler", "stabilis-runner").path("spec");
+        assertThat(runner.path("scaleTargetRef").path("kind").asText()).isEqualTo("StatefulSet");
+        assertThat(runner.path("maxReplicas").asInt()).isEqualTo(6);
+        JsonNode metric = runner.path("metrics").get(0);
+        assertThat(metric.path("type").asText()).isEqualTo("Pods");
+        assertThat(metric.path("pods").path("metric").path("name").asText()).isEqualTo("kafka_consumer_fetch_manager_records_lag_max");
+        assertThat(metric.path("pods").path("target").path("averageValue").asText()).isEqualTo("200");
+        assertThat(r.one("HorizontalPodAutoscaler", "stabilis-monitor").path("spec").path("scaleTargetRef").path("kind").asText())
+                .isEqualTo("Deployment");
+        assertThat(r.all("ScaledObject")).isEmpty();
+        assertThat(r.one("StatefulSet", "stabilis-runner").path("spec").has("replicas")).isFalse();
+    }
+
+    @Test
+    void kedaOnASecuredClusterNeedsATriggerAuthenticationAndOneScalerAtATime() {
+        assertThatThrownBy(() -> Charts.templateYaml("""
+                kafka: {securityProtocol: SASL_SSL, sasl: {mechanism: SCRAM-SHA-512, existingSecret: user}}
+                autoscaling: {keda: {enabled: true}}
+                """)).hasMessageContaining("autoscaling.keda.authenticationRef").hasMessageContaining("SASL_SSL");
+        Rendered secured = Charts.templateYaml("""
+                kafka: {securityProtocol: SASL_SSL, sasl: {mechanism: SCRAM-SHA-512, existingSecret: user}}
+                autoscaling: {keda: {enabled: true, authenticationRef: kafka-credentials}}
+                """);
+        assertThat(secured.one("ScaledObject", "stabilis-runner").path("spec").path("triggers").get(0).path("authenticationRef").path("name")
+                .asText()).isEqualTo("kafka-credentials");
+        assertThatThrownBy(() -> Charts.templateYaml("autoscaling: {keda: {enabled: true}, hpa: {enabled: true}}\n"))
+                .hasMessageContaining("exclude each other");
+    }
+
     static Stream<Arguments> invalidValues() {
         return Stream.of(
                 Arguments.of("unknown top-level key", "replicas: 3\n", "replicas"),
@@ -546,10 +619,10 @@ class HelmChartTest {
         assertThat(schema.path("properties").path("config").path("additionalProperties").asBoolean(true)).isFalse();
         Set<String> known = new TreeSet<>();
         StabilisConfig.SETTINGS.forEach(s -> known.add(s.key()));
-        for (Field f : DetectConfig.class.getFields()) {
+        for (Field f : concat(DetectConfig.class.getFields(), DriftConfig.class.getFields())) {
             if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
                 String key = (String) f.get(null);
-                if (key.startsWith(DetectConfig.PREFIX) && !key.equals(DetectConfig.PREFIX)) {
+                if (key.startsWith(DetectConfig.PREFIX) && !key.equals(DetectConfig.PREFIX) && !key.equals(DriftConfig.PREFIX)) {
                     known.add(key);
                 }
             }
@@ -574,6 +647,13 @@ class HelmChartTest {
             }
         }
         assertThat(DetectConfig.from(detect)).isEqualTo(DetectConfig.defaults());
+        assertThat(DriftConfig.from(detect)).isEqualTo(DriftConfig.defaults());
+    }
+
+    private static Field[] concat(Field[] a, Field[] b) {
+        Field[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     @Test

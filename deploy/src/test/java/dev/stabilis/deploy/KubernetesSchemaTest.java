@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The rendered manifests against the Kubernetes API schemas and the prometheus-operator CRDs, offline: node runs
  * helm/test/validate.mjs with the packages of helm/test/package-lock.json (kubernetes-models and
- * @kubernetes-models/prometheus-operator for the OpenAPI schemas, TypeScript for unknown fields). The build installs
+ * @kubernetes-models/prometheus-operator and @kubernetes-models/keda for the OpenAPI schemas, TypeScript for unknown fields). The build installs
  * them with `npm ci` before the tests (exec-maven-plugin, generate-test-resources).
  */
 class KubernetesSchemaTest {
@@ -53,6 +53,8 @@ class KubernetesSchemaTest {
                     truststoreType: PKCS12
                     truststorePasswordKey: ca.password
                     keystore: {existingSecret: user-tls}
+                autoscaling:
+                  keda: {enabled: true, authenticationRef: kafka-credentials}
                 models:
                   source: newClaim
                   policies:
@@ -85,8 +87,11 @@ class KubernetesSchemaTest {
                         nodeSelectorTerms:
                           - matchExpressions: [{key: gpu, operator: In, values: [h100]}]
                 """).manifest));
+        files.add(write("hpa.yaml", Charts.templateYaml("autoscaling: {hpa: {enabled: true}}\n").manifest));
         Result result = validate(files);
         assertThat(result.exit).as(result.output).isZero();
+        assertThat(result.output).contains("keda.sh/v1alpha1/ScaledObject stabilis-runner")
+                .contains("keda.sh/v1alpha1/ScaledObject stabilis-monitor").contains("autoscaling/v2/HorizontalPodAutoscaler stabilis-runner");
         assertThat(result.output).contains("types ok").contains("monitoring.coreos.com/v1/ServiceMonitor")
                 .contains("monitoring.coreos.com/v1/PrometheusRule").contains("v1/Pod stabilis-test-ready")
                 .contains("v1/PersistentVolumeClaim stabilis-models").doesNotContain("INVALID");

@@ -16,7 +16,7 @@ import java.util.List;
  *     it (Alertmanager's fingerprint)
  * @param kind {@code SAMPLE_UNSTABLE}, {@code PREDICTION_MISMATCH}, {@code CERTIFICATE_VIOLATION},
  *     {@code CERTIFIED_FRACTION_DROP}, {@code RADIUS_DROP}, {@code ATTACK_SUCCESS_RISE}, {@code PREDICTION_MISMATCH_RISE},
- *     {@code MODEL_SILENT}, ...
+ *     {@code ATTRIBUTION_DRIFT}, {@code MODEL_SILENT}, ...
  * @param status {@value #FIRING}, or {@value #RESOLVED} once a windowed alert's window no longer departs from its
  *     baseline; per-sample alerts and {@code MODEL_SILENT} only fire
  * @param severity {@code warning} or {@code critical}
@@ -27,7 +27,7 @@ import java.util.List;
  * @param description what was measured against what
  * @param observedMetric what {@code observed} measures: {@code certified_fraction}, {@code median_radius},
  *     {@code attack_success_rate}, {@code mismatch_rate}, {@code topk_intersection}, {@code topk_overlap} or
- *     {@code silence_seconds} (a silent model's seconds without samples); null
+ *     {@code attribution_ndcg} or {@code silence_seconds} (a silent model's seconds without samples); null
  *     when there is no observation
  * @param epsilon the ε of the certificates the alert cites (the box half-width)
  * @param certificateMethod the method of those certificates ({@code interval}, ...); null when the samples had none
@@ -35,6 +35,8 @@ import java.util.List;
  * @param count the size of {@code evidence}, or the number of samples in the window of a windowed alert
  * @param dashboardUrl the model's Grafana dashboard at the alert's time, or null when no dashboard URL is configured
  * @param emittedAt wall-clock time at which the alert was emitted
+ * @param attributionDrift how the window's feature-importance ranking compares with its baseline's, for
+ *     {@code ATTRIBUTION_DRIFT}; null for every other kind
  */
 public record Alert(
         String alertId, String fingerprint, String kind, String status, String severity,
@@ -43,10 +45,45 @@ public record Alert(
         String observedMetric, Double observed, Double baseline, Double threshold,
         Double epsilon, String certificateMethod,
         String requestId, List<String> evidence, long count, List<TopFeature> topFeatures,
-        String dashboardUrl, String emittedAt) {
+        String dashboardUrl, String emittedAt, AttributionDrift attributionDrift) {
 
     public static final String FIRING = "firing";
     public static final String RESOLVED = "resolved";
+
+    /** An alert of a kind that carries no attribution drift (every kind but {@code ATTRIBUTION_DRIFT}). */
+    public Alert(String alertId, String fingerprint, String kind, String status, String severity, String model, String version,
+            int predictedClass, String classLabel, String startsAt, String endsAt, Window window, String summary, String description,
+            String observedMetric, Double observed, Double baseline, Double threshold, Double epsilon, String certificateMethod,
+            String requestId, List<String> evidence, long count, List<TopFeature> topFeatures, String dashboardUrl, String emittedAt) {
+        this(alertId, fingerprint, kind, status, severity, model, version, predictedClass, classLabel, startsAt, endsAt, window, summary,
+                description, observedMetric, observed, baseline, threshold, epsilon, certificateMethod, requestId, evidence, count,
+                topFeatures, dashboardUrl, emittedAt, null);
+    }
+
+    /**
+     * How a window's ranking of features by mean |attribution| compares with its baseline's (the exponentially
+     * weighted mean of the earlier windows' mean |attribution| vectors).
+     *
+     * @param method the attribution method whose vectors were averaged ({@code saliency}, {@code ig}, ...)
+     * @param k the length of the compared top-k rankings
+     * @param ndcg nDCG@k of the window's ranking, with the baseline's mean |attribution| as each feature's relevance
+     * @param kendallTau Kendall's τ_b of the baseline's and the window's mean |attribution| over the union of both top-k
+     *     sets; null when undefined (fewer than two distinct values)
+     * @param ndcgThreshold the window drifts when {@code ndcg} is below it
+     * @param kendallThreshold ... or when {@code kendallTau} is below it
+     * @param baselineWindows how many earlier windows the baseline has learnt from
+     * @param moved the features of either top-k whose rank changed, largest change first
+     */
+    public record AttributionDrift(String method, int k, double ndcg, Double kendallTau, double ndcgThreshold, double kendallThreshold,
+            int baselineWindows, List<MovedFeature> moved) {}
+
+    /**
+     * A feature whose importance rank changed: ranks count from 1 over every feature, by mean |attribution|.
+     *
+     * @param baselineMean the baseline's mean |attribution| of the feature
+     * @param mean the window's
+     */
+    public record MovedFeature(int index, String name, int baselineRank, int rank, double baselineMean, double mean) {}
 
     /** An event-time interval in RFC 3339, start inclusive and end exclusive. */
     public record Window(String start, String end) {
@@ -81,6 +118,6 @@ public record Alert(
     public Alert emitted(long epochMillis, String dashboardUrl) {
         return new Alert(alertId, fingerprint, kind, status, severity, model, version, predictedClass, classLabel, startsAt, endsAt,
                 window, summary, description, observedMetric, observed, baseline, threshold, epsilon, certificateMethod, requestId,
-                evidence, count, topFeatures, dashboardUrl, Rfc3339.of(epochMillis));
+                evidence, count, topFeatures, dashboardUrl, Rfc3339.of(epochMillis), attributionDrift);
     }
 }

@@ -8,7 +8,9 @@ import java.util.Map;
  * certificate and attack results, written by the runner and read by the monitor's detect topology. Schema:
  * {@code schemas/explanation.schema.json}. Fields documented as nullable are null when the runner did not compute
  * them. Adding a field is one component here (the runner fills it where it builds the record) and one property in
- * the schema; readers ignore fields they do not know.
+ * the schema; readers ignore fields they do not know. The per-feature vectors of the certificate and the attack
+ * ({@code certificate.gradient}, {@code gradientLower}, {@code gradientUpper}, {@code empirical.attackedGradient}) and
+ * {@code inputShape} are optional, for {@code stabilis report}'s pictures.
  *
  * @param version the model version that served the sample
  * @param requestedVersion the sample's own version when that version failed to load and the last good version of the
@@ -25,6 +27,8 @@ import java.util.Map;
  * @param computeMs the batch's compute time divided by its samples
  * @param analyses what ran for this sample: {@code attributions}, and {@code certificate}, {@code attack},
  *     {@code curvature} where they did (the policy's sampling gives some samples attributions only)
+ * @param inputShape the model's input shape per sample ({@code [64]}, {@code [1, 28, 28]}, ...), so that readers can
+ *     draw image-shaped inputs as images; optional
  */
 public record Explanation(
         String requestId, Integer index, String model, String version, String requestedVersion,
@@ -32,7 +36,7 @@ public record Explanation(
         Integer predicted, String predictedLabel, Integer servedClass, Boolean mismatch,
         Double epsilon, Integer k, List<TopFeature> topFeatures, Map<String, float[]> attributions,
         Double igCompletenessGap, Certificate certificate, Empirical empirical,
-        Double curvature, String invariantViolation, Double computeMs, List<String> analyses) {
+        Double curvature, String invariantViolation, Double computeMs, List<String> analyses, long[] inputShape) {
 
     /**
      * The certificate of the sample's explanation: bounds on its gradient over the ε-box ({@code interval},
@@ -45,11 +49,16 @@ public record Explanation(
      * @param topkOverlap features of the top-k set certified in it
      * @param radius the largest ε with the top-k set certified; null when not computed
      * @param smoothed the smoothing certificate's parameters and claims; null for the other methods
+     * @param gradient the certified explanation at the sample, per feature: the input gradient of the explained class's
+     *     certification score; optional (null when the runner leaves the vectors out, and for {@code smoothing})
+     * @param gradientLower the certified lower bound of that gradient over the box, per feature; optional
+     * @param gradientUpper the certified upper bound, per feature; optional. {@code gradientUpper − gradientLower} is the
+     *     bound width {@code boundWidthMean} averages
      */
     public record Certificate(
             String method, Double epsilon, String fallback, Boolean topk, Integer topkOverlap, Double signStable,
             Double maxDeviationLinf, Double maxDeviationL2, Double cosineLower, Boolean prediction, Double radius,
-            Double boundWidthMean, Smoothed smoothed) {}
+            Double boundWidthMean, Smoothed smoothed, double[] gradient, double[] gradientLower, double[] gradientUpper) {}
 
     /**
      * A smoothing certificate: every claim holds, together, with probability at least 1 − α over the noise draws.
@@ -70,11 +79,13 @@ public record Explanation(
      * The strongest explanation attack found inside the sample's ε-box and its stability metrics.
      *
      * @param epsilon the attacked box's half-width
+     * @param attackedGradient the certified explanation ({@link Certificate#gradient()}'s score) at the attack's strongest
+     *     point, per feature; optional (null when the runner leaves the vectors out)
      */
     public record Empirical(
             String method, Double epsilon, Double topkIntersection, Double kendallTau, Double spearman, Double cosine,
             Double relativeL2, Boolean success, Boolean classKept, Integer stepsUsed,
-            Double noiseTopkIntersection, Boolean noiseSuccess, Double thickness) {}
+            Double noiseTopkIntersection, Boolean noiseSuccess, Double thickness, double[] attackedGradient) {}
 
     /**
      * The one reader. The identifying fields ({@code requestId}, {@code index}, {@code model}, {@code version},

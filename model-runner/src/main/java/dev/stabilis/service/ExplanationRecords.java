@@ -37,8 +37,9 @@ public final class ExplanationRecords {
                 pipeline.certifySettings().epsilon(), k, topFeatures(e.gradient(), k, policy.featureNames()),
                 includeAttributions ? new LinkedHashMap<>(e.attributions()) : null,
                 nullable(e.igCompletenessGap()),
-                certificate(e, pipeline), empirical(e.empirical(), pipeline.attackSettings().epsilon()), nullable(e.curvature()),
-                e.invariantViolation(), computeMs, analyses(e));
+                certificate(e, pipeline, includeAttributions), empirical(e.empirical(), pipeline.attackSettings().epsilon(), includeAttributions),
+                nullable(e.curvature()), e.invariantViolation(), computeMs, analyses(e),
+                includeAttributions ? pipeline.loaded().model().inputShape().clone() : null);
     }
 
     /** The analyses that ran for a sample, by what its evaluation holds. */
@@ -64,12 +65,12 @@ public final class ExplanationRecords {
         return sample.version().equals(serving) || sample.version().equals(Sample.LATEST) ? null : sample.version();
     }
 
-    private static Explanation.Certificate certificate(Evaluation e, ModelPipeline pipeline) {
+    private static Explanation.Certificate certificate(Evaluation e, ModelPipeline pipeline, boolean withVectors) {
         if (e.smoothed() != null) {
             return certificate(e.smoothed());
         }
-        return e.certified() == null ? null
-                : certificate(e.certified(), pipeline.certificateMethod(), pipeline.certifySettings().epsilon(), pipeline.certificateFallback());
+        return e.certified() == null ? null : certificate(e.certified(), pipeline.certificateMethod(), pipeline.certifySettings().epsilon(),
+                pipeline.certificateFallback(), withVectors);
     }
 
     /**
@@ -78,10 +79,16 @@ public final class ExplanationRecords {
      * @param fallback why part of a linear certificate fell back to intervals, or null
      */
     public static Explanation.Certificate certificate(CertifiedSample c, String method, double epsilon, String fallback) {
+        return certificate(c, method, epsilon, fallback, false);
+    }
+
+    /** @param withVectors whether to add the gradient and its certified bounds per feature (for {@code stabilis report}) */
+    private static Explanation.Certificate certificate(CertifiedSample c, String method, double epsilon, String fallback,
+            boolean withVectors) {
         Certificate cert = c.certificate();
         return new Explanation.Certificate(method, epsilon, fallback, cert.topk(), cert.topkOverlap(), cert.signStable(),
                 cert.maxDeviationLinf(), cert.maxDeviationL2(), nullable(cert.cosineLower()), cert.prediction(), nullable(cert.radius()),
-                meanWidth(c), null);
+                meanWidth(c), null, withVectors ? c.gradient() : null, withVectors ? c.lower() : null, withVectors ? c.upper() : null);
     }
 
     /** A sample's smoothing certificate, as explanation records and {@code stabilis certify} write it. */
@@ -90,7 +97,7 @@ public final class ExplanationRecords {
         Explanation.Smoothed smoothed = new Explanation.Smoothed(c.noise().label(), c.scale(), c.samples(), c.alpha(), c.clipNorm(),
                 cosine, Arrays.stream(c.topk()).boxed().toList(), c.certifiedRadius());
         return new Explanation.Certificate(ModelPipeline.SMOOTHING, c.epsilon(), null, c.topkCertified(), c.topk().length, null, null, null,
-                cosine, null, c.certifiedRadius(), null, smoothed);
+                cosine, null, c.certifiedRadius(), null, smoothed, null, null, null);
     }
 
     /** Stability metrics, undefined ones as null, as explanation records and {@code stabilis attack} write them. */
@@ -118,7 +125,8 @@ public final class ExplanationRecords {
         return sum / c.lower().length;
     }
 
-    private static Explanation.Empirical empirical(EmpiricalReport r, double epsilon) {
+    /** @param withVector whether to add the explanation at the attack's strongest point (for {@code stabilis report}) */
+    private static Explanation.Empirical empirical(EmpiricalReport r, double epsilon, boolean withVector) {
         if (r == null) {
             return null;
         }
@@ -126,7 +134,8 @@ public final class ExplanationRecords {
         Map<String, Double> m = metrics(a.metrics());
         return new Explanation.Empirical(a.method().label(), epsilon, m.get("topkIntersection"), m.get("kendallTau"), m.get("spearman"),
                 m.get("cosine"), m.get("relativeL2"), a.success(), a.classKept(), a.stepsUsed(),
-                r.noise().metrics().topkIntersection(), r.noise().success(), nullable(r.thickness()));
+                r.noise().metrics().topkIntersection(), r.noise().success(), nullable(r.thickness()),
+                withVector ? a.adversarialAttribution() : null);
     }
 
     private static List<TopFeature> topFeatures(double[] gradient, int k, List<String> names) {

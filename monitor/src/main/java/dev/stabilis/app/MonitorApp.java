@@ -5,6 +5,7 @@ import dev.stabilis.config.StabilisConfig;
 import dev.stabilis.contract.Alert;
 import dev.stabilis.detect.DetectConfig;
 import dev.stabilis.detect.DetectTopology;
+import dev.stabilis.detect.DriftConfig;
 import dev.stabilis.detect.ExplanationListener;
 import dev.stabilis.ingest.IngestConfig;
 import dev.stabilis.ingest.IngestFilters;
@@ -12,6 +13,7 @@ import dev.stabilis.ingest.IngestStreamsConfig;
 import dev.stabilis.ingest.IngestTopology;
 import dev.stabilis.ingest.RepositoryModelCatalog;
 import dev.stabilis.metrics.DeadLetterMeter;
+import dev.stabilis.metrics.DriftGauges;
 import dev.stabilis.metrics.WindowGauges;
 import dev.stabilis.model.ModelRepository;
 import io.micrometer.core.instrument.Counter;
@@ -69,6 +71,7 @@ public final class MonitorApp implements AutoCloseable {
         Map<String, String> kafka = config.kafka();
         IngestConfig ingestConfig = IngestConfig.from(ingestSettings(config));
         DetectConfig detectConfig = detectConfig(config);
+        DriftConfig driftConfig = driftConfig(config);
         ModelRepository repository = new ModelRepository(config.directory("stabilis.models.repository"));
         // the access check runs while both applications are built, so that a restarted monitor is back sooner
         CompletableFuture<Void> access = CompletableFuture.runAsync(() -> KafkaAccess.verify(kafka, KafkaAccess.START_TIMEOUT));
@@ -87,10 +90,10 @@ public final class MonitorApp implements AutoCloseable {
             Properties detectProps = DetectTopology.streamsConfig(detectSettings);
             streamsCommon(config, kafka, instanceId, detectProps);
             WindowGauges windowGauges = new WindowGauges(registry);
-            built.add(new KafkaStreams(new DetectTopology(detectConfig, alert -> {
+            built.add(new KafkaStreams(new DetectTopology(detectConfig, driftConfig, alert -> {
                 countAlert(registry, alert);
                 windowGauges.onAlert(alert);
-            }, ExplanationListener.NONE, windowGauges).build(), detectProps));
+            }, ExplanationListener.NONE, windowGauges, new DriftGauges(registry)).build(), detectProps));
             access.join();
             Topics.requireExisting(kafka, Topics.monitor(config, ingestConfig), "monitor");
         } catch (RuntimeException e) {
@@ -155,6 +158,14 @@ public final class MonitorApp implements AutoCloseable {
         }
         try {
             return DetectConfig.from(settings);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    private static DriftConfig driftConfig(StabilisConfig config) {
+        try {
+            return DriftConfig.from(config.withPrefix(DriftConfig.PREFIX));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "stabilis", mixinStandardHelpOptions = true, version = "stabilis 0.1.0",
         description = "Watches whether a deployed model's explanations can be trusted.",
         subcommands = {DemoCommand.class, MonitorCommand.class, RunnerCommand.class, ExplainCommand.class, CertifyCommand.class,
-                AttackCommand.class, CompareCommand.class, HardenCommand.class, BrokerCommand.class, TopicsCommand.class})
+                AttackCommand.class, CompareCommand.class, HardenCommand.class, BrokerCommand.class, TopicsCommand.class,
+                ReportCommand.class})
 public final class StabilisCommand implements Runnable {
 
     @CommandLine.Spec
@@ -35,7 +36,7 @@ public final class StabilisCommand implements Runnable {
         if (e instanceof dev.stabilis.app.MissingTopicsException) {
             return ExitCodes.MISSING_TOPICS;
         }
-        if (e instanceof PayloadException) {
+        if (e instanceof PayloadException || e instanceof dev.stabilis.report.ReportInputs.InputException) {
             return ExitCodes.BAD_INPUT;
         }
         if (e instanceof PolicyException || e instanceof OnnxImportException) {

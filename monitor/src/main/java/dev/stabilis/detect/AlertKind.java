@@ -16,6 +16,8 @@ public enum AlertKind {
     ATTACK_SUCCESS_RISE(Severity.WARNING, false),
     /** A window's served-versus-recomputed mismatch rate rose above its baseline. */
     PREDICTION_MISMATCH_RISE(Severity.WARNING, false),
+    /** A window's ranking of features by mean |attribution| departed from its baseline's (nDCG@k or Kendall's τ). */
+    ATTRIBUTION_DRIFT(Severity.WARNING, false),
     /** A model received no sample for the configured number of windows; once per silence. */
     MODEL_SILENT(Severity.WARNING, false);
 

@@ -3,6 +3,8 @@ package dev.stabilis.detect;
 import dev.stabilis.contract.Alert;
 import dev.stabilis.contract.Explanation;
 import dev.stabilis.contract.Rfc3339;
+import dev.stabilis.contract.TopFeature;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -68,6 +70,43 @@ final class Alerts {
                         + String.format(Locale.ROOT, "%.3g", measurement.value())),
                 description, metric.name().toLowerCase(Locale.ROOT), measurement.value(), baseline.median(), threshold,
                 tally.epsilon(), tally.certificateMethod(), null, List.of(), measurement.samples(), List.of(), null, null);
+    }
+
+    /**
+     * An attribution-drift alert: firing when the window's feature ranking departs from its baseline's, resolved when a
+     * later judged window no longer does. Its top features are the window's, by mean |attribution|.
+     *
+     * @param windowMean the window's mean |attribution| per feature
+     * @param episodeStart the start of the episode's first drifting window (its {@code startsAt} and fingerprint)
+     * @param endsAt for a resolved alert, the end of the last drifting window; null while firing
+     */
+    static Alert attributionDrift(AttributionWindow window, double[] windowMean, AttributionBaseline baseline, RankingDrift ranking,
+            DriftConfig drift, long episodeStart, Long endsAt) {
+        ClassKey key = window.classKey();
+        AlertKind kind = AlertKind.ATTRIBUTION_DRIFT;
+        boolean resolved = endsAt != null;
+        List<TopFeature> top = new ArrayList<>();
+        for (int f : ranking.windowTop()) {
+            top.add(new TopFeature(f, baseline.name(f, window.names()), windowMean[f]));
+        }
+        List<String> moved = ranking.moved().stream().limit(5)
+                .map(m -> String.format(Locale.ROOT, "%s (rank %d -> %d)", m.name(), m.baselineRank(), m.rank())).toList();
+        String description = String.format(Locale.ROOT, "the ranking of features by mean |%s| over %d samples has nDCG@%d %.3f "
+                        + "(threshold %.3g) and Kendall tau %s (threshold %.3g) against the baseline of %d windows; moved: %s",
+                window.method(), window.count(), ranking.windowTop().length, ranking.ndcg(), drift.ndcgThreshold(),
+                ranking.kendallTau() == null ? "undefined" : String.format(Locale.ROOT, "%.3f", ranking.kendallTau()),
+                drift.kendallThreshold(), baseline.windows(), moved.isEmpty() ? "none" : String.join(", ", moved));
+        String fingerprint = AlertIds.of(kind, key, episodeStart);
+        String id = resolved ? AlertIds.of(kind, key, "resolved:" + episodeStart) : fingerprint;
+        return new Alert(id, fingerprint, kind.name(), resolved ? Alert.RESOLVED : Alert.FIRING, severity(kind), key.model(),
+                key.version(), key.predictedClass(), window.classLabel(), Rfc3339.of(episodeStart), resolved ? Rfc3339.of(endsAt) : null,
+                Alert.Window.ofMillis(window.start(), window.end()),
+                (resolved ? "Resolved: " : "") + summary(kind, key.model(), key.version(), window.classLabel(),
+                        String.format(Locale.ROOT, "nDCG@%d %.3f", ranking.windowTop().length, ranking.ndcg())),
+                resolved ? "recovered: " + description : description, "attribution_ndcg", ranking.ndcg(), null,
+                drift.ndcgThreshold(), null, null, null, List.of(), window.count(), top, null, null,
+                new Alert.AttributionDrift(window.method(), ranking.windowTop().length, ranking.ndcg(), ranking.kendallTau(),
+                        drift.ndcgThreshold(), drift.kendallThreshold(), baseline.windows(), ranking.moved()));
     }
 
     /**

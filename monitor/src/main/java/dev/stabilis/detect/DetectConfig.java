@@ -8,7 +8,7 @@ import java.util.function.Function;
 
 /**
  * Settings of the detect topology, read from {@code stabilis.topics.*} and {@code stabilis.detect.*} keys with
- * defaults. Invalid values and unknown {@code stabilis.detect.*} keys fail fast with an
+ * defaults. Invalid values and unknown {@code stabilis.detect.*} keys (but those of {@link DriftConfig}) fail fast with an
  * {@link IllegalArgumentException} that names the key. The dead-letter key is the ingest topology's, so both
  * share one DLQ.
  *
@@ -113,7 +113,7 @@ public record DetectConfig(
         Set<String> unknown = new HashSet<>();
         for (Object key : properties.keySet()) {
             String name = String.valueOf(key);
-            if (name.startsWith(PREFIX) && !KEYS.contains(name)) {
+            if (name.startsWith(PREFIX) && !name.startsWith(DriftConfig.PREFIX) && !KEYS.contains(name)) {
                 unknown.add(name);
             }
         }

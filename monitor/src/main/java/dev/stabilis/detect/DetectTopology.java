@@ -15,7 +15,8 @@ import org.apache.kafka.streams.Topology;
  *
  * <pre>
  * explanations ─► read ─┬─► sample rules ─► suppression ─┬─► emit ─► alerts (CloudEvents)
- *                       ├─► baselines ───────────────────┘
+ *                       ├─► baselines ───────────────────┤
+ *                       ├─► attribution drift ───────────┘
  *                       └─► dead letters (malformed records)
  * </pre>
  *
@@ -30,24 +31,29 @@ public final class DetectTopology {
     static final String SAMPLE_RULES = "sample-rules";
     static final String SUPPRESSION = "suppression";
     static final String BASELINES = "baselines";
+    static final String DRIFT = "attribution-drift";
     static final String EMITTER = "emit-alerts";
     static final String ALERTS = "alerts";
 
     private final DetectConfig config;
     private final AlertListener alertListener;
     private final ExplanationListener explanationListener;
+    private final DriftConfig driftConfig;
     private final WindowListener windowListener;
+    private final DriftListener driftListener;
 
-    public DetectTopology(DetectConfig config, AlertListener alertListener, ExplanationListener explanationListener,
-            WindowListener windowListener) {
+    public DetectTopology(DetectConfig config, DriftConfig driftConfig, AlertListener alertListener, ExplanationListener explanationListener,
+            WindowListener windowListener, DriftListener driftListener) {
         this.config = config;
+        this.driftConfig = driftConfig;
         this.alertListener = alertListener;
         this.explanationListener = explanationListener;
         this.windowListener = windowListener;
+        this.driftListener = driftListener;
     }
 
     public DetectTopology(DetectConfig config, AlertListener alertListener, ExplanationListener explanationListener) {
-        this(config, alertListener, explanationListener, WindowListener.NONE);
+        this(config, DriftConfig.defaults(), alertListener, explanationListener, WindowListener.NONE, DriftListener.NONE);
     }
 
     public DetectTopology(DetectConfig config) {
@@ -64,8 +70,9 @@ public final class DetectTopology {
                 .addProcessor(SAMPLE_RULES, () -> new SampleRuleProcessor(rules), READER)
                 .addProcessor(SUPPRESSION, AlertSuppressor.supplier(config), SAMPLE_RULES)
                 .addProcessor(BASELINES, BaselineProcessor.supplier(config, windowListener), READER)
+                .addProcessor(DRIFT, AttributionDriftProcessor.supplier(config, driftConfig, driftListener), READER)
                 .addProcessor(EMITTER, () -> new AlertEmitter(alertListener, new DashboardLinks(config.dashboardUrl())),
-                        SUPPRESSION, BASELINES)
+                        SUPPRESSION, BASELINES, DRIFT)
                 .addSink(ALERTS, config.alertsTopic(), new StringSerializer(), new AlertEvents(), EMITTER);
     }
 

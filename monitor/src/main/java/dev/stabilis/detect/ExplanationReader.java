@@ -12,7 +12,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * Reads explanation records: a well-formed one is shown to the {@link ExplanationListener} and passed to the
- * sample rules and the baselines; a malformed one goes to the dead-letter topic with its original bytes, headers
+ * sample rules, the baselines and attribution drift; a malformed one goes to the dead-letter topic with its original bytes, headers
  * and source position, never dropped.
  */
 final class ExplanationReader implements Processor<String, byte[], String, Object> {
@@ -45,6 +45,7 @@ final class ExplanationReader implements Processor<String, byte[], String, Objec
         Record<String, Explanation> parsed = record.withValue(explanation);
         context.forward(parsed, DetectTopology.SAMPLE_RULES);
         context.forward(parsed, DetectTopology.BASELINES);
+        context.forward(parsed, DetectTopology.DRIFT);
     }
 
     private DeadLetter deadLetter(Record<String, byte[]> original, String detail) {

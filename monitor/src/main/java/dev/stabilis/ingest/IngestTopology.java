@@ -18,7 +18,7 @@ import org.apache.kafka.streams.kstream.StreamJoined;
 
 /**
  * The ingest topology: inference log records in, one {@link Sample} per request row out to the samples topic
- * (keyed by model), and every rejected record out to the dead-letter topic as a {@link dev.stabilis.contract.DeadLetter}.
+ * (keyed by model, spread over its partitions by sample id: {@link SamplePartitioner}), and every rejected record out to the dead-letter topic as a {@link dev.stabilis.contract.DeadLetter}.
  *
  * <p>Each record is classified ({@link RecordClassifier}): a request is parsed, resolved against the
  * {@link ModelCatalog} and checked against the model's input; a response is parsed for its served output.
@@ -97,7 +97,7 @@ public final class IngestTopology {
         outcomes.flatMap((id, outcome) -> outcome.samples().stream().map(s -> KeyValue.pair(s.model(), s)).toList(),
                         Named.as("ingest-split-rows"))
                 .to(config.samplesTopic(), Produced.with(Serdes.String(), new JsonSerde<>(Sample.class))
-                        .withName("ingest-samples"));
+                        .withStreamPartitioner(new SamplePartitioner()).withName("ingest-samples"));
         return builder.build();
     }
 

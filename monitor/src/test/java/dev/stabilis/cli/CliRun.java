@@ -10,12 +10,12 @@ import java.io.StringWriter;
 import picocli.CommandLine;
 
 /** One in-process run of the {@code stabilis} command line, with what it printed. */
-record CliRun(int code, String out, String err) {
+public record CliRun(int code, String out, String err) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Runs {@code stabilis args...} in this JVM. */
-    static CliRun stabilis(String... args) {
+    public static CliRun stabilis(String... args) {
         CommandLine cli = StabilisCommand.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

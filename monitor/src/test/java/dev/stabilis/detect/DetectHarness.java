@@ -38,6 +38,8 @@ final class DetectHarness implements AutoCloseable {
 
     final List<Alert> heardAlerts = new ArrayList<>();
     final List<Explanation> heardExplanations = new ArrayList<>();
+    final List<DriftListener.DriftScore> heardDriftScores = new ArrayList<>();
+    final List<String> heardDriftReleased = new ArrayList<>();
     final List<WindowListener.ClosedWindow> heardWindows = new ArrayList<>();
 
     private final TopologyTestDriver driver;
@@ -53,7 +55,19 @@ final class DetectHarness implements AutoCloseable {
             properties.put(keyValue[0], keyValue[1]);
         }
         DetectConfig config = DetectConfig.from(properties);
-        DetectTopology topology = new DetectTopology(config, heardAlerts::add, heardExplanations::add, heardWindows::add);
+        DriftListener drift = new DriftListener() {
+            @Override
+            public void onJudged(DriftScore score) {
+                heardDriftScores.add(score);
+            }
+
+            @Override
+            public void onReleased(String model, String version, int predictedClass) {
+                heardDriftReleased.add(model + "/" + version + "/" + predictedClass);
+            }
+        };
+        DetectTopology topology = new DetectTopology(config, DriftConfig.from(properties), heardAlerts::add, heardExplanations::add,
+                heardWindows::add, drift);
         driver = new TopologyTestDriver(topology.build(), DetectTopology.streamsConfig(Map.of(
                 StreamsConfig.APPLICATION_ID_CONFIG, "detect-test",
                 StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092",

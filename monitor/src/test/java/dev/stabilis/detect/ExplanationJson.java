@@ -100,6 +100,24 @@ final class ExplanationJson {
         return this;
     }
 
+    /**
+     * The sample's attribution vector of one method, and its top five features by |value| named as the digits model's
+     * policy names them ({@code px_<row>_<column>} of the 8 × 8 image).
+     */
+    ExplanationJson attribution(String method, float[] values) {
+        com.fasterxml.jackson.databind.node.ArrayNode vector = root.putObject("attributions").putArray(method);
+        double[] magnitudes = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            vector.add(values[i]);
+            magnitudes[i] = values[i];
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode top = root.putArray("topFeatures");
+        for (int i : dev.stabilis.certify.Certificates.topK(magnitudes, Math.min(5, values.length))) {
+            top.addObject().put("index", i).put("name", "px_" + i / 8 + "_" + i % 8).put("value", values[i]);
+        }
+        return this;
+    }
+
     ExplanationJson without(String field) {
         root.remove(field);
         return this;

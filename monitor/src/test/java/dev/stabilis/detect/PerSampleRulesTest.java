@@ -39,7 +39,7 @@ class PerSampleRulesTest {
             assertThat(fieldNames(alert)).containsExactly("alertId", "fingerprint", "kind", "status", "severity", "model",
                     "version", "class", "classLabel", "startsAt", "endsAt", "window", "summary", "description",
                     "observedMetric", "observed", "baseline", "threshold", "epsilon", "certificateMethod", "requestId",
-                    "evidence", "count", "topFeatures", "dashboardUrl", "emittedAt");
+                    "evidence", "count", "topFeatures", "dashboardUrl", "emittedAt", "attributionDrift");
             assertThat(alert.get("status").asText()).isEqualTo("firing");
             assertThat(alert.get("summary").asText()).isEqualTo("Sample unstable on model digits version 1 class 3: sample r1#0");
             assertThat(alert.get("observedMetric").asText()).isEqualTo("topk_intersection");
@@ -52,6 +52,7 @@ class PerSampleRulesTest {
             assertThat(alert.get("class").asInt()).isEqualTo(3);
             assertThat(alert.get("classLabel").asText()).isEqualTo("3");
             assertThat(alert.get("window").isNull()).isTrue();
+            assertThat(alert.get("attributionDrift").isNull()).as("only ATTRIBUTION_DRIFT alerts carry it").isTrue();
             assertThat(alert.get("observed").asDouble()).as("the attack's top-k intersection").isEqualTo(0.4);
             assertThat(alert.get("requestId").asText()).isEqualTo("r1");
             assertThat(texts(alert.get("evidence"))).containsExactly("r1#0");

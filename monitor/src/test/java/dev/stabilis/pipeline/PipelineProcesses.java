@@ -2,6 +2,7 @@ package dev.stabilis.pipeline;
 
 import dev.stabilis.app.Topics;
 import dev.stabilis.config.StabilisConfig;
+import dev.stabilis.kafka.SharedBroker;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -20,9 +21,10 @@ import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
 
 /**
- * A pipeline of three {@code stabilis} processes on loopback: {@code broker} (its log directory kept in the work
- * directory, fixed ports, so a restart brings back the same cluster), {@code monitor} (its Kafka Streams state kept
- * there too) and {@code runner}, each logging to {@code <work>/logs}.
+ * A pipeline of {@code stabilis} processes on loopback: {@code broker} (its log directory kept in the work directory,
+ * fixed ports, so a restart brings back the same cluster; or none, on the test run's {@link SharedBroker}), one or more {@code monitor} instances (each with its own
+ * Kafka Streams state kept there too) and one or more {@code runner} instances (each with its own transactional id),
+ * each logging to {@code <work>/logs}.
  */
 final class PipelineProcesses implements AutoCloseable {
 
@@ -30,36 +32,78 @@ final class PipelineProcesses implements AutoCloseable {
 
     private final StabilisConfig config;
     private final StabilisProcess broker;
-    private final StabilisProcess monitor;
-    private final StabilisProcess runner;
+    private final List<StabilisProcess> monitors = new ArrayList<>();
+    private final List<StabilisProcess> runners = new ArrayList<>();
+    private final List<String> runnerTransactionalIds = new ArrayList<>();
 
     /**
+     * One monitor and one runner, on a broker process of their own.
+     *
      * @param work emptied first, then holds the broker's log directory, the monitor's state and the logs
      * @param settings the pipeline's settings; bootstrap servers, metrics ports and the state directory are set here
      * @param jvmOptions the monitor's and the runner's JVM options, like {@code -Xmx384m}
      */
     PipelineProcesses(Path work, Map<String, String> settings, List<String> jvmOptions) throws IOException {
+        this(work, settings, jvmOptions, 1, 1, null);
+    }
+
+    /**
+     * Monitors and runners on the test run's {@link SharedBroker} (no broker process: the faults are the monitors' and
+     * runners' own); the settings' topic and group names must keep them apart from other tests.
+     *
+     * @param monitorCount monitor instances of one application id, named {@code monitor-0}, ... (just {@code monitor}
+     *     when one), each with its own state directory; when several, each with its name as its static group membership
+     *     ({@code stabilis.monitor.instance.id})
+     * @param runnerCount runner instances of one group, named {@code runner-0}, ... (just {@code runner} when one); when
+     *     several, runner i's transactional id is the configured one with {@code .i} appended
+     */
+    static PipelineProcesses onSharedBroker(Path work, Map<String, String> settings, List<String> jvmOptions, int monitorCount,
+            int runnerCount) throws IOException {
+        return new PipelineProcesses(work, settings, jvmOptions, monitorCount, runnerCount, SharedBroker.bootstrapServers());
+    }
+
+    /** @param sharedBootstrap the bootstrap servers of a broker started elsewhere, or null for a broker process of its own */
+    private PipelineProcesses(Path work, Map<String, String> settings, List<String> jvmOptions, int monitorCount, int runnerCount,
+            String sharedBootstrap) throws IOException {
         if (Files.exists(work)) {
             try (var paths = Files.walk(work)) {
                 paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         Path logs = Files.createDirectories(work.resolve("logs"));
-        int brokerPort = freePort();
         Map<String, String> common = new HashMap<>(settings);
-        common.put("kafka.bootstrap.servers", "127.0.0.1:" + brokerPort);
+        if (sharedBootstrap == null) {
+            int brokerPort = freePort();
+            common.put("kafka.bootstrap.servers", "127.0.0.1:" + brokerPort);
+            this.broker = new StabilisProcess("broker", logs, List.of("-Xmx512m"), 0, List.of("broker", "--port", Integer.toString(brokerPort),
+                    "--controller-port", Integer.toString(freePort()), "--data-dir", work.resolve("kafka").toString()));
+        } else {
+            common.put("kafka.bootstrap.servers", sharedBootstrap);
+            this.broker = null;
+        }
         this.config = StabilisConfig.load(null, Map.of(), Map.of(), common);
-        int monitorPort = freePort();
-        int runnerPort = freePort();
-        Map<String, String> monitorSettings = new HashMap<>(common);
-        monitorSettings.put("stabilis.monitor.state.dir", work.resolve("streams").toString());
-        monitorSettings.put("stabilis.metrics.port", Integer.toString(monitorPort));
-        Map<String, String> runnerSettings = new HashMap<>(common);
-        runnerSettings.put("stabilis.metrics.port", Integer.toString(runnerPort));
-        this.broker = new StabilisProcess("broker", logs, List.of("-Xmx512m"), 0, List.of("broker", "--port", Integer.toString(brokerPort),
-                "--controller-port", Integer.toString(freePort()), "--data-dir", work.resolve("kafka").toString()));
-        this.monitor = new StabilisProcess("monitor", logs, jvmOptions, monitorPort, arguments("monitor", monitorSettings));
-        this.runner = new StabilisProcess("runner", logs, jvmOptions, runnerPort, arguments("runner", runnerSettings));
+        for (int i = 0; i < monitorCount; i++) {
+            String name = monitorCount == 1 ? "monitor" : "monitor-" + i;
+            int port = freePort();
+            Map<String, String> monitorSettings = new HashMap<>(common);
+            monitorSettings.put("stabilis.monitor.state.dir", work.resolve(monitorCount == 1 ? "streams" : "streams-" + i).toString());
+            monitorSettings.put("stabilis.metrics.port", Integer.toString(port));
+            if (monitorCount > 1) {
+                // on one host the default (host name and -monitor) would be every monitor's, and each would fence the others
+                monitorSettings.put("stabilis.monitor.instance.id", name);
+            }
+            monitors.add(new StabilisProcess(name, logs, jvmOptions, port, arguments("monitor", monitorSettings)));
+        }
+        for (int i = 0; i < runnerCount; i++) {
+            String name = runnerCount == 1 ? "runner" : "runner-" + i;
+            int port = freePort();
+            Map<String, String> runnerSettings = new HashMap<>(common);
+            runnerSettings.put("stabilis.metrics.port", Integer.toString(port));
+            String transactionalId = config.required("stabilis.runner.transactional.id") + (runnerCount == 1 ? "" : "." + i);
+            runnerSettings.put("stabilis.runner.transactional.id", transactionalId);
+            runnerTransactionalIds.add(transactionalId);
+            runners.add(new StabilisProcess(name, logs, jvmOptions, port, arguments("runner", runnerSettings)));
+        }
     }
 
     /** The settings every process runs with (bootstrap servers included). */
@@ -71,22 +115,40 @@ final class PipelineProcesses implements AutoCloseable {
         return broker;
     }
 
+    /** The first monitor. */
     StabilisProcess monitor() {
-        return monitor;
+        return monitors.get(0);
     }
 
+    /** The first runner. */
     StabilisProcess runner() {
-        return runner;
+        return runners.get(0);
     }
 
-    /** Starts the broker, creates the topics, starts monitor and runner and waits until both are ready. */
+    List<StabilisProcess> monitors() {
+        return List.copyOf(monitors);
+    }
+
+    List<StabilisProcess> runners() {
+        return List.copyOf(runners);
+    }
+
+    /** The transactional id (and static group member id) of a runner. */
+    String transactionalId(StabilisProcess runner) {
+        return runnerTransactionalIds.get(runners.indexOf(runner));
+    }
+
+    /** Starts the broker (unless shared), creates the topics, starts every monitor and runner and waits until all are ready. */
     void start(int partitions) throws InterruptedException {
-        broker.start();
-        awaitBroker();
+        if (broker != null) {
+            broker.start();
+            awaitBroker();
+        }
         Topics.create(config.kafka(), Topics.all(config), partitions, (short) 1);
-        monitor.start();
-        runner.start();
-        awaitReady(monitor, runner);
+        List<StabilisProcess> processes = new ArrayList<>(monitors);
+        processes.addAll(runners);
+        processes.forEach(StabilisProcess::start);
+        awaitReady(processes.toArray(StabilisProcess[]::new));
     }
 
     /** Waits until the broker answers an admin client. */
@@ -117,11 +179,12 @@ final class PipelineProcesses implements AutoCloseable {
     }
 
     /**
-     * {@code kill -9} of the monitor or the runner as soon as the broker lists one of its transactions as open (waiting at
-     * most 20 s); returns how many of its transactions the broker still holds open right after the kill.
+     * {@code kill -9} of a monitor or a runner as soon as the broker lists one of its transactions as open (waiting at most
+     * 20 s); returns how many of its transactions the broker still holds open right after the kill. A runner's are those
+     * of its {@link #transactionalId}; a monitor's those of the application id, which every monitor instance shares.
      */
     int killInsideTransaction(StabilisProcess process) throws Exception {
-        String prefix = config.required(process == runner ? "stabilis.runner.transactional.id" : "stabilis.monitor.application.id");
+        String prefix = runners.contains(process) ? transactionalId(process) : config.required("stabilis.monitor.application.id");
         try (Admin admin = admin()) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (openTransactions(admin, prefix).isEmpty() && System.nanoTime() < deadline) {
@@ -147,7 +210,13 @@ final class PipelineProcesses implements AutoCloseable {
     }
 
     List<StabilisProcess> all() {
-        return List.of(broker, monitor, runner);
+        List<StabilisProcess> all = new ArrayList<>();
+        if (broker != null) {
+            all.add(broker);
+        }
+        all.addAll(monitors);
+        all.addAll(runners);
+        return all;
     }
 
     /** The end of every process's log, for a failure. */
@@ -171,9 +240,15 @@ final class PipelineProcesses implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        runner.close();
-        monitor.close();
-        broker.close();
+        for (StabilisProcess p : runners) {
+            p.close();
+        }
+        for (StabilisProcess p : monitors) {
+            p.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
     }
 
     private static List<String> arguments(String command, Map<String, String> settings) {

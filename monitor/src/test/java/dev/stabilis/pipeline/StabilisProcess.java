@@ -26,6 +26,8 @@ final class StabilisProcess implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final Pattern METRICS_PORT = Pattern.compile("metrics on port (\\d+)");
+    /** The kernel's USER_HZ, in which /proc reports CPU times; 100 on every Linux Stabilis runs on. */
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
 
     private final String name;
     private final List<String> command;
@@ -93,6 +95,25 @@ final class StabilisProcess implements AutoCloseable {
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             kill();
             throw new IllegalStateException(name + " did not stop within 60 s of SIGTERM");
+        }
+    }
+
+    /**
+     * CPU time (user + system) the running process has used so far, from {@code /proc/<pid>/stat}; 0 once it has
+     * exited. Linux only.
+     */
+    long cpuMillis() {
+        if (!alive()) {
+            return 0;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            // the fields after the command name, which is in parentheses and may hold spaces
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            return ticks * 1000 / CLOCK_TICKS_PER_SECOND;
+        } catch (IOException e) {
+            return 0;
         }
     }
 
