@@ -38,7 +38,9 @@ import java.util.function.Supplier;
  * </ul>
  * Prints Markdown tables.
  *
- * <p>Run: {@code bench/methods.sh [samples]} (default 128).
+ * <p>Run: {@code bench/methods.sh [samples [rowsPerCall [all|bounds|smoothing]]]} (default: 128 samples, all in one
+ * call, both parts). The linear method's memory grows with the rows of a call (a 128-row call went past 24 GiB), so on
+ * a small machine pass fewer rows per call.
  */
 public final class MethodComparison {
 
@@ -61,23 +63,29 @@ public final class MethodComparison {
 
     public static void main(String[] args) throws IOException {
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 128;
+        int rowsPerCall = args.length > 1 ? Integer.parseInt(args[1]) : samples;
+        String part = args.length > 2 ? args[2] : "all";
         float[][] rows = DigitsRows.read(Path.of("tools/fixtures/data/digits.csv.gz"), samples);
         Model relu = fixture("digits_mlp_relu");
         Model softplus = fixture("digits_mlp_softplus");
         Model demo = new Model("demo (models/digits/1)", DEMO);
         System.out.printf(Locale.ROOT, "Samples: the first %d rows of tools/fixtures/data/digits.csv.gz (grey levels / 16), "
                 + "target: logit of the predicted class, k = %d.%n%n", rows.length, K);
-        smoothing(List.of(relu, softplus, demo), rows);
-        boundMethods(List.of(relu, softplus, fixture("digits_cnn"), demo), rows);
+        if (!part.equals("bounds")) {
+            smoothing(List.of(relu, softplus, demo), rows);
+        }
+        if (!part.equals("smoothing")) {
+            boundMethods(List.of(relu, softplus, fixture("digits_cnn"), demo), rows, rowsPerCall);
+        }
     }
 
     private static Model fixture(String name) {
         return new Model(name, FIXTURES.resolve(name).resolve("model.onnx"));
     }
 
-    private static void boundMethods(List<Model> models, float[][] rows) {
-        System.out.println("Interval vs linear gradient bounds (L∞ box clipped to [0, 1]; time per sample: all rows in one "
-                + "Certifier call, after a warm-up call of the same shape):");
+    private static void boundMethods(List<Model> models, float[][] rows, int rowsPerCall) {
+        System.out.printf(Locale.ROOT, "Interval vs linear gradient bounds (L∞ box clipped to [0, 1]; time per sample: Certifier calls "
+                + "of %d rows each, after a warm-up call of that shape):%n", rowsPerCall);
         System.out.println();
         System.out.println("| model | ε | certified top-5, interval | certified top-5, linear | time per sample, interval | "
                 + "time per sample, linear | cost linear / interval |");
@@ -85,19 +93,21 @@ public final class MethodComparison {
         List<String> radiusLines = new ArrayList<>();
         for (Model model : models) {
             Graph graph = OnnxImporter.read(model.onnx());
-            MethodRun interval = MethodRun.of(graph, GradientBounds.INTERVAL, rows);
-            MethodRun linear = MethodRun.of(graph, GradientBounds.LINEAR, rows);
+            MethodRun interval = MethodRun.of(graph, GradientBounds.INTERVAL, rows, rowsPerCall);
+            MethodRun linear = MethodRun.of(graph, GradientBounds.LINEAR, rows, rowsPerCall);
             for (int e = 0; e < EPSILONS.length; e++) {
                 System.out.printf(Locale.ROOT, "| %s | %.3f | %s | %s | %.3f ms | %.3f ms | %.1f× |%n", model.name(), EPSILONS[e],
                         percent(interval.certified[e]), percent(linear.certified[e]), interval.millisPerSample[e],
                         linear.millisPerSample[e], linear.millisPerSample[e] / interval.millisPerSample[e]);
             }
-            radiusLines.add(String.format(Locale.ROOT, "| %s | %.5f | %.5f | %.2f ms | %.2f ms | %.1f× | %s |", model.name(),
+            String radiusLine = String.format(Locale.ROOT, "| %s | %.5f | %.5f | %.2f ms | %.2f ms | %.1f× | %s |", model.name(),
                     interval.medianRadius, linear.medianRadius, interval.radiusMillisPerSample, linear.radiusMillisPerSample,
-                    linear.radiusMillisPerSample / interval.radiusMillisPerSample, linear.fallback.orElse("none")));
+                    linear.radiusMillisPerSample / interval.radiusMillisPerSample, linear.fallback.orElse("none"));
+            System.err.println("radius: " + radiusLine);
+            radiusLines.add(radiusLine);
         }
         System.out.println();
-        System.out.printf(Locale.ROOT, "Certified radius of the top-5 set (bisection on [0, %s] with %d steps, all rows batched; "
+        System.out.printf(Locale.ROOT, "Certified radius of the top-5 set (bisection on [0, %s] with %d steps, in the same calls as above; "
                 + "the ε calls above warmed it up):%n%n", RADIUS_MAX, RADIUS_STEPS);
         System.out.println("| model | median radius, interval | median radius, linear | radius search per sample, interval | "
                 + "radius search per sample, linear | cost linear / interval | linear falls back to intervals |");
@@ -114,26 +124,35 @@ public final class MethodComparison {
         double radiusMillisPerSample;
         java.util.Optional<String> fallback;
 
-        static MethodRun of(Graph graph, String method, float[][] rows) {
+        static MethodRun of(Graph graph, String method, float[][] rows, int rowsPerCall) {
             MethodRun run = new MethodRun();
             try (GradientBounds bounds = GradientBounds.load(graph, Device.cpu(), method)) {
                 run.fallback = bounds.fallback();
                 for (int e = 0; e < EPSILONS.length; e++) {
                     Certifier certifier = new Certifier(bounds, settings(EPSILONS[e], false));
                     if (e == 0) {
-                        certifier.certify(rows);
+                        certifier.certify(Arrays.copyOf(rows, Math.min(rows.length, rowsPerCall)));
                     }
-                    Timed<List<CertifiedSample>> timed = Timed.run(() -> certifier.certify(rows));
+                    Timed<List<CertifiedSample>> timed = Timed.run(() -> inCalls(certifier, rows, rowsPerCall));
                     run.certified[e] = timed.value.stream().filter(s -> s.certificate().topk()).count() / (double) rows.length;
                     run.millisPerSample[e] = timed.millis / rows.length;
                 }
                 Certifier radius = new Certifier(bounds, settings(EPSILONS[0], true));
-                Timed<List<CertifiedSample>> timed = Timed.run(() -> radius.certify(rows));
+                Timed<List<CertifiedSample>> timed = Timed.run(() -> inCalls(radius, rows, rowsPerCall));
                 run.medianRadius = median(timed.value.stream().mapToDouble(s -> s.certificate().radius()).toArray());
                 run.radiusMillisPerSample = timed.millis / rows.length;
             }
             return run;
         }
+    }
+
+    /** Certifies the rows in consecutive calls of at most {@code rowsPerCall} rows. */
+    private static List<CertifiedSample> inCalls(Certifier certifier, float[][] rows, int rowsPerCall) {
+        List<CertifiedSample> out = new ArrayList<>(rows.length);
+        for (int start = 0; start < rows.length; start += rowsPerCall) {
+            out.addAll(certifier.certify(Arrays.copyOfRange(rows, start, Math.min(rows.length, start + rowsPerCall))));
+        }
+        return out;
     }
 
     private static CertifySettings settings(double epsilon, boolean radius) {
@@ -165,6 +184,7 @@ public final class MethodComparison {
                 }
             }
         }
+        System.out.println();
     }
 
     private static SmoothingSettings smoothingSettings(ModelPolicy.Smoothing policy, double radius) {
