@@ -9,17 +9,12 @@ import dev.stabilis.certify.CertifySettings;
 import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.onnx.OnnxImporter;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
 
 /**
  * How tight the certified bounds are, and how much input splitting buys: for digits MLPs and boxes of
@@ -41,7 +36,7 @@ public final class TightnessReport {
 
     public static void main(String[] args) throws IOException {
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 64;
-        float[][] rows = digits(Path.of("tools/fixtures/data/digits.csv.gz"), samples);
+        float[][] rows = DigitsRows.read(Path.of("tools/fixtures/data/digits.csv.gz"), samples);
         System.out.printf(Locale.ROOT, "Samples: the first %d rows of tools/fixtures/data/digits.csv.gz (grey levels / 16), target: logit of the predicted class, k = 5.%n%n", rows.length);
         System.out.println("| model | ε | certified top-5 (plain) | certified top-5 (split 16) | mean certified L∞ deviation | mean largest L∞ deviation found | ratio of the means | median per-sample ratio (samples with a change found) |");
         System.out.println("|---|---|---|---|---|---|---|---|");
@@ -114,22 +109,5 @@ public final class TightnessReport {
             }
         }
         return largest;
-    }
-
-    private static float[][] digits(Path file, int count) throws IOException {
-        List<float[]> rows = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(file)),
-                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null && rows.size() < count) {
-                String[] cells = line.split(",");
-                float[] row = new float[64];
-                for (int i = 0; i < 64; i++) {
-                    row[i] = Float.parseFloat(cells[i]) / 16f;
-                }
-                rows.add(row);
-            }
-        }
-        return rows.toArray(float[][]::new);
     }
 }
