@@ -129,6 +129,13 @@ public final class Certifier {
         return leaves.reshape(new Shape(count, leaves.getShape().get(0) / count).addAll(leaves.getShape().slice(1))).max(new int[] {0});
     }
 
+    /** A copy of an array in another manager, so that what is computed from it is freed with that manager. */
+    private static NDArray copyTo(NDManager manager, NDArray array) {
+        NDArray copy = array.duplicate();
+        copy.attach(manager);
+        return copy;
+    }
+
     /**
      * The certified radius per sample: bisection on ε in {@code [0, radiusMax]}, all samples in one bound pass
      * per step. Bounds are nested in ε, so the top-k certificate is monotone and the bisection is valid; the
@@ -144,9 +151,13 @@ public final class Certifier {
             for (int i = 0; i < n; i++) {
                 probe[i] = step == 0 ? hi[i] : (lo[i] + hi[i]) / 2;
             }
-            IntervalBounds b = boundsAt(x, x.getManager().create(probe), classes);
-            double[] lower = b.gradientLower().toDoubleArray();
-            double[] upper = b.gradientUpper().toDoubleArray();
+            double[] lower;
+            double[] upper;
+            try (NDManager pass = x.getManager().newSubManager()) { // the arrays of one bound pass at a time
+                IntervalBounds b = boundsAt(copyTo(pass, x), pass.create(probe), copyTo(pass, classes));
+                lower = b.gradientLower().toDoubleArray();
+                upper = b.gradientUpper().toDoubleArray();
+            }
             for (int i = 0; i < n; i++) {
                 boolean certified = Certificates.topkCertified(slice(gradient, i, size), slice(lower, i, size),
                         slice(upper, i, size), settings.k());
