@@ -582,6 +582,8 @@ class HelmChartTest {
                 Arguments.of("bad models source", "models:\n  source: s3\n", "source"),
                 Arguments.of("policy key that is not name/version", "models:\n  policies:\n    digits: {}\n", "digits"),
                 Arguments.of("bad memory quantity", "runner:\n  resources:\n    limits:\n      memory: 4 GB\n", "memory"),
+                Arguments.of("class label the runner would refuse", "config:\n  stabilis.runner.metrics.class.label: top:10\n",
+                        "stabilis.runner.metrics.class.label"),
                 Arguments.of("detect value the monitor would refuse", "config:\n  stabilis.detect.baseline.mad.floor: 0\n",
                         "stabilis.detect.baseline.mad.floor"));
     }
