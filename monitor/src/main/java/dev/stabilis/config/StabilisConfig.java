@@ -78,6 +78,8 @@ public final class StabilisConfig {
             new Setting("stabilis.monitor.application.id", "stabilis", "Prefix of the Kafka Streams application ids (-ingest, -detect)"),
             new Setting("stabilis.monitor.instance.id", "", "Static group membership (group.instance.id) of the monitor, unique "
                     + "per monitor process; default: <host name>-monitor"),
+            new Setting("stabilis.monitor.rocksdb.memory.bytes", "268435456", "Off-heap memory of all the monitor's RocksDB state "
+                    + "stores together (block cache, index and filter blocks, memtables); at least 16777216"),
             new Setting("stabilis.monitor.state.dir", "", "Kafka Streams state directory (default: a directory under java.io.tmpdir)"));
 
     /**
