@@ -570,6 +570,33 @@ class HelmChartTest {
                 .hasMessageContaining("exclude each other");
     }
 
+    @Test
+    void ruleThresholdsAreValuesRenderedIntoTheRulesAndTheirDescriptions() throws IOException {
+        Rendered r = Charts.templateYaml("""
+                metrics:
+                  prometheusRule:
+                    enabled: true
+                    thresholds: {certifiedFractionDropFactor: 0.7, predictionMismatchRate: 0.02, consumerLagRecords: 50000}
+                """);
+        Map<String, JsonNode> rules = new HashMap<>();
+        r.one("PrometheusRule", FULLNAME).path("spec").path("groups")
+                .forEach(g -> g.path("rules").forEach(x -> rules.put(x.path("alert").asText(), x)));
+        JsonNode drop = rules.get("StabilisCertifiedFractionDrop");
+        assertThat(drop.path("expr").asText()).contains("< 0.7 *").doesNotContain("0.8");
+        assertThat(drop.path("annotations").path("description").asText()).contains("less than 70% of its fraction");
+        JsonNode mismatch = rules.get("StabilisPredictionMismatchRateHigh");
+        assertThat(mismatch.path("expr").asText()).contains(") > 0.02\n").doesNotContain("0.05");
+        assertThat(mismatch.path("annotations").path("description").asText()).contains("(threshold 2%)");
+        assertThat(rules.get("StabilisConsumerLagGrowing").path("expr").asText()).contains(") > 50000\n").doesNotContain("1000\n");
+        // thresholds left at their defaults keep the rule file's text
+        Map<String, JsonNode> inFile = new HashMap<>();
+        Rendered.YAML.readTree(Repo.CHART.resolve("files/prometheus-rules.yaml").toFile()).path("groups")
+                .forEach(g -> g.path("rules").forEach(x -> inFile.put(x.path("alert").asText(), x)));
+        assertThat(rules.get("StabilisAttackSuccessRateHigh")).isEqualTo(inFile.get("StabilisAttackSuccessRateHigh"));
+        assertThat(rules.get("StabilisDeadLetterRateHigh")).isEqualTo(inFile.get("StabilisDeadLetterRateHigh"));
+        assertThat(rules.keySet()).isEqualTo(inFile.keySet());
+    }
+
     static Stream<Arguments> invalidValues() {
         return Stream.of(
                 Arguments.of("unknown top-level key", "replicas: 3\n", "replicas"),
@@ -582,6 +609,10 @@ class HelmChartTest {
                 Arguments.of("bad models source", "models:\n  source: s3\n", "source"),
                 Arguments.of("policy key that is not name/version", "models:\n  policies:\n    digits: {}\n", "digits"),
                 Arguments.of("bad memory quantity", "runner:\n  resources:\n    limits:\n      memory: 4 GB\n", "memory"),
+                Arguments.of("class label the runner would refuse", "config:\n  stabilis.runner.metrics.class.label: top:10\n",
+                        "stabilis.runner.metrics.class.label"),
+                Arguments.of("rule threshold out of range", "metrics:\n  prometheusRule:\n    thresholds:\n      attackSuccessRate: 10\n",
+                        "attackSuccessRate"),
                 Arguments.of("detect value the monitor would refuse", "config:\n  stabilis.detect.baseline.mad.floor: 0\n",
                         "stabilis.detect.baseline.mad.floor"));
     }

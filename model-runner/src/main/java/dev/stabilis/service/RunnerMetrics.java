@@ -26,14 +26,22 @@ public final class RunnerMetrics {
 
     private final MeterRegistry registry;
     private final FractionHistograms fractions;
+    private final ClassLabels classLabels;
     private final AtomicInteger lastBatchSize = new AtomicInteger();
     private final Map<String, AtomicInteger> rejectedVersions = new ConcurrentHashMap<>();
 
+    /** Meters with every class labelled. */
     public RunnerMetrics(MeterRegistry registry, String device) {
+        this(registry, device, ClassLabels.all());
+    }
+
+    public RunnerMetrics(MeterRegistry registry, String device, ClassLabels classLabels) {
         this.registry = registry;
-        this.fractions = new FractionHistograms(registry);
-        Gauge.builder("stabilis.runner.batch.size", lastBatchSize, AtomicInteger::get)
+        this.classLabels = classLabels;
+        Gauge batchSize = Gauge.builder("stabilis.runner.batch.size", lastBatchSize, AtomicInteger::get)
                 .description("Samples in the runner's last micro-batch").register(registry);
+        // the registry's common tags (role), as it applied them to a meter without tags of its own
+        this.fractions = new FractionHistograms(registry, Tags.of(batchSize.getId().getTagsAsIterable()));
         Gauge.builder("stabilis.runner.device", () -> 1).tag("device", device)
                 .description("The device the runner computes on (value 1)").register(registry);
     }
@@ -57,30 +65,32 @@ public final class RunnerMetrics {
      *     certification: a bounded label of the sample counter
      */
     public void sample(String model, String version, String method, Sample sample, Evaluation e, long explainedAt) {
-        String predicted = Integer.toString(e.predicted());
-        Tags tags = Tags.of("model", model, "version", version, "class", predicted);
+        Tags tags = Tags.of("model", model, "version", version);
+        if (classLabels.labelled()) {
+            tags = tags.and("class", classLabels.of(model, e.predicted()));
+        }
         Counter.builder("stabilis.samples").description("Samples explained, by certificate method and outcome")
                 .tags(tags).tag("method", method == null ? "none" : method).tag("outcome", outcome(e)).register(registry).increment();
         if (e.certified() != null) {
             double radius = e.certified().certificate().radius();
             if (!Double.isNaN(radius)) {
                 fractions.observe("stabilis_certified_radius", "Certified radius: the largest epsilon with the top-k set certified",
-                        RADIUS_BUCKETS, model, version, predicted, radius);
+                        RADIUS_BUCKETS, tags, radius);
             }
-            fractions.observe("stabilis_bound_width", "Mean width of the certified gradient box", WIDTH_BUCKETS, model, version,
-                    predicted, ExplanationRecords.meanWidth(e.certified()));
+            fractions.observe("stabilis_bound_width", "Mean width of the certified gradient box", WIDTH_BUCKETS, tags,
+                    ExplanationRecords.meanWidth(e.certified()));
         }
         if (e.empirical() != null) {
             Counter.builder("stabilis.attacks").description("Attacks run, by result")
                     .tags(tags).tag("result", e.empirical().attack().success() ? "success" : "resisted").register(registry).increment();
         }
         if (!Double.isNaN(e.igCompletenessGap())) {
-            fractions.observe("stabilis_ig_completeness_gap", "Relative Integrated Gradients completeness gap", GAP_BUCKETS, model,
-                    version, predicted, e.igCompletenessGap());
+            fractions.observe("stabilis_ig_completeness_gap", "Relative Integrated Gradients completeness gap", GAP_BUCKETS, tags,
+                    e.igCompletenessGap());
         }
         if (!Double.isNaN(e.curvature())) {
             fractions.observe("stabilis_curvature", "Magnitude of the largest Hessian eigenvalue of the explained score",
-                    CURVATURE_BUCKETS, model, version, predicted, Math.abs(e.curvature()));
+                    CURVATURE_BUCKETS, tags, Math.abs(e.curvature()));
         }
         if (sample.servedClass() != null && sample.servedClass() != e.predicted()) {
             Counter.builder("stabilis.prediction.mismatches").description("Samples whose served class differs from the recomputed one")

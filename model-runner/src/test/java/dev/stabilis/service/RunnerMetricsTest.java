@@ -34,4 +34,54 @@ class RunnerMetricsTest {
                 .contains("stabilis_ig_completeness_gap_bucket{class=\"3\",model=\"digits\",version=\"1\",le=\"0.01\"} 2")
                 .contains("stabilis_samples_total{class=\"3\",method=\"interval\",model=\"digits\",outcome=\"certified\",version=\"1\"} 2");
     }
+
+    @Test
+    void classesBeyondTheCapAreCountedAsOther() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RunnerMetrics metrics = new RunnerMetrics(registry, "cpu", ClassLabels.parse("first:1"));
+        certifiedSample(metrics, 3, 0.01);
+        certifiedSample(metrics, 4, 0.01);
+        certifiedSample(metrics, 5, 0.01);
+        String scrape = registry.scrape();
+        assertThat(scrape)
+                .contains("stabilis_samples_total{class=\"3\",method=\"interval\",model=\"digits\",outcome=\"certified\",version=\"1\"} 1")
+                .contains("stabilis_samples_total{class=\"other\",method=\"interval\",model=\"digits\",outcome=\"certified\",version=\"1\"} 2")
+                .contains("stabilis_certified_radius_count{class=\"3\",model=\"digits\",version=\"1\"} 1")
+                .contains("stabilis_certified_radius_count{class=\"other\",model=\"digits\",version=\"1\"} 2")
+                .doesNotContain("class=\"4\"", "class=\"5\"");
+    }
+
+    @Test
+    void noneDropsTheClassLabelFromEveryMeter() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RunnerMetrics metrics = new RunnerMetrics(registry, "cpu", ClassLabels.parse("none"));
+        certifiedSample(metrics, 3, 0.01);
+        certifiedSample(metrics, 4, 0.01);
+        String scrape = registry.scrape();
+        assertThat(scrape)
+                .contains("stabilis_samples_total{method=\"interval\",model=\"digits\",outcome=\"certified\",version=\"1\"} 2")
+                .contains("stabilis_certified_radius_count{model=\"digits\",version=\"1\"} 2")
+                .doesNotContain("class=");
+    }
+
+    @Test
+    void theFractionHistogramsCarryTheRegistrysCommonTags() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags("role", "runner");
+        RunnerMetrics metrics = new RunnerMetrics(registry, "cpu");
+        certifiedSample(metrics, 3, 0.01);
+        String scrape = registry.scrape();
+        assertThat(scrape)
+                .contains("stabilis_certified_radius_count{class=\"3\",model=\"digits\",role=\"runner\",version=\"1\"} 1")
+                .contains("stabilis_bound_width_count{class=\"3\",model=\"digits\",role=\"runner\",version=\"1\"} 1")
+                .contains("stabilis_ig_completeness_gap_count{class=\"3\",model=\"digits\",role=\"runner\",version=\"1\"} 1")
+                .contains("stabilis_samples_total{class=\"3\",method=\"interval\",model=\"digits\",outcome=\"certified\",role=\"runner\",version=\"1\"} 1");
+    }
+
+    private static void certifiedSample(RunnerMetrics metrics, int predicted, double radius) {
+        Certificate certificate = new Certificate(true, 5, 1, 0.01, 0.02, 0.99, true, radius);
+        CertifiedSample certified = new CertifiedSample(predicted, new double[] {1, 2}, new double[] {0.9, 1.9}, new double[] {1.1, 2.1}, certificate);
+        Evaluation e = new Evaluation(predicted, certified.gradient(), Map.of(), 0.002, certified, null, null, 0.5, null);
+        metrics.sample("digits", "1", "interval", new Sample("r", 0, "digits", "1", "PLAIN", new float[] {0, 1}, predicted, null, 2, 1, null, null), e, 10);
+    }
 }

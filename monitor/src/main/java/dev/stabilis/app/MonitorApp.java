@@ -37,6 +37,7 @@ import org.apache.kafka.streams.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import dev.stabilis.state.BoundedRocksDbMemory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +73,7 @@ public final class MonitorApp implements AutoCloseable {
         IngestConfig ingestConfig = IngestConfig.from(ingestSettings(config));
         DetectConfig detectConfig = detectConfig(config);
         DriftConfig driftConfig = driftConfig(config);
+        rocksDbMemoryBytes(config);
         ModelRepository repository = new ModelRepository(config.directory("stabilis.models.repository"));
         // the access check runs while both applications are built, so that a restarted monitor is back sooner
         CompletableFuture<Void> access = CompletableFuture.runAsync(() -> KafkaAccess.verify(kafka, KafkaAccess.START_TIMEOUT));
@@ -171,8 +173,19 @@ public final class MonitorApp implements AutoCloseable {
         }
     }
 
-    private static void streamsCommon(StabilisConfig config, Map<String, String> kafka, String instanceId, Properties props) {
+    /** The bound of the state stores' off-heap memory ({@link BoundedRocksDbMemory}), checked. */
+    static long rocksDbMemoryBytes(StabilisConfig config) {
+        try {
+            return BoundedRocksDbMemory.bytes(Map.of(BoundedRocksDbMemory.MEMORY_BYTES, config.text(BoundedRocksDbMemory.MEMORY_BYTES)));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    static void streamsCommon(StabilisConfig config, Map<String, String> kafka, String instanceId, Properties props) {
         kafka.forEach(props::putIfAbsent);
+        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+        props.put(BoundedRocksDbMemory.MEMORY_BYTES, Long.toString(rocksDbMemoryBytes(config)));
         // Kafka Streams appends each stream thread's index
         props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);
         props.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");

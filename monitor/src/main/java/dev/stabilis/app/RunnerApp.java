@@ -4,6 +4,7 @@ import dev.stabilis.config.ConfigException;
 import dev.stabilis.config.StabilisConfig;
 import dev.stabilis.engine.Devices;
 import dev.stabilis.model.ModelRepository;
+import dev.stabilis.service.ClassLabels;
 import dev.stabilis.service.ExplanationRunner;
 import dev.stabilis.service.ModelPipelines;
 import dev.stabilis.service.PipelineOptions;
@@ -33,10 +34,11 @@ public final class RunnerApp implements AutoCloseable {
                 config.required("stabilis.topics.explanations"), config.required("stabilis.topics.dlq"),
                 config.required("stabilis.runner.group.id"), config.required("stabilis.runner.transactional.id"),
                 config.integer("stabilis.runner.max.batch", 1, 1 << 16), config.number("stabilis.runner.max.wait.ms"));
+        ClassLabels classLabels = classLabels(config);
         ModelRepository repository = new ModelRepository(config.directory("stabilis.models.repository"));
         KafkaAccess.verify(config.kafka(), KafkaAccess.START_TIMEOUT);
         Topics.requireExisting(config.kafka(), Topics.runner(config), "runner");
-        RunnerMetrics metrics = new RunnerMetrics(registry, deviceLabel(device));
+        RunnerMetrics metrics = new RunnerMetrics(registry, deviceLabel(device), classLabels);
         this.pipelines = new ModelPipelines(repository, device, options, config.integer("stabilis.runner.models.open", 1, 1024),
                 config.number("stabilis.runner.model.retry.ms"), System::nanoTime, metrics);
         RepositoryWatch watch;
@@ -48,6 +50,15 @@ public final class RunnerApp implements AutoCloseable {
         }
         this.runner = new ExplanationRunner(settings, pipelines, options, metrics, watch);
         this.thread = new Thread(runner, "stabilis-runner");
+    }
+
+    static ClassLabels classLabels(StabilisConfig config) {
+        String value = config.required("stabilis.runner.metrics.class.label");
+        try {
+            return ClassLabels.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("setting 'stabilis.runner.metrics.class.label' " + e.getMessage());
+        }
     }
 
     /** The device as the {@code device} label writes it: {@code cpu}, {@code gpu:0}, ... (not DJL's {@code cpu()}). */

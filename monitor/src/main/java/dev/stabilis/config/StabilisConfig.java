@@ -73,9 +73,13 @@ public final class StabilisConfig {
             new Setting("stabilis.runner.models.watch", "poll", "How the runner notices changed and new model versions: poll, "
                     + "events (file system events) or off"),
             new Setting("stabilis.runner.models.poll.ms", "5000", "How often the runner looks at the model repository when polling"),
+            new Setting("stabilis.runner.metrics.class.label", "all", "The class label of the runner's per-sample meters: all, "
+                    + "none (dropped) or first:N (the first N classes seen of each model; later ones as class=\"other\")"),
             new Setting("stabilis.monitor.application.id", "stabilis", "Prefix of the Kafka Streams application ids (-ingest, -detect)"),
             new Setting("stabilis.monitor.instance.id", "", "Static group membership (group.instance.id) of the monitor, unique "
                     + "per monitor process; default: <host name>-monitor"),
+            new Setting("stabilis.monitor.rocksdb.memory.bytes", "268435456", "Off-heap memory of all the monitor's RocksDB state "
+                    + "stores together (block cache, index and filter blocks, memtables); at least 16777216"),
             new Setting("stabilis.monitor.state.dir", "", "Kafka Streams state directory (default: a directory under java.io.tmpdir)"));
 
     /**
