@@ -63,7 +63,7 @@ public final class IntervalGradientBounds implements GradientBounds {
 
     @Override
     public String method() {
-        return "interval";
+        return INTERVAL;
     }
 
     @Override

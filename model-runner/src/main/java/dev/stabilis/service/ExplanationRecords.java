@@ -6,6 +6,7 @@ import dev.stabilis.attack.StabilityMetrics;
 import dev.stabilis.certify.Certificate;
 import dev.stabilis.certify.CertifiedSample;
 import dev.stabilis.certify.Certificates;
+import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.contract.Explanation;
 import dev.stabilis.contract.Sample;
 import dev.stabilis.contract.TopFeature;
@@ -71,6 +72,14 @@ public final class ExplanationRecords {
         }
         return e.certified() == null ? null : certificate(e.certified(), pipeline.certificateMethod(), pipeline.certifySettings().epsilon(),
                 pipeline.certificateFallback(), withVectors);
+    }
+
+    /**
+     * The method name records give gradient-bound certificates: the bounds' method, with {@code -split} when the box
+     * is split into {@code splitLeaves} sub-boxes.
+     */
+    public static String certificateMethod(GradientBounds bounds, int splitLeaves) {
+        return bounds.method() + (splitLeaves > 1 ? "-split" : "");
     }
 
     /**

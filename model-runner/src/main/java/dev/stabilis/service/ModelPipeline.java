@@ -46,6 +46,7 @@ public final class ModelPipeline implements AutoCloseable {
     private final GradientBounds bounds;
     private final Certifier certifier;
     private final SmoothingSettings smoothing;
+    private final String certificateMethod;
     private final EmpiricalAssessor assessor;
     private final Curvature curvature;
 
@@ -77,6 +78,8 @@ public final class ModelPipeline implements AutoCloseable {
                 : null;
         this.certifier = graph && options.certify() && !smoothed ? new Certifier(bounds, certifySettings) : null;
         this.smoothing = options.certify() && smoothed ? loaded.smoothingSettings(null) : null;
+        this.certificateMethod = smoothing != null ? SMOOTHING
+                : certifier != null ? ExplanationRecords.certificateMethod(bounds, certifySettings.splitLeaves()) : null;
         ModelPolicy.Attack attack = loaded.policy().attack();
         this.assessor = graph && options.attack()
                 ? new EmpiricalAssessor(loaded.requireGraph(), loaded.model(), attackSettings, attack.thicknessEndPoints(),
@@ -105,23 +108,12 @@ public final class ModelPipeline implements AutoCloseable {
      * boxes are split), or {@code smoothing}; null without certification.
      */
     public String certificateMethod() {
-        if (smoothing != null) {
-            return SMOOTHING;
-        }
-        if (certifier == null) {
-            return null;
-        }
-        return bounds.method() + (certifySettings.splitLeaves() > 1 ? "-split" : "");
+        return certificateMethod;
     }
 
     /** Why a linear certificate falls back to intervals for part of this model; null when it does not. */
     public String certificateFallback() {
         return certifier == null ? null : bounds.fallback().orElse(null);
-    }
-
-    /** The settings of smoothing certificates, or null when the policy certifies another way. */
-    public SmoothingSettings smoothingSettings() {
-        return smoothing;
     }
 
     /**

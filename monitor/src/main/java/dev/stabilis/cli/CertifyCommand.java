@@ -19,6 +19,7 @@ import dev.stabilis.service.ExplanationRecords;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.DoubleStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -105,7 +106,7 @@ final class CertifyCommand implements Callable<Integer> {
 
     private void print(InferencePayload payload, LoadedModel loaded, CertifySettings settings, GradientBounds bounds,
             List<CertifiedSample> samples, double[] eigenvalues) throws IOException {
-        String name = bounds.method() + (settings.splitLeaves() > 1 ? "-split" : "");
+        String name = ExplanationRecords.certificateMethod(bounds, settings.splitLeaves());
         String fallback = bounds.fallback().orElse(null);
         ObjectNode root = JsonOutput.document(payload, loaded);
         root.put("method", name);
@@ -120,8 +121,7 @@ final class CertifyCommand implements Callable<Integer> {
         summary.put("predictionCertified", samples.stream().filter(s -> s.certificate().prediction()).count());
         summary.put("meanMaxDeviationLinf", samples.stream().mapToDouble(s -> s.certificate().maxDeviationLinf()).average().orElse(0));
         if (settings.radius()) {
-            summary.put("medianRadius", samples.stream().mapToDouble(s -> s.certificate().radius()).sorted()
-                    .skip(samples.size() / 2).findFirst().orElse(0));
+            summary.put("medianRadius", upperMedian(samples.stream().mapToDouble(s -> s.certificate().radius())));
         }
         ArrayNode results = (ArrayNode) root.get("results");
         for (int i = 0; i < samples.size(); i++) {
@@ -150,8 +150,7 @@ final class CertifyCommand implements Callable<Integer> {
         ObjectNode summary = root.putObject("summary");
         summary.put("samples", samples.size());
         summary.put("topkCertified", samples.stream().filter(SmoothedCertificate::topkCertified).count());
-        summary.put("medianCertifiedRadius", samples.stream().mapToDouble(SmoothedCertificate::certifiedRadius).sorted()
-                .skip(samples.size() / 2).findFirst().orElse(0));
+        summary.put("medianCertifiedRadius", upperMedian(samples.stream().mapToDouble(SmoothedCertificate::certifiedRadius)));
         ArrayNode results = (ArrayNode) root.get("results");
         for (int i = 0; i < samples.size(); i++) {
             SmoothedCertificate s = samples.get(i);
@@ -162,5 +161,11 @@ final class CertifyCommand implements Callable<Integer> {
             r.set("certificates", ContractJson.tree(ExplanationRecords.certificate(s)));
         }
         JsonOutput.print(spec.commandLine().getOut(), root);
+    }
+
+    /** The value at index n / 2 of the sorted values (the upper median), 0 for none. */
+    private static double upperMedian(DoubleStream values) {
+        double[] sorted = values.sorted().toArray();
+        return sorted.length == 0 ? 0 : sorted[sorted.length / 2];
     }
 }
