@@ -27,8 +27,12 @@ import java.util.Map;
  * @param computeMs the batch's compute time divided by its samples
  * @param analyses what ran for this sample: {@code attributions}, and {@code certificate}, {@code attack},
  *     {@code curvature} where they did (the policy's sampling gives some samples attributions only)
+ * @param overBudget the analyses the policy's per-sample time budget skipped for this sample's batch; empty when none
+ *     was (older records: null)
  * @param inputShape the model's input shape per sample ({@code [64]}, {@code [1, 28, 28]}, ...), so that readers can
  *     draw image-shaped inputs as images; optional
+ * @param vectorsOmitted why the per-feature vectors are missing although the runner includes them (the record would
+ *     have exceeded its size limit); null otherwise
  */
 public record Explanation(
         String requestId, Integer index, String model, String version, String requestedVersion,
@@ -36,7 +40,8 @@ public record Explanation(
         Integer predicted, String predictedLabel, Integer servedClass, Boolean mismatch,
         Double epsilon, Integer k, List<TopFeature> topFeatures, Map<String, float[]> attributions,
         Double igCompletenessGap, Certificate certificate, Empirical empirical,
-        Double curvature, String invariantViolation, Double computeMs, List<String> analyses, long[] inputShape) {
+        Double curvature, String invariantViolation, Double computeMs, List<String> analyses, List<String> overBudget, long[] inputShape,
+        String vectorsOmitted) {
 
     /**
      * The certificate of the sample's explanation: bounds on its gradient over the ε-box ({@code interval},

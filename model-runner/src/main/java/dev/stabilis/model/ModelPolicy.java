@@ -28,14 +28,17 @@ public record ModelPolicy(long[] inputShape, String inputEmbedding, List<String>
             Attribution.DEFAULT, Certification.DEFAULT, Attack.DEFAULT, Output.DEFAULT, Sampling.DEFAULT);
 
     /**
-     * Cost control: the share of samples that get the full analysis (certificate, attack, curvature); the others
-     * get their attributions only. Which samples is decided by their request id and index, so a replay picks the same.
+     * Cost control: the share of samples that get the full analysis (certificate, attack, curvature), the others
+     * getting their attributions only, and a time budget per sample for those analyses. Which samples is decided by
+     * their request id and index, so a replay picks the same.
      *
      * @param fraction in [0, 1]; 1 analyses every sample
+     * @param budgetMs the time a batch may spend per sample; the analyses after the attributions that would not fit
+     *     are skipped for the batch (and named in the records' {@code overBudget}); 0 for no budget
      */
-    public record Sampling(double fraction) {
+    public record Sampling(double fraction, double budgetMs) {
 
-        public static final Sampling DEFAULT = new Sampling(1);
+        public static final Sampling DEFAULT = new Sampling(1, 0);
     }
 
     /**

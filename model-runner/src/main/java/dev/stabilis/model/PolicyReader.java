@@ -113,7 +113,8 @@ public final class PolicyReader {
                 strings(root.path("classes")), min, max, attribution, certification(root.path("certification")), attack(root.path("attack")),
                 new ModelPolicy.Output(root.path("output").path("name").asText(null),
                         root.path("output").path("explain").asText(ModelPolicy.Output.DEFAULT.explain())),
-                new ModelPolicy.Sampling(root.path("sampling").path("fraction").asDouble(ModelPolicy.Sampling.DEFAULT.fraction())));
+                new ModelPolicy.Sampling(root.path("sampling").path("fraction").asDouble(ModelPolicy.Sampling.DEFAULT.fraction()),
+                        root.path("sampling").path("budgetMs").asDouble(ModelPolicy.Sampling.DEFAULT.budgetMs())));
     }
 
     private static ModelPolicy.Certification certification(JsonNode c) {

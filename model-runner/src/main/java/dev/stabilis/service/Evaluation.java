@@ -3,6 +3,7 @@ package dev.stabilis.service;
 import dev.stabilis.attack.EmpiricalReport;
 import dev.stabilis.certify.CertifiedSample;
 import dev.stabilis.smoothing.SmoothedCertificate;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,6 +18,14 @@ import java.util.Map;
  * @param empirical attack, noise and thickness, or null when not computed
  * @param curvature Hessian eigenvalue of largest magnitude, NaN when not computed
  * @param invariantViolation non-null when an attack point beat the certificate: a bug, reported, never hidden
+ * @param overBudget the analyses the policy's time budget skipped for the sample's batch ({@code certificate},
+ *     {@code attack}, {@code curvature}); empty when none was
  */
 public record Evaluation(int predicted, double[] gradient, Map<String, float[]> attributions, double igCompletenessGap,
-        CertifiedSample certified, SmoothedCertificate smoothed, EmpiricalReport empirical, double curvature, String invariantViolation) {}
+        CertifiedSample certified, SmoothedCertificate smoothed, EmpiricalReport empirical, double curvature, String invariantViolation,
+        List<String> overBudget) {
+
+    public Evaluation {
+        overBudget = List.copyOf(overBudget);
+    }
+}

@@ -28,6 +28,17 @@ public final class ExplanationRecords {
      */
     static Explanation of(Sample sample, Evaluation e, ModelPipeline pipeline, boolean includeAttributions, long explainedAt,
             double computeMs) {
+        return of(sample, e, pipeline, includeAttributions, explainedAt, computeMs, null);
+    }
+
+    /** The record without its per-feature vectors, saying why in {@code vectorsOmitted}. */
+    static Explanation withoutVectors(Sample sample, Evaluation e, ModelPipeline pipeline, long explainedAt, double computeMs,
+            String reason) {
+        return of(sample, e, pipeline, false, explainedAt, computeMs, reason);
+    }
+
+    private static Explanation of(Sample sample, Evaluation e, ModelPipeline pipeline, boolean includeAttributions, long explainedAt,
+            double computeMs, String vectorsOmitted) {
         ModelPolicy policy = pipeline.loaded().policy();
         int k = pipeline.certifySettings().k();
         Integer served = sample.servedClass();
@@ -39,8 +50,8 @@ public final class ExplanationRecords {
                 includeAttributions ? new LinkedHashMap<>(e.attributions()) : null,
                 nullable(e.igCompletenessGap()),
                 certificate(e, pipeline, includeAttributions), empirical(e.empirical(), pipeline.attackSettings().epsilon(), includeAttributions),
-                nullable(e.curvature()), e.invariantViolation(), computeMs, analyses(e),
-                includeAttributions ? pipeline.loaded().model().inputShape().clone() : null);
+                nullable(e.curvature()), e.invariantViolation(), computeMs, analyses(e), e.overBudget(),
+                includeAttributions ? pipeline.loaded().model().inputShape().clone() : null, vectorsOmitted);
     }
 
     /** The analyses that ran for a sample, by what its evaluation holds. */

@@ -230,8 +230,23 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
                         pipeline.loaded().name(), pipeline.loaded().version(), e.invariantViolation());
             }
             out.add(new ProducerRecord<>(settings.explanationsTopic(), pipeline.loaded().name(),
-                    ExplanationRecords.of(sample, e, pipeline, options.includeAttributions(), now, perSampleMs).toJson()));
+                    explanationRecord(sample, e, pipeline, now, perSampleMs)));
         }
+    }
+
+    /**
+     * The explanation record's bytes; without its per-feature vectors when with them it would exceed the runner's
+     * record size limit (a large image model), so that the producer never refuses it.
+     */
+    private byte[] explanationRecord(Sample sample, Evaluation e, ModelPipeline pipeline, long now, double perSampleMs) {
+        byte[] json = ExplanationRecords.of(sample, e, pipeline, options.includeAttributions(), now, perSampleMs).toJson();
+        if (json.length <= settings.maxRecordBytes()) {
+            return json;
+        }
+        metrics.vectorsOmitted(pipeline.loaded().name());
+        return ExplanationRecords.withoutVectors(sample, e, pipeline, now, perSampleMs, "with its vectors the record took "
+                + json.length + " bytes, more than the runner's limit of " + settings.maxRecordBytes()
+                + " (stabilis.runner.explanation.max.bytes)").toJson();
     }
 
     /**

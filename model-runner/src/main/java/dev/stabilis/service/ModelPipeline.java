@@ -49,6 +49,7 @@ public final class ModelPipeline implements AutoCloseable {
     private final String certificateMethod;
     private final EmpiricalAssessor assessor;
     private final Curvature curvature;
+    private final AnalysisBudget budget;
 
     /**
      * Builds the pipeline, which then owns {@code loaded}.
@@ -86,6 +87,7 @@ public final class ModelPipeline implements AutoCloseable {
                         attack.thicknessNodes())
                 : null;
         this.curvature = bounds != null && options.curvatureIterations() > 0 ? new Curvature(bounds, options.curvatureIterations()) : null;
+        this.budget = new AnalysisBudget(loaded.policy().sampling().budgetMs(), System::nanoTime);
     }
 
     /** The model version this pipeline runs. */
@@ -141,17 +143,22 @@ public final class ModelPipeline implements AutoCloseable {
     }
 
     private List<Evaluation> evaluate(float[][] rows, boolean full) {
+        AnalysisBudget.Batch batch = budget.start(rows.length);
         Map<String, List<Explanation>> explained = new LinkedHashMap<>();
         for (Attributor attributor : attributors) {
             explained.put(attributor.method(), attributor.explain(rows, null));
         }
-        List<CertifiedSample> certified = certifier == null || !full ? null : certifier.certify(rows);
-        List<EmpiricalReport> empirical = assessor == null || !full ? null : assessor.assess(rows);
         List<Explanation> first = explained.values().iterator().next();
         int[] predicted = first.stream().mapToInt(Explanation::predicted).toArray();
-        double[] curvatures = curvature == null || !full ? null : curvature.of(rows, predicted, certifySettings.kind());
-        List<SmoothedCertificate> smoothed = smoothing == null || !full ? null
-                : SmoothingCertifier.certify(loaded.model(), rows, predicted, smoothing);
+        List<String> overBudget = new ArrayList<>();
+        List<CertifiedSample> certified = !full || certifier == null ? null
+                : batch.runIfAffordable("certificate", () -> certifier.certify(rows), overBudget);
+        List<SmoothedCertificate> smoothed = !full || smoothing == null ? null
+                : batch.runIfAffordable("certificate", () -> SmoothingCertifier.certify(loaded.model(), rows, predicted, smoothing), overBudget);
+        List<EmpiricalReport> empirical = !full || assessor == null ? null
+                : batch.runIfAffordable("attack", () -> assessor.assess(rows), overBudget);
+        double[] curvatures = !full || curvature == null ? null
+                : batch.runIfAffordable("curvature", () -> curvature.of(rows, predicted, certifySettings.kind()), overBudget);
         List<Evaluation> out = new ArrayList<>(rows.length);
         for (int i = 0; i < rows.length; i++) {
             Map<String, float[]> attributions = new LinkedHashMap<>();
@@ -169,7 +176,7 @@ public final class ModelPipeline implements AutoCloseable {
             double[] gradient = c != null ? c.gradient() : sc != null ? sc.attribution() : r != null ? r.attack().attribution()
                     : saliency(attributions);
             out.add(new Evaluation(predicted[i], gradient, attributions, gap, c, sc, r,
-                    curvatures == null ? Double.NaN : curvatures[i], violation(c, r)));
+                    curvatures == null ? Double.NaN : curvatures[i], violation(c, r), overBudget));
         }
         return out;
     }

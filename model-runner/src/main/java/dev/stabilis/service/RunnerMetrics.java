@@ -96,6 +96,10 @@ public final class RunnerMetrics {
             Counter.builder("stabilis.prediction.mismatches").description("Samples whose served class differs from the recomputed one")
                     .tags(tags).register(registry).increment();
         }
+        for (String analysis : e.overBudget()) {
+            Counter.builder("stabilis.analyses.over.budget").description("Samples whose analysis the policy's time budget skipped")
+                    .tags("model", model, "version", version, "analysis", analysis).register(registry).increment();
+        }
         if (e.invariantViolation() != null) {
             Counter.builder("stabilis.invariant.violations").description("Attack points that beat a certificate (bugs)")
                     .tags(tags).register(registry).increment();
@@ -105,6 +109,13 @@ public final class RunnerMetrics {
                     .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
                     .tags("model", model).register(registry).record(Duration.ofMillis(Math.max(0, explainedAt - sample.receivedAt())));
         }
+    }
+
+    /** An explanation record written without its vectors because with them it was too large. */
+    public void vectorsOmitted(String model) {
+        Counter.builder("stabilis.runner.vectors.omitted").description("Explanation records written without their per-feature "
+                + "vectors because with them they exceeded stabilis.runner.explanation.max.bytes").tags("model", model)
+                .register(registry).increment();
     }
 
     /** One micro-batch of one model. */

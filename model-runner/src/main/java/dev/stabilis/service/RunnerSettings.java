@@ -14,9 +14,10 @@ import java.util.Map;
  * @param transactionalId the transactional producer's id (one per runner instance)
  * @param maxBatch most samples per micro-batch
  * @param maxWaitMillis how long a micro-batch waits to fill after its first sample
+ * @param maxRecordBytes largest explanation record; a larger one is written again without its per-feature vectors
  */
 public record RunnerSettings(Map<String, String> kafka, String samplesTopic, String explanationsTopic, String deadLetterTopic,
-        String groupId, String transactionalId, int maxBatch, long maxWaitMillis) {
+        String groupId, String transactionalId, int maxBatch, long maxWaitMillis, int maxRecordBytes) {
 
     public RunnerSettings {
         kafka = Map.copyOf(kafka);
@@ -28,6 +29,9 @@ public record RunnerSettings(Map<String, String> kafka, String samplesTopic, Str
         }
         if (maxWaitMillis < 0) {
             throw new IllegalArgumentException("runner: max wait must be >= 0 ms, got " + maxWaitMillis);
+        }
+        if (maxRecordBytes < 1) {
+            throw new IllegalArgumentException("runner: max record bytes must be at least 1, got " + maxRecordBytes);
         }
     }
 }

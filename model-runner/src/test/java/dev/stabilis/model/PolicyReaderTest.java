@@ -62,6 +62,16 @@ class PolicyReaderTest {
                 .isInstanceOf(PolicyException.class).hasMessageContaining("$.attribution.methods[1]");
         assertThatThrownBy(() -> PolicyReader.parse("domain: {min: zero, max: 1}", "p.yaml"))
                 .isInstanceOf(PolicyException.class).hasMessageContaining("$.domain.min");
+        assertThatThrownBy(() -> PolicyReader.parse("sampling: {budgetMs: -1}", "p.yaml"))
+                .isInstanceOf(PolicyException.class).hasMessageContaining("$.sampling.budgetMs");
+    }
+
+    @Test
+    void theSamplingSectionGivesTheFractionAndThePerSampleTimeBudget() {
+        assertThat(PolicyReader.parse("sampling: {fraction: 0.5, budgetMs: 2.5}", "p.yaml").sampling())
+                .isEqualTo(new ModelPolicy.Sampling(0.5, 2.5));
+        assertThat(PolicyReader.parse("classes: [a]", "p.yaml").sampling()).as("no budget by default")
+                .isEqualTo(new ModelPolicy.Sampling(1, 0));
     }
 
     @Test

@@ -22,7 +22,8 @@ class IsolatedEvaluationTest {
             throw new IllegalStateException("attack iterate left the box: feature 0 = " + Arrays.stream(rows)
                     .filter(row -> row[0] < 0).findFirst().orElseThrow()[0]);
         }
-        return Arrays.stream(rows).map(row -> new Evaluation((int) row[0], null, Map.of(), Double.NaN, null, null, null, Double.NaN, null)).toList();
+        return Arrays.stream(rows).map(row -> new Evaluation((int) row[0], null, Map.of(), Double.NaN, null, null, null, Double.NaN, null, List.of()))
+                .toList();
     }
 
     @Test

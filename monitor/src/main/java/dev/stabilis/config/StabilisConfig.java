@@ -64,6 +64,9 @@ public final class StabilisConfig {
             new Setting("stabilis.runner.group.id", "stabilis-runner", "Consumer group of the runners"),
             new Setting("stabilis.runner.transactional.id", "stabilis-runner-0", "Transactional id, unique per runner instance"),
             new Setting("stabilis.runner.include.attributions", "true", "Whether explanation records carry the attribution vectors"),
+            new Setting("stabilis.runner.explanation.max.bytes", "900000", "Largest explanation record; a larger one (the vectors "
+                    + "of a big image model) is written without its per-feature vectors and says so in vectorsOmitted. Keep it under "
+                    + "the producer's max.request.size and the topic's max.message.bytes (1 MiB by default)"),
             new Setting("stabilis.runner.certify", "true", "Whether to compute certified bounds and certificates"),
             new Setting("stabilis.runner.radius", "true", "Whether to search each sample's certified radius"),
             new Setting("stabilis.runner.attack", "true", "Whether to run the policy's attack, noise baseline and thickness"),

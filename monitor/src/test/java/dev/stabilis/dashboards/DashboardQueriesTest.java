@@ -368,7 +368,8 @@ class DashboardQueriesTest {
         PrometheusMeterRegistry registry = Registries.prometheus("test");
         RunnerMetrics metrics = new RunnerMetrics(registry, "cpu");
         metrics.sample("m", "1", null, new Sample("r", 0, "m", "1", "PLAIN", new float[0], 5, null, 0L, 0L, null, null),
-                new Evaluation(3, new double[0], Map.of(), Double.NaN, null, null, null, Double.NaN, "attack point beat the certificate"), 0L);
+                new Evaluation(3, new double[0], Map.of(), Double.NaN, null, null, null, Double.NaN, "attack point beat the certificate",
+                        List.of()), 0L);
         metrics.deadLetter("MALFORMED_SAMPLE");
         metrics.abortedTransaction();
         metrics.modelLoadFailed("m", "1");

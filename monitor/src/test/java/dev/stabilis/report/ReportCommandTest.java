@@ -121,7 +121,8 @@ class ReportCommandTest {
     @Test
     void notesWhatTheRecordLacksInsteadOfDrawingIt() throws IOException {
         Explanation bare = new Explanation("bare", 0, "digits", "1", null, 0L, 0L, 0L, 3, "3", null, null, 0.05, 3, null,
-                Map.of("saliency", attribution()), null, null, null, null, null, 1.0, List.of("attributions"), new long[] {8, 8});
+                Map.of("saliency", attribution()), null, null, null, null, null, 1.0, List.of("attributions"), List.of(), new long[] {8, 8},
+                null);
         Path alerts = lines("alerts.jsonl", unstable("unstable-2", List.of("bare#0")).toJson());
         Path explanations = lines("explanations.jsonl", bare.toJson());
         Path out = dir.resolve("report.html");

@@ -51,7 +51,8 @@ final class ReportFixtures {
                 upper);
         var empirical = new Explanation.Empirical("topk", 0.05, 0.33, 0.1, 0.1, 0.5, 0.8, true, true, 20, 1.0, false, 0.9, attacked);
         return new Explanation(requestId, 0, "digits", "1", null, 0L, 0L, 0L, 3, "3", 3, false, 0.05, 3, List.of(new TopFeature(3, "3", 1)),
-                null, null, certificate, empirical, null, null, 1.0, List.of("attributions", "certificate", "attack"), new long[] {1, 8, 8});
+                null, null, certificate, empirical, null, null, 1.0, List.of("attributions", "certificate", "attack"), List.of(),
+                new long[] {1, 8, 8}, null);
     }
 
     static Explanation tabular() {
@@ -59,7 +60,7 @@ final class ReportFixtures {
                 new double[] {0.5, -0.2, 0.9, 0.0, 0.1}, new double[] {0.4, -0.3, 0.8, -0.1, 0.0}, new double[] {0.6, -0.1, 1.0, 0.1, 0.2});
         List<TopFeature> top = List.of(new TopFeature(2, "income", 0.9), new TopFeature(0, "age", 0.5), new TopFeature(1, "debt", -0.2));
         return new Explanation("table", 0, "credit", "1", null, 0L, 0L, 0L, 1, "approve", 1, false, 0.05, 3, top, null, null, certificate, null,
-                null, null, 1.0, List.of("attributions", "certificate"), new long[] {5});
+                null, null, 1.0, List.of("attributions", "certificate"), List.of(), new long[] {5}, null);
     }
 
     static Sample sample(String requestId, int features) {

@@ -97,6 +97,46 @@ class CertificateMethodRecordsTest {
         }
     }
 
+    @Test
+    void aTimeBudgetTooSmallForTheCertificateAndTheAttackSkipsThemAndTheRecordsAndMetricsSaySo(@TempDir Path root) throws IOException {
+        install(root, DEMO, "model.onnx", "interval");
+        Path policy = root.resolve("m/1/stabilis.yaml");
+        Files.writeString(policy, Files.readString(policy) + "sampling:\n  budgetMs: 0.0001\n");
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RunnerMetrics metrics = new RunnerMetrics(registry, "cpu");
+        try (ModelPipelines pipelines = new ModelPipelines(new ModelRepository(root), Device.cpu(), CERTIFY_AND_ATTACK, 4, 1000,
+                System::nanoTime, metrics)) {
+            ModelPipeline pipeline = pipelines.get("m", "1");
+            float[][] rows = demoRows();
+            for (int round = 0; round < 2; round++) {
+                List<Evaluation> evaluations = pipeline.evaluate(rows);
+                for (int i = 0; i < rows.length; i++) {
+                    Sample sample = new Sample("r", i, "m", "1", "PLAIN", rows[i], null, null, 1, 1, null, null);
+                    Explanation e = ExplanationRecords.of(sample, evaluations.get(i), pipeline, false, 2, 1.0);
+                    assertThat(e.analyses()).containsExactly("attributions");
+                    assertThat(e.overBudget()).containsExactly("certificate", "attack");
+                    assertThat(e.certificate()).isNull();
+                    assertThat(e.topFeatures()).as("from the saliency attribution").hasSize(5);
+                    ContractSchemas.EXPLANATION.assertValid(List.of(JSON.readTree(e.toJson())));
+                    metrics.sample("m", "1", pipeline.certificateMethod(), sample, evaluations.get(i), 2);
+                }
+            }
+        }
+        assertThat(registry.scrape()).contains("stabilis_analyses_over_budget_total{analysis=\"attack\",model=\"m\",version=\"1\"} "
+                + 2 * demoRows().length);
+    }
+
+    @Test
+    void aTimeBudgetThatFitsRunsEveryAnalysis(@TempDir Path root) throws IOException {
+        install(root, DEMO, "model.onnx", "interval");
+        Path policy = root.resolve("m/1/stabilis.yaml");
+        Files.writeString(policy, Files.readString(policy) + "sampling:\n  budgetMs: 600000\n");
+        for (Explanation e : explain(root, "generous")) {
+            assertThat(e.analyses()).containsExactly("attributions", "certificate", "attack");
+            assertThat(e.overBudget()).isEmpty();
+        }
+    }
+
     private static void assertSmoothed(Explanation e) {
         Explanation.Certificate c = e.certificate();
         assertThat(c.method()).isEqualTo("smoothing");
