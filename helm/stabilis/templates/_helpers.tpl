@@ -287,3 +287,38 @@ readinessProbe:
     {{- end }}
 {{- end }}
 {{- end }}
+
+{{/*
+A Kubernetes memory quantity (2Gi, 1536Mi, 2G, 2.5e9, 2147483648) in bytes, as a float: the grammar the values
+schema admits for resources.
+*/}}
+{{- define "stabilis.bytes" -}}
+{{- $q := toString . -}}
+{{- $number := regexFind "^[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?" $q -}}
+{{- $unit := trimPrefix $number $q -}}
+{{- $factors := dict "" 1 "n" 1e-9 "u" 1e-6 "m" 1e-3 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "P" 1e15 "E" 1e18 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 "Pi" 1125899906842624 "Ei" 1152921504606846976 -}}
+{{- if or (not $number) (not (hasKey $factors $unit)) }}
+{{- fail (printf "memory quantity %q: expected a number with an optional unit (Ki, Mi, Gi, Ti, Pi, Ei, k, M, G, T, P, E)" $q) }}
+{{- end }}
+{{- mulf (float64 (trimPrefix "+" $number)) (index $factors $unit) -}}
+{{- end }}
+
+{{/*
+Fails the render when the monitor's memory limit cannot hold its heap (the MaxRAMPercentage of monitor.javaOpts, the
+JVM's 25 % when absent), the RocksDB bound (stabilis.monitor.rocksdb.memory.bytes) and 256 MiB for the JVM's other
+native memory (metaspace, thread stacks, direct buffers, libtorch is not loaded by the monitor): the pod would be
+OOM-killed under load instead of failing at install.
+*/}}
+{{- define "stabilis.checkMonitorMemory" -}}
+{{- $limit := dig "resources" "limits" "memory" "" .Values.monitor -}}
+{{- if $limit }}
+{{- $bytes := include "stabilis.bytes" $limit | float64 -}}
+{{- $percent := regexFind "MaxRAMPercentage=[0-9.]+" (.Values.monitor.javaOpts | default "") | trimPrefix "MaxRAMPercentage=" | default "25" | float64 -}}
+{{- $rocksdb := index .Values.config "stabilis.monitor.rocksdb.memory.bytes" | default 268435456 | float64 -}}
+{{- $heap := mulf $bytes (divf $percent 100) -}}
+{{- $native := 268435456.0 -}}
+{{- if gt (addf $heap $rocksdb $native) $bytes }}
+{{- fail (printf "monitor.resources.limits.memory %s (%.0f MiB) cannot hold the heap (%.0f%% of it by monitor.javaOpts: %.0f MiB), config.stabilis.monitor.rocksdb.memory.bytes (%.0f MiB) and 256 MiB of other native memory: raise the limit or lower the other two" $limit (divf $bytes 1048576) $percent (divf $heap 1048576) (divf $rocksdb 1048576)) }}
+{{- end }}
+{{- end }}
+{{- end }}

@@ -633,7 +633,29 @@ class HelmChartTest {
                         "kafka.sasl.existingSecret"),
                 Arguments.of("SASL without a mechanism", "kafka:\n  securityProtocol: SASL_PLAINTEXT\n  sasl:\n    existingSecret: s\n",
                         "kafka.sasl.mechanism"),
-                Arguments.of("an existing claim without its name", "models:\n  source: existingClaim\n", "models.existingClaim is required"));
+                Arguments.of("an existing claim without its name", "models:\n  source: existingClaim\n", "models.existingClaim is required"),
+                Arguments.of("a monitor limit that cannot hold its heap, RocksDB and native memory",
+                        "monitor:\n  resources:\n    limits:\n      memory: 1Gi\n",
+                        "monitor.resources.limits.memory 1Gi (1024 MiB) cannot hold the heap (60% of it by monitor.javaOpts: 614 MiB), "
+                                + "config.stabilis.monitor.rocksdb.memory.bytes (256 MiB)"),
+                Arguments.of("a RocksDB bound larger than the monitor's limit allows",
+                        "config:\n  stabilis.monitor.rocksdb.memory.bytes: 1073741824\n", "config.stabilis.monitor.rocksdb.memory.bytes (1024 MiB)"));
+    }
+
+    @Test
+    void aSmallerMonitorFitsWhenItsRocksDbBoundAndHeapShareFitItsLimit() {
+        Rendered r = Charts.templateYaml("""
+                monitor: {javaOpts: "-XX:MaxRAMPercentage=50", resources: {limits: {memory: 1024Mi}}}
+                config: {stabilis.monitor.rocksdb.memory.bytes: 134217728}
+                """);
+        assertThat(r.one("Deployment", "stabilis-monitor").path("spec").path("template").path("spec").path("containers").get(0)
+                .path("resources").path("limits").path("memory").asText()).isEqualTo("1024Mi");
+        for (String limit : new String[] {"2.5e9", "2500M", "+2.5G", "2621440Ki"}) {
+            assertThat(Charts.templateYaml("monitor: {resources: {limits: {memory: \"" + limit + "\"}}}\n").all("Deployment"))
+                    .as("%s read as about 2.5 GB", limit).isNotEmpty();
+        }
+        assertThatThrownBy(() -> Charts.templateYaml("monitor: {resources: {limits: {memory: \"1.2e9\"}}}\n"))
+                .as("1.2 GB read as such").hasMessageContaining("(1144 MiB)");
     }
 
     @ParameterizedTest(name = "{0}")
