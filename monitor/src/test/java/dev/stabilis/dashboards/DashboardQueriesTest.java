@@ -362,14 +362,16 @@ class DashboardQueriesTest {
 
     /**
      * The names of the runner's meters that appear only with their first event (a certificate violation, which a
-     * sound run never has, or a model that fails to load): exported by {@link RunnerMetrics} itself, fed one such event.
+     * sound run never has, a model that fails to load, an analysis over its time budget, a record too large for its
+     * vectors): exported by {@link RunnerMetrics} itself, fed one such event.
      */
     private static Set<String> lazilyCreatedRunnerMetrics() {
         PrometheusMeterRegistry registry = Registries.prometheus("test");
         RunnerMetrics metrics = new RunnerMetrics(registry, "cpu");
         metrics.sample("m", "1", null, new Sample("r", 0, "m", "1", "PLAIN", new float[0], 5, null, 0L, 0L, null, null),
                 new Evaluation(3, new double[0], Map.of(), Double.NaN, null, null, null, Double.NaN, "attack point beat the certificate",
-                        List.of()), 0L);
+                        List.of("attack")), 0L);
+        metrics.vectorsOmitted("m");
         metrics.deadLetter("MALFORMED_SAMPLE");
         metrics.abortedTransaction();
         metrics.modelLoadFailed("m", "1");
