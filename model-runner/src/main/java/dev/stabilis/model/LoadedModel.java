@@ -8,11 +8,13 @@ import dev.stabilis.attribution.IntegratedGradients;
 import dev.stabilis.attribution.Saliency;
 import dev.stabilis.attribution.SmoothGrad;
 import dev.stabilis.certify.CertifySettings;
+import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.engine.DifferentiableModel;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.graph.EmbeddingLookup;
 import dev.stabilis.graph.Graph;
 import dev.stabilis.smoothing.NoiseKind;
+import dev.stabilis.smoothing.SmoothingCertifier;
 import dev.stabilis.smoothing.SmoothingSettings;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -84,6 +86,16 @@ public record LoadedModel(String name, String version, Path artifact, ModelPolic
                 targetKind(target != null ? target : c.target()), parameterGamma != null ? parameterGamma : c.parameterGamma(),
                 splitLeaves != null ? splitLeaves : c.splitLeaves(), radius, policy.radiusMax(inputSize()), c.radiusSteps(),
                 policy.domainMin(), policy.domainMax());
+    }
+
+    /**
+     * How this model's explanations are certified: the policy's {@code certification.method}, or where it names none,
+     * {@code interval} bounds for a model with a layer graph and {@code smoothing} for one without (TorchScript), whose
+     * gradient cannot be bounded but whose smoothed attribution can be certified from its gradients alone.
+     */
+    public String certificationMethod() {
+        String named = policy.certification().method();
+        return named != null ? named : graph.isPresent() ? GradientBounds.INTERVAL : SmoothingCertifier.METHOD;
     }
 
     /**

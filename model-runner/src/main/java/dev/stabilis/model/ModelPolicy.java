@@ -63,7 +63,8 @@ public record ModelPolicy(long[] inputShape, String inputEmbedding, List<String>
      * Certification settings.
      *
      * @param method how the explanation is certified: {@code interval} or {@code linear} gradient bounds over the ε-box,
-     *     or {@code smoothing} certificates of the smoothed attribution over an ℓ2 ball
+     *     or {@code smoothing} certificates of the smoothed attribution over an ℓ2 ball; null when the policy names none
+     *     (see {@link LoadedModel#certificationMethod()})
      * @param epsilon half-width of the input box in raw feature units
      * @param k size of the certified top-k set
      * @param target {@code logit} or {@code logprob}
@@ -76,7 +77,7 @@ public record ModelPolicy(long[] inputShape, String inputEmbedding, List<String>
     public record Certification(String method, double epsilon, int k, String target, double parameterGamma, int splitLeaves,
             double radiusMax, int radiusSteps, Smoothing smoothing) {
 
-        public static final Certification DEFAULT = new Certification("interval", 0.01, 5, "logit", 0, 1, Double.NaN, 16,
+        public static final Certification DEFAULT = new Certification(null, 0.01, 5, "logit", 0, 1, Double.NaN, 16,
                 Smoothing.DEFAULT);
     }
 

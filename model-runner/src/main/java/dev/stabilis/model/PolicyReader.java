@@ -121,7 +121,7 @@ public final class PolicyReader {
         ModelPolicy.Certification d = ModelPolicy.Certification.DEFAULT;
         boolean split = c.path("tightening").asText("none").equals("split");
         return new ModelPolicy.Certification(
-                c.path("method").asText(d.method()),
+                c.path("method").asText(null),
                 c.path("epsilon").asDouble(d.epsilon()),
                 c.path("k").asInt(d.k()),
                 c.path("target").asText(d.target()),

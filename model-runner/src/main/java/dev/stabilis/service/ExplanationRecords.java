@@ -12,6 +12,7 @@ import dev.stabilis.contract.Sample;
 import dev.stabilis.contract.TopFeature;
 import dev.stabilis.model.ModelPolicy;
 import dev.stabilis.smoothing.SmoothedCertificate;
+import dev.stabilis.smoothing.SmoothingCertifier;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -116,7 +117,7 @@ public final class ExplanationRecords {
         Double cosine = c.cosineLower() > -1 ? c.cosineLower() : null;
         Explanation.Smoothed smoothed = new Explanation.Smoothed(c.noise().label(), c.scale(), c.samples(), c.alpha(), c.clipNorm(),
                 cosine, Arrays.stream(c.topk()).boxed().toList(), c.certifiedRadius());
-        return new Explanation.Certificate(ModelPipeline.SMOOTHING, c.epsilon(), null, c.topkCertified(), c.topk().length, null, null, null,
+        return new Explanation.Certificate(SmoothingCertifier.METHOD, c.epsilon(), null, c.topkCertified(), c.topk().length, null, null, null,
                 cosine, null, c.certifiedRadius(), null, smoothed, null, null, null);
     }
 

@@ -36,9 +36,6 @@ public final class ModelPipeline implements AutoCloseable {
     /** Relative float32 slack when checking attacks against float64 certificates. */
     private static final double INVARIANT_SLACK = 1e-5;
 
-    /** The policy's certification method that certifies the smoothed attribution instead of bounding the gradient. */
-    public static final String SMOOTHING = "smoothing";
-
     private final LoadedModel loaded;
     private final List<Attributor> attributors = new ArrayList<>();
     private final CertifySettings certifySettings;
@@ -70,8 +67,8 @@ public final class ModelPipeline implements AutoCloseable {
                     Attributor.DEFAULT_MAX_ROWS_PER_PASS));
         }
         boolean graph = loaded.graph().isPresent();
-        String method = loaded.policy().certification().method();
-        boolean smoothed = method.equals(SMOOTHING);
+        String method = loaded.certificationMethod();
+        boolean smoothed = method.equals(SmoothingCertifier.METHOD);
         this.certifySettings = loaded.certifySettings(null, null, null, null, null, options.radius());
         this.attackSettings = loaded.attackSettings(null, null, null);
         this.bounds = graph && ((options.certify() && !smoothed) || options.curvatureIterations() > 0)
@@ -79,7 +76,7 @@ public final class ModelPipeline implements AutoCloseable {
                 : null;
         this.certifier = graph && options.certify() && !smoothed ? new Certifier(bounds, certifySettings) : null;
         this.smoothing = options.certify() && smoothed ? loaded.smoothingSettings(null) : null;
-        this.certificateMethod = smoothing != null ? SMOOTHING
+        this.certificateMethod = smoothing != null ? SmoothingCertifier.METHOD
                 : certifier != null ? ExplanationRecords.certificateMethod(bounds, certifySettings.splitLeaves()) : null;
         ModelPolicy.Attack attack = loaded.policy().attack();
         this.assessor = graph && options.attack()

@@ -22,6 +22,9 @@ import java.util.SplittableRandom;
  */
 public final class SmoothingCertifier {
 
+    /** The certification method's name in policies and records. */
+    public static final String METHOD = "smoothing";
+
     private SmoothingCertifier() {}
 
     /**

@@ -7,7 +7,6 @@ import dev.stabilis.certify.Certifier;
 import dev.stabilis.certify.CertifySettings;
 import dev.stabilis.certify.Curvature;
 import dev.stabilis.certify.GradientBounds;
-import dev.stabilis.service.ModelPipeline;
 import dev.stabilis.smoothing.SmoothedCertificate;
 import dev.stabilis.smoothing.SmoothingCertifier;
 import dev.stabilis.smoothing.SmoothingSettings;
@@ -81,11 +80,11 @@ final class CertifyCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--k " + settings.k() + " exceeds the model's " + loaded.inputSize() + " features");
             }
             float[][] rows = payload.rows().toArray(float[][]::new);
-            String chosen = method != null ? method : loaded.policy().certification().method();
-            if (!List.of(GradientBounds.INTERVAL, GradientBounds.LINEAR, ModelPipeline.SMOOTHING).contains(chosen)) {
+            String chosen = method != null ? method : loaded.certificationMethod();
+            if (!List.of(GradientBounds.INTERVAL, GradientBounds.LINEAR, SmoothingCertifier.METHOD).contains(chosen)) {
                 throw new IllegalArgumentException("--method must be interval, linear or smoothing, got '" + chosen + "'");
             }
-            if (chosen.equals(ModelPipeline.SMOOTHING)) {
+            if (chosen.equals(SmoothingCertifier.METHOD)) {
                 SmoothingSettings smoothing = loaded.smoothingSettings(epsilon);
                 printSmoothed(payload, loaded, smoothing, SmoothingCertifier.certify(loaded.model(), rows, null, smoothing));
                 return ExitCodes.OK;
@@ -143,7 +142,7 @@ final class CertifyCommand implements Callable<Integer> {
     private void printSmoothed(InferencePayload payload, LoadedModel loaded, SmoothingSettings settings,
             List<SmoothedCertificate> samples) throws IOException {
         ObjectNode root = JsonOutput.document(payload, loaded);
-        root.put("method", ModelPipeline.SMOOTHING);
+        root.put("method", SmoothingCertifier.METHOD);
         root.put("epsilon", settings.epsilon());
         root.put("k", settings.k());
         root.put("target", settings.kind() == TargetKind.LOGIT ? "logit" : "logprob");

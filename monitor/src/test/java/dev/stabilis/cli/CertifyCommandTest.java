@@ -136,11 +136,14 @@ class CertifyCommandTest {
     }
 
     @Test
-    void torchScriptModelsCannotBeCertified() {
+    void torchScriptModelsGetSmoothingCertificatesUnlessGradientBoundsAreAskedFor() {
         Path traced = Path.of("..", "model-runner", "src", "test", "resources", "fixtures", "digits_mlp_relu_torchscript");
-        CliRun run = CliRun.stabilis("certify", "--model", traced.toString(), "--input", PAYLOAD);
-        assertThat(run.code()).isEqualTo(ExitCodes.BAD_MODEL);
-        assertThat(run.err()).contains("certification and attacks need an ONNX model");
+        CliRun smoothed = CliRun.stabilis("certify", "--model", traced.toString(), "--input", PAYLOAD);
+        assertThat(smoothed.code()).as(smoothed.err()).isZero();
+        assertThat(smoothed.json().path("method").asText()).as("the policy names no method; the model has no graph").isEqualTo("smoothing");
+        CliRun bounded = CliRun.stabilis("certify", "--model", traced.toString(), "--input", PAYLOAD, "--method", "interval");
+        assertThat(bounded.code()).isEqualTo(ExitCodes.BAD_MODEL);
+        assertThat(bounded.err()).contains("certification and attacks need an ONNX model");
     }
 
     @Test

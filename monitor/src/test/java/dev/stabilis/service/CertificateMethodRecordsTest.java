@@ -65,6 +65,20 @@ class CertificateMethodRecordsTest {
     }
 
     @Test
+    void withoutAMethodInThePolicyAGraphGetsIntervalBoundsAndATorchScriptModelSmoothing(@TempDir Path root) throws IOException {
+        install(root, DEMO, "model.onnx", null);
+        for (Explanation e : explain(root, "onnx-default")) {
+            assertThat(e.certificate().method()).isEqualTo("interval");
+        }
+        Path other = Files.createDirectories(root.resolve("torchscript"));
+        install(other, TORCHSCRIPT, "model.pt", null);
+        for (Explanation e : explain(other, "torchscript-default")) {
+            assertThat(e.certificate().method()).isEqualTo("smoothing");
+            assertThat(e.certificate().smoothed().samples()).as("the policy's default draws").isEqualTo(1000);
+        }
+    }
+
+    @Test
     void samplingGivesTheFullAnalysisToTheSameShareOfSamplesOnEveryReplayAndSaysWhatRan(@TempDir Path root) throws IOException {
         install(root, DEMO, "model.onnx", "linear");
         Path policy = root.resolve("m/1/stabilis.yaml");
@@ -182,14 +196,18 @@ class CertificateMethodRecordsTest {
         return rows;
     }
 
+    /** Installs a copy of a model as m/1 with ε = 0.001 and the given certification method (null: the policy names none). */
     private static void install(Path root, Path from, String modelFile, String method) throws IOException {
         Path dir = Files.createDirectories(root.resolve("m").resolve("1"));
         Files.copy(from.resolve(modelFile), dir.resolve(modelFile));
         YAMLMapper yaml = new YAMLMapper();
         ObjectNode policy = (ObjectNode) yaml.readTree(from.resolve("stabilis.yaml").toFile());
         ObjectNode certification = policy.has("certification") ? (ObjectNode) policy.get("certification") : policy.putObject("certification");
-        certification.put("method", method).put("epsilon", 0.001);
-        if (method.equals("smoothing")) {
+        certification.put("epsilon", 0.001);
+        if (method != null) {
+            certification.put("method", method);
+        }
+        if ("smoothing".equals(method)) {
             certification.putObject("smoothing").put("samples", 200).put("radius", 0.05);
         }
         yaml.writeValue(dir.resolve("stabilis.yaml").toFile(), policy);
