@@ -143,8 +143,10 @@ def shape_op(op, ins, a, get, opset):
 # Point interpreter (torch float64, differentiable)
 # ----------------------------------------------------------------------------------------
 
-def run_point(G, x):
-    env = {G.input: x}
+def run_point(G, x, values=None):
+    """The graph's output at x; with a dict `values`, every named value is also stored in it."""
+    env = {} if values is None else values
+    env[G.input] = x
 
     def get(name):
         return env[name] if name in env else G.consts[name]
