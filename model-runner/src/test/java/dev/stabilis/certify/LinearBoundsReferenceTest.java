@@ -1,5 +1,6 @@
 package dev.stabilis.certify;
 
+import static dev.stabilis.certify.ReferenceBoundsAgreementTest.doubles;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
@@ -86,14 +87,6 @@ class LinearBoundsReferenceTest {
         double[] out = new double[cases.size() * n];
         for (int r = 0; r < cases.size(); r++) {
             System.arraycopy(doubles(cases.get(r).get(field)), 0, out, r * n, n);
-        }
-        return out;
-    }
-
-    private static double[] doubles(JsonNode array) {
-        double[] out = new double[array.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = array.get(i).asDouble();
         }
         return out;
     }

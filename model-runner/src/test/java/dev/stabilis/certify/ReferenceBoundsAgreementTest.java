@@ -64,7 +64,8 @@ class ReferenceBoundsAgreementTest {
         }
     }
 
-    private static double[] doubles(JsonNode array) {
+    /** A JSON array of numbers as doubles. */
+    static double[] doubles(JsonNode array) {
         double[] out = new double[array.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = array.get(i).asDouble();
