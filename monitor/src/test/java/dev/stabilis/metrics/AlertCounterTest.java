@@ -54,8 +54,6 @@ class AlertCounterTest {
     }
 
     private static Alert alert(String model, int predictedClass) {
-        AlertKind kind = AlertKind.RADIUS_DROP;
-        return new Alert("id", "id", kind.name(), Alert.FIRING, "warning", model, "1", predictedClass, null, "2026-01-01T00:00:00Z", null,
-                null, kind.name(), "", null, null, null, null, null, null, null, List.of(), 0, List.of(), null, null);
+        return WindowGaugesTest.alert(AlertKind.RADIUS_DROP, model, predictedClass);
     }
 }

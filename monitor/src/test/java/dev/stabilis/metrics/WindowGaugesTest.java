@@ -71,7 +71,8 @@ class WindowGaugesTest {
         return alert(AlertKind.MODEL_SILENT, model, -1);
     }
 
-    private static Alert alert(AlertKind kind, String model, int predictedClass) {
+    /** An alert of a kind, model and class, the rest left empty. */
+    static Alert alert(AlertKind kind, String model, int predictedClass) {
         return new Alert("id", "id", kind.name(), Alert.FIRING, "warning", model, "1", predictedClass, null, "2026-01-01T00:00:00Z", null,
                 null, kind.name(), "", null, null, null, null, null, null, null, List.of(), 0, List.of(), null, null);
     }
