@@ -1,14 +1,17 @@
 package dev.stabilis.service;
 
+import io.micrometer.core.instrument.Tags;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the {@code class} label of the runner's per-sample meters says, so that a model with many classes does not
- * multiply its series: {@code all} (the predicted class), {@code none} (no class label) or {@code first:N} (the
- * first N classes a runner sees of each model keep their label, later ones are counted as {@code class="other"};
- * which classes those are depends on the order samples arrive, so replicas may differ).
+ * What the {@code class} label of per-class meters says (the runner's per-sample meters; the monitor's window and
+ * drift gauges and its alert counter), so that a model with many classes does not multiply its series:
+ * {@code all} (the predicted class), {@code none} (no class label) or {@code first:N} (the first N classes a
+ * process sees of each model keep their label, later ones share {@code class="other"}; which classes those are
+ * depends on the order they arrive, so replicas may differ). Counters of classes that share a label add up; a
+ * gauge they share shows the value set last by any of them.
  */
 public final class ClassLabels {
 
@@ -55,6 +58,11 @@ public final class ClassLabels {
     /** Whether the meters carry a class label at all. */
     public boolean labelled() {
         return cap > 0;
+    }
+
+    /** The {@code class} tag of a model's predicted class: none when the label is dropped, else {@link #of}. */
+    public Tags tags(String model, int predictedClass) {
+        return labelled() ? Tags.of("class", of(model, predictedClass)) : Tags.empty();
     }
 
     /** The label of a model's predicted class: the class itself, or {@link #OTHER} beyond the cap. */

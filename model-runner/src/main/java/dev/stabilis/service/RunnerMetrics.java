@@ -65,10 +65,7 @@ public final class RunnerMetrics {
      *     certification: a bounded label of the sample counter
      */
     public void sample(String model, String version, String method, Sample sample, Evaluation e, long explainedAt) {
-        Tags tags = Tags.of("model", model, "version", version);
-        if (classLabels.labelled()) {
-            tags = tags.and("class", classLabels.of(model, e.predicted()));
-        }
+        Tags tags = Tags.of("model", model, "version", version).and(classLabels.tags(model, e.predicted()));
         Counter.builder("stabilis.samples").description("Samples explained, by certificate method and outcome")
                 .tags(tags).tag("method", method == null ? "none" : method).tag("outcome", outcome(e)).register(registry).increment();
         if (e.certified() != null) {

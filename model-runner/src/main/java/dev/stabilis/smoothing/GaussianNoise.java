@@ -1,8 +1,8 @@
 package dev.stabilis.smoothing;
 
 import java.util.random.RandomGenerator;
-import org.apache.commons.math3.distribution.NormalDistribution;
-import org.apache.commons.math3.special.Erf;
+import org.apache.commons.numbers.gamma.Erf;
+import org.apache.commons.statistics.distribution.NormalDistribution;
 
 /**
  * Isotropic Gaussian noise N(0, σ²I).
@@ -19,7 +19,7 @@ import org.apache.commons.math3.special.Erf;
  */
 public record GaussianNoise(double scale, int dimension) implements Noise {
 
-    private static final NormalDistribution STANDARD = new NormalDistribution(null, 0, 1);
+    private static final NormalDistribution STANDARD = NormalDistribution.of(0, 1);
 
     public GaussianNoise {
         if (!(scale > 0) || Double.isInfinite(scale)) {
@@ -44,7 +44,7 @@ public record GaussianNoise(double scale, int dimension) implements Noise {
 
     @Override
     public double shiftDistance(double shift) {
-        return Erf.erf(shift / (2 * Math.sqrt(2) * scale));
+        return Erf.value(shift / (2 * Math.sqrt(2) * scale));
     }
 
     @Override

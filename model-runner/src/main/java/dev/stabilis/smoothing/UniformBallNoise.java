@@ -1,7 +1,7 @@
 package dev.stabilis.smoothing;
 
 import java.util.random.RandomGenerator;
-import org.apache.commons.math3.special.Beta;
+import org.apache.commons.numbers.gamma.RegularizedBeta;
 
 /**
  * Noise uniform in the ℓ2 ball B(0; r) of ℝ^d.
@@ -61,7 +61,7 @@ public record UniformBallNoise(double scale, int dimension) implements Noise {
             return 1;
         }
         double half = shift / (2 * scale);
-        return Beta.regularizedBeta(half * half, 0.5, (dimension + 1) / 2.0);
+        return RegularizedBeta.value(half * half, 0.5, (dimension + 1) / 2.0);
     }
 
     @Override

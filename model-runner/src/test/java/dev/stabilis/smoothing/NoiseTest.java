@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
 import java.util.SplittableRandom;
-import org.apache.commons.math3.distribution.NormalDistribution;
+import org.apache.commons.statistics.distribution.NormalDistribution;
 import org.junit.jupiter.api.Test;
 
 class NoiseTest {
 
-    private static final NormalDistribution STANDARD = new NormalDistribution(null, 0, 1);
+    private static final NormalDistribution STANDARD = NormalDistribution.of(0, 1);
 
     @Test
     void uniformBallShiftDistanceIsOneMinusTheOverlapOfTwoBallsInOneTwoAndThreeDimensions() {

@@ -2,7 +2,6 @@ package dev.stabilis.app;
 
 import dev.stabilis.config.ConfigException;
 import dev.stabilis.config.StabilisConfig;
-import dev.stabilis.contract.Alert;
 import dev.stabilis.detect.DetectConfig;
 import dev.stabilis.detect.DetectTopology;
 import dev.stabilis.detect.DriftConfig;
@@ -12,10 +11,12 @@ import dev.stabilis.ingest.IngestFilters;
 import dev.stabilis.ingest.IngestStreamsConfig;
 import dev.stabilis.ingest.IngestTopology;
 import dev.stabilis.ingest.RepositoryModelCatalog;
+import dev.stabilis.metrics.AlertCounter;
 import dev.stabilis.metrics.DeadLetterMeter;
 import dev.stabilis.metrics.DriftGauges;
 import dev.stabilis.metrics.WindowGauges;
 import dev.stabilis.model.ModelRepository;
+import dev.stabilis.service.ClassLabels;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -74,6 +75,7 @@ public final class MonitorApp implements AutoCloseable {
         DetectConfig detectConfig = detectConfig(config);
         DriftConfig driftConfig = driftConfig(config);
         rocksDbMemoryBytes(config);
+        ClassLabels classLabels = config.classLabels("stabilis.monitor.metrics.class.label");
         ModelRepository repository = new ModelRepository(config.directory("stabilis.models.repository"));
         // the access check runs while both applications are built, so that a restarted monitor is back sooner
         CompletableFuture<Void> access = CompletableFuture.runAsync(() -> KafkaAccess.verify(kafka, KafkaAccess.START_TIMEOUT));
@@ -91,11 +93,12 @@ public final class MonitorApp implements AutoCloseable {
             detectSettings.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId + "-detect");
             Properties detectProps = DetectTopology.streamsConfig(detectSettings);
             streamsCommon(config, kafka, instanceId, detectProps);
-            WindowGauges windowGauges = new WindowGauges(registry);
+            WindowGauges windowGauges = new WindowGauges(registry, classLabels);
+            AlertCounter alerts = new AlertCounter(registry, classLabels);
             built.add(new KafkaStreams(new DetectTopology(detectConfig, driftConfig, alert -> {
-                countAlert(registry, alert);
+                alerts.count(alert);
                 windowGauges.onAlert(alert);
-            }, ExplanationListener.NONE, windowGauges, new DriftGauges(registry)).build(), detectProps));
+            }, ExplanationListener.NONE, windowGauges, new DriftGauges(registry, classLabels)).build(), detectProps));
             access.join();
             Topics.requireExisting(kafka, Topics.monitor(config, ingestConfig), "monitor");
         } catch (RuntimeException e) {
@@ -197,13 +200,6 @@ public final class MonitorApp implements AutoCloseable {
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
         // read_committed fetches otherwise wait up to 500 ms for data that committed just after they were sent
         props.putIfAbsent(StreamsConfig.mainConsumerPrefix("fetch.max.wait.ms"), "50");
-    }
-
-    private static void countAlert(MeterRegistry registry, Alert alert) {
-        Counter.builder("stabilis.alerts").description("Alerts emitted, by kind")
-                .tags("kind", alert.kind(), "severity", alert.severity(), "status", alert.status(),
-                        "model", alert.model(), "version", alert.version(), "class", Integer.toString(alert.predictedClass()))
-                .register(registry).increment();
     }
 
     public void start() {

@@ -35,7 +35,7 @@ public final class RunnerApp implements AutoCloseable {
                 config.required("stabilis.runner.group.id"), config.required("stabilis.runner.transactional.id"),
                 config.integer("stabilis.runner.max.batch", 1, 1 << 16), config.number("stabilis.runner.max.wait.ms"),
                 config.integer("stabilis.runner.explanation.max.bytes", 4096, Integer.MAX_VALUE));
-        ClassLabels classLabels = classLabels(config);
+        ClassLabels classLabels = config.classLabels("stabilis.runner.metrics.class.label");
         ModelRepository repository = new ModelRepository(config.directory("stabilis.models.repository"));
         KafkaAccess.verify(config.kafka(), KafkaAccess.START_TIMEOUT);
         Topics.requireExisting(config.kafka(), Topics.runner(config), "runner");
@@ -51,15 +51,6 @@ public final class RunnerApp implements AutoCloseable {
         }
         this.runner = new ExplanationRunner(settings, pipelines, options, metrics, watch);
         this.thread = new Thread(runner, "stabilis-runner");
-    }
-
-    static ClassLabels classLabels(StabilisConfig config) {
-        String value = config.required("stabilis.runner.metrics.class.label");
-        try {
-            return ClassLabels.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("setting 'stabilis.runner.metrics.class.label' " + e.getMessage());
-        }
     }
 
     /** The device as the {@code device} label writes it: {@code cpu}, {@code gpu:0}, ... (not DJL's {@code cpu()}). */

@@ -1,5 +1,6 @@
 package dev.stabilis.config;
 
+import dev.stabilis.service.ClassLabels;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -78,6 +79,8 @@ public final class StabilisConfig {
             new Setting("stabilis.runner.models.poll.ms", "5000", "How often the runner looks at the model repository when polling"),
             new Setting("stabilis.runner.metrics.class.label", "all", "The class label of the runner's per-sample meters: all, "
                     + "none (dropped) or first:N (the first N classes seen of each model; later ones as class=\"other\")"),
+            new Setting("stabilis.monitor.metrics.class.label", "all", "The class label of the monitor's window and drift gauges "
+                    + "and of stabilis_alerts_total, by the same rule: all, none or first:N"),
             new Setting("stabilis.monitor.application.id", "stabilis", "Prefix of the Kafka Streams application ids (-ingest, -detect)"),
             new Setting("stabilis.monitor.instance.id", "", "Static group membership (group.instance.id) of the monitor, unique "
                     + "per monitor process; default: <host name>-monitor"),
@@ -207,6 +210,15 @@ public final class StabilisConfig {
             throw new ConfigException("setting '" + key + "' must be true or false, got '" + value + "'");
         }
         return value.equals("true");
+    }
+
+    /** A {@link ClassLabels} rule: {@code all}, {@code none} or {@code first:N}. */
+    public ClassLabels classLabels(String key) {
+        try {
+            return ClassLabels.parse(required(key));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("setting '" + key + "' " + e.getMessage());
+        }
     }
 
     /** A directory that exists. */

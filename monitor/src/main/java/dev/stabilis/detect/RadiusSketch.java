@@ -1,52 +1,109 @@
 package dev.stabilis.detect;
 
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.DDSketches;
+import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
+import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
+import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Base64;
 import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
- * The certified radii of a window in bounded space, enough for their median to within 1% relative error:
- * logarithmically spaced buckets (as in DDSketch) plus a count of zero radii.
+ * The certified radii of one window, summarised by DataDog's DDSketch (sketches-java) with relative accuracy
+ * {@value #RELATIVE_ACCURACY}: for positive radii, the value it gives for quantile q is within 1 % of the exact
+ * radius of rank ⌊q·(n−1)⌋ among the n radii (the lower median for q = ½); zero radii (not certified at any ε
+ * searched) are counted exactly and give 0. Space is bounded by {@value #MAX_BINS} bins, the lowest collapsed
+ * first, so the guarantee holds while the window's positive radii span less than a factor γ^2048 ≈ 10^17.
  *
- * @param zeros radii that are zero (not certified at any ε searched)
- * @param buckets count per bucket index i, the bucket holding radii in (γ^(i-1), γ^i]
+ * <p>Immutable: {@link #add} returns a new sketch, as the window tally it belongs to is a value.
+ *
+ * <p>State-store form: {@code {"ddsketch": "<base64 of the sketch's own binary encoding>"}}. The earlier
+ * hand-written form, {@code {"zeros": n, "buckets": {"i": count}}} with bucket i holding radii in
+ * (γ^(i−1), γ^i] for the same γ, is still read, so that windows open across an upgrade keep their radii: a
+ * bucket's radii re-enter at the value it reported for them, so their quantiles stay within about 2 %.
  */
-record RadiusSketch(long zeros, SortedMap<Integer, Long> buckets) {
+final class RadiusSketch {
 
-    private static final double RELATIVE_ACCURACY = 0.01;
-    private static final double GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
-    private static final double LOG_GAMMA = Math.log(GAMMA);
+    /** The relative accuracy of every quantile. */
+    static final double RELATIVE_ACCURACY = 0.01;
+    private static final int MAX_BINS = 2048;
+    /** γ of the earlier hand-written form, whose bucket i held radii in (γ^(i−1), γ^i]. */
+    private static final double LEGACY_GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
 
-    static RadiusSketch empty() {
-        return new RadiusSketch(0, new TreeMap<>());
+    private final DDSketch sketch;
+
+    private RadiusSketch(DDSketch sketch) {
+        this.sketch = sketch;
     }
 
+    static RadiusSketch empty() {
+        return new RadiusSketch(DDSketches.logarithmicCollapsingLowestDense(RELATIVE_ACCURACY, MAX_BINS));
+    }
+
+    /** This sketch with one more radius; a radius of zero or less counts as zero. */
     RadiusSketch add(double radius) {
-        if (radius <= 0) {
-            return new RadiusSketch(zeros + 1, buckets);
-        }
-        SortedMap<Integer, Long> counts = new TreeMap<>(buckets);
-        counts.merge((int) Math.ceil(Math.log(radius) / LOG_GAMMA), 1L, Long::sum);
-        return new RadiusSketch(zeros, counts);
+        DDSketch next = sketch.copy();
+        next.accept(Math.max(radius, 0));
+        return new RadiusSketch(next);
     }
 
     long count() {
-        return zeros + buckets.values().stream().mapToLong(Long::longValue).sum();
+        return Math.round(sketch.getCount());
     }
 
     /** The lower median; requires at least one radius. */
     double median() {
-        long rank = (count() - 1) / 2;
-        long seen = zeros;
-        if (rank < seen) {
-            return 0;
+        return quantile(0.5);
+    }
+
+    /** The radius of rank ⌊q·(n−1)⌋, within {@link #RELATIVE_ACCURACY}; requires at least one radius. */
+    double quantile(double q) {
+        if (sketch.isEmpty()) {
+            throw new IllegalStateException("quantile of an empty sketch");
         }
-        for (Map.Entry<Integer, Long> bucket : buckets.entrySet()) {
-            seen += bucket.getValue();
-            if (rank < seen) {
-                return 2 * Math.pow(GAMMA, bucket.getKey()) / (GAMMA + 1);
+        return sketch.getValueAtQuantile(q);
+    }
+
+    @JsonProperty("ddsketch")
+    String encoded() {
+        GrowingByteArrayOutput out = GrowingByteArrayOutput.withDefaultInitialCapacity();
+        try {
+            sketch.encode(out, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode the radius sketch", e);
+        }
+        return Base64.getEncoder().encodeToString(out.trimmedCopy());
+    }
+
+    /**
+     * Reads either state-store form.
+     *
+     * @param ddsketch the current form, or null
+     * @param zeros the earlier form's zero radii, or null
+     * @param buckets the earlier form's counts by bucket index, or null
+     */
+    @JsonCreator
+    static RadiusSketch read(@JsonProperty("ddsketch") String ddsketch, @JsonProperty("zeros") Long zeros,
+            @JsonProperty("buckets") Map<Integer, Long> buckets) {
+        if (ddsketch != null) {
+            try {
+                return new RadiusSketch(DDSketch.decode(ByteArrayInput.wrap(Base64.getDecoder().decode(ddsketch)),
+                        () -> new CollapsingLowestDenseStore(MAX_BINS)));
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("radius sketch: the ddsketch encoding is unreadable: " + e.getMessage(), e);
             }
         }
-        throw new IllegalStateException("median of an empty sketch");
+        DDSketch legacy = empty().sketch;
+        if (zeros != null && zeros > 0) {
+            legacy.accept(0, zeros);
+        }
+        if (buckets != null) {
+            buckets.forEach((index, count) -> legacy.accept(2 * Math.pow(LEGACY_GAMMA, index) / (LEGACY_GAMMA + 1), count));
+        }
+        return new RadiusSketch(legacy);
     }
 }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.jackson.JsonFormat;
 import java.io.IOException;
 
 /**
@@ -29,6 +31,7 @@ final class PayloadJson {
                 .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
                 .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .addModule(JsonFormat.getCloudEventJacksonModule())
                 .build();
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(MAX_NESTING).maxDocumentLength(maxBytes).build());
@@ -59,6 +62,20 @@ final class PayloadJson {
     }
 
     /**
+     * Turns a structured-mode CloudEvent, already read by {@link #readObject}, into the SDK's event with the
+     * CloudEvents JSON format's Jackson deserializer.
+     *
+     * @throws PayloadException {@link RejectReason#INVALID_ATTRIBUTE} with the SDK's reason when it refuses the event
+     */
+    CloudEvent toCloudEvent(JsonNode event) {
+        try {
+            return mapper.treeToValue(event, CloudEvent.class);
+        } catch (IOException | RuntimeException e) {
+            throw new PayloadException(RejectReason.INVALID_ATTRIBUTE, "invalid structured CloudEvent: " + firstLine(e.getMessage()));
+        }
+    }
+
+    /**
      * The text of a scalar field (a string, number or boolean), or null when it is absent or JSON null.
      *
      * @throws PayloadException {@link RejectReason#INVALID_ATTRIBUTE} when the field holds an object or array
@@ -75,7 +92,8 @@ final class PayloadJson {
         return v.asText();
     }
 
-    private static String firstLine(String message) {
+    /** The first line of an exception message (Jackson appends the source location on further lines). */
+    static String firstLine(String message) {
         int nl = message == null ? -1 : message.indexOf('\n');
         return nl < 0 ? String.valueOf(message) : message.substring(0, nl);
     }

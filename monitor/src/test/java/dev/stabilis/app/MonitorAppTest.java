@@ -64,4 +64,11 @@ class MonitorAppTest {
                     .isInstanceOf(ConfigException.class).hasMessageContaining("stabilis.monitor.rocksdb.memory.bytes");
         }
     }
+
+    @Test
+    void anInvalidClassLabelRuleFailsAtStartNamingTheKey() {
+        StabilisConfig config = StabilisConfig.load(null, Map.of(), Map.of(), Map.of("stabilis.monitor.metrics.class.label", "first:0"));
+        assertThatThrownBy(() -> new MonitorApp(config, new SimpleMeterRegistry()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("stabilis.monitor.metrics.class.label").hasMessageContaining("'first:0'");
+    }
 }

@@ -8,6 +8,8 @@ import dev.stabilis.config.ConfigException;
 import dev.stabilis.config.StabilisConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RunnerAppTest {
 
@@ -17,19 +19,21 @@ class RunnerAppTest {
         assertThat(RunnerApp.deviceLabel(Device.gpu(1))).isEqualTo("gpu:1");
     }
 
-    @Test
-    void theClassLabelSettingDefaultsToEveryClassAndRefusesOtherValuesNamingTheKey() {
-        assertThat(RunnerApp.classLabels(StabilisConfig.load(null, Map.of(), Map.of(), Map.of())).of("m", 7)).isEqualTo("7");
-        assertThat(RunnerApp.classLabels(classLabel("none")).labelled()).isFalse();
+    @ParameterizedTest
+    @ValueSource(strings = {"stabilis.runner.metrics.class.label", "stabilis.monitor.metrics.class.label"})
+    void theClassLabelSettingsDefaultToEveryClassAndRefuseOtherValuesNamingTheKey(String key) {
+        assertThat(StabilisConfig.load(null, Map.of(), Map.of(), Map.of()).classLabels(key).of("m", 7)).isEqualTo("7");
+        assertThat(setting(key, "none").classLabels(key).labelled()).isFalse();
+        assertThat(setting(key, "first:2").classLabels(key).of("m", 9)).isEqualTo("9");
         for (String invalid : new String[] {"top:5", "first:0", "first:x", "some"}) {
-            assertThatThrownBy(() -> RunnerApp.classLabels(classLabel(invalid)))
+            assertThatThrownBy(() -> setting(key, invalid).classLabels(key))
                     .isInstanceOf(ConfigException.class)
-                    .hasMessageContaining("stabilis.runner.metrics.class.label")
+                    .hasMessageContaining(key)
                     .hasMessageContaining("'" + invalid + "'");
         }
     }
 
-    private static StabilisConfig classLabel(String value) {
-        return StabilisConfig.load(null, Map.of(), Map.of(), Map.of("stabilis.runner.metrics.class.label", value));
+    private static StabilisConfig setting(String key, String value) {
+        return StabilisConfig.load(null, Map.of(), Map.of(), Map.of(key, value));
     }
 }

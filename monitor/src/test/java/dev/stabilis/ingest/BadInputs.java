@@ -540,6 +540,14 @@ final class BadInputs {
         add(c, cat, "a Knative ping event", RejectReason.UNKNOWN_EVENT_TYPE, binaryWithHeader("ce_type", "dev.knative.sources.ping"));
         add(c, cat, "a structured content type over a binary-mode body", RejectReason.MISSING_ATTRIBUTE,
                 binaryPlusHeader("content-type", utf8("application/cloudevents+json")));
+        add(c, cat, "a ce_ header naming an extension the spec forbids (not lowercase letters and digits)",
+                RejectReason.INVALID_ATTRIBUTE, binaryWithHeader("ce_model_name", "digits"));
+        add(c, cat, "a ce_source that is no URI reference", RejectReason.INVALID_ATTRIBUTE, binaryWithHeader("ce_source", "http://a b/"));
+        ObjectNode badExtension = structuredEvent();
+        badExtension.put("Model-Name", "digits");
+        add(c, cat, "a structured event with an extension name the spec forbids", RejectReason.INVALID_ATTRIBUTE, structured(badExtension));
+        add(c, cat, "a structured event in a format other than JSON", RejectReason.INVALID_ATTRIBUTE,
+                KafkaRecordFixture.load("structured-v1-request.json").withHeader("content-type", "application/cloudevents+avro").at(T0));
         ObjectNode both = structuredEvent();
         both.put("data_base64", "e30=");
         add(c, cat, "a structured event with data and data_base64", RejectReason.INVALID_ATTRIBUTE, structured(both));

@@ -556,6 +556,25 @@ class IngestTopologyTest {
         }
 
         @Test
+        void aStructuredEventsExtensionsAreReadWhateverTheirJsonTypeAndItsEndpointPicksTheVersion() {
+            try (IngestDriver ingest = driver(IngestFilters.VERSIONS, "digits/canary=1")) {
+                ObjectNode event = (ObjectNode) KafkaRecordFixture.load("structured-v1-request.json").body();
+                event.put("endpoint", "canary").put("namespace", "ml");
+                // Knative adds its own extensions; the SDK reads numbers and booleans as extension values too
+                event.put("knativearrivaltime", "2023-01-30T10:47:00.5Z").put("sequence", 7).put("sampled", true);
+                ingest.request(KafkaRecordFixture.load("structured-v1-request.json")
+                        .withValue(event.toString().getBytes(StandardCharsets.UTF_8)).at(T0));
+
+                assertThat(ingest.deadLetters()).isEmpty();
+                assertThat(ingest.sampleValues()).singleElement().satisfies(sample -> {
+                    assertThat(sample.get("version").asText()).isEqualTo("1");
+                    assertThat(sample.get("endpoint").asText()).isEqualTo("canary");
+                    assertThat(sample.get("namespace").asText()).isEqualTo("ml");
+                });
+            }
+        }
+
+        @Test
         void badFilterSettingsNameTheirKey() {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> IngestFilters.from(Map.of(IngestFilters.VERSIONS, "digits=1")))
                     .hasMessageContaining(IngestFilters.VERSIONS);
