@@ -38,6 +38,9 @@ public final class CertifyBenchmark {
     /** Rows (with their results) dumped for the reference, which repeats them up to the batch size. */
     private static final int DUMPED_ROWS = 256;
 
+    /** Timed iterations at least, however long they take (a 784-wide certify at batch 4096 takes seconds). */
+    private static final int MIN_ITERATIONS = 5;
+
     private CertifyBenchmark() {}
 
     public static void main(String[] args) throws IOException {
@@ -73,7 +76,7 @@ public final class CertifyBenchmark {
             }
             List<Double> times = new ArrayList<>();
             long end = System.nanoTime() + (long) (seconds * 1e9);
-            while (System.nanoTime() < end || times.size() < 20) {
+            while (System.nanoTime() < end || times.size() < MIN_ITERATIONS) {
                 long start = System.nanoTime();
                 pass.run();
                 times.add((System.nanoTime() - start) / 1e6);
