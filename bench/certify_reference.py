@@ -38,6 +38,35 @@ def load_mlp(path):
     return layers
 
 
+def interval_bounds(torch, layers, lo, hi, seed):
+    """Gradient bounds of the seeded score over the box [lo, hi] and the logit box: centre-radius IBP forward,
+    derivative ranges, interval products backward (no rounding widening)."""
+    c, r = (lo + hi) / 2, (hi - lo) / 2
+    dranges = []
+    for kind, w, b in layers:
+        if kind == "dense":
+            c, r = c @ w.T + b, r @ w.abs().T
+        else:
+            zl, zu = c - r, c + r
+            dranges.append(((zl > 0).to(lo.dtype), (zu > 0).to(lo.dtype)))
+            al, au = torch.relu(zl), torch.relu(zu)
+            c, r = (al + au) / 2, (au - al) / 2
+    yl, yu = c - r, c + r
+    # interval backward
+    dc, dr, a = seed, torch.zeros_like(seed), len(dranges)
+    for kind, w, _ in reversed(layers):
+        if kind == "dense":
+            dc, dr = dc @ w, dr @ w.abs()
+        else:
+            a -= 1
+            dl, du = dranges[a]
+            vl, vu = dc - dr, dc + dr
+            p = torch.stack([dl * vl, dl * vu, du * vl, du * vu])
+            plo, phi = p.min(0).values, p.max(0).values
+            dc, dr = (plo + phi) / 2, (phi - plo) / 2
+    return dc - dr, dc + dr, yl, yu
+
+
 def certify(torch, layers, x, eps, k=5):
     n = x.shape[0]
     # point pass (predicted class and gradient), explicit backward
@@ -58,32 +87,7 @@ def certify(torch, layers, x, eps, k=5):
         else:
             a -= 1
             g = g * acts[a]
-    # interval forward
-    lo, hi = (x - eps).clamp(0, 1), (x + eps).clamp(0, 1)
-    c, r = (lo + hi) / 2, (hi - lo) / 2
-    dranges = []
-    for kind, w, b in layers:
-        if kind == "dense":
-            c, r = c @ w.T + b, r @ w.abs().T
-        else:
-            zl, zu = c - r, c + r
-            dranges.append(((zl > 0).to(x.dtype), (zu > 0).to(x.dtype)))
-            al, au = torch.relu(zl), torch.relu(zu)
-            c, r = (al + au) / 2, (au - al) / 2
-    yl, yu = c - r, c + r
-    # interval backward
-    dc, dr, a = seed, torch.zeros_like(seed), len(dranges)
-    for kind, w, _ in reversed(layers):
-        if kind == "dense":
-            dc, dr = dc @ w, dr @ w.abs()
-        else:
-            a -= 1
-            dl, du = dranges[a]
-            vl, vu = dc - dr, dc + dr
-            p = torch.stack([dl * vl, dl * vu, du * vl, du * vu])
-            plo, phi = p.min(0).values, p.max(0).values
-            dc, dr = (plo + phi) / 2, (phi - plo) / 2
-    gl, gu = dc - dr, dc + dr
+    gl, gu, yl, yu = interval_bounds(torch, layers, (x - eps).clamp(0, 1), (x + eps).clamp(0, 1), seed)
     # certificates
     big = torch.maximum(gl.abs(), gu.abs())
     small = torch.where((gl <= 0) & (gu >= 0), torch.zeros_like(gl), torch.minimum(gl.abs(), gu.abs()))
@@ -113,6 +117,9 @@ def main():
     ap.add_argument("--epsilon", type=float, default=0.005)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seconds", type=float, default=5)
+    ap.add_argument("--batch", type=int, help="rows per call: the dumped rows repeated (default: as dumped)")
+    ap.add_argument("--part", choices=["certify", "bounds"], default="certify",
+                    help="bounds: time only interval_bounds on prepared boxes and seeds")
     ap.add_argument("--out")
     args = ap.parse_args()
     os.environ.setdefault("OPENBLAS_NUM_THREADS", str(args.threads))
@@ -124,27 +131,39 @@ def main():
     layers = [(k, None if w is None else torch.from_numpy(w), None if b is None else torch.from_numpy(b))
               for k, w, b in load_mlp(args.model)]
 
-    def run():
-        return certify(torch, layers, torch.from_numpy(rows), args.epsilon)
+    batch = args.batch or len(rows)
+    x = torch.from_numpy(np.resize(rows, (batch, rows.shape[1])))
 
-    out = run()
-    lower, upper = np.asarray(dump["lower"]), np.asarray(dump["upper"])
+    def run_certify():
+        return certify(torch, layers, x, args.epsilon)
+
+    out = run_certify()
+    box_lo, box_hi = (x - args.epsilon).clamp(0, 1), (x + args.epsilon).clamp(0, 1)
+    seed = torch.nn.functional.one_hot(out[0], len(layers[-1][2])).to(x.dtype)
+
+    def run_bounds():
+        return interval_bounds(torch, layers, box_lo, box_hi, seed)
+
+    run = run_bounds if args.part == "bounds" else run_certify
+    checked = min(batch, len(rows))  # rows both sides computed
+    lower, upper = np.asarray(dump["lower"])[:checked], np.asarray(dump["upper"])[:checked]
     scale = np.maximum(np.abs(lower).max(1, keepdims=True), 1e-12)
+    out = [o[:checked] for o in out]
     diff = max(np.abs(out[1].numpy() - lower).max(initial=0) / scale.max(), np.abs(out[2].numpy() - upper).max() / scale.max())
-    same_cls = int((out[0].numpy() == np.asarray(dump["predicted"])).sum())
-    same_topk = int((out[3].numpy() == np.asarray(dump["topk"])).sum())
+    same_cls = int((out[0].numpy() == np.asarray(dump["predicted"])[:checked]).sum())
+    same_topk = int((out[3].numpy() == np.asarray(dump["topk"])[:checked]).sum())
     end = time.perf_counter() + 2
     while time.perf_counter() < end:
         run()
     times = []
     end = time.perf_counter() + args.seconds
-    while time.perf_counter() < end or len(times) < 20:
+    while time.perf_counter() < end or len(times) < 5:
         t = time.perf_counter()
         run()
         times.append((time.perf_counter() - t) * 1000)
     med = statistics.median(times)
-    result = {"batch": len(rows), "medianMs": med, "bestMs": min(times), "iterations": len(times),
-              "samplesPerSecond": len(rows) / (med / 1000), "maxBoundDifference": float(diff),
+    result = {"part": args.part, "batch": batch, "medianMs": med, "bestMs": min(times), "iterations": len(times),
+              "samplesPerSecond": batch / (med / 1000), "maxBoundDifference": float(diff),
               "predictedAgree": same_cls, "top5CertificateAgree": same_topk,
               "torch": torch.__version__, "threads": {"openblas": os.environ["OPENBLAS_NUM_THREADS"], "intraop": 1}}
     text = json.dumps(result, indent=2)

@@ -36,8 +36,12 @@ final class ActivationRule implements IntervalRule {
 
     @Override
     public Interval forward(Interval[] in, long batch, double gamma) {
-        NDArray l = in[0].lower(k);
-        NDArray u = in[0].upper(k);
+        NDArray[] ends = in[0].ends(k);
+        NDArray l = ends[0];
+        NDArray u = ends[1];
+        if (isRelu()) { // non-decreasing and exact: the range is [σ(l), σ(u)]
+            return Interval.ofEnds(functions.value(l), functions.value(u), k);
+        }
         NDArray vl = functions.value(l);
         NDArray vu = functions.value(u);
         NDArray[] range = {NDArrays.minimum(vl, vu), NDArrays.maximum(vl, vu)};
@@ -67,8 +71,33 @@ final class ActivationRule implements IntervalRule {
 
     @Override
     public Interval[] backward(Interval adjoint, Interval[] in, Interval out, double gamma) {
-        Interval d = derivativeRange(in[0].lower(k), in[0].upper(k));
+        NDArray[] ends = in[0].ends(k);
+        if (isRelu()) {
+            return new Interval[] {reluAdjoint(adjoint, ends[0], ends[1])};
+        }
+        Interval d = derivativeRange(ends[0], ends[1]);
         return new Interval[] {IntervalArithmetic.product(adjoint, d, k)};
+    }
+
+    /** ReLU with its own derivative ranges (a test may give another σ′ extrema list, which takes the general path). */
+    private boolean isRelu() {
+        return op.kind() == Activation.Kind.RELU && derivativeCriticalPoints.isEmpty();
+    }
+
+    /**
+     * {@code [a] ⊙ ReLU′([l, u])} in a few kernels. ReLU′ ranges over {@code [d_l, d_u] = [1(l > 0), 1(u > 0)]}
+     * (0 and 1 also cover the value at the kink and both one-sided limits), so with {@code d ≥ 0} the product's
+     * ends are {@code min(a_l d_l, a_l d_u)} and {@code max(a_u d_l, a_u d_u)}: products with 0 and 1, exact, so
+     * only the conversion back to centre–radius rounds. An unbounded adjoint end times 0 gives NaN, which makes
+     * the coordinate unbounded (sound).
+     */
+    private Interval reluAdjoint(Interval adjoint, NDArray l, NDArray u) {
+        NDArray active = l.gt(k.of(0)).toType(l.getDataType(), false);
+        NDArray reached = u.gt(k.of(0)).toType(u.getDataType(), false);
+        NDArray[] a = adjoint.ends(k);
+        NDArray lo = NDArrays.minimum(a[0].mul(active), a[0].mul(reached));
+        NDArray hi = NDArrays.maximum(a[1].mul(active), a[1].mul(reached));
+        return Interval.ofEnds(lo, hi, k);
     }
 
     /**

@@ -1,7 +1,5 @@
 package dev.stabilis.certify;
 
-import java.util.Arrays;
-
 /**
  * Turns gradient bounds into a {@link Certificate} (ALGORITHMS.md §1.7). Ranking is by |g|, ties broken by
  * the lower feature index, so the top-k set of a gradient is deterministic.
@@ -69,9 +67,7 @@ public final class Certificates {
         }
         int[] top = topK(g, k);
         boolean topk = topkCertified(top, lower, upper);
-        double[] descending = big.clone();
-        Arrays.sort(descending);
-        reverse(descending);
+        double[] descending = largest(big, Math.min(k + 1, n));
         int overlap = 0;
         for (int i : top) {
             if (small[i] > kthLargestExcluding(descending, big[i], k)) {
@@ -121,8 +117,9 @@ public final class Certificates {
     }
 
     /**
-     * The k-th largest of the values without one entry of value {@code own}, from all values sorted descending:
-     * removing an entry at or above the k-th largest moves the (k+1)-th into k-th place (−∞ when too few remain).
+     * The k-th largest of the values without one entry of value {@code own}, from the k+1 largest values (fewer
+     * when there are fewer values) sorted descending: removing an entry at or above the k-th largest moves the
+     * (k+1)-th into k-th place (−∞ when too few remain).
      */
     private static double kthLargestExcluding(double[] descending, double own, int k) {
         if (descending.length - 1 < k) {
@@ -131,12 +128,22 @@ public final class Certificates {
         return own >= descending[k - 1] ? descending[k] : descending[k - 1];
     }
 
-    private static void reverse(double[] values) {
-        for (int a = 0, b = values.length - 1; a < b; a++, b--) {
-            double t = values[a];
-            values[a] = values[b];
-            values[b] = t;
+    /** The {@code count} largest values in {@link Double#compare} order, descending: O(n·count), no full sort. */
+    private static double[] largest(double[] values, int count) {
+        double[] top = new double[count];
+        int size = 0;
+        for (double v : values) {
+            if (size == count && Double.compare(v, top[count - 1]) <= 0) {
+                continue;
+            }
+            int at = size < count ? size++ : count - 1;
+            while (at > 0 && Double.compare(top[at - 1], v) < 0) {
+                top[at] = top[at - 1];
+                at--;
+            }
+            top[at] = v;
         }
+        return top;
     }
 
     /** Standard IBP: the predicted logit's lower bound exceeds every other logit's upper bound. */

@@ -51,6 +51,12 @@ record Interval(NDArray c, NDArray r) {
         return c.add(r).add(margin(k));
     }
 
+    /** {@code {lower, upper}}: both ends, rounded outward, with their common margin computed once. */
+    NDArray[] ends(Scalars k) {
+        NDArray m = margin(k);
+        return new NDArray[] {c.sub(r).sub(m), c.add(r).add(m)};
+    }
+
     private NDArray margin(Scalars k) {
         return c.abs().add(r).mul(k.of(ULP));
     }

@@ -15,11 +15,9 @@ final class IntervalArithmetic {
      * exact up to rounding.
      */
     static Interval product(Interval a, Interval b, Scalars k) {
-        NDArray al = a.lower(k);
-        NDArray au = a.upper(k);
-        NDArray bl = b.lower(k);
-        NDArray bu = b.upper(k);
-        return productOfEnds(al, au, bl, bu, k);
+        NDArray[] x = a.ends(k);
+        NDArray[] y = b.ends(k);
+        return productOfEnds(x[0], x[1], y[0], y[1], k);
     }
 
     /** The elementwise product of {@code [al, au]} and {@code [bl, bu]}. */
@@ -30,7 +28,7 @@ final class IntervalArithmetic {
         NDArray p4 = au.mul(bu);
         NDArray lo = NDArrays.minimum(NDArrays.minimum(p1, p2), NDArrays.minimum(p3, p4));
         NDArray hi = NDArrays.maximum(NDArrays.maximum(p1, p2), NDArrays.maximum(p3, p4));
-        return Interval.ofRoundedEnds(lo, hi, k).sanitized(k);
+        return Interval.ofRoundedEnds(lo, hi, k); // sanitized by ofEnds
     }
 
     /**

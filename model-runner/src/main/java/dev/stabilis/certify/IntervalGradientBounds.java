@@ -82,7 +82,9 @@ public final class IntervalGradientBounds implements GradientBounds {
         Interval[] adjoints = backward(boxes, classes, kind, gamma);
         Interval gradient = adjoints[0] == null ? Interval.point(boxes[0].c().zerosLike()) : adjoints[0];
         Interval logits = boxes[model.outputValue()];
-        return new IntervalBounds(gradient.lower(k), gradient.upper(k), logits.lower(k), logits.upper(k));
+        NDArray[] g = gradient.ends(k);
+        NDArray[] y = logits.ends(k);
+        return new IntervalBounds(g[0], g[1], y[0], y[1]);
     }
 
     /** The forward box of every value over the input boxes {@code [lower, upper]}. */

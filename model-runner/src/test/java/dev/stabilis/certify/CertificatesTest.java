@@ -51,6 +51,21 @@ class CertificatesTest {
     }
 
     @Test
+    void overlapWeighsEveryFeatureThatCanOvertakeWhereverItSits() {
+        double[] g = {0.1, 5, 0.2, 0.3, 4, 0.4, 0.2, 0.1, 0.3, 3.8};
+        double[] lo = new double[g.length];
+        double[] hi = new double[g.length];
+        for (int i = 0; i < g.length; i++) {
+            double d = i == g.length - 1 ? 0.6 : 0.1;
+            lo[i] = g[i] - d;
+            hi[i] = g[i] + d;
+        }
+        Certificate c = Certificates.of(g, lo, hi, 2, LOGITS_LO, LOGITS_HI, 0);
+        assertThat(c.topk()).as("the last feature can reach 4.4, above feature 4's least 3.9").isFalse();
+        assertThat(c.topkOverlap()).as("feature 1 (at least 4.9) stays; feature 4 can be overtaken by the last").isEqualTo(1);
+    }
+
+    @Test
     void cosineLowerBoundIsAttainedByTheWorstCorner() {
         double[] g = {1, 0};
         double[] lo = {1, -1};

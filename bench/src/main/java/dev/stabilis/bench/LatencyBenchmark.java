@@ -1,0 +1,94 @@
+package dev.stabilis.bench;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stabilis.attribution.Attributor;
+import dev.stabilis.attribution.Saliency;
+import dev.stabilis.certify.Certifier;
+import dev.stabilis.certify.CertifySettings;
+import dev.stabilis.certify.GradientBounds;
+import dev.stabilis.engine.GraphModel;
+import dev.stabilis.engine.TargetKind;
+import dev.stabilis.graph.Graph;
+import dev.stabilis.model.ModelRepository;
+import dev.stabilis.onnx.OnnxImporter;
+import dev.stabilis.service.ModelPipeline;
+import dev.stabilis.service.PipelineOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Small-batch latency (the streaming case at low traffic) through the public API, one row per call: saliency
+ * ({@link Attributor#explain}), the full certify call ({@link Certifier#certify}: point gradient, interval bounds,
+ * certificates) on the digits MLP fixture, and the runner's full per-sample pipeline ({@link ModelPipeline#evaluate}
+ * with the demo's options on the repository's digits model). p50 and p99 over timed calls after a warm-up.
+ *
+ * <p>Arguments: {@code model} (ONNX file), {@code models} (repository, models), {@code calls} (2000; the pipeline
+ * takes a tenth), {@code out} (result JSON).
+ */
+public final class LatencyBenchmark {
+
+    private LatencyBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        Graph graph = OnnxImporter.read(Path.of(opts.getOrDefault("model",
+                "model-runner/src/test/resources/fixtures/digits_mlp_relu/model.onnx")));
+        Path models = Path.of(opts.getOrDefault("models", "models"));
+        int calls = Integer.parseInt(opts.getOrDefault("calls", "2000"));
+        float[][] row = new float[1][graph.inputSize()];
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < row[0].length; i++) {
+            row[0][i] = (float) random.nextDouble();
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        try (GraphModel model = GraphModel.load(graph, Device.cpu(), DataType.FLOAT32)) {
+            Attributor saliency = new Attributor(model, new Saliency());
+            result.put("explainSaliency", percentiles(calls, () -> saliency.explain(row, null)));
+        }
+        CertifySettings settings = new CertifySettings(0.005, 5, TargetKind.LOGIT, 0, 1, false, 1, 16, new double[] {0},
+                new double[] {1});
+        try (GradientBounds bounds = GradientBounds.load(graph, Device.cpu())) {
+            Certifier certifier = new Certifier(bounds, settings);
+            result.put("certify", percentiles(calls, () -> certifier.certify(row)));
+        }
+        PipelineOptions defaults = new PipelineOptions(true, true, true, true, 20);
+        try (ModelPipeline pipeline = new ModelPipeline(new ModelRepository(models).load("digits", "latest", Device.cpu()), defaults)) {
+            float[][] sample = {Arrays.copyOf(row[0], pipeline.loaded().inputSize())};
+            result.put("pipeline", percentiles(Math.max(20, calls / 10), () -> pipeline.evaluate(sample)));
+        }
+        String json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result);
+        if (opts.containsKey("out")) {
+            Files.writeString(Path.of(opts.get("out")), json);
+        }
+        System.out.println(json);
+    }
+
+    /** p50 and p99 in ms of {@code calls} timed calls after as many untimed ones (at least 2 s of them). */
+    private static Map<String, Double> percentiles(int calls, Runnable call) {
+        long warmEnd = System.nanoTime() + 2_000_000_000L;
+        for (int i = 0; i < calls || System.nanoTime() < warmEnd; i++) {
+            call.run();
+        }
+        double[] ms = new double[calls];
+        for (int i = 0; i < calls; i++) {
+            long start = System.nanoTime();
+            call.run();
+            ms[i] = (System.nanoTime() - start) / 1e6;
+        }
+        Arrays.sort(ms);
+        Map<String, Double> p = new LinkedHashMap<>();
+        p.put("p50Ms", ms[calls / 2]);
+        p.put("p99Ms", ms[(int) Math.ceil(calls * 0.99) - 1]);
+        p.put("calls", (double) calls);
+        return p;
+    }
+}
