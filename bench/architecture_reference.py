@@ -11,8 +11,9 @@ dump (bench/torch_attribution.py says what each method computes):
   autograd, and one no_grad forward at the zero baseline for the completeness gap (the Java Attributor computes
   that gap too).
 
-Then it checks the Java attributions against its own (row-relative difference, --tolerance, --ig-tolerance), at
---float64-batches also both sides' IG against the float64 module's, and reports the
+Then it checks the Java attributions against its own (row-relative difference, --tolerance, --ig-tolerance), both
+sides' saliency (and at --float64-batches their IG) against the float64 module's, where a Java result within the
+tolerance of float64 passes too; and reports the
 model's load time (onnx.load + module + load_state_dict) and resident memory. Prints one JSON object.
 Run with Debian's /usr/bin/python3 (torch 1.13, torchvision 0.14, onnx).
 """
@@ -61,7 +62,7 @@ os.environ["OPENBLAS_NUM_THREADS"] = str(ARGS.blas_threads)
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from torch_attribution import compare, integrated_gradients, loadavg, proc_status, saliency, timed  # noqa: E402
+from torch_attribution import compare, emit, integrated_gradients, loadavg, proc_status, saliency, timed  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools" / "fixtures"))
 import make_architectures  # noqa: E402
@@ -119,25 +120,31 @@ def main():
         check = {"predictedAgree": int((np.asarray(dump["predicted"]) == sal_last[1]).sum()),
                  "saliency": compare(sal_last[0], np.asarray(dump["saliency"], dtype=np.float32).reshape(batch, -1)),
                  f"ig{steps}": compare(ig_last[0], np.asarray(dump[f"ig{steps}"], dtype=np.float32).reshape(batch, -1))}
+        # Where the two float32 results differ, the float64 module says which is off: saliency always (cheap), IG at
+        # --float64-batches. At batch 64, Debian's torch 1.13 float32 is 1.2e-2 of a row from float64 on one ResNet-18
+        # row where Stabilis is 7e-7.
+        model64 = copy.deepcopy(model).double()
+        java_sal = np.asarray(dump["saliency"], dtype=np.float64).reshape(batch, -1)
+        sal64 = saliency(model64, rows.double())[0].numpy().reshape(batch, -1)
+        check["saliencyAgainstFloat64"] = {"java": compare(sal64, java_sal),
+                                           "pytorch": compare(sal64, sal_last[0].reshape(batch, -1).astype(np.float64))}
+        saliency_ok = min(check["saliency"]["maxRowRelDiff"],
+                          check["saliencyAgainstFloat64"]["java"]["maxRowRelDiff"]) <= ARGS.tolerance
+        ig_difference = check[f"ig{steps}"]["maxRowRelDiff"]
         if str(batch) in ARGS.float64_batches.split(","):
-            ig64 = integrated_gradients(copy.deepcopy(model).double(), rows.double(), steps)[0].numpy()
+            ig64 = integrated_gradients(model64, rows.double(), steps)[0].numpy()
             check[f"ig{steps}AgainstFloat64"] = {
                 "java": compare(ig64, np.asarray(dump[f"ig{steps}"], dtype=np.float64).reshape(batch, -1)),
                 "pytorch": compare(ig64, ig_last[0].astype(np.float64))}
-        check["pass"] = bool(check["predictedAgree"] == batch
-                             and check["saliency"]["maxRowRelDiff"] <= ARGS.tolerance
-                             and check[f"ig{steps}"]["maxRowRelDiff"] <= ARGS.ig_tolerance)
+            ig_difference = min(ig_difference, check[f"ig{steps}AgainstFloat64"]["java"]["maxRowRelDiff"])
+        check["pass"] = bool(check["predictedAgree"] == batch and saliency_ok and ig_difference <= ARGS.ig_tolerance)
         passed = passed and check["pass"]
         result["javaCheck"][str(batch)] = check
     result["javaCheckPass"] = passed
     result["tolerance"] = {"saliency": ARGS.tolerance, f"ig{steps}": ARGS.ig_tolerance}
     result["loadavgAfter"] = loadavg()
     result["memory"] = proc_status()
-    text = json.dumps(result, indent=2)
-    if ARGS.out:
-        with open(ARGS.out, "w") as fh:
-            fh.write(text + "\n")
-    print(text)
+    emit(result, ARGS.out)
 
 
 if __name__ == "__main__":

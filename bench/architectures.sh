@@ -63,7 +63,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
       MAX_ROWS_PER_PASS=128
     fi
     if [[ "$round" == 1 ]]; then
-      float64=16  # both sides' float32 IG against the float64 module, once
+      float64=16,64  # both sides' float32 IG against the float64 module, once
     fi
     echo "[bench] round $round/$ROUNDS, $model: Java ($(cut -d' ' -f1-3 /proc/loadavg))" >&2
     "$JAVA" -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \

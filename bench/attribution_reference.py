@@ -60,7 +60,7 @@ import onnx  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from onnx import numpy_helper  # noqa: E402
-from torch_attribution import compare, integrated_gradients, loadavg, proc_status, saliency, timed  # noqa: E402
+from torch_attribution import compare, emit, integrated_gradients, loadavg, proc_status, saliency, timed  # noqa: E402
 
 torch.set_num_threads(ARGS.intra_op_threads)
 torch.set_num_interop_threads(ARGS.interop_threads)
@@ -159,11 +159,7 @@ def main():
                              and check[f"ig{steps}"]["maxRowRelDiff"] <= ARGS.tolerance)
         result["javaCheck"] = check
 
-    text = json.dumps(result, indent=2)
-    if ARGS.out:
-        with open(ARGS.out, "w") as fh:
-            fh.write(text + "\n")
-    print(text)
+    emit(result, ARGS.out)
 
 
 if __name__ == "__main__":

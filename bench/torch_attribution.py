@@ -8,6 +8,7 @@ What each method computes, on inputs of any shape [N, ...] with one target per r
 * integrated_gradients: predicted class from a no_grad forward, then all m path points of the batch in one
   [m*N, ...] pass with the midpoint rule alpha_k = (k - 1/2)/m and zero baseline, IG = (x - x0) * mean_k grad.
 """
+import json
 import time
 
 import numpy as np
@@ -81,6 +82,15 @@ def proc_status():
 def loadavg():
     with open("/proc/loadavg") as fh:
         return fh.read().strip()
+
+
+def emit(result, out):
+    """Prints the result as JSON and, with a path, writes it there too."""
+    text = json.dumps(result, indent=2)
+    if out:
+        with open(out, "w") as fh:
+            fh.write(text + "\n")
+    print(text)
 
 
 def compare(mine, java):
