@@ -45,9 +45,9 @@ def parse_args():
     p.add_argument("--heavy-rows", type=int, default=sys.maxsize,
                    help="calls with more model rows than this (samples x IG steps) run once without warmup")
     p.add_argument("--tolerance", type=float, default=1e-4, help="row-relative tolerance of the Java saliency check")
-    p.add_argument("--ig-tolerance", type=float, default=1e-3,
+    p.add_argument("--ig-tolerance", type=float, default=5e-3,
                    help="row-relative tolerance of the Java IG check: float32 IG through a deep ReLU net differs from "
-                        "float64 by ~1e-3 of a row on both sides (see --float64-batches)")
+                        "float64 by up to 2.2e-3 of a row on both sides at batch 64 (see --float64-batches)")
     p.add_argument("--float64-batches", default="",
                    help="batch sizes at which IG is also computed by the float64 module, and both float32 sides are "
                         "compared to it")

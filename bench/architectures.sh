@@ -11,8 +11,9 @@
 #
 # Per model: calls with more model rows (batch x IG steps) than HEAVY_ROWS run once without warmup (ResNet-18: 256,
 # so IG-32 at batch 16 and 64 is one call per process); Stabilis's Attributor keeps at most MAX_ROWS_PER_PASS model
-# rows in one pass (ResNet-18: 128, because the engine holds ~25 MB per ResNet-18 row in a pass and the default of
-# 16384 would need ~50 GB at IG-32 x 64; the transformer: the default). PyTorch runs each call in one pass.
+# rows in one pass (ResNet-18: 128, because the engine holds ~7 MB per ResNet-18 row in a pass and the default of
+# 16384 would need ~15 GB at IG-32 x 64 on a shared 24 GB machine; the transformer: the default). PyTorch runs each
+# call in one pass.
 #
 # Environment: ROUNDS (2), BATCHES (1,16,64), THREADS (2: DJL intra-op threads; PyTorch gets 2 OpenMP threads for
 # oneDNN and 1 OpenBLAS thread), SKIP_BUILD=1, PYTHON (/usr/bin/python3), JAVA (java).
