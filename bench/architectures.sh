@@ -7,7 +7,7 @@
 # (per round and model: Java, then PyTorch, each a fresh process); the table gives medians over rounds. Also: model
 # load time and resident memory, and on ResNet-18 one interval-bound pass against one plain gradient pass.
 #
-#   bench/architectures.sh            # from anywhere; about 5 minutes on 2 quiet cores
+#   bench/architectures.sh            # from anywhere; 7 min 51 s with the build at load average 4 on 2 cores
 #
 # Per model: calls with more model rows (batch x IG steps) than HEAVY_ROWS run once without warmup (ResNet-18: 256,
 # so IG-32 at batch 16 and 64 is one call per process); Stabilis's Attributor keeps at most MAX_ROWS_PER_PASS model
