@@ -60,6 +60,7 @@ import onnx  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from onnx import numpy_helper  # noqa: E402
+from torch_attribution import compare, emit, integrated_gradients, loadavg, proc_status, saliency, timed  # noqa: E402
 
 torch.set_num_threads(ARGS.intra_op_threads)
 torch.set_num_interop_threads(ARGS.interop_threads)
@@ -96,86 +97,6 @@ def forward(x):
     return x
 
 
-def saliency(x):
-    """Input gradient of the predicted-class logit; one forward, one backward over the batch."""
-    x = x.detach().requires_grad_(True)
-    logits = forward(x)
-    predicted = logits.argmax(1)
-    (grad,) = torch.autograd.grad(logits.gather(1, predicted[:, None]).sum(), x)
-    return grad, logits.detach(), predicted
-
-
-def integrated_gradients(x, steps):
-    """IG with zero baseline, midpoint rule, all steps of the batch in one [steps*N, F] pass."""
-    n, f = x.shape
-    with torch.no_grad():
-        logits = forward(x)
-        predicted = logits.argmax(1)
-        origin = torch.zeros_like(x)
-        delta = x - origin
-        alphas = (torch.arange(steps, dtype=x.dtype) + 0.5) / steps
-        path = (origin[None] + alphas[:, None, None] * delta[None]).reshape(steps * n, f)
-    path.requires_grad_(True)
-    out = forward(path)
-    (grad,) = torch.autograd.grad(out.gather(1, predicted.repeat(steps)[:, None]).sum(), path)
-    with torch.no_grad():
-        ig = grad.view(steps, n, f).mean(0) * delta
-    return ig, logits, predicted
-
-
-def timed(run, n, warmup, warmup_seconds, iters, min_seconds):
-    warm_end = time.perf_counter() + warmup_seconds
-    i = 0
-    while i < warmup or time.perf_counter() < warm_end:
-        run()
-        i += 1
-    times = []
-    end = time.perf_counter() + min_seconds
-    last = None
-    while len(times) < iters or time.perf_counter() < end:
-        s = time.perf_counter()
-        last = run()
-        times.append(time.perf_counter() - s)
-    t = np.array(times)
-    med = float(np.median(t))
-    return {
-        "iterations": len(times),
-        "medianMs": med * 1e3,
-        "minMs": float(t.min()) * 1e3,
-        "maxMs": float(t.max()) * 1e3,
-        "samplesPerSecMedian": n / med,
-        "samplesPerSecMean": n * len(times) / float(t.sum()),
-        "samplesPerSecBest": n / float(t.min()),
-    }, last
-
-
-def proc_status():
-    out = {}
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(("VmRSS:", "VmHWM:")):
-                key, value = line.split(":", 1)
-                out[key + "_kB"] = int(value.split()[0])
-    return out
-
-
-def loadavg():
-    with open("/proc/loadavg") as fh:
-        return fh.read().strip()
-
-
-def compare(mine, java):
-    """Max |diff|, and the max over rows of ||diff||_inf / ||reference row||_inf."""
-    d = np.abs(mine - java)
-    scale = np.maximum(np.abs(mine).max(axis=1), 1e-12)
-    elem_rel = d / np.maximum(np.abs(mine), 1e-3 * scale[:, None])
-    return {
-        "maxAbsDiff": float(d.max()),
-        "maxRowRelDiff": float((d.max(axis=1) / scale).max()),
-        "maxElemRelDiff_floor1e-3rowmax": float(elem_rel.max()),
-    }
-
-
 def main():
     dump = None
     if ARGS.rows:
@@ -188,11 +109,11 @@ def main():
     steps = ARGS.steps
 
     def run_saliency():
-        grad, logits, predicted = saliency(torch.from_numpy(rows))
+        grad, logits, predicted = saliency(forward, torch.from_numpy(rows))
         return grad.numpy(), logits.numpy(), predicted.numpy()
 
     def run_ig():
-        ig, logits, predicted = integrated_gradients(torch.from_numpy(rows), steps)
+        ig, logits, predicted = integrated_gradients(forward, torch.from_numpy(rows), steps)
         return ig.numpy(), logits.numpy(), predicted.numpy()
 
     # First call: process start (before importing torch/onnx) -> first saliency result.
@@ -238,11 +159,7 @@ def main():
                              and check[f"ig{steps}"]["maxRowRelDiff"] <= ARGS.tolerance)
         result["javaCheck"] = check
 
-    text = json.dumps(result, indent=2)
-    if ARGS.out:
-        with open(ARGS.out, "w") as fh:
-            fh.write(text + "\n")
-    print(text)
+    emit(result, ARGS.out)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /**
@@ -43,24 +42,18 @@ import java.util.function.Supplier;
  */
 public final class AttributionBenchmark {
 
-    /** Warmup runs at least this long (and at least {@code warmup} iterations). */
-    private static double warmupSeconds = 2.0;
-    /** Timed runs last at least this long (and at least {@code iters} iterations). */
-    private static double minSeconds = 3.0;
+    private static final Timings DEFAULT_TIMINGS = new Timings(10, 2.0, 30, 3.0);
 
     private AttributionBenchmark() {}
 
     public static void main(String[] args) throws IOException {
-        Map<String, String> opts = parse(args);
+        Map<String, String> opts = ProcessFigures.parse(args);
         Path modelPath = Path.of(opts.getOrDefault("model",
                 "model-runner/src/test/resources/fixtures/digits_mlp_relu/model.onnx"));
         int batch = Integer.parseInt(opts.getOrDefault("batch", "256"));
         int steps = Integer.parseInt(opts.getOrDefault("steps", "32"));
-        int warmup = Integer.parseInt(opts.getOrDefault("warmup", "10"));
-        int iters = Integer.parseInt(opts.getOrDefault("iters", "30"));
+        Timings timings = Timings.from(opts, DEFAULT_TIMINGS);
         long seed = Long.parseLong(opts.getOrDefault("seed", "42"));
-        warmupSeconds = Double.parseDouble(opts.getOrDefault("warmup-seconds", "2"));
-        minSeconds = Double.parseDouble(opts.getOrDefault("min-seconds", "3"));
         Path out = Path.of(opts.getOrDefault("out", "bench/results/java.json"));
         Path dump = Path.of(opts.getOrDefault("dump", "bench/results/java-attributions.json"));
 
@@ -69,7 +62,7 @@ public final class AttributionBenchmark {
         Graph graph = OnnxImporter.read(modelPath);
         try (GraphModel model = GraphModel.load(graph, Device.cpu(), DataType.FLOAT32)) {
             int features = Math.toIntExact(Arrays.stream(model.inputShape()).reduce(1, (a, b) -> a * b));
-            float[][] rows = randomRows(batch, features, seed);
+            float[][] rows = ProcessFigures.randomRows(batch, features, seed);
             Attributor saliency = new Attributor(model, new Saliency());
             List<Explanation> first = saliency.explain(rows, null);
             long t1 = System.nanoTime();
@@ -84,13 +77,13 @@ public final class AttributionBenchmark {
             result.put("model", modelPath.toString());
             result.put("batch", batch);
             result.put("igSteps", steps);
-            result.put("minWarmupIterations", warmup);
-            result.put("minIterations", iters);
-            result.put("warmupSeconds", warmupSeconds);
-            result.put("minSeconds", minSeconds);
+            result.put("minWarmupIterations", timings.warmup());
+            result.put("minIterations", timings.iterations());
+            result.put("warmupSeconds", timings.warmupSeconds());
+            result.put("minSeconds", timings.minSeconds());
             result.put("seed", seed);
-            result.put("threads", threadInfo());
-            result.put("loadavgBefore", loadavg());
+            result.put("threads", ProcessFigures.threadInfo());
+            result.put("loadavgBefore", ProcessFigures.loadavg());
             result.put("firstCallMs", firstCallMs);
             result.put("jvmUptimeAtFirstResultMs", jvmUptimeAtFirstMs);
 
@@ -100,28 +93,28 @@ public final class AttributionBenchmark {
             float[][] igLast = new float[batch][];
             int[] predicted = new int[batch];
             Map<String, Object> rssByPhase = new LinkedHashMap<>();
-            rssByPhase.put("afterFirstCall", memory().get("VmRSS_kB"));
-            methods.put("saliency", time(batch, warmup, iters, () -> saliency.explain(rows, null), salLast, predicted));
-            rssByPhase.put("afterSaliency", memory().get("VmRSS_kB"));
-            methods.put("ig" + steps, time(batch, warmup, iters, () -> ig.explain(rows, null), igLast, null));
-            rssByPhase.put("afterIg", memory().get("VmRSS_kB"));
+            rssByPhase.put("afterFirstCall", ProcessFigures.memory().get("VmRSS_kB"));
+            methods.put("saliency", time(batch, timings, () -> saliency.explain(rows, null), salLast, predicted));
+            rssByPhase.put("afterSaliency", ProcessFigures.memory().get("VmRSS_kB"));
+            methods.put("ig" + steps, time(batch, timings, () -> ig.explain(rows, null), igLast, null));
+            rssByPhase.put("afterIg", ProcessFigures.memory().get("VmRSS_kB"));
             result.put("methods", methods);
             // Resident memory after the saliency + IG run (before the optional breakdown, which adds [8192, 64]
             // host copies and larger native buffers).
-            result.put("memory", memory());
+            result.put("memory", ProcessFigures.memory());
 
             // Engine breakdown on the same batch (no Attributor): where the saliency time goes.
             if (Boolean.parseBoolean(opts.getOrDefault("breakdown", "true"))) {
                 Map<String, Object> breakdown = new LinkedHashMap<>();
-                breakdown.put("forward", timeEngine(model, rows, warmup, iters, false, 1));
-                breakdown.put("gradients", timeEngine(model, rows, warmup, iters, true, 1));
-                breakdown.put("gradients_x" + steps, timeEngine(model, rows, warmup, iters, true, steps));
+                breakdown.put("forward", timeEngine(model, rows, timings, false, 1));
+                breakdown.put("gradients", timeEngine(model, rows, timings, true, 1));
+                breakdown.put("gradients_x" + steps, timeEngine(model, rows, timings, true, steps));
                 result.put("engineBreakdown", breakdown);
-                result.put("memoryAfterBreakdown", memory());
+                result.put("memoryAfterBreakdown", ProcessFigures.memory());
             }
             result.put("rssByPhase_kB", rssByPhase);
 
-            result.put("loadavgAfter", loadavg());
+            result.put("loadavgAfter", ProcessFigures.loadavg());
 
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             Files.createDirectories(out.toAbsolutePath().getParent());
@@ -140,27 +133,17 @@ public final class AttributionBenchmark {
     }
 
     /** Times {@code run}, copying the last iteration's attributions (and predicted classes) out. */
-    private static Map<String, Object> time(int batch, int warmup, int iters, Supplier<List<Explanation>> run,
+    static Map<String, Object> time(int batch, Timings timings, Supplier<List<Explanation>> run,
             float[][] lastAttr, int[] lastPredicted) {
-        long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
-        for (int i = 0; i < warmup || System.nanoTime() < warmEnd; i++) {
-            run.get();
-        }
-        List<Long> ns = new ArrayList<>();
-        List<Explanation> last = null;
-        long end = System.nanoTime() + (long) (minSeconds * 1e9);
-        while (ns.size() < iters || System.nanoTime() < end) {
-            long s = System.nanoTime();
-            last = run.get();
-            ns.add(System.nanoTime() - s);
-        }
+        List<List<Explanation>> last = new ArrayList<>(List.of(List.of()));
+        Map<String, Object> stats = timings.time(batch, () -> last.set(0, run.get()));
         for (int i = 0; i < batch; i++) {
-            lastAttr[i] = last.get(i).attribution();
+            lastAttr[i] = last.get(0).get(i).attribution();
             if (lastPredicted != null) {
-                lastPredicted[i] = last.get(i).predicted();
+                lastPredicted[i] = last.get(0).get(i).predicted();
             }
         }
-        return stats(batch, ns);
+        return stats;
     }
 
     /**
@@ -170,7 +153,7 @@ public final class AttributionBenchmark {
      * beforehand, i.e. the minimum work of a saliency pass. Samples/s counts input rows (rows.length), so
      * {@code repeat = steps} approximates the IG path pass.
      */
-    private static Map<String, Object> timeEngine(GraphModel model, float[][] rows, int warmup, int iters,
+    private static Map<String, Object> timeEngine(GraphModel model, float[][] rows, Timings timings,
             boolean backward, int repeat) {
         int n = rows.length;
         int f = rows[0].length;
@@ -194,96 +177,6 @@ public final class AttributionBenchmark {
                 }
             }
         };
-        long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
-        for (int i = 0; i < warmup || System.nanoTime() < warmEnd; i++) {
-            once.run();
-        }
-        List<Long> ns = new ArrayList<>();
-        long end = System.nanoTime() + (long) (minSeconds * 1e9);
-        while (ns.size() < iters || System.nanoTime() < end) {
-            long s = System.nanoTime();
-            once.run();
-            ns.add(System.nanoTime() - s);
-        }
-        return stats(n, ns);
-    }
-
-    private static Map<String, Object> stats(int samples, List<Long> times) {
-        long[] ns = times.stream().mapToLong(Long::longValue).toArray();
-        long[] sorted = ns.clone();
-        Arrays.sort(sorted);
-        double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2.0;
-        long total = Arrays.stream(ns).sum();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("iterations", ns.length);
-        m.put("medianMs", median / 1e6);
-        m.put("minMs", sorted[0] / 1e6);
-        m.put("maxMs", sorted[sorted.length - 1] / 1e6);
-        m.put("samplesPerSecMedian", samples / (median / 1e9));
-        m.put("samplesPerSecMean", (double) samples * ns.length / (total / 1e9));
-        m.put("samplesPerSecBest", samples / (sorted[0] / 1e9));
-        return m;
-    }
-
-    private static float[][] randomRows(int n, int features, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[][] rows = new float[n][features];
-        for (float[] row : rows) {
-            for (int j = 0; j < features; j++) {
-                row[j] = (float) random.nextDouble();
-            }
-        }
-        return rows;
-    }
-
-    private static Map<String, Object> threadInfo() {
-        Map<String, Object> t = new LinkedHashMap<>();
-        t.put("ai.djl.pytorch.num_threads", System.getProperty("ai.djl.pytorch.num_threads", "(unset: engine default)"));
-        t.put("ai.djl.pytorch.num_interop_threads",
-                System.getProperty("ai.djl.pytorch.num_interop_threads", "(unset: engine default)"));
-        t.put("OMP_NUM_THREADS", String.valueOf(System.getenv("OMP_NUM_THREADS")));
-        t.put("availableProcessors", Runtime.getRuntime().availableProcessors());
-        return t;
-    }
-
-    private static String loadavg() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (IOException e) {
-            return "n/a";
-        }
-    }
-
-    /** VmRSS / VmHWM from /proc/self/status (kB), plus the Java heap in use. */
-    private static Map<String, Object> memory() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:") || line.startsWith("VmHWM:")) {
-                    String[] parts = line.split("\\s+");
-                    m.put(parts[0].replace(":", "") + "_kB", Long.parseLong(parts[1]));
-                }
-            }
-        } catch (IOException e) {
-            m.put("error", e.getMessage());
-        }
-        Runtime rt = Runtime.getRuntime();
-        m.put("javaHeapUsed_kB", (rt.totalMemory() - rt.freeMemory()) / 1024);
-        m.put("javaHeapCommitted_kB", rt.totalMemory() / 1024);
-        return m;
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> opts = new LinkedHashMap<>();
-        List<String> rest = new ArrayList<>(Arrays.asList(args));
-        for (int i = 0; i < rest.size(); i++) {
-            String a = rest.get(i);
-            if (!a.startsWith("--") || i + 1 >= rest.size()) {
-                throw new IllegalArgumentException("expected --name value pairs, got " + rest);
-            }
-            opts.put(a.substring(2), rest.get(++i));
-        }
-        return opts;
+        return timings.time(n, once);
     }
 }

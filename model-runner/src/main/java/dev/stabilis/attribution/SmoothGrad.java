@@ -41,6 +41,19 @@ public final class SmoothGrad implements Explainer {
         return samples;
     }
 
+    /**
+     * The noise ξ_1..ξ_n every row is perturbed by, {@code [samples × features]} row-major: element i is
+     * {@code (float) (nextGaussian() · sigma[i mod features])} of {@code java.util.Random(seed)}.
+     */
+    public float[] noise() {
+        float[] noise = new float[samples * sigma.length];
+        Random random = new Random(seed);
+        for (int i = 0; i < noise.length; i++) {
+            noise[i] = (float) (random.nextGaussian() * sigma[i % sigma.length]);
+        }
+        return noise;
+    }
+
     @Override
     public Attribution attribute(DifferentiableModel model, NDArray input, NDArray classes, TargetKind kind) {
         Attribution at = Attribution.atInput(model, input, classes);
@@ -50,12 +63,7 @@ public final class SmoothGrad implements Explainer {
         if (sigma.length != features) {
             throw new IllegalArgumentException("SmoothGrad sigma has " + sigma.length + " values, the input " + features);
         }
-        float[] noise = new float[samples * features];
-        Random random = new Random(seed);
-        for (int i = 0; i < noise.length; i++) {
-            noise[i] = (float) (random.nextGaussian() * sigma[i % features]);
-        }
-        NDArray xi = input.getManager().create(noise, new Shape(samples, 1).addAll(sample)).toType(input.getDataType(), false);
+        NDArray xi = input.getManager().create(noise(), new Shape(samples, 1).addAll(sample)).toType(input.getDataType(), false);
         NDArray noisy = xi.add(input.expandDims(0)).reshape(new Shape(samples * n).addAll(sample));
         return at.withValues(model.gradients(noisy, at.classes().tile(samples), kind).gradient()
                 .reshape(new Shape(samples, n).addAll(sample)).mean(new int[] {0}));

@@ -28,7 +28,9 @@ final class ArithmeticKernels {
 
         @Override
         NDArray forward(NDArray[] inputs, long batch) {
-            return value.broadcast(signature.output(batch)).duplicate();
+            try (NDArray view = value.broadcast(signature.output(batch))) { // of the model's manager: closed here
+                return view.duplicate();
+            }
         }
 
         @Override

@@ -98,6 +98,7 @@ final class DataMovementKernels {
         private final NDIndex slice;
         private final Shape padBack;
         private final NDArray selection;
+        private final NDArray selectionTransposed;
 
         SelectKernel(Select op, Signature signature, NDManager manager, DataType type) {
             long[] in = signature.inputs()[0];
@@ -116,12 +117,14 @@ final class DataMovementKernels {
                 pads[2 * fromLast + 1] = in[axis] - indices[0] - indices.length;
                 this.padBack = new Shape(pads);
                 this.selection = null;
+                this.selectionTransposed = null;
             } else {
                 double[] s = new double[(int) (indices.length * in[axis])];
                 for (int k = 0; k < indices.length; k++) {
                     s[(int) (k * in[axis] + indices[k])] = 1;
                 }
                 this.selection = DeviceTensors.upload(manager, new HostTensor(new long[] {indices.length, in[axis]}, s), type);
+                this.selectionTransposed = selection.transpose(); // made once: per pass it would stay on the model's manager
                 this.slice = null;
                 this.padBack = null;
             }
@@ -132,7 +135,7 @@ final class DataMovementKernels {
             if (slice != null) {
                 return in[0].get(slice);
             }
-            return in[0].swapAxes(axis, rank - 1).matMul(selection.transpose()).swapAxes(axis, rank - 1);
+            return in[0].swapAxes(axis, rank - 1).matMul(selectionTransposed).swapAxes(axis, rank - 1);
         }
 
         @Override
@@ -157,6 +160,7 @@ final class DataMovementKernels {
         public void close() {
             if (selection != null) {
                 selection.close();
+                selectionTransposed.close();
             }
         }
     }

@@ -79,7 +79,10 @@ abstract class MaxKernels extends Kernel implements PoolWindows {
 
         @Override
         public NDArray windows(NDArray input) {
-            return Tensors.where(padding, minusInfinity, windowsWithoutPadding(input));
+            NDArray windows = windowsWithoutPadding(input);
+            // owned by the batch's windows: the padding mask is a model constant, and whatever is derived from an array
+            // of the model's manager (the windows, the backward's routing) would live as long as the model
+            return Tensors.where(padding, minusInfinity, windows, windows);
         }
 
         @Override

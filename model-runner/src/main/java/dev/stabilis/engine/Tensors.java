@@ -18,9 +18,16 @@ public final class Tensors {
      * condition's manager.
      */
     public static NDArray where(NDArray condition, NDArray a, NDArray b) {
+        return where(condition, a, b, condition);
+    }
+
+    /**
+     * {@code condition ? a : b} as {@link #where(NDArray, NDArray, NDArray)}, the result and its broadcast operands owned
+     * by {@code owner}'s manager: for a condition that is a model constant.
+     */
+    public static NDArray where(NDArray condition, NDArray a, NDArray b, NDArray owner) {
         Shape shape = broadcast(broadcast(condition.getShape(), a.getShape()), b.getShape());
-        return owned(NDArrays.where(expanded(condition, shape, condition), expanded(a, shape, condition), expanded(b, shape, condition)),
-                condition);
+        return owned(NDArrays.where(expanded(condition, shape, owner), expanded(a, shape, owner), expanded(b, shape, owner)), owner);
     }
 
     private static NDArray expanded(NDArray x, Shape shape, NDArray owner) {

@@ -10,7 +10,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.stabilis.attribution.Attributor;
 import dev.stabilis.attribution.Explanation;
+import dev.stabilis.attribution.GradientTimesInput;
 import dev.stabilis.attribution.IntegratedGradients;
+import dev.stabilis.attribution.SmoothGrad;
 import dev.stabilis.certify.BoxSearch;
 import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.certify.IntervalBounds;
@@ -19,6 +21,7 @@ import dev.stabilis.engine.HessianVectorProduct;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.fixtures.ArchitectureFixtures;
 import dev.stabilis.fixtures.ArchitectureReference;
+import dev.stabilis.fixtures.ArchitectureSmoothGrad;
 import dev.stabilis.graph.Graph;
 import dev.stabilis.graph.Shapes;
 import dev.stabilis.onnx.OnnxImporter;
@@ -31,8 +34,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The architectures people deploy (torchvision's ResNet-18, MobileNetV2/V3, EfficientNet-B0, DenseNet-121,
  * ShuffleNetV2, SqueezeNet, RegNetX; transformer encoders; tabular nets with LayerNorm, SiLU, GELU and a softmax head),
  * exported by torch 1.13 with random weights ({@code tools/fixtures/make_architectures.py}), load, and the engine in
- * float64 reproduces torch's float64 outputs, input gradients, gradients along the IG path and at points of a box,
- * and Hessian-vector products; their interval gradient bounds hold at every reference point and every point a box
+ * float64 reproduces torch's float64 outputs, input gradients, gradient × input, SmoothGrad, gradients along the IG
+ * path and at points of a box, and Hessian-vector products; their interval gradient bounds hold at every reference point and every point a box
  * search finds. Token-id models are covered where embedding inputs are supported.
  */
 class ArchitectureModelsTest {
@@ -117,6 +120,47 @@ class ArchitectureModelsTest {
                 for (int i = 0; i < product.length; i++) {
                     assertThat(product[i]).as("%s (H v)[%d]", name, i).isCloseTo(hvp.product()[i], within(1e-7 * scale));
                 }
+            }
+        }
+    }
+
+    /**
+     * Gradient × input of every sample, and SmoothGrad of sample 0 computed in a batch of all samples, equal torch's
+     * float64 values. SmoothGrad's noise set is part of the fixture ({@code smoothgrad.json}): the tool draws it as
+     * Stabilis does ({@code java.util.Random(seed)}), so the test first checks that Stabilis perturbs the input by
+     * exactly those values, then that the mean gradient over the noisy points is torch's.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void gradientTimesInputAndSmoothGradReproduceTorch(String name) {
+        ArchitectureReference reference = ArchitectureFixtures.reference(name);
+        ArchitectureSmoothGrad smooth = ArchitectureFixtures.smoothGrad(name);
+        Graph graph = graph(name, reference);
+        try (GraphModel model = GraphModel.load(graph, Device.cpu(), DataType.FLOAT64);
+                NDManager batch = model.manager().newSubManager()) {
+            NDArray x = inputs(batch, reference);
+            List<ArchitectureReference.Sample> samples = reference.samples();
+            NDArray classes = batch.create(samples.stream().mapToLong(ArchitectureReference.Sample::predicted).toArray());
+            int n = samples.get(0).gradientTimesInput().length;
+            double[] gxi = new GradientTimesInput().attribute(model, x, classes, TargetKind.LOGIT).values().toDoubleArray();
+            for (int s = 0; s < samples.size(); s++) {
+                double[] expected = samples.get(s).gradientTimesInput();
+                double scale = maxAbs(expected);
+                for (int i = 0; i < n; i++) {
+                    assertThat(gxi[s * n + i]).as("%s sample %d gradient × input %d", name, s, i).isCloseTo(expected[i], within(FLOAT64 * scale));
+                }
+            }
+
+            assertThat(smooth.target()).as("SmoothGrad explains the predicted class").isEqualTo(samples.get(smooth.sample()).predicted());
+            float[] sigma = new float[n];
+            java.util.Arrays.fill(sigma, smooth.sigma());
+            SmoothGrad smoothGrad = new SmoothGrad(smooth.samples(), sigma, smooth.seed());
+            assertThat(smoothGrad.noise()).as("%s: the noise Stabilis draws is the fixture's noise set", name).containsExactly(smooth.noise());
+            double[] sg = smoothGrad.attribute(model, x, classes, TargetKind.LOGIT).values().toDoubleArray();
+            double scale = maxAbs(smooth.smoothGrad());
+            for (int i = 0; i < n; i++) {
+                assertThat(sg[smooth.sample() * n + i]).as("%s sample %d SmoothGrad %d", name, smooth.sample(), i)
+                        .isCloseTo(smooth.smoothGrad()[i], within(FLOAT64 * scale));
             }
         }
     }
