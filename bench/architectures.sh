@@ -39,16 +39,7 @@ for model in "${MODELS[@]}"; do
 open(sys.argv[2], "wb").write(m.materialised(sys.argv[1]))' "$model" "$OUT/$model.onnx"
 done
 
-{
-  echo "date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "uptime=$(uptime)"
-  echo "nproc=$(nproc)"
-  echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
-  echo "git_head=$(git rev-parse --short HEAD 2>/dev/null || echo n/a)"
-  echo "uncommitted_paths=$(git status --porcelain -- model-runner bench tools 2>/dev/null | wc -l)"
-  echo "java=$("$JAVA" -version 2>&1 | head -1)"
-  echo "threads=$THREADS"
-} > "$OUT/machine.txt"
+bench/machine.sh "$JAVA" "$THREADS" model-runner bench tools > "$OUT/machine.txt"
 
 for ((round = 1; round <= ROUNDS; round++)); do
   R="$OUT/round-$round"

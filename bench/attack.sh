@@ -17,15 +17,7 @@ JAVA="${JAVA:-java}"
 OUT="bench/results/attack-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
 bench/build.sh
-{
-  echo "date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "nproc=$(nproc)"
-  echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
-  echo "git_head=$(git rev-parse --short HEAD 2>/dev/null || echo n/a)"
-  echo "model_runner_uncommitted_paths=$(git status --porcelain -- model-runner 2>/dev/null | wc -l)"
-  echo "java=$("$JAVA" -version 2>&1 | head -1)"
-  echo "threads=$THREADS"
-} > "$OUT/machine.txt"
+bench/machine.sh "$JAVA" "$THREADS" model-runner > "$OUT/machine.txt"
 # the first 256 rows of the digits fixtures' held-out split (the attack tests use its first 64)
 "$PYTHON" bench/attack_reference.py --write-rows "$OUT/rows.csv" --count 256
 

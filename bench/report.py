@@ -44,8 +44,8 @@ def main(out):
     ref_labels = [label(r) for r in refs0]
 
     print(f"Results: {out}  ({machine.get('date_utc')} UTC, nproc {machine.get('nproc')}, {machine.get('cpu')}, "
-          f"{machine.get('java')}, git {machine.get('git_head')} + {machine.get('model_runner_uncommitted_paths')} "
-          f"uncommitted paths under model-runner/), batch {java0['batch']}, {len(data)} round(s)")
+          f"{machine.get('java')}, git {machine.get('git_head')} + {machine.get('uncommitted_paths')} "
+          f"uncommitted paths under {machine.get('uncommitted_under')}), batch {java0['batch']}, {len(data)} round(s)")
     print()
     header = ["round", "method", "Java samples/s"] + [f"{l} samples/s" for l in ref_labels] \
         + [f"Java / {l}" for l in ref_labels] + ["Java / best PyTorch", "loadavg (1 min) J / P"]

@@ -23,15 +23,7 @@ mkdir -p "$OUT"
 
 bench/build.sh
 
-{
-  echo "date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "nproc=$(nproc)"
-  echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
-  echo "git_head=$(git rev-parse --short HEAD 2>/dev/null || echo n/a)"
-  echo "model_runner_uncommitted_paths=$(git status --porcelain -- model-runner 2>/dev/null | wc -l)"
-  echo "java=$("$JAVA" -version 2>&1 | head -1)"
-  echo "threads=$THREADS"
-} > "$OUT/machine.txt"
+bench/machine.sh "$JAVA" "$THREADS" model-runner > "$OUT/machine.txt"
 
 for ((round = 1; round <= ROUNDS; round++)); do
   R="$OUT/round-$round"
