@@ -7,6 +7,9 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 /**
  * Classifies each consumed record and forwards the result keyed by request id (null for rejections). The
  * original headers stay in the event's {@link SourceRecord}, not on the forwarded record.
+ *
+ * <p>Requests and responses go on with their {@linkplain #joinTime join time}, so that the join and everything
+ * after it run on when the server logged the exchange, not on when the log reached Kafka.
  */
 final class ClassifyProcessor extends ContextualProcessor<byte[], byte[], String, IngestEvent> {
 
@@ -22,8 +25,22 @@ final class ClassifyProcessor extends ContextualProcessor<byte[], byte[], String
         SourceRecord source = SourceRecord.of(origin.topic(), origin.partition(), origin.offset(), record.timestamp(),
                 record.key(), record.value(), record.headers());
         IngestEvent event = classifier.classify(source, context().currentSystemTimeMs());
-        String key = event instanceof ValidRequest request ? request.id()
-                : event instanceof ServedResponse response ? response.id() : null;
-        context().forward(new Record<>(key, event, record.timestamp()));
+        if (event instanceof ValidRequest request) {
+            context().forward(new Record<>(request.id(), event, joinTime(request.eventTime(), record.timestamp())));
+        } else if (event instanceof ServedResponse response) {
+            context().forward(new Record<>(response.id(), event, joinTime(response.eventTime(), record.timestamp())));
+        } else {
+            context().forward(new Record<>(null, event, record.timestamp()));
+        }
+    }
+
+    /**
+     * The event's time, but never later than the record's timestamp. A request and its response logged together
+     * but delivered apart (one of them retried across a broker outage, a sink's backlog) keep the times they were
+     * logged at and meet in the join window; with the record timestamps they would lie as far apart as the delay.
+     * The cap keeps a logger clock running ahead from moving stream time past what the broker accepted.
+     */
+    static long joinTime(long eventTime, long recordTimestamp) {
+        return Math.min(eventTime, recordTimestamp);
     }
 }

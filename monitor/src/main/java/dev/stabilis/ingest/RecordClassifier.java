@@ -86,7 +86,7 @@ final class RecordClassifier {
                             + CloudEvent.Type.REQUEST.value() + " nor " + CloudEvent.Type.RESPONSE.value());
                 }
                 return e.type() == CloudEvent.Type.RESPONSE
-                        ? response(id, e.data().get(), record)
+                        ? response(id, e.time(), e.data().get(), record)
                         : request(id, e, e.data().get(), record, receivedAt);
             }
             if (record.value() == null) {
@@ -95,7 +95,7 @@ final class RecordClassifier {
             JsonNode body = json.readObject(record.value());
             id = checkedId(PayloadJson.text(body, "id"));
             return ResponseParser.isResponse(body)
-                    ? response(id, body, record)
+                    ? response(id, null, body, record)
                     : request(id, null, body, record, receivedAt);
         } catch (PayloadException e) {
             return new Rejection(id, e.reason(), e.getMessage(), record);
@@ -131,7 +131,7 @@ final class RecordClassifier {
             return Skipped.OTHER_MODEL;
         }
         if (topic.outputs()) {
-            return response(headerId, protobuf.response(record.value()), record);
+            return response(headerId, null, protobuf.response(record.value()), record);
         }
         InferencePayload payload = protobuf.request(record.value());
         ModelInput input = catalog.resolve(topic.model(), firstOf(payload.version(), record.headerText("model-version")));
@@ -152,15 +152,16 @@ final class RecordClassifier {
         }
     }
 
-    private ServedResponse response(String id, JsonNode body, SourceRecord record) {
-        return response(id, responses.parse(body), record);
+    /** @param eventTime the CloudEvent's {@code time}, or null for the record timestamp */
+    private ServedResponse response(String id, Long eventTime, JsonNode body, SourceRecord record) {
+        return response(id, eventTime, responses.parse(body), record);
     }
 
-    private ServedResponse response(String id, List<float[]> rows, SourceRecord record) {
+    private ServedResponse response(String id, Long eventTime, List<float[]> rows, SourceRecord record) {
         if (id == null || id.isEmpty()) {
             throw new PayloadException(RejectReason.MISSING_ATTRIBUTE, "a response without an id cannot be joined to its request");
         }
-        return new ServedResponse(id, rows, record);
+        return new ServedResponse(id, rows, eventTime != null ? eventTime : record.timestamp(), record);
     }
 
     private static String checkedId(String id) {

@@ -8,5 +8,6 @@ import java.util.List;
  *
  * @param id the request id it answers
  * @param rows one flattened output row per sample (a label as a one-element row, or a score vector)
+ * @param eventTime the CloudEvent's {@code time}, else the record timestamp, epoch milliseconds
  */
-record ServedResponse(String id, List<float[]> rows, SourceRecord source) implements IngestEvent {}
+record ServedResponse(String id, List<float[]> rows, long eventTime, SourceRecord source) implements IngestEvent {}

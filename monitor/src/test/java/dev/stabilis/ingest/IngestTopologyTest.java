@@ -49,6 +49,9 @@ class IngestTopologyTest {
     /** Just after the V1 fixture's {@code ce_time}, as a KafkaSink would timestamp it. */
     private static final Instant T0 = Instant.parse("2023-01-30T10:45:00.005Z");
 
+    /** The V1 fixture's {@code ce_time}: when the server logged the exchange. */
+    private static final Instant V1_LOGGED = Instant.parse("2023-01-30T10:45:00.000Z");
+
     private static final long RECEIVED_AT = IngestDriver.WALL_CLOCK.toEpochMilli();
 
     private static long millis(String time) {
@@ -272,10 +275,11 @@ class IngestTopologyTest {
         void unmatchedRequestIsEmittedWithoutServedOutputOnceItsWindowHasClosed() {
             ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(T0));
 
-            advanceStreamTimeTo(T0.plus(JOINING.joinWindow()).plus(JOINING.joinGrace()));
+            // the window counts from when the request was logged (its ce_time), not from when Kafka got it (T0)
+            advanceStreamTimeTo(V1_LOGGED.plus(JOINING.joinWindow()).plus(JOINING.joinGrace()));
             assertThat(ingest.samples()).as("window and grace not yet passed").isEmpty();
 
-            advanceStreamTimeTo(T0.plus(JOINING.joinWindow()).plus(JOINING.joinGrace()).plusMillis(1));
+            advanceStreamTimeTo(V1_LOGGED.plus(JOINING.joinWindow()).plus(JOINING.joinGrace()).plusMillis(1));
             List<JsonNode> samples = ingest.sampleValues();
             assertThat(requestIds(samples)).containsExactly("e58f1edd-43bc-42f6-a10a-d1adb5cab831",
                     "e58f1edd-43bc-42f6-a10a-d1adb5cab831");
@@ -307,6 +311,25 @@ class IngestTopologyTest {
             assertThat(samples).extracting(s -> s.get("servedClass").asInt()).containsExactly(1, 4);
             advanceStreamTimeTo(T0.plus(FirstOutcomeProcessor.retention(JOINING.joinWindow(), JOINING.joinGrace())).plusSeconds(2));
             assertThat(requestIds(ingest.sampleValues())).as("no second sample").doesNotContain("e58f1edd-43bc-42f6-a10a-d1adb5cab831");
+            assertThat(ingest.deadLetters()).isEmpty();
+        }
+
+        @Test
+        void aRequestAndItsResponseDeliveredApartAcrossAnOutageMeetWithoutWaitingForLaterTraffic() {
+            // the request reached Kafka at once; its response, logged with it, only after a 17 s broker outage,
+            // behind another exchange logged after the outage; then the traffic stops
+            Instant afterOutage = T0.plusSeconds(17);
+            ingest.request(KafkaRecordFixture.load("binary-v1-request.json").withHeader("ce_id", "after")
+                    .withHeader("ce_time", afterOutage.toString()).at(afterOutage));
+            ingest.send(RESPONSES, KafkaRecordFixture.load("binary-v1-response.json").withHeader("ce_id", "after")
+                    .withHeader("ce_time", afterOutage.toString()).at(afterOutage));
+            ingest.send(RESPONSES, KafkaRecordFixture.load("binary-v1-response.json").at(afterOutage));
+            ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(T0));
+
+            List<JsonNode> samples = ingest.sampleValues().stream()
+                    .filter(s -> s.get("requestId").asText().equals("e58f1edd-43bc-42f6-a10a-d1adb5cab831")).toList();
+            assertThat(samples).as("joined on the time both were logged").extracting(s -> s.get("servedClass").asInt())
+                    .containsExactly(1, 4);
             assertThat(ingest.deadLetters()).isEmpty();
         }
 
