@@ -49,8 +49,9 @@ record PipelineLedger(List<JsonNode> samples, List<JsonNode> explanations, List<
     }
 
     /**
-     * Reads the topics ({@code read_committed}) until the traffic's counts are reached, then {@code settle} more to
-     * catch duplicates; gives up after {@code timeout} with what it has.
+     * Reads the topics ({@code read_committed}) until the traffic's counts are reached (an explanation per valid
+     * request, a dead letter per malformed one, an alert naming each injected unstable sample), then {@code settle}
+     * more to catch duplicates; gives up after {@code timeout} with what it has.
      */
     static PipelineLedger read(Map<String, ?> kafka, Topics topics, PipelineTraffic traffic, Duration settle, Duration timeout) {
         Properties props = new Properties();
@@ -63,6 +64,7 @@ record PipelineLedger(List<JsonNode> samples, List<JsonNode> explanations, List<
         for (String t : List.of(topics.samples(), topics.explanations(), topics.deadLetters(), topics.alerts())) {
             seen.put(t, new ArrayList<>());
         }
+        List<String> unstableEvidence = traffic.unstable().stream().map(id -> id + "#0").toList();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.copyOf(seen.keySet()));
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -72,7 +74,8 @@ record PipelineLedger(List<JsonNode> samples, List<JsonNode> explanations, List<
                     seen.get(r.topic()).add(json(r.value()));
                 }
                 if (settleUntil == Long.MAX_VALUE && seen.get(topics.explanations()).size() >= traffic.valid().size()
-                        && seen.get(topics.deadLetters()).size() >= traffic.malformed().size()) {
+                        && seen.get(topics.deadLetters()).size() >= traffic.malformed().size()
+                        && namedByAlerts(seen.get(topics.alerts())).containsAll(unstableEvidence)) {
                     settleUntil = System.nanoTime() + settle.toNanos();
                 }
             }
@@ -99,7 +102,7 @@ record PipelineLedger(List<JsonNode> samples, List<JsonNode> explanations, List<
 
         List<String> alertIds = alerts.stream().map(a -> a.path("alertId").asText()).toList();
         assertThat(alertIds).as("alert ids").doesNotHaveDuplicates();
-        Map<String, Long> evidence = alerts.stream().flatMap(a -> texts(a.path("evidence")).stream())
+        Map<String, Long> evidence = namedByAlerts(alerts).stream()
                 .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
         for (String id : traffic.unstable()) {
             assertThat(evidence.get(id + "#0")).as("alerts naming %s in %s", id, alerts).isEqualTo(1L);
@@ -161,6 +164,11 @@ record PipelineLedger(List<JsonNode> samples, List<JsonNode> explanations, List<
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The sample ids the alerts name as evidence, once per naming. */
+    private static List<String> namedByAlerts(List<JsonNode> alerts) {
+        return alerts.stream().flatMap(a -> texts(a.path("evidence")).stream()).toList();
     }
 
     private static List<String> texts(JsonNode array) {
