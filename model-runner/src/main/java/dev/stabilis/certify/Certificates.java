@@ -1,24 +1,10 @@
 package dev.stabilis.certify;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
-import dev.stabilis.engine.Scalars;
-import dev.stabilis.engine.Tensors;
-
 /**
- * Turns gradient bounds into a {@link Certificate} (ALGORITHMS.md §1.7), a batch at a time with tensor ops on the
- * bounds' device. Ranking is by |g|, ties broken by the lower feature index, so the top-k set of a gradient is
- * deterministic.
+ * Turns gradient bounds into a {@link Certificate} (ALGORITHMS.md §1.7). Ranking is by |g|, ties broken by
+ * the lower feature index, so the top-k set of a gradient is deterministic.
  */
 public final class Certificates {
-
-    /** The feature axis of a batch's {@code [N, F]} arrays. */
-    private static final int[] ROW = {1};
-    /** Values per sample that {@link #of} copies to the host. */
-    private static final int SUMMARY = 10;
 
     private Certificates() {}
 
@@ -49,131 +35,78 @@ public final class Certificates {
     }
 
     /**
-     * The certificates of a batch, computed with tensor ops on the bounds' device and copied to the host once
-     * (ALGORITHMS.md §1.7; {@code small} is the least and {@code big} the largest magnitude a bound allows).
+     * Certificates from the gradient g at the sample and its bounds over the box.
      *
-     * @param gradient {@code [N, inputShape...]} float64 gradient at each sample
-     * @param bounds its bounds over each sample's box (and the logit bounds)
-     * @param predicted {@code [N]} int64 class at each sample
-     * @param constants scalar constants of the model (±∞)
-     * @throws IllegalArgumentException when k is not in [1, features]
+     * @param logitLower lower logit bounds; {@code logitUpper} upper; {@code predicted} the class at the sample
      */
-    public static Certificate[] of(NDArray gradient, IntervalBounds bounds, NDArray predicted, int k, Scalars constants) {
-        int n = (int) gradient.getShape().get(0);
-        NDArray g = gradient.reshape(n, -1);
-        NDArray lower = bounds.gradientLower().reshape(n, -1);
-        NDArray upper = bounds.gradientUpper().reshape(n, -1);
-        int features = (int) g.getShape().get(1);
-        TopK top = TopK.of(g, k);
-        NDArray big = NDArrays.maximum(lower.abs(), upper.abs());
-        NDArray small = small(lower, upper);
-        NDArray deviation = NDArrays.maximum(upper.sub(g), g.sub(lower));
-        NDArray summary = NDArrays.stack(new NDList(
-                top.certified(small, big, constants, lower).toType(DataType.FLOAT64, false),
-                overlap(top, small, big, k, constants).toType(DataType.FLOAT64, false),
-                small.gt(0).sum(ROW).toType(DataType.FLOAT64, false), // sign-stable: 0 ∉ [l, u]
-                deviation.max(ROW),
-                deviation.square().sum(ROW),
-                NDArrays.minimum(g.mul(lower), g.mul(upper)).sum(ROW),
-                g.square().sum(ROW),
-                big.square().sum(ROW),
-                small.square().sum(ROW),
-                predictionCertified(bounds.logitLower(), bounds.logitUpper(), predicted, constants)
-                        .toType(DataType.FLOAT64, false)), 1);
-        double[] host = summary.toDoubleArray(); // a numerator summed to −0 reads as +0, as a sum from +0 would
-        Certificate[] out = new Certificate[n];
+    public static Certificate of(double[] g, double[] lower, double[] upper, int k, double[] logitLower,
+            double[] logitUpper, int predicted) {
+        int n = g.length;
+        double[] big = new double[n];
+        double[] small = new double[n];
+        int signStable = 0;
+        double linf = 0;
+        double l2 = 0;
+        double numerator = 0;
+        double gNorm = 0;
+        double bigNorm = 0;
+        double smallNorm = 0;
         for (int i = 0; i < n; i++) {
-            int at = i * SUMMARY;
-            out[i] = new Certificate(host[at] != 0, (int) host[at + 1], host[at + 2] / features, Math.max(0, host[at + 3]),
-                    Math.sqrt(host[at + 4]),
-                    cosineLower(host[at + 5] + 0.0, Math.sqrt(host[at + 6]), Math.sqrt(host[at + 7]), Math.sqrt(host[at + 8])),
-                    host[at + 9] != 0, Double.NaN);
-        }
-        return out;
-    }
-
-    /**
-     * C4 alone for a batch: whether each row's top-k set of |g| is certified by its bounds (the smallest possible
-     * magnitude in the set exceeds the largest possible magnitude outside it). The radius search needs only this,
-     * with the same set at every ε.
-     *
-     * @param top the top-k set of each row's gradient, from {@link TopK#of}
-     * @param lower {@code [N, inputShape...]} lower gradient bounds; the results are owned by its manager
-     */
-    public static boolean[] topkCertified(TopK top, NDArray lower, NDArray upper, Scalars constants) {
-        long n = lower.getShape().get(0);
-        NDArray lo = lower.reshape(n, -1);
-        NDArray hi = upper.reshape(n, -1);
-        NDArray big = NDArrays.maximum(lo.abs(), hi.abs());
-        return top.certified(small(lo, hi), big, constants, lo).toBooleanArray();
-    }
-
-    /**
-     * The top-k set of |g| of each row of a batch, largest magnitude first and ties to the lower index (the set of
-     * {@link #topK(double[], int)}), as masks on the gradient's device.
-     *
-     * @param inside {@code [N, F]} boolean: the feature is in the row's top-k set
-     * @param outside its complement
-     */
-    public record TopK(NDArray inside, NDArray outside) {
-
-        /**
-         * The sets of a batch's gradients {@code [N, inputShape...]}.
-         *
-         * @throws IllegalArgumentException when k is not in [1, features]
-         */
-        public static TopK of(NDArray gradient, int k) {
-            long n = gradient.getShape().get(0);
-            NDArray magnitude = gradient.reshape(n, -1).abs();
-            long features = magnitude.getShape().get(1);
-            if (k < 1 || k > features) {
-                throw new IllegalArgumentException("k must be in [1, " + features + "], got " + k);
+            big[i] = Math.max(Math.abs(lower[i]), Math.abs(upper[i]));
+            small[i] = lower[i] <= 0 && upper[i] >= 0 ? 0 : Math.min(Math.abs(lower[i]), Math.abs(upper[i]));
+            if (lower[i] > 0 || upper[i] < 0) {
+                signStable++;
             }
-            NDArray kth = magnitude.topK(k, 1, true, false).get(0).min(ROW, true);
-            NDArray greater = magnitude.gt(kth);
-            NDArray tied = magnitude.eq(kth);
-            // of the features tied with the k-th magnitude, the lower indices fill the places the larger ones leave
-            NDArray inside = greater.logicalOr(tied.logicalAnd(tied.cumSum(1).add(greater.sum(ROW, true)).lte(k)));
-            return new TopK(inside, inside.logicalNot());
+            double deviation = Math.max(upper[i] - g[i], g[i] - lower[i]);
+            linf = Math.max(linf, deviation);
+            l2 += deviation * deviation;
+            numerator += Math.min(g[i] * lower[i], g[i] * upper[i]);
+            gNorm += g[i] * g[i];
+            bigNorm += big[i] * big[i];
+            smallNorm += small[i] * small[i];
         }
-
-        /** {@code min(small over the set) > max(big outside it)} per row (−∞ outside an empty complement). */
-        NDArray certified(NDArray small, NDArray big, Scalars constants, NDArray owner) {
-            NDArray leastInside = Tensors.where(inside, small, constants.of(Double.POSITIVE_INFINITY), owner).min(ROW);
-            NDArray mostOutside = Tensors.where(outside, big, constants.of(Double.NEGATIVE_INFINITY), owner).max(ROW);
-            return leastInside.gt(mostOutside);
+        int[] top = topK(g, k);
+        boolean topk = topkCertified(top, lower, upper);
+        double[] descending = largest(big, Math.min(k + 1, n));
+        int overlap = 0;
+        for (int i : top) {
+            if (small[i] > kthLargestExcluding(descending, big[i], k)) {
+                overlap++;
+            }
         }
+        return new Certificate(topk, overlap, (double) signStable / n, linf, Math.sqrt(l2),
+                cosineLower(numerator, Math.sqrt(gNorm), Math.sqrt(bigNorm), Math.sqrt(smallNorm)),
+                predictionCertified(logitLower, logitUpper, predicted), Double.NaN);
     }
 
     /**
-     * The least magnitude in {@code [l, u]}: its distance from 0, {@code max(l, −u, 0)} (0 when the interval
-     * straddles 0, else {@code min(|l|, |u|)}, for l ≤ u).
+     * C4 alone: whether the top-k set of |g| is certified by the bounds (the smallest possible magnitude in the
+     * set exceeds the largest possible magnitude outside it). The radius search needs only this.
      */
-    private static NDArray small(NDArray lower, NDArray upper) {
-        return NDArrays.maximum(lower, upper.neg()).maximum(0);
+    public static boolean topkCertified(double[] g, double[] lower, double[] upper, int k) {
+        return topkCertified(topK(g, k), lower, upper);
     }
 
-    /**
-     * How many of each row's top-k features stay in the top-k: those whose least magnitude exceeds the k-th largest
-     * magnitude of the others, which is the (k+1)-th largest overall when the feature's own largest magnitude is at
-     * or above the k-th largest, else the k-th (−∞ when k = features: nothing can overtake).
-     */
-    private static NDArray overlap(TopK top, NDArray small, NDArray big, int k, Scalars constants) {
-        long features = big.getShape().get(1);
-        NDArray others;
-        if (k == features) {
-            others = constants.of(Double.NEGATIVE_INFINITY);
-        } else {
-            NDArray descending = big.topK(k + 1, 1, true, true).get(0);
-            NDArray kth = descending.get(new NDIndex().addAllDim().addSliceDim(k - 1, k));
-            NDArray next = descending.get(new NDIndex().addAllDim().addSliceDim(k, k + 1));
-            others = Tensors.where(big.gte(kth), next, kth);
+    private static boolean topkCertified(int[] top, double[] lower, double[] upper) {
+        boolean[] inTop = new boolean[lower.length];
+        for (int i : top) {
+            inTop[i] = true;
         }
-        return small.gt(others).logicalAnd(top.inside()).sum(ROW);
+        double minTopSmall = Double.POSITIVE_INFINITY;
+        double maxRestBig = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < lower.length; i++) {
+            if (inTop[i]) {
+                boolean straddles = lower[i] <= 0 && upper[i] >= 0;
+                minTopSmall = Math.min(minTopSmall, straddles ? 0 : Math.min(Math.abs(lower[i]), Math.abs(upper[i])));
+            } else {
+                maxRestBig = Math.max(maxRestBig, Math.max(Math.abs(lower[i]), Math.abs(upper[i])));
+            }
+        }
+        return minTopSmall > maxRestBig;
     }
 
     /** C8: {@code num / (‖g‖ ‖M‖)} when the numerator is non-negative, else {@code max(−1, num / (‖g‖ ‖m‖))}. */
-    static double cosineLower(double numerator, double gNorm, double bigNorm, double smallNorm) {
+    private static double cosineLower(double numerator, double gNorm, double bigNorm, double smallNorm) {
         if (gNorm == 0) {
             return -1;
         }
@@ -183,12 +116,43 @@ public final class Certificates {
         return smallNorm == 0 ? -1 : Math.max(-1, numerator / (gNorm * smallNorm));
     }
 
+    /**
+     * The k-th largest of the values without one entry of value {@code own}, from the k+1 largest values (fewer
+     * when there are fewer values) sorted descending: removing an entry at or above the k-th largest moves the
+     * (k+1)-th into k-th place (−∞ when too few remain).
+     */
+    private static double kthLargestExcluding(double[] descending, double own, int k) {
+        if (descending.length - 1 < k) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        return own >= descending[k - 1] ? descending[k] : descending[k - 1];
+    }
+
+    /** The {@code count} largest values in {@link Double#compare} order, descending: O(n·count), no full sort. */
+    private static double[] largest(double[] values, int count) {
+        double[] top = new double[count];
+        int size = 0;
+        for (double v : values) {
+            if (size == count && Double.compare(v, top[count - 1]) <= 0) {
+                continue;
+            }
+            int at = size < count ? size++ : count - 1;
+            while (at > 0 && Double.compare(top[at - 1], v) < 0) {
+                top[at] = top[at - 1];
+                at--;
+            }
+            top[at] = v;
+        }
+        return top;
+    }
+
     /** Standard IBP: the predicted logit's lower bound exceeds every other logit's upper bound. */
-    private static NDArray predictionCertified(NDArray lower, NDArray upper, NDArray predicted, Scalars constants) {
-        long n = lower.getShape().get(0);
-        NDArray least = lower.gather(predicted.reshape(n, 1), 1).reshape(n);
-        NDArray isPredicted = predicted.oneHot((int) upper.getShape().get(1), DataType.BOOLEAN);
-        NDArray mostOther = Tensors.where(isPredicted, constants.of(Double.NEGATIVE_INFINITY), upper, upper).max(ROW);
-        return least.gt(mostOther);
+    private static boolean predictionCertified(double[] lower, double[] upper, int predicted) {
+        for (int j = 0; j < upper.length; j++) {
+            if (j != predicted && lower[predicted] <= upper[j]) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -61,21 +61,24 @@ public final class Certifier {
             NDArray x = batch.create(flat, new Shape(Shapes.withBatch(n, bounds.graph().inputSampleShape())));
             Gradients atSample = bounds.model().gradients(x, null, settings.kind());
             NDArray classes = atSample.classes();
+            double[] gradient = atSample.gradient().toDoubleArray();
             double[] eps = new double[n];
             java.util.Arrays.fill(eps, settings.epsilon());
             NDArray epsilon = batch.create(eps);
-            IntervalBounds result = boundsAt(x, epsilon, classes);
-            Certificate[] certificates = Certificates.of(atSample.gradient(), result, classes, settings.k(), bounds.model().scalars());
-            double[] gradient = atSample.gradient().toDoubleArray();
-            double[] lower = result.gradientLower().toDoubleArray();
-            double[] upper = result.gradientUpper().toDoubleArray();
+            Host result = toHost(boundsAt(x, epsilon, classes));
             long[] predicted = classes.toLongArray();
             List<CertifiedSample> out = new ArrayList<>(n);
-            double[] radius = settings.radius() ? radius(x, classes, Certificates.TopK.of(atSample.gradient(), settings.k())) : null;
+            double[] radius = settings.radius() ? radius(x, classes, gradient) : null;
             for (int i = 0; i < n; i++) {
-                Certificate certificate = radius == null ? certificates[i] : certificates[i].withRadius(radius[i]);
-                out.add(new CertifiedSample((int) predicted[i], slice(gradient, i, size), slice(lower, i, size),
-                        slice(upper, i, size), certificate));
+                double[] g = slice(gradient, i, size);
+                double[] lo = slice(result.lower, i, size);
+                double[] hi = slice(result.upper, i, size);
+                Certificate certificate = Certificates.of(g, lo, hi, settings.k(), slice(result.logitLower, i, result.classes),
+                        slice(result.logitUpper, i, result.classes), (int) predicted[i]);
+                if (radius != null) {
+                    certificate = certificate.withRadius(radius[i]);
+                }
+                out.add(new CertifiedSample((int) predicted[i], g, lo, hi, certificate));
             }
             return out;
         }
@@ -138,7 +141,7 @@ public final class Certifier {
      * per step. Bounds are nested in ε, so the top-k certificate is monotone and the bisection is valid; the
      * returned value is certified (the lower end of the final bracket).
      */
-    private double[] radius(NDArray x, NDArray classes, Certificates.TopK top) {
+    private double[] radius(NDArray x, NDArray classes, double[] gradient) {
         int n = (int) x.getShape().get(0);
         double[] lo = new double[n];
         double[] hi = new double[n];
@@ -148,13 +151,16 @@ public final class Certifier {
             for (int i = 0; i < n; i++) {
                 probe[i] = step == 0 ? hi[i] : (lo[i] + hi[i]) / 2;
             }
-            boolean[] certifiedAt;
+            double[] lower;
+            double[] upper;
             try (NDManager pass = x.getManager().newSubManager()) { // the arrays of one bound pass at a time
                 IntervalBounds b = boundsAt(copyTo(pass, x), pass.create(probe), copyTo(pass, classes));
-                certifiedAt = Certificates.topkCertified(top, b.gradientLower(), b.gradientUpper(), bounds.model().scalars());
+                lower = b.gradientLower().toDoubleArray();
+                upper = b.gradientUpper().toDoubleArray();
             }
             for (int i = 0; i < n; i++) {
-                boolean certified = certifiedAt[i];
+                boolean certified = Certificates.topkCertified(slice(gradient, i, size), slice(lower, i, size),
+                        slice(upper, i, size), settings.k());
                 if (step == 0) {
                     if (certified) {
                         lo[i] = hi[i];
@@ -167,6 +173,13 @@ public final class Certifier {
             }
         }
         return lo;
+    }
+
+    private record Host(double[] lower, double[] upper, double[] logitLower, double[] logitUpper, int classes) {}
+
+    private static Host toHost(IntervalBounds b) {
+        return new Host(b.gradientLower().toDoubleArray(), b.gradientUpper().toDoubleArray(),
+                b.logitLower().toDoubleArray(), b.logitUpper().toDoubleArray(), (int) b.logitLower().getShape().get(1));
     }
 
     private static double[] slice(double[] flat, int row, int width) {

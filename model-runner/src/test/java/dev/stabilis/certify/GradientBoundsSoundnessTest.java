@@ -57,11 +57,12 @@ class GradientBoundsSoundnessTest {
                 for (double fraction : EPSILON_FRACTIONS) {
                     double[][] box = box(policy, x, fraction);
                     Shape shape = new Shape(Shapes.withBatch(1, fixture.inputShape()));
-                    NDArray classes = manager.create(new long[] {target});
-                    IntervalBounds b = bounds.bounds(manager.create(box[0], shape), manager.create(box[1], shape), classes, kind, 0);
+                    IntervalBounds b = bounds.bounds(manager.create(box[0], shape), manager.create(box[1], shape),
+                            manager.create(new long[] {target}), kind, 0);
                     double[] lo = b.gradientLower().toDoubleArray();
                     double[] hi = b.gradientUpper().toDoubleArray();
-                    Certificate certificate = Certificates.of(manager.create(g, shape), b, classes, K, bounds.model().scalars())[0];
+                    Certificate certificate = Certificates.of(g, lo, hi, K, b.logitLower().toDoubleArray(),
+                            b.logitUpper().toDoubleArray(), target);
                     double[][] points = search.points(manager, box[0], box[1], g, target, kind, 31L * s + (long) (fraction * 1e4));
                     assertThat(points.length).isGreaterThanOrEqualTo(1000);
                     double[][] found = search.gradients(manager, points, target, kind);
