@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.stabilis.engine.Gradients;
+import dev.stabilis.engine.Scalars;
 import dev.stabilis.graph.Shapes;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,10 +63,7 @@ public final class Certifier {
             Gradients atSample = bounds.model().gradients(x, null, settings.kind());
             NDArray classes = atSample.classes();
             double[] gradient = atSample.gradient().toDoubleArray();
-            double[] eps = new double[n];
-            java.util.Arrays.fill(eps, settings.epsilon());
-            NDArray epsilon = batch.create(eps);
-            Host result = toHost(boundsAt(x, epsilon, classes));
+            Host result = toHost(boundsAt(x, bounds.model().scalars().of(settings.epsilon()), classes));
             long[] predicted = classes.toLongArray();
             List<CertifiedSample> out = new ArrayList<>(n);
             double[] radius = settings.radius() ? radius(x, classes, gradient) : null;
@@ -84,12 +82,16 @@ public final class Certifier {
         }
     }
 
-    /** Bounds over the boxes of half-width {@code epsilon[i]} around each row, split as configured. */
+    /**
+     * Bounds over the boxes of half-width epsilon around each row, split as configured.
+     *
+     * @param epsilon broadcastable to x: a scalar of the model (one ε for all rows, nothing made per call) or
+     *     {@code [N, 1, ...]} (one per row)
+     */
     private IntervalBounds boundsAt(NDArray x, NDArray epsilon, NDArray classes) {
-        long n = x.getShape().get(0);
-        NDArray eps = epsilon.reshape(Shapes.perRow(n, x.getShape().dimension()));
-        NDArray lower = domain.clip(x.sub(eps));
-        NDArray upper = domain.clip(x.add(eps));
+        Scalars constants = bounds.model().scalars();
+        NDArray lower = domain.clip(x.sub(epsilon), constants);
+        NDArray upper = domain.clip(x.add(epsilon), constants);
         int leaves = 1;
         while (leaves < settings.splitLeaves()) {
             IntervalBounds b = bounds.bounds(lower, upper, classes, settings.kind(), settings.paramGamma());
@@ -154,7 +156,8 @@ public final class Certifier {
             double[] lower;
             double[] upper;
             try (NDManager pass = x.getManager().newSubManager()) { // the arrays of one bound pass at a time
-                IntervalBounds b = boundsAt(copyTo(pass, x), pass.create(probe), copyTo(pass, classes));
+                NDArray epsilon = pass.create(probe, new Shape(Shapes.perRow(n, x.getShape().dimension())));
+                IntervalBounds b = boundsAt(copyTo(pass, x), epsilon, copyTo(pass, classes));
                 lower = b.gradientLower().toDoubleArray();
                 upper = b.gradientUpper().toDoubleArray();
             }

@@ -2,6 +2,7 @@ package dev.stabilis.certify;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import dev.stabilis.engine.Scalars;
 
 /**
  * The valid input range per feature, and with it the box {@code B = [x − ε, x + ε] ∩ domain} that certificates
@@ -36,24 +37,26 @@ public record InputDomain(double[] min, double[] max, int features) {
         return max.length == 0 ? x + epsilon : Math.min(x + epsilon, at(max, i));
     }
 
-    /** {@code v} clipped to the domain; v is {@code [N, inputShape...]}. */
-    public NDArray clip(NDArray v) {
+    /**
+     * {@code v} clipped to the domain; v is {@code [N, inputShape...]}. An end with one value for every feature is
+     * the model's cached scalar (nothing is made per call); per-feature ends are made in v's manager.
+     */
+    public NDArray clip(NDArray v, Scalars constants) {
         NDArray out = v;
         if (min.length > 0) {
-            out = NDArrays.maximum(out, perFeature(v, min));
+            out = NDArrays.maximum(out, end(v, min, constants));
         }
         if (max.length > 0) {
-            out = NDArrays.minimum(out, perFeature(v, max));
+            out = NDArrays.minimum(out, end(v, max, constants));
         }
         return out;
     }
 
-    private NDArray perFeature(NDArray like, double[] values) {
-        double[] expanded = new double[features];
-        for (int i = 0; i < features; i++) {
-            expanded[i] = at(values, i);
+    private NDArray end(NDArray like, double[] values, Scalars constants) {
+        if (values.length == 1) {
+            return constants.of(values[0]);
         }
-        return like.getManager().create(expanded, like.getShape().slice(1)).toType(like.getDataType(), false);
+        return like.getManager().create(values, like.getShape().slice(1)).toType(like.getDataType(), false);
     }
 
     private static double at(double[] values, int i) {
