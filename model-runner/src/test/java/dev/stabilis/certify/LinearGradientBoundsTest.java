@@ -41,7 +41,7 @@ class LinearGradientBoundsTest {
     }
 
     private static boolean isChain(Graph graph) {
-        try (GradientBounds b = LinearGradientBounds.load(graph, Device.cpu())) {
+        try (GradientBounds b = LinearGradientBounds.load(graph, Device.cpu(), 0)) {
             return b.method().equals(GradientBounds.LINEAR);
         }
     }
@@ -172,7 +172,8 @@ class LinearGradientBoundsTest {
             assertThat(SoundnessSuite.escapes(sound, rows, 0.01, TargetKind.LOGIT, 5, LIGHT)).isEmpty();
         }
         try (GradientBounds broken = new LinearGradientBounds(IntervalGradientBounds.load(graph, Device.cpu()),
-                r -> new LinearRelaxation(r.lowerSlope().mul(1.05), r.lowerOffset(), r.upperSlope(), r.upperOffset()))) {
+                r -> new LinearRelaxation(r.lowerSlope().mul(1.05), r.lowerOffset(), r.upperSlope(), r.upperOffset()), 0,
+                RelaxationParameters.FEASIBLE)) {
             assertThat(SoundnessSuite.escapes(broken, rows, 0.01, TargetKind.LOGIT, 5, LIGHT)).as("escapes under the broken relaxation").isNotEmpty();
         }
     }
