@@ -44,9 +44,6 @@ public interface GradientBounds extends AutoCloseable {
      * @throws IllegalArgumentException for another name or negative steps
      */
     static GradientBounds load(Graph graph, Device device, String method, int alphaSteps) {
-        if (alphaSteps < 0) {
-            throw new IllegalArgumentException("alpha steps must be >= 0, got " + alphaSteps);
-        }
         return switch (method) {
             case INTERVAL -> IntervalGradientBounds.load(graph, device);
             case LINEAR -> LinearGradientBounds.load(graph, device, alphaSteps);
