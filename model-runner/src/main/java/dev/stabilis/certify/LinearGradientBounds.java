@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.stabilis.engine.GraphModel;
@@ -175,7 +176,8 @@ final class LinearGradientBounds implements GradientBounds {
         for (int i = 0; i < nodes; i++) {
             if (isActivation(i)) {
                 if (activationBefore) { // behind affine maps alone the interval box is already exact
-                    boxes[i] = tightened(i, boxes, inputLow, inputHigh, rows);
+                    int node = i;
+                    boxes[i] = scoped(() -> tightened(node, boxes, inputLow, inputHigh, rows));
                 }
                 activationBefore = true;
             }
@@ -185,13 +187,18 @@ final class LinearGradientBounds implements GradientBounds {
         for (int i = nodes - 1; i >= 0; i--) {
             if (isActivation(i)) {
                 if (activationAfter) { // below affine maps alone the adjoint is a point: e_c mapped back
-                    adjoints[i + 1] = tightenedAdjoint(i + 1, boxes, adjoints, classes, inputLow, inputHigh, rows);
+                    int value = i + 1;
+                    adjoints[value] = scoped(() -> tightenedAdjoint(value, boxes, adjoints, classes, inputLow, inputHigh, rows));
                 }
                 activationAfter = true;
             }
         }
         long features = Shapes.size(sampleShapes[0]);
-        NDArray bound = optimised(identities(lower.getManager(), rows, sampleShapes[0]), boxes, adjoints, classes, inputLow, inputHigh);
+        NDArray bound;
+        try (NDScope scope = new NDScope()) {
+            bound = optimised(identities(lower.getManager(), rows, sampleShapes[0]), boxes, adjoints, classes, inputLow, inputHigh);
+            NDScope.unregister(bound);
+        }
         NDArray gl = bound.get(":, :" + features).reshape(lower.getShape());
         NDArray gu = bound.get(":, " + features + ":").neg().reshape(lower.getShape());
         return new NDArray[] {gl, gu};
@@ -206,25 +213,44 @@ final class LinearGradientBounds implements GradientBounds {
         if (alphaSteps == 0) {
             return gradientLowerBound(spec, 0, boxes, adjoints, classes, null).concretized(inputLow, inputHigh, margin(), k);
         }
-        RelaxationParameters parameters = new RelaxationParameters(projection);
         NDArray best = null;
         double size = 0.25;
-        for (int step = 0; step <= alphaSteps; step++) {
-            NDArray bound;
-            try (ai.djl.training.GradientCollector collector = spec.getManager().getEngine().newGradientCollector()) {
-                bound = gradientLowerBound(spec, 0, boxes, adjoints, classes, parameters).concretized(inputLow, inputHigh, margin(), k);
-                if (step < alphaSteps) {
-                    collector.backward(bound.sum());
+        try (RelaxationParameters parameters = new RelaxationParameters(projection)) {
+            for (int step = 0; step <= alphaSteps; step++) {
+                try (NDScope scope = new NDScope()) { // frees the pass and its autograd record; keeps parameters and the best
+                    NDArray bound;
+                    try (ai.djl.training.GradientCollector collector = spec.getManager().getEngine().newGradientCollector()) {
+                        bound = gradientLowerBound(spec, 0, boxes, adjoints, classes, parameters).concretized(inputLow, inputHigh, margin(), k);
+                        if (step < alphaSteps) {
+                            collector.backward(bound.sum());
+                        }
+                    }
+                    NDArray next = best == null ? bound.stopGradient() : best.maximum(bound.stopGradient());
+                    NDScope.unregister(next);
+                    if (best != null) {
+                        best.close();
+                    }
+                    best = next;
+                    if (step < alphaSteps) {
+                        parameters.step(size);
+                        size *= 0.8;
+                    }
                 }
-            }
-            bound = bound.stopGradient();
-            best = best == null ? bound : best.maximum(bound);
-            if (step < alphaSteps) {
-                parameters.step(size);
-                size *= 0.8;
             }
         }
         return best;
+    }
+
+    /**
+     * A box computed in an {@link NDScope}: the coefficient arrays that made it (the largest of a pass) are freed as soon
+     * as it is known, not when the caller's manager closes.
+     */
+    private static Interval scoped(java.util.function.Supplier<Interval> work) {
+        try (NDScope scope = new NDScope()) {
+            Interval box = work.get();
+            NDScope.unregister(box.c(), box.r());
+            return box;
+        }
     }
 
     /** The specifications {@code [I; −I]} over a value's elements, {@code [rows, 2·width, sample shape...]}. */
@@ -287,8 +313,10 @@ final class LinearGradientBounds implements GradientBounds {
         }
 
         /**
-         * The bound's minimum over the box {@code [low, high]}, {@code Σ A⁺·low + A⁻·high + c}, less the rounding
-         * margin {@code relative · (Σ|A|·max(|low|, |high|) + magnitude)}.
+         * The bound's minimum over the box {@code [low, high]}, {@code Σ A·m − |A|·r + c} with the box's centre m and
+         * radius r (= {@code Σ A⁺·low + A⁻·high + c}), less the rounding margin
+         * {@code relative · (Σ|A|·max(|low|, |high|) + magnitude)}, which also covers the rounding of m and r. The sums
+         * are batched matrix products, so no product the size of A is made but |A|.
          */
         NDArray concretized(NDArray low, NDArray high, double relative, Scalars k) {
             long rows = constant.getShape().get(0);
@@ -297,10 +325,13 @@ final class LinearGradientBounds implements GradientBounds {
             NDArray size = magnitude;
             if (coefficients != null) {
                 NDArray a = coefficients.reshape(rows, specs, -1);
-                NDArray l = low.reshape(rows, 1, -1);
-                NDArray h = high.reshape(rows, 1, -1);
-                value = value.add(a.maximum(k.of(0)).mul(l).add(a.minimum(k.of(0)).mul(h)).sum(new int[] {2}));
-                size = size.add(a.abs().mul(NDArrays.maximum(l.abs(), h.abs())).sum(new int[] {2}));
+                NDArray abs = a.abs();
+                NDArray l = low.reshape(rows, -1, 1);
+                NDArray h = high.reshape(rows, -1, 1);
+                NDArray centre = l.add(h).mul(k.of(0.5));
+                NDArray radius = h.sub(l).mul(k.of(0.5));
+                value = value.add(a.matMul(centre).sub(abs.matMul(radius)).reshape(rows, specs));
+                size = size.add(abs.matMul(NDArrays.maximum(l.abs(), h.abs())).reshape(rows, specs));
             }
             return value.sub(size.mul(k.of(relative)));
         }

@@ -1,6 +1,7 @@
 package dev.stabilis.certify;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -13,7 +14,7 @@ import java.util.function.UnaryOperator;
  * in [0, 1] gives a sound bound, so the optimisation only ever changes how tight it is. {@link #step} moves every value
  * by projected sign-gradient ascent of the bounds (a gradient collector must have recorded the pass).
  */
-final class RelaxationParameters {
+final class RelaxationParameters implements AutoCloseable {
 
     /** Clips to the feasible range [0, 1]. */
     static final UnaryOperator<NDArray> FEASIBLE = v -> v.clip(0, 1);
@@ -31,20 +32,30 @@ final class RelaxationParameters {
         return values.computeIfAbsent(site, s -> {
             NDArray value = projection.apply(initial.get());
             value.setRequiresGradient(true);
+            NDScope.unregister(value);
             return value;
         });
     }
 
     /**
      * Moves every value by {@code size} along the sign of the gradient that the last backward pass left on it, then
-     * projects it back. Must run outside the gradient collector, so that the new values start fresh.
+     * projects it back. Must run outside the gradient collector, so that the new values start fresh; the old values are
+     * closed.
      */
     void step(double size) {
         for (Map.Entry<String, NDArray> e : values.entrySet()) {
             NDArray value = e.getValue();
             NDArray next = projection.apply(value.add(value.getGradient().sign().mul(size)));
             next.setRequiresGradient(true);
+            NDScope.unregister(next);
             e.setValue(next);
+            value.close();
         }
+    }
+
+    /** Frees the values. */
+    @Override
+    public void close() {
+        values.values().forEach(NDArray::close);
     }
 }
