@@ -93,23 +93,13 @@ class LinearGradientBoundsTest {
                 NDManager batch = linear.model().manager().newSubManager()) {
             double[][] rows = rows(graph, name);
             int n = graph.inputSize();
-            double[] flat = new double[rows.length * n];
-            for (int r = 0; r < rows.length; r++) {
-                System.arraycopy(rows[r], 0, flat, r * n, n);
-            }
-            NDArray x = batch.create(flat, new Shape(Shapes.withBatch(rows.length, graph.inputSampleShape())));
+            NDArray x = batch(batch, graph, rows);
             NDArray eps = batch.create(0.01);
             NDArray classes = linear.model().predict(x);
             IntervalBounds l = linear.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0);
-            IntervalBounds i = interval.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0);
+            assertInside(l, interval.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0), name);
             double[] ll = l.gradientLower().toDoubleArray();
             double[] lu = l.gradientUpper().toDoubleArray();
-            double[] il = i.gradientLower().toDoubleArray();
-            double[] iu = i.gradientUpper().toDoubleArray();
-            for (int k = 0; k < ll.length; k++) {
-                assertThat(ll[k]).as("%s lower %d", name, k).isGreaterThanOrEqualTo(il[k]);
-                assertThat(lu[k]).as("%s upper %d", name, k).isLessThanOrEqualTo(iu[k]);
-            }
             for (int r = 0; r < rows.length; r++) {
                 NDArray one = x.get(r).expandDims(0);
                 IntervalBounds alone = linear.bounds(one.sub(eps), one.add(eps), classes.get(r).expandDims(0), TargetKind.LOGIT, 0);
@@ -150,24 +140,12 @@ class LinearGradientBoundsTest {
         try (GradientBounds plain = GradientBounds.load(graph, Device.cpu(), GradientBounds.LINEAR);
                 GradientBounds optimised = GradientBounds.load(graph, Device.cpu(), GradientBounds.LINEAR, ALPHA_STEPS);
                 NDManager batch = plain.model().manager().newSubManager()) {
-            double[][] rows = rows(graph, "digits_mlp_relu");
-            double[] flat = new double[rows.length * 64];
-            for (int r = 0; r < rows.length; r++) {
-                System.arraycopy(rows[r], 0, flat, r * 64, 64);
-            }
-            NDArray x = batch.create(flat, new Shape(rows.length, 64));
+            NDArray x = batch(batch, graph, rows(graph, "digits_mlp_relu"));
             NDArray eps = batch.create(0.01);
             NDArray classes = plain.model().predict(x);
             IntervalBounds p = plain.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0);
             IntervalBounds o = optimised.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0);
-            double[] pl = p.gradientLower().toDoubleArray();
-            double[] pu = p.gradientUpper().toDoubleArray();
-            double[] ol = o.gradientLower().toDoubleArray();
-            double[] ou = o.gradientUpper().toDoubleArray();
-            for (int i = 0; i < pl.length; i++) {
-                assertThat(ol[i]).as("lower %d", i).isGreaterThanOrEqualTo(pl[i]);
-                assertThat(ou[i]).as("upper %d", i).isLessThanOrEqualTo(pu[i]);
-            }
+            assertInside(o, p, "optimised in default");
             assertThat(width(o) / width(p)).as("optimised over default mean width").isLessThan(0.98);
         }
     }
@@ -186,6 +164,28 @@ class LinearGradientBoundsTest {
         try (GradientBounds broken = new LinearGradientBounds(IntervalGradientBounds.load(graph, Device.cpu()),
                 java.util.function.UnaryOperator.identity(), ALPHA_STEPS, v -> v.clip(0, 1).mul(1.05))) {
             assertThat(SoundnessSuite.escapes(broken, rows, 0.01, TargetKind.LOGIT, 5, LIGHT)).as("escapes under the broken projection").isNotEmpty();
+        }
+    }
+
+    /** The rows as one batch of the graph's input shape. */
+    private static NDArray batch(NDManager manager, Graph graph, double[][] rows) {
+        int n = graph.inputSize();
+        double[] flat = new double[rows.length * n];
+        for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(rows[r], 0, flat, r * n, n);
+        }
+        return manager.create(flat, new Shape(Shapes.withBatch(rows.length, graph.inputSampleShape())));
+    }
+
+    /** Every coordinate's bounds in {@code inner} lie within those of {@code outer}. */
+    private static void assertInside(IntervalBounds inner, IntervalBounds outer, String what) {
+        double[] il = inner.gradientLower().toDoubleArray();
+        double[] iu = inner.gradientUpper().toDoubleArray();
+        double[] ol = outer.gradientLower().toDoubleArray();
+        double[] ou = outer.gradientUpper().toDoubleArray();
+        for (int k = 0; k < il.length; k++) {
+            assertThat(il[k]).as("%s lower %d", what, k).isGreaterThanOrEqualTo(ol[k]);
+            assertThat(iu[k]).as("%s upper %d", what, k).isLessThanOrEqualTo(ou[k]);
         }
     }
 
