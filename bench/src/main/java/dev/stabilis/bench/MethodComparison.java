@@ -30,7 +30,9 @@ import java.util.function.Supplier;
  *   <li>interval vs linear gradient bounds ({@link GradientBounds#INTERVAL}, {@link GradientBounds#LINEAR}) on the
  *       digits ReLU and softplus MLPs, the digits CNN and the demo model, over L∞ boxes clipped to [0, 1]: the
  *       certified top-5 fraction per ε, the median certified radius (bisection on [0, 0.1], 12 steps) and the time per
- *       sample of each method, all rows in one {@link Certifier} call after a warm-up call of the same shape;</li>
+ *       sample of each method, all rows in one {@link Certifier} call after a warm-up call of the same shape; and the
+ *       linear method with its relaxation parameters optimised in a few steps (α, certified fraction and time per
+ *       sample only: its radius search would take 13 times as long again);</li>
  *   <li>smoothing certificates ({@link SmoothingCertifier}, the policy defaults of {@link ModelPolicy.Smoothing#DEFAULT}:
  *       uniform ℓ2 ball of radius 1, n = 1000, α = 0.001, clip norm 10) on float32 models: the certified top-5 fraction
  *       at ℓ2 radii 0.1, 0.25 and 0.5, and at the ℓ2 radius √d·ε that contains the demo policy's L∞ box, the median
@@ -38,8 +40,9 @@ import java.util.function.Supplier;
  * </ul>
  * Prints Markdown tables.
  *
- * <p>Run: {@code bench/methods.sh [samples [rowsPerCall [all|bounds|smoothing]]]} (default: 128 samples, all in one
- * call, both parts). The linear method's memory grows with the rows of a call (a 128-row call went past 24 GiB), so on
+ * <p>Run: {@code bench/methods.sh [samples [rowsPerCall [all|bounds|smoothing [alphaSteps [models]]]]]} (default: 128
+ * samples, all in one call, both parts, 5 α steps (0: no α column), every model; models: a comma-separated list of the
+ * names in the tables). The linear method's memory grows with the rows of a call (a 128-row call went past 24 GiB), so on
  * a small machine pass fewer rows per call.
  */
 public final class MethodComparison {
@@ -65,6 +68,8 @@ public final class MethodComparison {
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 128;
         int rowsPerCall = args.length > 1 ? Integer.parseInt(args[1]) : samples;
         String part = args.length > 2 ? args[2] : "all";
+        int alphaSteps = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        List<String> only = args.length > 4 ? List.of(args[4].split(",")) : null;
         float[][] rows = DigitsRows.read(Path.of("tools/fixtures/data/digits.csv.gz"), samples);
         Model relu = fixture("digits_mlp_relu");
         Model softplus = fixture("digits_mlp_softplus");
@@ -72,33 +77,43 @@ public final class MethodComparison {
         System.out.printf(Locale.ROOT, "Samples: the first %d rows of tools/fixtures/data/digits.csv.gz (grey levels / 16), "
                 + "target: logit of the predicted class, k = %d.%n%n", rows.length, K);
         if (!part.equals("bounds")) {
-            smoothing(List.of(relu, softplus, demo), rows);
+            smoothing(chosen(List.of(relu, softplus, demo), only), rows);
         }
         if (!part.equals("smoothing")) {
-            boundMethods(List.of(relu, softplus, fixture("digits_cnn"), demo), rows, rowsPerCall);
+            boundMethods(chosen(List.of(relu, softplus, fixture("digits_cnn"), demo), only), rows, rowsPerCall, alphaSteps);
         }
+    }
+
+    private static List<Model> chosen(List<Model> models, List<String> only) {
+        return only == null ? models : models.stream().filter(m -> only.contains(m.name())).toList();
     }
 
     private static Model fixture(String name) {
         return new Model(name, FIXTURES.resolve(name).resolve("model.onnx"));
     }
 
-    private static void boundMethods(List<Model> models, float[][] rows, int rowsPerCall) {
+    private static void boundMethods(List<Model> models, float[][] rows, int rowsPerCall, int alphaSteps) {
         System.out.printf(Locale.ROOT, "Interval vs linear gradient bounds (L∞ box clipped to [0, 1]; time per sample: Certifier calls "
-                + "of %d rows each, after a warm-up call of that shape):%n", rowsPerCall);
+                + "of %d rows each, after a warm-up call of that shape; linear + α: relaxation parameters optimised in %d steps):%n",
+                rowsPerCall, alphaSteps);
         System.out.println();
-        System.out.println("| model | ε | certified top-5, interval | certified top-5, linear | time per sample, interval | "
-                + "time per sample, linear | cost linear / interval |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.println("| model | ε | certified top-5, interval | certified top-5, linear | certified top-5, linear + α | "
+                + "time per sample, interval | time per sample, linear | time per sample, linear + α | cost linear / interval | "
+                + "cost linear + α / interval |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         List<String> radiusLines = new ArrayList<>();
         for (Model model : models) {
             Graph graph = OnnxImporter.read(model.onnx());
-            MethodRun interval = MethodRun.of(graph, GradientBounds.INTERVAL, rows, rowsPerCall);
-            MethodRun linear = MethodRun.of(graph, GradientBounds.LINEAR, rows, rowsPerCall);
+            MethodRun interval = MethodRun.of(graph, GradientBounds.INTERVAL, 0, rows, rowsPerCall, true);
+            MethodRun linear = MethodRun.of(graph, GradientBounds.LINEAR, 0, rows, rowsPerCall, true);
+            MethodRun alpha = alphaSteps > 0 ? MethodRun.of(graph, GradientBounds.LINEAR, alphaSteps, rows, rowsPerCall, false) : null;
             for (int e = 0; e < EPSILONS.length; e++) {
-                System.out.printf(Locale.ROOT, "| %s | %.3f | %s | %s | %.3f ms | %.3f ms | %.1f× |%n", model.name(), EPSILONS[e],
-                        percent(interval.certified[e]), percent(linear.certified[e]), interval.millisPerSample[e],
-                        linear.millisPerSample[e], linear.millisPerSample[e] / interval.millisPerSample[e]);
+                System.out.printf(Locale.ROOT, "| %s | %.3f | %s | %s | %s | %.3f ms | %.3f ms | %s | %.1f× | %s |%n", model.name(), EPSILONS[e],
+                        percent(interval.certified[e]), percent(linear.certified[e]), alpha == null ? "–" : percent(alpha.certified[e]),
+                        interval.millisPerSample[e], linear.millisPerSample[e],
+                        alpha == null ? "–" : String.format(Locale.ROOT, "%.3f ms", alpha.millisPerSample[e]),
+                        linear.millisPerSample[e] / interval.millisPerSample[e],
+                        alpha == null ? "–" : String.format(Locale.ROOT, "%.1f×", alpha.millisPerSample[e] / interval.millisPerSample[e]));
             }
             String radiusLine = String.format(Locale.ROOT, "| %s | %.5f | %.5f | %.2f ms | %.2f ms | %.1f× | %s |", model.name(),
                     interval.medianRadius, linear.medianRadius, interval.radiusMillisPerSample, linear.radiusMillisPerSample,
@@ -124,9 +139,9 @@ public final class MethodComparison {
         double radiusMillisPerSample;
         java.util.Optional<String> fallback;
 
-        static MethodRun of(Graph graph, String method, float[][] rows, int rowsPerCall) {
+        static MethodRun of(Graph graph, String method, int alphaSteps, float[][] rows, int rowsPerCall, boolean radiusSearch) {
             MethodRun run = new MethodRun();
-            try (GradientBounds bounds = GradientBounds.load(graph, Device.cpu(), method)) {
+            try (GradientBounds bounds = GradientBounds.load(graph, Device.cpu(), method, alphaSteps)) {
                 run.fallback = bounds.fallback();
                 for (int e = 0; e < EPSILONS.length; e++) {
                     Certifier certifier = new Certifier(bounds, settings(EPSILONS[e], false));
@@ -136,6 +151,9 @@ public final class MethodComparison {
                     Timed<List<CertifiedSample>> timed = Timed.run(() -> inCalls(certifier, rows, rowsPerCall));
                     run.certified[e] = timed.value.stream().filter(s -> s.certificate().topk()).count() / (double) rows.length;
                     run.millisPerSample[e] = timed.millis / rows.length;
+                }
+                if (!radiusSearch) {
+                    return run;
                 }
                 Certifier radius = new Certifier(bounds, settings(EPSILONS[0], true));
                 Timed<List<CertifiedSample>> timed = Timed.run(() -> inCalls(radius, rows, rowsPerCall));

@@ -32,9 +32,21 @@ public interface GradientBounds extends AutoCloseable {
      * @throws IllegalArgumentException for another name
      */
     static GradientBounds load(Graph graph, Device device, String method) {
+        return load(graph, device, method, 0);
+    }
+
+    /**
+     * Prepares a method for a graph on a device.
+     *
+     * @param method {@link #INTERVAL} or {@link #LINEAR}
+     * @param alphaSteps for {@link #LINEAR}: projected-gradient steps that optimise the relaxation parameters per
+     *     sample (α-CROWN-style; 0: the fixed default relaxations)
+     * @throws IllegalArgumentException for another name or negative steps
+     */
+    static GradientBounds load(Graph graph, Device device, String method, int alphaSteps) {
         return switch (method) {
             case INTERVAL -> IntervalGradientBounds.load(graph, device);
-            case LINEAR -> LinearGradientBounds.load(graph, device);
+            case LINEAR -> LinearGradientBounds.load(graph, device, alphaSteps);
             default -> throw new IllegalArgumentException("unknown bound method '" + method + "' (use interval or linear)");
         };
     }

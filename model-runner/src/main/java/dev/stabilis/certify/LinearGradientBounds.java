@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.stabilis.engine.GraphModel;
@@ -53,14 +54,23 @@ final class LinearGradientBounds implements GradientBounds {
     private final long[][] sampleShapes;
     private final long widest;
     private final java.util.function.UnaryOperator<LinearRelaxation> relaxations;
+    private final int alphaSteps;
+    private final java.util.function.UnaryOperator<NDArray> projection;
 
-    private LinearGradientBounds(IntervalGradientBounds intervals) {
-        this(intervals, java.util.function.UnaryOperator.identity());
-    }
-
-    /** The method with every relaxation passed through {@code relaxations} (a test breaks one to show it is caught). */
-    LinearGradientBounds(IntervalGradientBounds intervals, java.util.function.UnaryOperator<LinearRelaxation> relaxations) {
+    /**
+     * The method with every relaxation passed through {@code relaxations} and the optimised relaxation parameters
+     * through {@code projection} (tests break either to show it is caught).
+     *
+     * @param alphaSteps projected-gradient steps on the relaxation parameters (0: the fixed default relaxations)
+     */
+    LinearGradientBounds(IntervalGradientBounds intervals, java.util.function.UnaryOperator<LinearRelaxation> relaxations,
+            int alphaSteps, java.util.function.UnaryOperator<NDArray> projection) {
+        if (alphaSteps < 0) {
+            throw new IllegalArgumentException("alpha steps must be >= 0, got " + alphaSteps);
+        }
         this.relaxations = relaxations;
+        this.alphaSteps = alphaSteps;
+        this.projection = projection;
         this.intervals = intervals;
         this.model = intervals.model();
         this.k = model.scalars();
@@ -79,8 +89,10 @@ final class LinearGradientBounds implements GradientBounds {
         this.widest = w;
     }
 
-    static LinearGradientBounds load(Graph graph, Device device) {
-        return new LinearGradientBounds(IntervalGradientBounds.load(graph, device));
+    /** The method with the default relaxations, or with their parameters optimised in {@code alphaSteps} steps. */
+    static LinearGradientBounds load(Graph graph, Device device, int alphaSteps) {
+        return new LinearGradientBounds(IntervalGradientBounds.load(graph, device), java.util.function.UnaryOperator.identity(),
+                alphaSteps, RelaxationParameters.FEASIBLE);
     }
 
     /** Why the graph is not a chain this method handles, or null. */
@@ -164,7 +176,8 @@ final class LinearGradientBounds implements GradientBounds {
         for (int i = 0; i < nodes; i++) {
             if (isActivation(i)) {
                 if (activationBefore) { // behind affine maps alone the interval box is already exact
-                    boxes[i] = tightened(i, boxes, inputLow, inputHigh, rows);
+                    int node = i;
+                    boxes[i] = scoped(() -> tightened(node, boxes, inputLow, inputHigh, rows));
                 }
                 activationBefore = true;
             }
@@ -174,17 +187,70 @@ final class LinearGradientBounds implements GradientBounds {
         for (int i = nodes - 1; i >= 0; i--) {
             if (isActivation(i)) {
                 if (activationAfter) { // below affine maps alone the adjoint is a point: e_c mapped back
-                    adjoints[i + 1] = tightenedAdjoint(i + 1, boxes, adjoints, classes, inputLow, inputHigh, rows);
+                    int value = i + 1;
+                    adjoints[value] = scoped(() -> tightenedAdjoint(value, boxes, adjoints, classes, inputLow, inputHigh, rows));
                 }
                 activationAfter = true;
             }
         }
         long features = Shapes.size(sampleShapes[0]);
-        NDArray bound = gradientLowerBound(identities(lower.getManager(), rows, sampleShapes[0]), 0, boxes, adjoints, classes)
-                .concretized(inputLow, inputHigh, margin(), k);
+        NDArray bound;
+        try (NDScope scope = new NDScope()) {
+            bound = optimised(identities(lower.getManager(), rows, sampleShapes[0]), boxes, adjoints, classes, inputLow, inputHigh);
+            NDScope.unregister(bound);
+        }
         NDArray gl = bound.get(":, :" + features).reshape(lower.getShape());
         NDArray gu = bound.get(":, " + features + ":").neg().reshape(lower.getShape());
         return new NDArray[] {gl, gu};
+    }
+
+    /**
+     * The gradient bounds of the specifications: with the default relaxations, or the elementwise best of the bounds
+     * met while {@link #alphaSteps} projected sign-gradient steps (of sizes 0.25, 0.2, 0.16, …) optimise the relaxation
+     * parameters. Each bound met is sound, so their maximum is.
+     */
+    private NDArray optimised(NDArray spec, Interval[] boxes, Interval[] adjoints, NDArray classes, NDArray inputLow, NDArray inputHigh) {
+        if (alphaSteps == 0) {
+            return gradientLowerBound(spec, 0, boxes, adjoints, classes, null).concretized(inputLow, inputHigh, margin(), k);
+        }
+        NDArray best = null;
+        double size = 0.25;
+        try (RelaxationParameters parameters = new RelaxationParameters(projection)) {
+            for (int step = 0; step <= alphaSteps; step++) {
+                try (NDScope scope = new NDScope()) { // frees the pass and its autograd record; keeps parameters and the best
+                    NDArray bound;
+                    try (ai.djl.training.GradientCollector collector = spec.getManager().getEngine().newGradientCollector()) {
+                        bound = gradientLowerBound(spec, 0, boxes, adjoints, classes, parameters).concretized(inputLow, inputHigh, margin(), k);
+                        if (step < alphaSteps) {
+                            collector.backward(bound.sum());
+                        }
+                    }
+                    NDArray next = best == null ? bound.stopGradient() : best.maximum(bound.stopGradient());
+                    NDScope.unregister(next);
+                    if (best != null) {
+                        best.close();
+                    }
+                    best = next;
+                    if (step < alphaSteps) {
+                        parameters.step(size);
+                        size *= 0.8;
+                    }
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
+     * A box computed in an {@link NDScope}: the coefficient arrays that made it (the largest of a pass) are freed as soon
+     * as it is known, not when the caller's manager closes.
+     */
+    private static Interval scoped(java.util.function.Supplier<Interval> work) {
+        try (NDScope scope = new NDScope()) {
+            Interval box = work.get();
+            NDScope.unregister(box.c(), box.r());
+            return box;
+        }
     }
 
     /** The specifications {@code [I; −I]} over a value's elements, {@code [rows, 2·width, sample shape...]}. */
@@ -204,7 +270,8 @@ final class LinearGradientBounds implements GradientBounds {
     private Interval tightened(int i, Interval[] boxes, NDArray inputLow, NDArray inputHigh, long rows) {
         Interval box = boxes[i];
         long width = Shapes.size(sampleShapes[i]);
-        NDArray low = forwardBound(i, identities(box.c().getManager(), rows, sampleShapes[i]), Bound.zero(box.c().getManager(), rows, 2 * width), boxes)
+        NDArray low = forwardBound(i, identities(box.c().getManager(), rows, sampleShapes[i]), Bound.zero(box.c().getManager(), rows, 2 * width), boxes,
+                null, "")
                 .concretized(inputLow, inputHigh, margin(), k);
         NDArray lo = low.get(":, :" + width).reshape(box.c().getShape()).maximum(box.lower(k));
         NDArray hi = low.get(":, " + width + ":").neg().reshape(box.c().getShape()).minimum(box.upper(k));
@@ -216,7 +283,7 @@ final class LinearGradientBounds implements GradientBounds {
             NDArray inputHigh, long rows) {
         Interval box = adjoints[v];
         long width = Shapes.size(sampleShapes[v]);
-        NDArray low = gradientLowerBound(identities(box.c().getManager(), rows, sampleShapes[v]), v, boxes, adjoints, classes)
+        NDArray low = gradientLowerBound(identities(box.c().getManager(), rows, sampleShapes[v]), v, boxes, adjoints, classes, null)
                 .concretized(inputLow, inputHigh, margin(), k);
         NDArray lo = low.get(":, :" + width).reshape(box.c().getShape()).maximum(box.lower(k));
         NDArray hi = low.get(":, " + width + ":").neg().reshape(box.c().getShape()).minimum(box.upper(k));
@@ -246,8 +313,10 @@ final class LinearGradientBounds implements GradientBounds {
         }
 
         /**
-         * The bound's minimum over the box {@code [low, high]}, {@code Σ A⁺·low + A⁻·high + c}, less the rounding
-         * margin {@code relative · (Σ|A|·max(|low|, |high|) + magnitude)}.
+         * The bound's minimum over the box {@code [low, high]}, {@code Σ A·m − |A|·r + c} with the box's centre m and
+         * radius r (= {@code Σ A⁺·low + A⁻·high + c}), less the rounding margin
+         * {@code relative · (Σ|A|·max(|low|, |high|) + magnitude)}, which also covers the rounding of m and r. The sums
+         * are batched matrix products, so no product the size of A is made but |A|.
          */
         NDArray concretized(NDArray low, NDArray high, double relative, Scalars k) {
             long rows = constant.getShape().get(0);
@@ -256,10 +325,13 @@ final class LinearGradientBounds implements GradientBounds {
             NDArray size = magnitude;
             if (coefficients != null) {
                 NDArray a = coefficients.reshape(rows, specs, -1);
-                NDArray l = low.reshape(rows, 1, -1);
-                NDArray h = high.reshape(rows, 1, -1);
-                value = value.add(a.maximum(k.of(0)).mul(l).add(a.minimum(k.of(0)).mul(h)).sum(new int[] {2}));
-                size = size.add(a.abs().mul(NDArrays.maximum(l.abs(), h.abs())).sum(new int[] {2}));
+                NDArray abs = a.abs();
+                NDArray l = low.reshape(rows, -1, 1);
+                NDArray h = high.reshape(rows, -1, 1);
+                NDArray centre = l.add(h).mul(k.of(0.5));
+                NDArray radius = h.sub(l).mul(k.of(0.5));
+                value = value.add(a.matMul(centre).sub(abs.matMul(radius)).reshape(rows, specs));
+                size = size.add(abs.matMul(NDArrays.maximum(l.abs(), h.abs())).reshape(rows, specs));
             }
             return value.sub(size.mul(k.of(relative)));
         }
@@ -274,19 +346,21 @@ final class LinearGradientBounds implements GradientBounds {
      * Adds to {@code bound} a lower bound of {@code Σ λ · x_v} as a linear function of the input: λ moves down the
      * forward pass, exactly through affine maps (their offsets to the constant), through activations by their
      * relaxations over the boxes.
+     *
+     * @param parameters the free lower slopes of ReLUs, under sites named after {@code site}; null for the defaults
      */
-    private Bound forwardBound(int value, NDArray lambda, Bound bound, Interval[] boxes) {
+    private Bound forwardBound(int value, NDArray lambda, Bound bound, Interval[] boxes, RelaxationParameters parameters, String site) {
         NDArray l = lambda;
         Bound b = bound;
         long rows = l.getShape().get(0);
         long specs = l.getShape().get(1);
         for (int i = value - 1; i >= 0; i--) {
             if (isActivation(i)) {
-                LinearRelaxation r = valueRelaxation(i, boxes[i]);
+                LinearRelaxation r = valueRelaxation(i, boxes[i], l, parameters, site);
                 NDArray positive = l.maximum(k.of(0));
                 NDArray negative = l.minimum(k.of(0));
-                b = b.plusConstant(sumSample(positive.mul(r.lowerOffset().expandDims(1)).add(negative.mul(r.upperOffset().expandDims(1)))));
-                l = positive.mul(r.lowerSlope().expandDims(1)).add(negative.mul(r.upperSlope().expandDims(1)));
+                b = b.plusConstant(sumSample(positive.mul(perSpec(r.lowerOffset(), l)).add(negative.mul(perSpec(r.upperOffset(), l)))));
+                l = positive.mul(perSpec(r.lowerSlope(), l)).add(negative.mul(perSpec(r.upperSlope(), l)));
             } else {
                 LinearMap map = model.linearMap(i);
                 NDArray rowsOf = l.reshape(new Shape(rows * specs).addAll(new Shape(sampleShapes[i + 1])));
@@ -305,8 +379,24 @@ final class LinearGradientBounds implements GradientBounds {
         return 16.0 * (model.size() + 1) * widest * Interval.ULP;
     }
 
-    private LinearRelaxation valueRelaxation(int i, Interval box) {
+    /** A relaxation's array with the specification axis of λ, {@code [rows, specs, sample...]}. */
+    private static NDArray perSpec(NDArray a, NDArray lambda) {
+        return a.getShape().dimension() == lambda.getShape().dimension() ? a : a.expandDims(1);
+    }
+
+    /**
+     * The relaxation of activation node i over its box for the specifications of λ: with {@code parameters}, a ReLU's
+     * lower slopes are the parameters at site {@code site + "/" + i}.
+     */
+    private LinearRelaxation valueRelaxation(int i, Interval box, NDArray lambda, RelaxationParameters parameters, String site) {
         Activation op = (Activation) model.graph().nodes().get(i).op();
+        if (parameters != null && LinearRelaxation.hasFreeLowerSlope(op)) {
+            NDArray l = box.lower(k);
+            NDArray u = box.upper(k);
+            NDArray theta = parameters.at(site + "/" + i,
+                    () -> LinearRelaxation.defaultLowerSlopeChoice(l, u, k).expandDims(1).broadcast(lambda.getShape()));
+            return relaxations.apply(LinearRelaxation.withLowerSlope(op, l, u, theta, k));
+        }
         Interval range = intervals.rule(i).forward(new Interval[] {box}, box.c().getShape().get(0), 0);
         return relaxations.apply(LinearRelaxation.ofValue(op, model.activation(i), box.lower(k), box.upper(k), range, k));
     }
@@ -319,8 +409,12 @@ final class LinearGradientBounds implements GradientBounds {
     /**
      * A lower bound of {@code Σ spec · δ_start} (δ₀ = g) as a linear function of the input: the specification's
      * coefficients move up the backward chain from δ_start to the seed e_c.
+     *
+     * @param parameters the McCormick plane weights and ReLU lower slopes to use; null for the defaults (weight ½,
+     *     {@link LinearRelaxation}'s slopes)
      */
-    private Bound gradientLowerBound(NDArray spec, int start, Interval[] boxes, Interval[] adjoints, NDArray classes) {
+    private Bound gradientLowerBound(NDArray spec, int start, Interval[] boxes, Interval[] adjoints, NDArray classes,
+            RelaxationParameters parameters) {
         long rows = spec.getShape().get(0);
         long specs = spec.getShape().get(1);
         Bound bound = Bound.zero(spec.getManager(), rows, specs);
@@ -335,25 +429,29 @@ final class LinearGradientBounds implements GradientBounds {
                 continue;
             }
             // δ_i = d ⊙ δ_{i+1} with d = σ′(x_i) ∈ [dl, du] and δ_{i+1} ∈ [al, au]. McCormick's lower planes
-            // dl·δ + al·d − dl·al and du·δ + au·d − du·au, and upper planes du·δ + al·d − du·al and dl·δ + au·d − dl·au,
-            // each side averaged: both sides then share the coefficients (dl + du)/2 on δ and (al + au)/2 on d.
+            // dl·δ + al·d − dl·al and du·δ + au·d − du·au, and upper planes du·δ + al·d − du·al and dl·δ + au·d − dl·au;
+            // each side mixes its two planes with weight β on the first (any β in [0, 1] is sound; ½ by default): both
+            // sides then share the coefficient au + β·(al − au) on d.
             Interval d = ((ActivationRule) intervals.rule(i)).derivativeRange(boxes[i].lower(k), boxes[i].upper(k));
             NDArray dl = d.lower(k).expandDims(1);
             NDArray du = d.upper(k).expandDims(1);
             NDArray al = adjoints[i + 1].lower(k).expandDims(1);
             NDArray au = adjoints[i + 1].upper(k).expandDims(1);
+            NDArray current = lambda;
+            NDArray beta = parameters == null ? half : parameters.at("product/" + i, () -> current.onesLike().mul(half));
             NDArray positive = lambda.maximum(k.of(0));
             NDArray negative = lambda.minimum(k.of(0));
-            NDArray lowerConstant = dl.mul(al).add(du.mul(au)).mul(half).neg();
-            NDArray upperConstant = du.mul(al).add(dl.mul(au)).mul(half).neg();
+            NDArray lowerConstant = du.mul(au).add(dl.mul(al).sub(du.mul(au)).mul(beta)).neg();
+            NDArray upperConstant = dl.mul(au).add(du.mul(al).sub(dl.mul(au)).mul(beta)).neg();
             bound = bound.plusConstant(sumSample(positive.mul(lowerConstant).add(negative.mul(upperConstant))));
-            NDArray mu = lambda.mul(al.add(au).mul(half));
-            lambda = lambda.mul(dl.add(du).mul(half));
+            NDArray mu = lambda.mul(au.add(al.sub(au).mul(beta)));
+            lambda = positive.mul(du.add(dl.sub(du).mul(beta))).add(negative.mul(dl.add(du.sub(dl).mul(beta))));
             LinearRelaxation r = derivativeRelaxation(i, boxes[i], d);
             NDArray muPositive = mu.maximum(k.of(0));
             NDArray muNegative = mu.minimum(k.of(0));
             bound = bound.plusConstant(sumSample(muPositive.mul(r.lowerOffset().expandDims(1)).add(muNegative.mul(r.upperOffset().expandDims(1)))));
-            bound = forwardBound(i, muPositive.mul(r.lowerSlope().expandDims(1)).add(muNegative.mul(r.upperSlope().expandDims(1))), bound, boxes);
+            bound = forwardBound(i, muPositive.mul(r.lowerSlope().expandDims(1)).add(muNegative.mul(r.upperSlope().expandDims(1))), bound, boxes,
+                    parameters, "forward/" + i);
         }
         NDArray oneHot = classes.oneHot((int) sampleShapes[nodes][0], DataType.FLOAT64).expandDims(1);
         return bound.plusConstant(lambda.mul(oneHot).sum(new int[] {2}));

@@ -83,6 +83,36 @@ record LinearRelaxation(NDArray lowerSlope, NDArray lowerOffset, NDArray upperSl
         return widened(lowerSlope, lowerOffset, upperSlope, upperOffset, l, u, k);
     }
 
+    /**
+     * Whether {@link #withLowerSlope} applies to the activation: ReLU, and LeakyReLU with slope at most 1 below 0
+     * (f convex), whose lower line through 0 may take any slope between the two pieces' on boxes around 0.
+     */
+    static boolean hasFreeLowerSlope(Activation op) {
+        return op.kind() == Kind.RELU || (op.kind() == Kind.LEAKY_RELU && op.alpha() <= 1);
+    }
+
+    /**
+     * The ReLU or LeakyReLU relaxation over {@code [l, u]} ({@code [rows, sample...]}) with, on boxes around 0, the
+     * lower line through 0 of slope {@code a + θ·(1 − a)} (a: the slope below 0) per specification: θ is
+     * {@code [rows, specs, sample...]} and, in [0, 1], keeps the line below f (f is convex and the line passes through
+     * its kink). Boxes of one sign keep their exact line. Every array of the result has the specification axis.
+     */
+    static LinearRelaxation withLowerSlope(Activation op, NDArray l, NDArray u, NDArray theta, Scalars k) {
+        double a = op.kind() == Kind.RELU ? 0 : op.alpha();
+        LinearRelaxation exact = piecewiseLinear(l, u, a, 1, k);
+        NDArray l1 = l.expandDims(1);
+        NDArray u1 = u.expandDims(1);
+        NDArray aroundZero = l1.lt(k.of(0)).logicalAnd(u1.gt(k.of(0)));
+        NDArray slope = Tensors.where(aroundZero, theta.mul(k.of(1 - a)).add(k.of(a)), exact.lowerSlope().expandDims(1));
+        NDArray margin = slope.abs().mul(l1.abs().maximum(u1.abs())).mul(k.of(4 * Interval.FUNCTION_ULPS));
+        return new LinearRelaxation(slope, margin.neg(), exact.upperSlope().expandDims(1), exact.upperOffset().expandDims(1));
+    }
+
+    /** The θ of {@link #withLowerSlope} that gives the default relaxation's lower slope, {@code [rows, sample...]}. */
+    static NDArray defaultLowerSlopeChoice(NDArray l, NDArray u, Scalars k) {
+        return Tensors.where(u.gt(l.neg()), k.of(1), k.of(0));
+    }
+
     /** The relaxation of −f: the negated upper line below, the negated lower line above. */
     private LinearRelaxation negated() {
         return new LinearRelaxation(upperSlope.neg(), upperOffset.neg(), lowerSlope.neg(), lowerOffset.neg());

@@ -2,6 +2,7 @@ package dev.stabilis.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import java.util.HashMap;
 import java.util.Map;
@@ -23,11 +24,17 @@ public final class Scalars {
         this.type = type;
     }
 
-    /** The scalar {@code value}. */
+    /** The scalar {@code value}; made outside any {@link NDScope} that is open, which would free it on closing. */
     public synchronized NDArray of(double value) {
         return cache.computeIfAbsent(value, v -> {
             NDArray a = manager.create(v.doubleValue());
-            return type == DataType.FLOAT64 ? a : a.toType(type, false);
+            NDScope.unregister(a);
+            if (type == DataType.FLOAT64) {
+                return a;
+            }
+            NDArray typed = a.toType(type, false);
+            NDScope.unregister(typed);
+            return typed;
         });
     }
 

@@ -42,7 +42,7 @@ public final class RobustnessEvaluation {
         List<RobustnessSummary.AtEpsilon> perEpsilon = new ArrayList<>();
         double[] radii = null;
         double radiusMax = Double.NaN;
-        try (GradientBounds bounds = GradientBounds.load(graph, loaded.model().device(), method)) {
+        try (GradientBounds bounds = loaded.gradientBounds(method, null)) {
             for (double epsilon : epsilons) {
                 CertifySettings settings = loaded.certifySettings(epsilon, k, null, null, null, radii == null);
                 List<CertifiedSample> certified = new Certifier(bounds, settings).certify(rows);

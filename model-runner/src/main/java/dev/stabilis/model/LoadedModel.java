@@ -99,6 +99,17 @@ public record LoadedModel(String name, String version, Path artifact, ModelPolic
     }
 
     /**
+     * Gradient bounds of a method on this model's graph, with the policy's {@code certification.linear} options.
+     *
+     * @param method {@link GradientBounds#INTERVAL} or {@link GradientBounds#LINEAR}
+     * @param alphaSteps the linear method's optimisation steps; null for the policy's
+     */
+    public GradientBounds gradientBounds(String method, Integer alphaSteps) {
+        return GradientBounds.load(requireGraph(), model.device(), method,
+                alphaSteps != null ? alphaSteps : policy.certification().alphaSteps());
+    }
+
+    /**
      * Smoothing certificate settings from the policy, for its certification's k and score.
      *
      * @param radius the ℓ2 radius of the claims; null for the policy's

@@ -72,12 +72,14 @@ public record ModelPolicy(long[] inputShape, String inputEmbedding, List<String>
      * @param splitLeaves sub-boxes of input splitting; 1 when tightening is {@code none}
      * @param radiusMax largest ε the certified-radius search considers; NaN for the largest domain range (1 without a domain)
      * @param radiusSteps bisection steps of the radius search
+     * @param alphaSteps for {@code linear}: projected-gradient steps that optimise the relaxation parameters per sample
+     *     ({@code certification.linear.alphaSteps}; 0: the fixed default relaxations)
      * @param smoothing the smoothing certificate's settings, used when {@code method} is {@code smoothing}
      */
     public record Certification(String method, double epsilon, int k, String target, double parameterGamma, int splitLeaves,
-            double radiusMax, int radiusSteps, Smoothing smoothing) {
+            double radiusMax, int radiusSteps, int alphaSteps, Smoothing smoothing) {
 
-        public static final Certification DEFAULT = new Certification(null, 0.01, 5, "logit", 0, 1, Double.NaN, 16,
+        public static final Certification DEFAULT = new Certification(null, 0.01, 5, "logit", 0, 1, Double.NaN, 16, 0,
                 Smoothing.DEFAULT);
     }
 

@@ -129,6 +129,7 @@ public final class PolicyReader {
                 split ? c.path("splitLeaves").asInt(16) : 1,
                 c.path("radius").path("max").asDouble(d.radiusMax()),
                 c.path("radius").path("steps").asInt(d.radiusSteps()),
+                c.path("linear").path("alphaSteps").asInt(d.alphaSteps()),
                 smoothing(c.path("smoothing")));
     }
 

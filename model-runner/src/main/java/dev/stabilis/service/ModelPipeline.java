@@ -72,7 +72,7 @@ public final class ModelPipeline implements AutoCloseable {
         this.certifySettings = loaded.certifySettings(null, null, null, null, null, options.radius());
         this.attackSettings = loaded.attackSettings(null, null, null);
         this.bounds = graph && ((options.certify() && !smoothed) || options.curvatureIterations() > 0)
-                ? GradientBounds.load(loaded.requireGraph(), loaded.model().device(), smoothed ? GradientBounds.INTERVAL : method)
+                ? loaded.gradientBounds(smoothed ? GradientBounds.INTERVAL : method, null)
                 : null;
         this.certifier = graph && options.certify() && !smoothed ? new Certifier(bounds, certifySettings) : null;
         this.smoothing = options.certify() && smoothed ? loaded.smoothingSettings(null) : null;

@@ -105,6 +105,19 @@ class PolicyReaderTest {
     }
 
     @Test
+    void theLinearMethodsOptimisationStepsAreReadAndAMissingOrNegativeCountIsRefusedByName() {
+        assertThat(PolicyReader.parse("certification: {method: linear, linear: {alphaSteps: 5}}", "p.yaml").certification().alphaSteps())
+                .isEqualTo(5);
+        assertThat(PolicyReader.parse("certification: {method: linear}", "p.yaml").certification().alphaSteps()).isZero();
+        assertThatThrownBy(() -> PolicyReader.parse("certification: {linear: {alphaSteps: -1}}", "p.yaml"))
+                .isInstanceOf(PolicyException.class).hasMessageStartingWith("p.yaml: ").hasMessageContaining("$.certification.linear.alphaSteps");
+        assertThatThrownBy(() -> PolicyReader.parse("certification: {linear: {}}", "p.yaml"))
+                .isInstanceOf(PolicyException.class).hasMessageContaining("$.certification.linear").hasMessageContaining("alphaSteps");
+        assertThatThrownBy(() -> PolicyReader.parse("certification: {linear: {alphaSteps: 2.5}}", "p.yaml"))
+                .isInstanceOf(PolicyException.class).hasMessageContaining("$.certification.linear.alphaSteps");
+    }
+
+    @Test
     void anEmptyDomainIsRefused() {
         assertThatThrownBy(() -> PolicyReader.parse("domain: {min: [0, 1], max: [1, 1]}", "p.yaml"))
                 .isInstanceOf(PolicyException.class)

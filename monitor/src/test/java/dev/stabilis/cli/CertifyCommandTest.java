@@ -91,6 +91,32 @@ class CertifyCommandTest {
     }
 
     @Test
+    void optimisedRelaxationsGiveBoundsInsideTheDefaultLinearBounds() throws Exception {
+        String[] plain = {"certify", "--model", DEMO, "--input", PAYLOAD, "--epsilon", "0.01", "--method", "linear", "--device", "cpu"};
+        JsonNode linear = CliRun.stabilis(plain).json();
+        String[] optimised = java.util.Arrays.copyOf(plain, plain.length + 2);
+        optimised[plain.length] = "--alpha-steps";
+        optimised[plain.length + 1] = "3";
+        JsonNode alpha = CliRun.stabilis(optimised).json();
+        double widthLinear = 0;
+        double widthAlpha = 0;
+        for (int s = 0; s < 3; s++) {
+            JsonNode l = linear.get("results").get(s);
+            JsonNode a = alpha.get("results").get(s);
+            for (int f = 0; f < 64; f++) {
+                assertThat(a.get("lower").get(f).asDouble()).isGreaterThanOrEqualTo(l.get("lower").get(f).asDouble() - 1e-9);
+                assertThat(a.get("upper").get(f).asDouble()).isLessThanOrEqualTo(l.get("upper").get(f).asDouble() + 1e-9);
+            }
+            widthLinear += l.get("certificates").get("boundWidthMean").asDouble();
+            widthAlpha += a.get("certificates").get("boundWidthMean").asDouble();
+        }
+        assertThat(widthAlpha).as("mean width with 3 optimisation steps").isLessThan(0.99 * widthLinear);
+        CliRun negative = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--method", "linear", "--alpha-steps", "-1");
+        assertThat(negative.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(negative.err()).contains("--alpha-steps must be >= 0, got -1");
+    }
+
+    @Test
     void smoothingCertifiesTheSmoothedAttributionOverAnL2BallReproducibly() throws Exception {
         String[] args = {"certify", "--model", DEMO, "--input", PAYLOAD, "--method", "smoothing", "--epsilon", "0.05", "--device", "cpu"};
         CliRun run = CliRun.stabilis(args);
