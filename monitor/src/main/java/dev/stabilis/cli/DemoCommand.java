@@ -130,7 +130,9 @@ final class DemoCommand implements Callable<Integer> {
         // short windows so baselines form within a minute of demo traffic
         defaults.put("stabilis.detect.window.size.ms", "10000");
         defaults.put("stabilis.detect.baseline.warmup.windows", "3");
-        defaults.put("stabilis.detect.baseline.min.samples", "20");
+        // the models take turns, so each class of each model sees about rate / (10 × models) samples a second: 10 in a
+        // window of the default 20 requests/s between two models
+        defaults.put("stabilis.detect.baseline.min.samples", "10");
         defaults.put("stabilis.detect.suppression.window.ms", "10000");
         return defaults;
     }
