@@ -156,11 +156,17 @@ public record LoadedModel(String name, String version, Path artifact, ModelPolic
         return switch (method) {
             case "saliency" -> new Saliency();
             case "gradxinput" -> new GradientTimesInput();
-            case "ig" -> new IntegratedGradients(igSteps != null ? igSteps : a.igSteps(), toFloats(a.igBaseline()));
+            case "ig" -> integratedGradients(igSteps != null ? igSteps : a.igSteps());
             case "smoothgrad" -> new SmoothGrad(a.smoothGradSamples(), smoothGradSigma(), a.smoothGradSeed());
             default -> throw new IllegalArgumentException("unknown attribution method '" + method
                     + "' (use saliency, gradxinput, ig or smoothgrad)");
         };
+    }
+
+    private IntegratedGradients integratedGradients(int steps) {
+        ModelPolicy.Attribution a = policy.attribution();
+        return new IntegratedGradients(steps, toFloats(a.igBaseline()),
+                new IntegratedGradients.Convergence(a.igTolerance(), a.igMaxSteps(steps)));
     }
 
     private float[] smoothGradSigma() {

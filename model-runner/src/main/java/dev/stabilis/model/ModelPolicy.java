@@ -140,15 +140,23 @@ public record ModelPolicy(long[] inputShape, String inputEmbedding, List<String>
      * @param target {@code logit} or {@code logprob}
      * @param igSteps Integrated Gradients steps
      * @param igBaseline baseline per feature, or null for zeros
+     * @param igTolerance largest relative IG completeness gap a row is left with before its steps are tripled; NaN to
+     *     never refine
+     * @param igMaxSteps most IG steps a refined row may reach, or null for nine times the steps
      * @param smoothGradSamples SmoothGrad noisy copies
      * @param smoothGradSigma SmoothGrad noise standard deviation as a fraction of each feature's domain range
      *     (of 1 when the domain is not given)
      * @param smoothGradSeed SmoothGrad noise seed
      */
-    public record Attribution(List<String> methods, String target, int igSteps, double[] igBaseline,
-            int smoothGradSamples, double smoothGradSigma, long smoothGradSeed) {
+    public record Attribution(List<String> methods, String target, int igSteps, double[] igBaseline, double igTolerance,
+            Integer igMaxSteps, int smoothGradSamples, double smoothGradSigma, long smoothGradSeed) {
 
-        public static final Attribution DEFAULT = new Attribution(List.of("saliency"), "logit", 32, null, 16, 0.1, 0);
+        public static final Attribution DEFAULT = new Attribution(List.of("saliency"), "logit", 32, null, 0.01, null, 16, 0.1, 0);
+
+        /** How many IG steps a row run with {@code steps} first may be refined to. */
+        public int igMaxSteps(int steps) {
+            return igMaxSteps != null ? igMaxSteps : 9 * steps;
+        }
     }
 
     /** Whether the policy bounds the input domain. */

@@ -106,9 +106,15 @@ public final class PolicyReader {
                 a.path("target").asText(d.target()),
                 ig.path("steps").asInt(d.igSteps()),
                 ig.path("baseline").isArray() ? doubles(ig.get("baseline")) : null,
+                ig.path("tolerance").asDouble(d.igTolerance()),
+                ig.has("maxSteps") ? ig.get("maxSteps").asInt() : null,
                 sg.path("samples").asInt(d.smoothGradSamples()),
                 sg.path("sigma").asDouble(d.smoothGradSigma()),
                 sg.path("seed").asLong(d.smoothGradSeed()));
+        if (attribution.igMaxSteps(attribution.igSteps()) < attribution.igSteps()) {
+            throw new PolicyException(source + ": attribution.integratedGradients.maxSteps (" + attribution.igMaxSteps()
+                    + ") is below attribution.integratedGradients.steps (" + attribution.igSteps() + ")");
+        }
         return new ModelPolicy(shape, input.path("embedding").asText(null), strings(root.path("features").path("names")),
                 strings(root.path("classes")), min, max, attribution, certification(root.path("certification")), attack(root.path("attack")),
                 new ModelPolicy.Output(root.path("output").path("name").asText(null),

@@ -28,4 +28,12 @@ public record Evaluation(int predicted, double[] gradient, Map<String, float[]> 
     public Evaluation {
         overBudget = List.copyOf(overBudget);
     }
+
+    /** Whether the top-k set is certified by the certificate the policy computes (smoothing or bounds); false without one. */
+    public boolean topkCertified() {
+        if (smoothed != null) {
+            return smoothed.topkCertified();
+        }
+        return certified != null && certified.certificate().topk();
+    }
 }

@@ -47,10 +47,10 @@ public final class RunnerMetrics {
     }
 
     private static String outcome(Evaluation e) {
-        if (e.smoothed() != null) {
-            return e.smoothed().topkCertified() ? "certified" : "not_certified";
+        if (e.smoothed() == null && e.certified() == null) {
+            return "not_certifiable";
         }
-        return e.certified() == null ? "not_certifiable" : e.certified().certificate().topk() ? "certified" : "not_certified";
+        return e.topkCertified() ? "certified" : "not_certified";
     }
 
     /** Publishes a Kafka client's own metrics (consumer lag, request rates) through the registry. */

@@ -193,28 +193,27 @@ class ArchitectureModelsTest {
     }
 
     /**
-     * The engine's Integrated Gradients (midpoint rule, float32 production model) at 256 steps is complete to within
-     * 1 % of the score change, or, where the random network's score path is too rough for that, within 1.5 times the
-     * larger gap of torch's right Riemann sum at 64 and 256 steps. Rough paths converge irregularly under both rules, so a
-     * bound at equal steps would be chance: on the torch TransformerEncoder the engine's gap is 3.6 %, 1.6 %, 0.26 % at
-     * 64, 256, 1024 steps (the same in float32 and float64), torch's 4.7 % and 0.25 % at 64 and 256; on MobileNetV2 the
-     * engine's is 1.4 % at 256, torch's 1.0 % and 0.6 %; ShuffleNetV2 2.5 % against torch's 2.6 % at 256. Every other
-     * fixture is under 1 %. That the engine computes IG exactly is {@link #theEngineReproducesTorchInFloat64}.
+     * The engine's Integrated Gradients (float32 production model, midpoint rule, 256 steps first) is complete to within
+     * 1 % of the score change on every fixture: a row whose gap is over the tolerance has its steps tripled (768, then
+     * 2,304) until it is within. The paths of these random networks are rough (ReLU/MaxPool kinks, a LayerNorm spike
+     * near the zero baseline), so the midpoint rule converges about as 1/m, not 1/m²: at 256 steps alone the gap was
+     * 1.42 % on MobileNetV2, 2.54 % on ShuffleNetV2 and 1.62 % on the torch TransformerEncoder. That the engine
+     * computes IG's path gradients exactly is {@link #theEngineReproducesTorchInFloat64}.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixtures")
-    void integratedGradientsIsAsCompleteAsTorchsRiemannSum(String name) {
+    void integratedGradientsIsCompleteToOnePercent(String name) {
         ArchitectureReference reference = ArchitectureFixtures.reference(name);
         Graph graph = graph(name, reference);
-        double torchGap = Math.max(reference.completenessGapRelativeBySteps().get("64"),
-                reference.completenessGapRelativeBySteps().get("256"));
         try (GraphModel model = GraphModel.load(graph, Device.cpu(), DataType.FLOAT32)) {
             float[] row = reference.inputs()[0];
-            Explanation e = new Attributor(model, new IntegratedGradients(256, null)).explain(new float[][] {row},
-                    new int[] {reference.samples().get(0).predicted()}).get(0);
-            double gap = Math.abs(e.completenessGap()) / Math.abs(e.scoreDelta());
-            System.out.printf("%s: IG-256 relative completeness gap %.3g (torch right Riemann, larger of 64 and 256 steps, %.3g)%n", name, gap, torchGap);
-            assertThat(gap).as("%s relative completeness gap", name).isLessThan(Math.max(0.01, 1.5 * torchGap));
+            int[] target = {reference.samples().get(0).predicted()};
+            Explanation fixed = new Attributor(model, new IntegratedGradients(256, null)).explain(new float[][] {row}, target).get(0);
+            Explanation refined = new Attributor(model, new IntegratedGradients(256, null, new IntegratedGradients.Convergence(0.01, 2304)))
+                    .explain(new float[][] {row}, target).get(0);
+            System.out.printf("%s: IG relative completeness gap %.3g at 256 steps, %.3g refined%n", name,
+                    fixed.relativeCompletenessGap(), refined.relativeCompletenessGap());
+            assertThat(refined.relativeCompletenessGap()).as("%s relative completeness gap", name).isLessThan(0.01);
         }
     }
 

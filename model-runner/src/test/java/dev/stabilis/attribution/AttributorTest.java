@@ -43,6 +43,50 @@ class AttributorTest {
         }
     }
 
+    /**
+     * With a tolerance, a row whose gap is over it is refined (steps tripled: 2, 6, 18, ...) until it is within: every
+     * row ends under 1 %, and its attribution is exactly the fixed-step IG at the step count it stopped at, because
+     * the tripled midpoint nodes contain the earlier ones.
+     */
+    @Test
+    void integratedGradientsRefinesEveryRowOverTheToleranceUntilItIsWithin() {
+        Fixture fixture = Fixture.load("digits_mlp_relu");
+        int[] ladder = {2, 6, 18, 54, 162, 486};
+        try (GraphModel model = load(fixture)) {
+            List<Explanation> coarse = new Attributor(model, new IntegratedGradients(2, null)).explain(fixture.inputs(), null);
+            assertThat(coarse).as("two steps leave some row over 1 %").anyMatch(e -> e.relativeCompletenessGap() > 0.01);
+            List<Explanation> refined = new Attributor(model, new IntegratedGradients(2, null,
+                    new IntegratedGradients.Convergence(0.01, 486))).explain(fixture.inputs(), null);
+            for (int i = 0; i < refined.size(); i++) {
+                Explanation e = refined.get(i);
+                assertThat(e.relativeCompletenessGap()).as("row %d relative completeness gap", i).isLessThan(0.01);
+                int reached = -1;
+                for (int m : ladder) {
+                    Explanation fixed = new Attributor(model, new IntegratedGradients(m, null)).explain(new float[][] {fixture.inputs()[i]}, null).get(0);
+                    if (reached < 0 && fixed.relativeCompletenessGap() < 0.01) {
+                        reached = m;
+                        assertClose("row " + i + " refined to " + m + " steps", e.attribution(), fixed.attribution(), 1e-4, 1e-6);
+                    }
+                }
+                assertThat(reached).as("row %d converges within the cap", i).isPositive();
+            }
+        }
+    }
+
+    @Test
+    void integratedGradientsStopsRefiningAtTheCap() {
+        Fixture fixture = Fixture.load("digits_mlp_relu");
+        try (GraphModel model = load(fixture)) {
+            float[][] rows = fixture.inputs();
+            List<Explanation> capped = new Attributor(model, new IntegratedGradients(2, null,
+                    new IntegratedGradients.Convergence(1e-9, 17))).explain(rows, null);
+            List<Explanation> six = new Attributor(model, new IntegratedGradients(6, null)).explain(rows, null);
+            for (int i = 0; i < rows.length; i++) {
+                assertClose("row " + i + " at the cap of 6 steps", capped.get(i).attribution(), six.get(i).attribution(), 1e-4, 1e-6);
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("fixtures")
     void saliencyIsThePyTorchGradientAndGradientTimesInputMultipliesByTheInput(Fixture fixture) {

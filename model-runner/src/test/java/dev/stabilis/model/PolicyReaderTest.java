@@ -21,7 +21,7 @@ class PolicyReaderTest {
                 attribution:
                   methods: [ig, smoothgrad]
                   target: logprob
-                  integratedGradients: {steps: 64, baseline: [0.5, 0.5]}
+                  integratedGradients: {steps: 64, baseline: [0.5, 0.5], tolerance: 0.02, maxSteps: 576}
                   smoothGrad: {samples: 8, sigma: 0.2, seed: 3}
                 """, "p.yaml");
         assertThat(p.inputShape()).containsExactly(1, 8, 8);
@@ -32,6 +32,8 @@ class PolicyReaderTest {
         assertThat(p.attribution().target()).isEqualTo("logprob");
         assertThat(p.attribution().igSteps()).isEqualTo(64);
         assertThat(p.attribution().igBaseline()).containsExactly(0.5, 0.5);
+        assertThat(p.attribution().igTolerance()).isEqualTo(0.02);
+        assertThat(p.attribution().igMaxSteps(64)).isEqualTo(576);
         assertThat(p.attribution().smoothGradSamples()).isEqualTo(8);
         assertThat(p.attribution().smoothGradSigma()).isEqualTo(0.2);
         assertThat(p.attribution().smoothGradSeed()).isEqualTo(3);
@@ -44,6 +46,22 @@ class PolicyReaderTest {
         assertThat(p.hasDomain()).isFalse();
         assertThat(p.range(0)).isEqualTo(1.0);
         assertThat(PolicyReader.parse("", "p.yaml")).isSameAs(ModelPolicy.DEFAULT);
+    }
+
+    @Test
+    void integratedGradientsRefinesToOnePercentWithinNineTimesItsStepsByDefault() {
+        ModelPolicy.Attribution a = PolicyReader.parse("attribution: {integratedGradients: {steps: 16}}", "p.yaml").attribution();
+        assertThat(a.igTolerance()).isEqualTo(0.01);
+        assertThat(a.igMaxSteps(16)).isEqualTo(144);
+    }
+
+    @Test
+    void aStepCapBelowTheStepsIsRefusedNamingBothKeys() {
+        assertThatThrownBy(() -> PolicyReader.parse("attribution: {integratedGradients: {steps: 64, maxSteps: 32}}", "p.yaml"))
+                .isInstanceOf(PolicyException.class)
+                .hasMessage("p.yaml: attribution.integratedGradients.maxSteps (32) is below attribution.integratedGradients.steps (64)");
+        assertThatThrownBy(() -> PolicyReader.parse("attribution: {integratedGradients: {tolerance: 0}}", "p.yaml"))
+                .isInstanceOf(PolicyException.class).hasMessageContaining("$.attribution.integratedGradients.tolerance");
     }
 
     @Test

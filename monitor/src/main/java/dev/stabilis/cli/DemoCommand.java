@@ -17,7 +17,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,12 +28,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code stabilis demo}: the whole pipeline in one process on an embedded KRaft broker, with the demo model
- * and generated KServe traffic that periodically injects unstable and malformed samples.
+ * {@code stabilis demo}: the whole pipeline in one process on an embedded KRaft broker, with the demo models (the
+ * digits MLP and a residual CNN) and generated KServe traffic to both that periodically injects unstable and malformed samples.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Start an embedded Kafka broker (KRaft) on 127.0.0.1, create the topics, run monitor and runner on "
-                + "the demo model, and produce KServe-logged traffic with injected unstable and malformed samples. Prints "
+                + "the demo models, and produce KServe-logged traffic with injected unstable and malformed samples. Prints "
                 + "alerts as they arrive and a summary line; serves metrics. Runs until Ctrl-C or --duration.")
 final class DemoCommand implements Callable<Integer> {
 
@@ -64,8 +66,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "<dir>", description = "Broker log directory, kept between runs (default: a temporary one).")
     private Path dataDir;
 
-    @Option(names = "--model", defaultValue = "digits", description = "Model of the generated traffic (default: ${DEFAULT-VALUE}).")
-    private String model;
+    @Option(names = "--model", split = ",", defaultValue = "digits,digits_resnet", paramLabel = "<name>",
+            description = "Models of the generated traffic, taking turns; comma-separated or repeated (default: ${DEFAULT-VALUE}: "
+                    + "an MLP and a residual CNN).")
+    private List<String> models;
 
     @Override
     public Integer call() throws Exception {
@@ -79,9 +83,12 @@ final class DemoCommand implements Callable<Integer> {
         EngineThreads.apply(config);
         PrintWriter out = spec.commandLine().getOut();
         ModelRepository repository = new ModelRepository(config.directory("stabilis.models.repository"));
-        out.println("Judging the demo traffic with the model's policy...");
+        out.println("Judging the demo traffic with each model's policy...");
         out.flush();
-        DemoPools pools = DemoPools.judge(repository, model, "latest");
+        List<TrafficGenerator.ModelTraffic> traffics = new ArrayList<>();
+        for (String model : models) {
+            traffics.add(new TrafficGenerator.ModelTraffic(new KServeRecords(model, "default"), DemoPools.judge(repository, model, "latest")));
+        }
         PrometheusMeterRegistry registry = Registries.prometheus("demo");
         try (UntilStopped until = new UntilStopped();
                 EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start("127.0.0.1", port, dataDir, Map.of())) {
@@ -93,10 +100,10 @@ final class DemoCommand implements Callable<Integer> {
                 runner.start();
                 try (DemoConsole console = new DemoConsole(config.kafka(), config.required("stabilis.topics.explanations"),
                         config.required("stabilis.topics.alerts"), config.required("stabilis.topics.dlq"), out, Duration.ofSeconds(5));
-                        TrafficGenerator traffic = new TrafficGenerator(config.kafka(), new KServeRecords(model, "default"), pools,
+                        TrafficGenerator traffic = new TrafficGenerator(config.kafka(), traffics,
                                 config.required("stabilis.topics.requests"), config.required("stabilis.topics.responses"), rate,
                                 unstableMillis, malformedMillis)) {
-                    banner(out, broker, http, pools, unstableMillis, malformedMillis);
+                    banner(out, broker, http, traffics, unstableMillis, malformedMillis);
                     Thread consoleThread = daemon(console, "stabilis-demo-console");
                     Thread trafficThread = daemon(traffic, "stabilis-demo-traffic");
                     consoleThread.start();
@@ -123,18 +130,23 @@ final class DemoCommand implements Callable<Integer> {
         // short windows so baselines form within a minute of demo traffic
         defaults.put("stabilis.detect.window.size.ms", "10000");
         defaults.put("stabilis.detect.baseline.warmup.windows", "3");
-        defaults.put("stabilis.detect.baseline.min.samples", "20");
+        // the models take turns, so each class of each model sees about rate / (10 × models) samples a second: 10 in a
+        // window of the default 20 requests/s between two models
+        defaults.put("stabilis.detect.baseline.min.samples", "10");
         defaults.put("stabilis.detect.suppression.window.ms", "10000");
         return defaults;
     }
 
-    private void banner(PrintWriter out, EmbeddedKafkaBroker broker, MetricsServer http, DemoPools pools, long unstableMillis,
-            long malformedMillis) {
+    private void banner(PrintWriter out, EmbeddedKafkaBroker broker, MetricsServer http, List<TrafficGenerator.ModelTraffic> traffics,
+            long unstableMillis, long malformedMillis) {
         out.printf("Stabilis demo%n");
         out.printf("  Kafka broker   %s (KRaft, embedded; any Kafka client can connect)%n", broker.bootstrapServers());
         out.printf("  metrics        http://127.0.0.1:%d/metrics   health /health   readiness /ready%n", http.port());
-        out.printf("  model          %s: %d stable and %d unstable inputs judged for the traffic%n", model, pools.stable().size(),
-                pools.unstable().size());
+        for (int i = 0; i < traffics.size(); i++) {
+            DemoPools pools = traffics.get(i).pools();
+            out.printf("  %-14s %s: %d stable and %d unstable inputs judged for the traffic%n", i == 0 ? "models" : "",
+                    models.get(i), pools.stable().size(), pools.unstable().size());
+        }
         out.printf("  traffic        %.0f requests/s (KServe CloudEvents); unstable sample every %s, malformed record every %s%n",
                 rate, unstableMillis == 0 ? "never" : unstableMillis + " ms", malformedMillis == 0 ? "never" : malformedMillis + " ms");
         out.printf("Alerts appear below as they arrive. Ctrl-C to stop.%n");

@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The demo's traffic: held-out digits whose top-k explanation is certified at the policy's ε (normal traffic),
- * and digits or blends of two digits that are not certified and whose explanation an attack manipulates (the
+ * The demo's traffic: held-out digits whose top-k explanation is certified at the policy's ε, by bounds or by
+ * smoothing as the policy says (normal traffic), and digits or blends of two digits that are not certified and whose explanation an attack manipulates (the
  * injected unstable samples). Both are judged once at start with the runner's own pipeline and policy, so the
  * alerts the demo shows are the ones the injected samples should raise.
  *
@@ -56,7 +56,7 @@ public record DemoPools(List<float[]> stable, List<float[]> unstable, List<Integ
             List<Evaluation> judged = pipeline.evaluate(candidates.toArray(float[][]::new));
             for (int i = 0; i < candidates.size(); i++) {
                 Evaluation e = judged.get(i);
-                boolean certified = e.certified().certificate().topk();
+                boolean certified = e.topkCertified();
                 if (certified && i < digits.size()) {
                     stable.add(candidates.get(i));
                     stableClasses.add(e.predicted());

@@ -1,5 +1,6 @@
 package dev.stabilis.demo;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
@@ -12,13 +13,17 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Produces KServe-logged inference traffic at a set rate: stable digits with their responses, and at set
- * intervals an unstable sample and a malformed record. Request ids are random UUIDs, as KServe makes them.
+ * intervals an unstable sample and a malformed record. With several models, requests take turns among them (each
+ * model's samples from its own pools), and so do the injected unstable samples. Request ids are random UUIDs, as
+ * KServe makes them.
  */
 public final class TrafficGenerator implements Runnable, AutoCloseable {
 
+    /** One served model's records and the samples judged for it. */
+    public record ModelTraffic(KServeRecords records, DemoPools pools) {}
+
     private final KafkaProducer<String, byte[]> producer;
-    private final KServeRecords records;
-    private final DemoPools pools;
+    private final List<ModelTraffic> models;
     private final String requestsTopic;
     private final String responsesTopic;
     private final double ratePerSecond;
@@ -35,14 +40,16 @@ public final class TrafficGenerator implements Runnable, AutoCloseable {
      * @param unstableEveryMillis interval of unstable samples (0: none)
      * @param malformedEveryMillis interval of malformed records (0: none)
      */
-    public TrafficGenerator(Map<String, String> kafka, KServeRecords records, DemoPools pools, String requestsTopic,
+    public TrafficGenerator(Map<String, String> kafka, List<ModelTraffic> models, String requestsTopic,
             String responsesTopic, double ratePerSecond, long unstableEveryMillis, long malformedEveryMillis) {
+        if (models.isEmpty()) {
+            throw new IllegalArgumentException("the traffic needs at least one model");
+        }
         Properties props = new Properties();
         props.putAll(kafka);
         props.put("linger.ms", "5");
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-        this.records = records;
-        this.pools = pools;
+        this.models = List.copyOf(models);
         this.requestsTopic = requestsTopic;
         this.responsesTopic = responsesTopic;
         this.ratePerSecond = ratePerSecond;
@@ -56,21 +63,26 @@ public final class TrafficGenerator implements Runnable, AutoCloseable {
         long nextUnstable = start + unstableEveryNanos;
         long nextMalformed = start + malformedEveryNanos;
         long sent = 0;
+        long unstableSent = 0;
         while (running) {
             long now = System.nanoTime();
             String id = UUID.randomUUID().toString();
+            ModelTraffic model = models.get((int) (sent % models.size()));
             if (unstableEveryNanos > 0 && now >= nextUnstable) {
+                model = models.get((int) (unstableSent++ % models.size()));
+                DemoPools pools = model.pools();
                 int i = random.nextInt(pools.unstable().size());
-                send(id, pools.unstable().get(i), pools.unstableClasses().get(i));
+                send(model.records(), id, pools.unstable().get(i), pools.unstableClasses().get(i));
                 injectedUnstable.add(id);
                 nextUnstable += unstableEveryNanos;
             } else if (malformedEveryNanos > 0 && now >= nextMalformed) {
-                producer.send(records.malformedRequest(requestsTopic, id));
+                producer.send(model.records().malformedRequest(requestsTopic, id));
                 injectedMalformed.add(id);
                 nextMalformed += malformedEveryNanos;
             } else {
+                DemoPools pools = model.pools();
                 int i = random.nextInt(pools.stable().size());
-                send(id, pools.stable().get(i), pools.stableClasses().get(i));
+                send(model.records(), id, pools.stable().get(i), pools.stableClasses().get(i));
             }
             produced.incrementAndGet();
             sent++;
@@ -87,7 +99,7 @@ public final class TrafficGenerator implements Runnable, AutoCloseable {
         }
     }
 
-    private void send(String id, float[] features, int servedClass) {
+    private void send(KServeRecords records, String id, float[] features, int servedClass) {
         producer.send(records.request(requestsTopic, id, features));
         producer.send(records.response(responsesTopic, id, servedClass));
     }

@@ -201,6 +201,10 @@ class DashboardQueriesTest {
                 if (!names.contains("stabilis_prediction_mismatches_total")) {
                     failures.put("the two mismatching requests", "no stabilis_prediction_mismatches_total in Prometheus yet");
                 }
+                List<String> judged = labelValues(prom, "stabilis_samples_total", "model");
+                if (!judged.containsAll(List.of("digits", "digits_resnet"))) {
+                    failures.put("the demo's traffic to both demo models", "stabilis_samples_total has samples of " + judged + " only");
+                }
                 if (failures.isEmpty() || System.nanoTime() > deadline) {
                     break;
                 }

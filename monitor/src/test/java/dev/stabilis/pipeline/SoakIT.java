@@ -81,7 +81,8 @@ class SoakIT {
                 pipeline.start(1);
                 List<Sample> samples = new ArrayList<>();
                 try (Admin admin = pipeline.admin();
-                        TrafficGenerator traffic = new TrafficGenerator(config.kafka(), new KServeRecords("digits", "default"), pools,
+                        TrafficGenerator traffic = new TrafficGenerator(config.kafka(),
+                                List.of(new TrafficGenerator.ModelTraffic(new KServeRecords("digits", "default"), pools)),
                                 config.required("stabilis.topics.requests"), config.required("stabilis.topics.responses"), rate, 5000,
                                 MALFORMED_EVERY_MS)) {
                     Thread generator = new Thread(traffic, "soak-traffic");
