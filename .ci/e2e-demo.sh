@@ -2,8 +2,8 @@
 # End-to-end check of the main job with outside tools. `stabilis demo` runs with its embedded broker; kcat
 # (an outside Kafka client) produces a KServe-logged request (binary-mode CloudEvent headers) for a digit whose
 # explanation is unstable at the demo's epsilon, and consumes stabilis.alerts (read_committed) until that
-# request's alert arrives. A real Prometheus scrapes the demo, and a query for the samples counter must
-# return a positive value. Needs kcat, prometheus and curl (Debian packages; .ci/run installs them).
+# request's alert arrives. A real Prometheus scrapes the demo, and the samples counter must be positive for
+# both demo models. Needs kcat, prometheus and curl (Debian packages; .ci/run installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BROKER_PORT="${BROKER_PORT:-29092}"
@@ -75,13 +75,15 @@ done
 grep -q '"kind":"SAMPLE_UNSTABLE"' "$work/alert.json" || fail "the alert for $id is not SAMPLE_UNSTABLE: $(cat "$work/alert.json")"
 echo "e2e: kcat consumed the alert: $(cut -c1-200 "$work/alert.json")..."
 
+# both demo models (the MLP and the residual CNN) must have samples judged
 for _ in $(seq 1 60); do
-  value="$(curl -sf "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode 'query=sum(stabilis_samples_total)' \
-    | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else 0)' || echo 0)"
-  if python3 -c "import sys; sys.exit(0 if float('$value') > 0 else 1)"; then
-    echo "e2e: Prometheus scraped the demo: sum(stabilis_samples_total) = $value"
+  counts="$(curl -sf "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode 'query=sum by (model) (stabilis_samples_total)' \
+    | python3 -c 'import json,sys; print(" ".join(r["metric"]["model"] + "=" + r["value"][1] for r in json.load(sys.stdin)["data"]["result"]))' \
+    || true)"
+  if python3 -c "import sys; c = dict(kv.split('=') for kv in '$counts'.split()); sys.exit(0 if all(float(c.get(m, 0)) > 0 for m in ('digits', 'digits_resnet')) else 1)"; then
+    echo "e2e: Prometheus scraped the demo: stabilis_samples_total by model: $counts"
     exit 0
   fi
   sleep 1
 done
-fail "Prometheus returned no positive sum(stabilis_samples_total) within 60 s (see $work/prometheus.log)"
+fail "Prometheus did not show samples of both demo models (digits, digits_resnet) within 60 s: '$counts' (see $work/prometheus.log)"

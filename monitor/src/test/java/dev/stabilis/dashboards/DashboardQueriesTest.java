@@ -150,7 +150,9 @@ class DashboardQueriesTest {
             picocli.CommandLine cli = StabilisCommand.commandLine();
             cli.setOut(new PrintWriter(demoOut, true));
             cli.setErr(new PrintWriter(demoOut, true));
-            cli.execute("demo", "--port", Integer.toString(brokerPort), "--metrics-port", Integer.toString(metricsPort),
+            // one model: every panel and rule is per model, and judging the second one's pools at start would add about
+            // 80 s; .ci/e2e-demo.sh runs the default two-model demo and checks both models' samples in Prometheus
+            cli.execute("demo", "--model", "digits", "--port", Integer.toString(brokerPort), "--metrics-port", Integer.toString(metricsPort),
                     "--rate", "20", "--unstable-every", "2s", "--malformed-every", "3s", "--duration", "300s",
                     "--set", "stabilis.models.repository=" + Path.of("..", "models"),
                     // its own Kafka Streams state, not the shared default under java.io.tmpdir of other demo runs
@@ -200,10 +202,6 @@ class DashboardQueriesTest {
                 Set<String> names = metricNames(prom);
                 if (!names.contains("stabilis_prediction_mismatches_total")) {
                     failures.put("the two mismatching requests", "no stabilis_prediction_mismatches_total in Prometheus yet");
-                }
-                List<String> judged = labelValues(prom, "stabilis_samples_total", "model");
-                if (!judged.containsAll(List.of("digits", "digits_resnet"))) {
-                    failures.put("the demo's traffic to both demo models", "stabilis_samples_total has samples of " + judged + " only");
                 }
                 if (failures.isEmpty() || System.nanoTime() > deadline) {
                     break;
