@@ -25,13 +25,16 @@ final class ClassifyProcessor extends ContextualProcessor<byte[], byte[], String
         SourceRecord source = SourceRecord.of(origin.topic(), origin.partition(), origin.offset(), record.timestamp(),
                 record.key(), record.value(), record.headers());
         IngestEvent event = classifier.classify(source, context().currentSystemTimeMs());
+        String key = null;
+        long time = record.timestamp();
         if (event instanceof ValidRequest request) {
-            context().forward(new Record<>(request.id(), event, joinTime(request.eventTime(), record.timestamp())));
+            key = request.id();
+            time = joinTime(request.eventTime(), time);
         } else if (event instanceof ServedResponse response) {
-            context().forward(new Record<>(response.id(), event, joinTime(response.eventTime(), record.timestamp())));
-        } else {
-            context().forward(new Record<>(null, event, record.timestamp()));
+            key = response.id();
+            time = joinTime(response.eventTime(), time);
         }
+        context().forward(new Record<>(key, event, time));
     }
 
     /**
