@@ -3,7 +3,10 @@ package dev.stabilis.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static org.assertj.core.api.Assertions.within;
+
 import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.stabilis.fixtures.Export;
 import dev.stabilis.fixtures.Fixture;
 import dev.stabilis.model.ModelRepository;
@@ -11,6 +14,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.List;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -67,18 +72,57 @@ class ModelPipelinesTest {
     }
 
     @Test
-    void aModelThatTakesTokenIdsIsRefusedAtLoadNamingItsLookupUntilTheRunnerServesThem(@TempDir Path root) throws IOException {
+    void aModelThatTakesTokenIdsIsExplainedPerTokenAndCertifiedInEmbeddingSpace(@TempDir Path root) throws IOException {
         Path dir = Files.createDirectories(root.resolve("text/1"));
         Export text = Export.load("token_classifier");
         Files.copy(text.onnx(), dir.resolve("model.onnx"));
         Files.copy(text.directory().resolve("stabilis.yaml"), dir.resolve("stabilis.yaml"));
-        try (ModelPipelines pipelines = new ModelPipelines(new ModelRepository(root), Device.cpu(), LIGHT, 4, 1000, System::nanoTime, metrics)) {
-            assertThatThrownBy(() -> pipelines.get("text", "1")).isInstanceOf(SampleException.class)
-                    .hasMessageContaining("text/1 failed to load")
-                    .hasMessageContaining("takes token ids (input 'input_ids' through embedding lookup '/embed/Gather')")
-                    .hasMessageContaining("does not yet run the runner's pipeline on token models")
-                    .extracting(e -> ((SampleException) e).reason()).isEqualTo("MODEL_UNAVAILABLE");
+        JsonNode samples = text.reference().get("samples");
+        float[][] ids = new float[samples.size()][];
+        for (int s = 0; s < ids.length; s++) {
+            ids[s] = floats(Export.doubles(samples.get(s).get("ids")));
         }
+        try (ModelPipelines pipelines = new ModelPipelines(new ModelRepository(root), Device.cpu(), LIGHT, 4, 1000, System::nanoTime, metrics)) {
+            ModelPipeline pipeline = pipelines.get("text", "1");
+            List<Evaluation> evaluations = pipeline.evaluate(ids);
+
+            for (int s = 0; s < ids.length; s++) {
+                Evaluation e = evaluations.get(s);
+                double[] gradient = Export.doubles(samples.get(s).get("gradient"));
+                double scale = Arrays.stream(gradient).map(Math::abs).max().orElseThrow();
+                assertThat(e.predicted()).isEqualTo(samples.get(s).get("predicted").asInt());
+                float[] perToken = e.attributions().get("saliency");
+                assertThat(perToken).as("one saliency value per token").hasSize(6);
+                for (int t = 0; t < 6; t++) {
+                    double row = Arrays.stream(gradient, t * 8, t * 8 + 8).sum();
+                    assertThat((double) perToken[t]).as("sample %d token %d: torch's gradient summed over its embedding row", s, t)
+                            .isCloseTo(row, within(1e-4 * scale));
+                }
+                assertThat(e.certified()).as("certified in embedding space").isNotNull();
+                assertThat(e.gradient()).as("the certified explanation is the embedding gradient").hasSize(6 * 8);
+                for (int i = 0; i < gradient.length; i++) {
+                    assertThat(e.gradient()[i]).isCloseTo(gradient[i], within(1e-4 * scale));
+                    assertThat(e.certified().lower()[i]).isLessThanOrEqualTo(e.gradient()[i]);
+                    assertThat(e.certified().upper()[i]).isGreaterThanOrEqualTo(e.gradient()[i]);
+                }
+            }
+            assertThat(pipeline.gradientFeatureNames()).hasSize(48).startsWith("token 0[0]", "token 0[1]").endsWith("token 5[7]");
+            assertThat(pipeline.invalid(ids[0])).isNull();
+            SampleException outsideVocabulary = pipeline.invalid(new float[] {7, 3, 16, 11, 14, 4});
+            assertThat(outsideVocabulary.reason()).isEqualTo("OUT_OF_DOMAIN");
+            assertThat(outsideVocabulary).hasMessage("token 2 has id 16.0, not a whole number in [-16, 16) of model text version 1");
+            SampleException tooFew = pipeline.invalid(new float[] {7, 3, 12});
+            assertThat(tooFew.reason()).isEqualTo("SHAPE_MISMATCH");
+            assertThat(tooFew).hasMessage("sample has 3 token ids, model text/1 expects 6");
+        }
+    }
+
+    private static float[] floats(double[] values) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) values[i];
+        }
+        return out;
     }
 
     @Test
