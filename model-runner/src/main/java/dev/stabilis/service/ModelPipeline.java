@@ -6,6 +6,7 @@ import dev.stabilis.attack.EmpiricalAssessor;
 import dev.stabilis.attack.EmpiricalReport;
 import dev.stabilis.attribution.Attributor;
 import dev.stabilis.attribution.Explanation;
+import dev.stabilis.attribution.PassSize;
 import dev.stabilis.certify.Certificate;
 import dev.stabilis.certify.CertifiedSample;
 import dev.stabilis.certify.Certifier;
@@ -54,13 +55,15 @@ public final class ModelPipeline implements AutoCloseable {
     private final Curvature curvature;
     private final AnalysisBudget budget;
     private final EmbeddingLookup tokens;
+    private final int rowsPerPass;
 
     /** Builds the pipeline, which then owns {@code loaded}. */
     public ModelPipeline(LoadedModel loaded, PipelineOptions options) {
         this.loaded = loaded;
+        this.rowsPerPass = loaded.graph().map(g -> PassSize.rowsPerPass(g, options.passMemoryBytes()))
+                .orElse(Attributor.DEFAULT_MAX_ROWS_PER_PASS);
         for (String method : loaded.policy().attribution().methods()) {
-            attributors.add(new Attributor(loaded.model(), loaded.explainer(method, null), loaded.targetKind(),
-                    Attributor.DEFAULT_MAX_ROWS_PER_PASS));
+            attributors.add(new Attributor(loaded.model(), loaded.explainer(method, null), loaded.targetKind(), rowsPerPass));
         }
         boolean graph = loaded.graph().isPresent();
         String method = loaded.certificationMethod();
@@ -107,6 +110,15 @@ public final class ModelPipeline implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * The most model rows (samples × IG steps or SmoothGrad samples) one attribution pass holds: what the options' pass
+     * memory affords on this model's graph ({@link PassSize}), or {@link Attributor#DEFAULT_MAX_ROWS_PER_PASS} for a model
+     * without one.
+     */
+    public int rowsPerPass() {
+        return rowsPerPass;
     }
 
     /** The box half-width and top-k size of certificates and attacks. */

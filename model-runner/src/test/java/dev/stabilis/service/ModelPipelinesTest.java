@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.stabilis.attribution.Attributor;
+import dev.stabilis.attribution.PassSize;
 import dev.stabilis.fixtures.Export;
 import dev.stabilis.fixtures.Fixture;
 import dev.stabilis.model.ModelRepository;
@@ -114,6 +116,40 @@ class ModelPipelinesTest {
             SampleException tooFew = pipeline.invalid(new float[] {7, 3, 12});
             assertThat(tooFew.reason()).isEqualTo("SHAPE_MISMATCH");
             assertThat(tooFew).hasMessage("sample has 3 token ids, model text/1 expects 6");
+        }
+    }
+
+    @Test
+    void anAttributionPassHoldsWhatThePassMemoryAffordsOnTheModelsGraph(@TempDir Path root) throws IOException {
+        install(root, "digits", "1", "digits_mlp_relu");
+        ModelRepository repository = new ModelRepository(root);
+        float[][] rows = Fixture.load("digits_mlp_relu").samples().stream().limit(3).map(Fixture.Sample::input).toArray(float[][]::new);
+        long rowBytes;
+        List<Evaluation> onePass;
+        try (ModelPipelines pipelines = new ModelPipelines(repository, Device.cpu(), LIGHT, 4, 1000, System::nanoTime, metrics)) {
+            ModelPipeline pipeline = pipelines.get("digits", "1");
+            rowBytes = PassSize.bytesPerRow(pipeline.loaded().graph().orElseThrow());
+            assertThat(pipeline.rowsPerPass()).as("the default 1 GiB affords the fixed limit on a small MLP")
+                    .isEqualTo(Attributor.DEFAULT_MAX_ROWS_PER_PASS);
+            onePass = pipeline.attribute(rows);
+        }
+        PipelineOptions tight = new PipelineOptions(false, true, false, false, 0, 40 * rowBytes);
+        try (ModelPipelines pipelines = new ModelPipelines(repository, Device.cpu(), tight, 4, 1000, System::nanoTime, metrics)) {
+            ModelPipeline pipeline = pipelines.get("digits", "1");
+            assertThat(pipeline.rowsPerPass()).isEqualTo(40);
+            List<Evaluation> passPerSample = pipeline.attribute(rows);
+            for (int i = 0; i < rows.length; i++) {
+                float[] expected = onePass.get(i).attributions().get("ig");
+                float[] actual = passPerSample.get(i).attributions().get("ig");
+                double scale = 0;
+                for (float v : expected) {
+                    scale = Math.max(scale, Math.abs(v));
+                }
+                for (int f = 0; f < expected.length; f++) {
+                    assertThat((double) actual[f]).as("IG-32 of row %d, feature %d, one sample per pass", i, f)
+                            .isCloseTo(expected[f], within(1e-5 * scale));
+                }
+            }
         }
     }
 
