@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.stabilis.app.MonitorApp;
-import dev.stabilis.app.RunnerApp;
 import dev.stabilis.app.Topics;
 import dev.stabilis.config.StabilisConfig;
 import dev.stabilis.contract.ContractSchemas;
 import dev.stabilis.kafka.SharedBroker;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,13 +17,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,18 +70,7 @@ class TokenModelPipelineTest {
                 .withIngestDeadLetter("fp32", "UNSUPPORTED_DATATYPE", () -> List.of(request(requests, "fp32", "FP32", "[7, 3, 12, 11, 14, 4]")))
                 .withRunnerDeadLetter("unknown-id", "OUT_OF_DOMAIN", () -> List.of(request(requests, "unknown-id", "INT64", "[7, 3, 99, 11, 14, 4]")));
 
-        PipelineLedger ledger;
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (MonitorApp monitor = new MonitorApp(config, registry); RunnerApp runner = new RunnerApp(config, registry)) {
-            monitor.start();
-            runner.start();
-            PipelineProcesses.await("monitor and runner ready", Duration.ofSeconds(90), () -> monitor.ready() && runner.ready());
-            try (KafkaProducer<String, byte[]> producer = producer(config)) {
-                traffic.requests().forEach(request -> request.records().forEach(producer::send));
-            }
-            ledger = PipelineLedger.read(config.kafka(), PipelineLedger.Topics.of(config), traffic, Duration.ofSeconds(2),
-                    Duration.ofSeconds(180));
-        }
+        PipelineLedger ledger = InProcessPipeline.run(config, traffic, Duration.ofSeconds(2), Duration.ofSeconds(180));
 
         ledger.assertExactlyOnce(traffic);
         Map<String, String> details = ledger.deadLetters().stream()
@@ -136,11 +118,5 @@ class TokenModelPipelineTest {
             out[i] = array.get(i).asDouble();
         }
         return out;
-    }
-
-    private static KafkaProducer<String, byte[]> producer(StabilisConfig config) {
-        Properties props = new Properties();
-        props.putAll(config.kafka());
-        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 }
