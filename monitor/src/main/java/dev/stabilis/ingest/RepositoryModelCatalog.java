@@ -174,7 +174,7 @@ public final class RepositoryModelCatalog implements ModelCatalog {
             ModelPolicy policy = Files.isRegularFile(policyFile) ? PolicyReader.read(policyFile) : ModelPolicy.DEFAULT;
             if (Files.isRegularFile(onnx)) {
                 OnnxImporter.Input declared = OnnxImporter.input(onnx);
-                return input(model, version, declared.name(), declared.sampleShape(), datatype(declared, onnx), policy);
+                return input(model, version, declared.name(), declared.sampleShape(), datatype(declared), policy);
             }
             if (Files.isRegularFile(script)) {
                 if (policy.inputShape() == null) {
@@ -194,14 +194,12 @@ public final class RepositoryModelCatalog implements ModelCatalog {
                 Math.toIntExact(Shapes.size(shape)), policy);
     }
 
-    /** The request datatype of an ONNX input: token ids for an INT64/INT32 input, else {@link ModelInput#FP32}. */
-    private static String datatype(OnnxImporter.Input declared, Path onnx) {
-        return switch (declared.elementType()) {
-            case "INT64", "INT32" -> declared.elementType();
-            case "FLOAT" -> ModelInput.FP32;
-            default -> throw unavailable(onnx + ": input '" + declared.name() + "' has element type " + declared.elementType()
-                    + ", only FLOAT, or INT64/INT32 token ids, are supported");
-        };
+    /**
+     * The request datatype of an ONNX input, which the importer has checked to be FLOAT or INT64/INT32 token ids:
+     * {@link ModelInput#FP32}, or the ids' type.
+     */
+    private static String datatype(OnnxImporter.Input declared) {
+        return declared.elementType().equals("FLOAT") ? ModelInput.FP32 : declared.elementType();
     }
 
     private static PayloadException unavailable(String detail) {
