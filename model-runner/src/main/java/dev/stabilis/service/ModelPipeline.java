@@ -32,8 +32,8 @@ import java.util.zip.CRC32;
  * methods, certified bounds, the attack with its noise baseline, and curvature. Certification and attacks
  * need a layer graph; TorchScript models get attributions only.
  *
- * <p>A model that takes token ids is served through its embedding lookup ({@link EmbeddingLookup}, as {@link dev.stabilis.attribution.TokenAttributor} explains): a sample's ids are
- * embedded first, every analysis runs on the embedding (the certificate's and the attack's box are taken in embedding
+ * <p>A model that takes token ids is served through its embedding lookup ({@link EmbeddingLookup}, as
+ * {@link dev.stabilis.attribution.TokenAttributor} explains): a sample's ids are embedded first, every analysis runs on the embedding (the certificate's and the attack's box are taken in embedding
  * space, clipped to the policy's domain there), and each attribution method reports one value per token, the sum of
  * its embedding row's. The certified explanation ({@link Evaluation#gradient()}) stays the embedding gradient, one value
  * per embedding coordinate, which the certificate's top-k and deviations speak about.
@@ -176,7 +176,7 @@ public final class ModelPipeline implements AutoCloseable {
                 return new SampleException("OUT_OF_DOMAIN", e.getMessage() + " of model " + loaded.name() + " version " + loaded.version());
             }
         }
-        String outside = loaded.policy().outsideDomain(input);
+        String outside = loaded.policy().outsideDomain(input, gradientFeatureNames());
         return outside == null ? null : new SampleException("OUT_OF_DOMAIN", (tokens == null ? "" : "embedding ") + outside
                 + " of model " + loaded.name() + " version " + loaded.version());
     }

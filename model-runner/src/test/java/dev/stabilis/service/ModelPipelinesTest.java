@@ -120,6 +120,22 @@ class ModelPipelinesTest {
     }
 
     @Test
+    void aTokenModelsDomainIsCheckedOnTheEmbeddingNamingTheCoordinate(@TempDir Path root) throws IOException {
+        Path dir = Files.createDirectories(root.resolve("text/1"));
+        Export text = Export.load("token_classifier");
+        Files.copy(text.onnx(), dir.resolve("model.onnx"));
+        Files.writeString(dir.resolve("stabilis.yaml"), Files.readString(text.directory().resolve("stabilis.yaml"))
+                + "features:\n  names: [a, b, c, d, e, f]\ndomain:\n  min: 10.0\n  max: 11.0\n");
+        try (ModelPipelines pipelines = new ModelPipelines(new ModelRepository(root), Device.cpu(), LIGHT, 4, 1000, System::nanoTime, metrics)) {
+            SampleException outside = pipelines.get("text", "1").invalid(new float[] {7, 3, 12, 11, 14, 4});
+
+            assertThat(outside.reason()).isEqualTo("OUT_OF_DOMAIN");
+            assertThat(outside.getMessage()).as("the ids are whole and in the vocabulary; their embedding is not in [10, 11]")
+                    .matches("embedding feature \\d+ \\([a-f]\\[[0-7]\\]\\) = \\S+ is outside the domain \\[10\\.0, 11\\.0\\] of model text version 1");
+        }
+    }
+
+    @Test
     void anAttributionPassHoldsWhatThePassMemoryAffordsOnTheModelsGraph(@TempDir Path root) throws IOException {
         install(root, "digits", "1", "digits_mlp_relu");
         ModelRepository repository = new ModelRepository(root);
