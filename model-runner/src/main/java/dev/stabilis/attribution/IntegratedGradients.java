@@ -121,9 +121,11 @@ public final class IntegratedGradients implements Explainer {
             open.add(i);
         }
         for (int m = steps; convergence.refines(m) && !open.isEmpty(); m *= 3) {
+            double[] totals = totals(rowSum, delta, open);
             List<Integer> over = new ArrayList<>();
-            for (int i : open) {
-                double total = rowSum[i].mul(delta.get(i)).toType(DataType.FLOAT64, false).sum().getDouble() / m;
+            for (int j = 0; j < open.size(); j++) {
+                int i = open.get(j);
+                double total = totals[j] / m;
                 if (Math.abs(total - scoreDelta[i]) > convergence.tolerance() * Math.abs(scoreDelta[i])) {
                     over.add(i);
                 }
@@ -180,6 +182,19 @@ public final class IntegratedGradients implements Explainer {
                 .reshape(new Shape(alphas.length * n).addAll(sample));
         return model.gradients(path, classes.tile(alphas.length), kind).gradient()
                 .reshape(new Shape(alphas.length, n).addAll(sample)).sum(new int[] {0});
+    }
+
+    /**
+     * {@code Σ_f rowSum_i[f] · δ_i[f]} of each open row i, in float64: one reduction over the open rows and one copy to
+     * the host per refinement round, however many rows are open.
+     */
+    private static double[] totals(NDArray[] rowSum, NDArray delta, List<Integer> open) {
+        NDList sums = new NDList(open.size());
+        for (int i : open) {
+            sums.add(rowSum[i]);
+        }
+        return NDArrays.concat(sums).mul(rowsOf(delta, open)).toType(DataType.FLOAT64, false)
+                .reshape(open.size(), -1).sum(new int[] {1}).toDoubleArray();
     }
 
     private static NDArray rowsOf(NDArray array, List<Integer> rows) {

@@ -52,15 +52,7 @@ public final class TokenAttributor {
      * @throws IllegalArgumentException naming the sample, for a wrong number of ids or an id outside the vocabulary
      */
     public float[][] embed(float[][] ids) {
-        float[][] embedded = new float[ids.length][];
-        for (int i = 0; i < ids.length; i++) {
-            try {
-                embedded[i] = lookup.embed(ids[i]);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("sample " + i + ": " + e.getMessage(), e);
-            }
-        }
-        return embedded;
+        return lookup.embedAll(ids);
     }
 
     /**

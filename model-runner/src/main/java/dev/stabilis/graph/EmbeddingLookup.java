@@ -75,6 +75,23 @@ public record EmbeddingLookup(String idInput, long[] idShape, HostTensor table, 
         return out;
     }
 
+    /**
+     * The embeddings of several samples' ids ({@link #embed} each).
+     *
+     * @throws IllegalArgumentException naming the sample, for a wrong number of ids or an id outside the vocabulary
+     */
+    public float[][] embedAll(float[][] ids) {
+        float[][] embedded = new float[ids.length][];
+        for (int i = 0; i < ids.length; i++) {
+            try {
+                embedded[i] = embed(ids[i]);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("sample " + i + ": " + e.getMessage(), e);
+            }
+        }
+        return embedded;
+    }
+
     /** Per-token sums over the embedding axis of one sample's attribution in embedding space. */
     public float[] perToken(float[] attribution) {
         int d = dimension();

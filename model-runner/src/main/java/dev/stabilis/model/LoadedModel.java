@@ -56,7 +56,7 @@ public record LoadedModel(String name, String version, Path artifact, ModelPolic
         embedding.ifPresent(lookup -> {
             throw new PolicyException(artifact + ": takes token ids (input '" + lookup.idInput() + "' through embedding lookup '"
                     + lookup.node() + "'); stabilis does not yet run " + work
-                    + " on token models, only attributions (stabilis explain)");
+                    + " on token models, only attributions (stabilis explain) and the runner");
         });
     }
 
@@ -99,13 +99,14 @@ public record LoadedModel(String name, String version, Path artifact, ModelPolic
     }
 
     /**
-     * Gradient bounds of a method on this model's graph, with the policy's {@code certification.linear} options.
+     * Gradient bounds of a method on this model's graph, with the policy's {@code certification.linear} options. For a
+     * model that takes token ids the graph starts at the embedding, so the bounds are over boxes in embedding space.
      *
      * @param method {@link GradientBounds#INTERVAL} or {@link GradientBounds#LINEAR}
      * @param alphaSteps the linear method's optimisation steps; null for the policy's
      */
     public GradientBounds gradientBounds(String method, Integer alphaSteps) {
-        return GradientBounds.load(requireGraph(), model.device(), method,
+        return GradientBounds.load(layerGraph(), model.device(), method,
                 alphaSteps != null ? alphaSteps : policy.certification().alphaSteps());
     }
 
@@ -141,6 +142,10 @@ public record LoadedModel(String name, String version, Path artifact, ModelPolic
      */
     public Graph requireGraph() {
         requireFeatureInput("certification and attacks");
+        return layerGraph();
+    }
+
+    private Graph layerGraph() {
         return graph.orElseThrow(() -> new PolicyException(artifact
                 + ": certification and attacks need an ONNX model (a layer graph); TorchScript models only get attributions"));
     }

@@ -179,6 +179,14 @@ public record ModelPolicy(long[] inputShape, String inputEmbedding, List<String>
      * itself is inside; NaN is outside.
      */
     public String outsideDomain(float[] features) {
+        return outsideDomain(features, featureNames);
+    }
+
+    /**
+     * {@link #outsideDomain(float[])} of values named otherwise than by {@code features.names} (a token model's
+     * embedding coordinates).
+     */
+    public String outsideDomain(float[] features, List<String> names) {
         if (!hasDomain()) {
             return null;
         }
@@ -187,7 +195,7 @@ public record ModelPolicy(long[] inputShape, String inputEmbedding, List<String>
             double hi = at(domainMax, i);
             float value = features[i];
             if (!(value >= (float) lo && value <= (float) hi)) {
-                String name = i < featureNames.size() ? " (" + featureNames.get(i) + ")" : "";
+                String name = i < names.size() ? " (" + names.get(i) + ")" : "";
                 return "feature " + i + name + " = " + value + " is outside the domain [" + lo + ", " + hi + "]";
             }
         }

@@ -47,7 +47,7 @@ public final class ExplanationRecords {
         return new Explanation(sample.requestId(), sample.index(), pipeline.loaded().name(), serving,
                 requestedVersion(sample, serving), sample.eventTime(), sample.receivedAt(), explainedAt,
                 e.predicted(), label(policy.classNames(), e.predicted()), served, served == null ? null : served != e.predicted(),
-                pipeline.certifySettings().epsilon(), k, topFeatures(e.gradient(), k, policy.featureNames()),
+                pipeline.certifySettings().epsilon(), k, topFeatures(e.gradient(), k, pipeline.gradientFeatureNames()),
                 includeAttributions ? new LinkedHashMap<>(e.attributions()) : null,
                 nullable(e.igCompletenessGap()),
                 certificate(e, pipeline, includeAttributions), empirical(e.empirical(), pipeline.attackSettings().epsilon(), includeAttributions),

@@ -195,7 +195,7 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
         }
         List<Parsed> valid = new ArrayList<>(group.size());
         for (Parsed p : group) {
-            SampleException invalid = invalid(p.sample(), pipeline);
+            SampleException invalid = pipeline.invalid(p.sample().features());
             if (invalid == null) {
                 valid.add(p);
             } else {
@@ -276,18 +276,6 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
         for (int i = 0; i < indices.size(); i++) {
             out[indices.get(i)] = outcomes.get(i);
         }
-    }
-
-    /** Why a sample cannot be evaluated by the pipeline at all (its size, its domain), or null. */
-    private static SampleException invalid(Sample sample, ModelPipeline pipeline) {
-        int size = pipeline.loaded().inputSize();
-        if (sample.features().length != size) {
-            return new SampleException("SHAPE_MISMATCH", "sample has " + sample.features().length + " features, model "
-                    + pipeline.loaded().name() + "/" + pipeline.loaded().version() + " expects " + size);
-        }
-        String outside = pipeline.loaded().policy().outsideDomain(sample.features());
-        return outside == null ? null : new SampleException("OUT_OF_DOMAIN", outside + " of model " + pipeline.loaded().name()
-                + " version " + pipeline.loaded().version());
     }
 
     private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, byte[]> record, String requestId, SampleException e) {

@@ -6,12 +6,14 @@ import dev.stabilis.attack.EmpiricalAssessor;
 import dev.stabilis.attack.EmpiricalReport;
 import dev.stabilis.attribution.Attributor;
 import dev.stabilis.attribution.Explanation;
+import dev.stabilis.attribution.PassSize;
 import dev.stabilis.certify.Certificate;
 import dev.stabilis.certify.CertifiedSample;
 import dev.stabilis.certify.Certifier;
 import dev.stabilis.certify.CertifySettings;
 import dev.stabilis.certify.Curvature;
 import dev.stabilis.certify.GradientBounds;
+import dev.stabilis.graph.EmbeddingLookup;
 import dev.stabilis.model.LoadedModel;
 import dev.stabilis.model.ModelPolicy;
 import dev.stabilis.smoothing.SmoothedCertificate;
@@ -28,8 +30,13 @@ import java.util.zip.CRC32;
 /**
  * Everything the runner computes for one model version, ready to run on batches: the policy's attribution
  * methods, certified bounds, the attack with its noise baseline, and curvature. Certification and attacks
- * need a layer graph; TorchScript models get attributions only. Models that take token ids are refused (see
- * {@link LoadedModel#requireFeatureInput}).
+ * need a layer graph; TorchScript models get attributions only.
+ *
+ * <p>A model that takes token ids is served through its embedding lookup ({@link EmbeddingLookup}, as
+ * {@link dev.stabilis.attribution.TokenAttributor} explains): a sample's ids are embedded first, every analysis runs on the embedding (the certificate's and the attack's box are taken in embedding
+ * space, clipped to the policy's domain there), and each attribution method reports one value per token, the sum of
+ * its embedding row's. The certified explanation ({@link Evaluation#gradient()}) stays the embedding gradient, one value
+ * per embedding coordinate, which the certificate's top-k and deviations speak about.
  */
 public final class ModelPipeline implements AutoCloseable {
 
@@ -47,24 +54,16 @@ public final class ModelPipeline implements AutoCloseable {
     private final EmpiricalAssessor assessor;
     private final Curvature curvature;
     private final AnalysisBudget budget;
+    private final EmbeddingLookup tokens;
+    private final int rowsPerPass;
 
-    /**
-     * Builds the pipeline, which then owns {@code loaded}.
-     *
-     * @throws dev.stabilis.model.PolicyException for a model that takes token ids (closed first), which the runner does not
-     *     serve yet
-     */
+    /** Builds the pipeline, which then owns {@code loaded}. */
     public ModelPipeline(LoadedModel loaded, PipelineOptions options) {
-        try {
-            loaded.requireFeatureInput("the runner's pipeline");
-        } catch (RuntimeException e) {
-            loaded.close();
-            throw e;
-        }
         this.loaded = loaded;
+        this.rowsPerPass = loaded.graph().map(g -> PassSize.rowsPerPass(g, options.passMemoryBytes()))
+                .orElse(Attributor.DEFAULT_MAX_ROWS_PER_PASS);
         for (String method : loaded.policy().attribution().methods()) {
-            attributors.add(new Attributor(loaded.model(), loaded.explainer(method, null), loaded.targetKind(),
-                    Attributor.DEFAULT_MAX_ROWS_PER_PASS));
+            attributors.add(new Attributor(loaded.model(), loaded.explainer(method, null), loaded.targetKind(), rowsPerPass));
         }
         boolean graph = loaded.graph().isPresent();
         String method = loaded.certificationMethod();
@@ -80,16 +79,46 @@ public final class ModelPipeline implements AutoCloseable {
                 : certifier != null ? ExplanationRecords.certificateMethod(bounds, certifySettings.splitLeaves()) : null;
         ModelPolicy.Attack attack = loaded.policy().attack();
         this.assessor = graph && options.attack()
-                ? new EmpiricalAssessor(loaded.requireGraph(), loaded.model(), attackSettings, attack.thicknessEndPoints(),
+                ? new EmpiricalAssessor(loaded.graph().get(), loaded.model(), attackSettings, attack.thicknessEndPoints(),
                         attack.thicknessNodes())
                 : null;
         this.curvature = bounds != null && options.curvatureIterations() > 0 ? new Curvature(bounds, options.curvatureIterations()) : null;
         this.budget = new AnalysisBudget(loaded.policy().sampling().budgetMs(), System::nanoTime);
+        this.tokens = loaded.embedding().orElse(null);
     }
 
     /** The model version this pipeline runs. */
     public LoadedModel loaded() {
         return loaded;
+    }
+
+    /**
+     * The names of the certified explanation's features ({@link Evaluation#gradient()}): the policy's
+     * {@code features.names}, or for a model that takes token ids one per embedding coordinate, {@code <token>[j]} with
+     * the token's name (its position when the policy names none).
+     */
+    public List<String> gradientFeatureNames() {
+        List<String> names = loaded.policy().featureNames();
+        if (tokens == null) {
+            return names;
+        }
+        List<String> out = new ArrayList<>(tokens.tokens() * tokens.dimension());
+        for (int t = 0; t < tokens.tokens(); t++) {
+            String token = t < names.size() ? names.get(t) : "token " + t;
+            for (int j = 0; j < tokens.dimension(); j++) {
+                out.add(token + "[" + j + "]");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The most model rows (samples × IG steps or SmoothGrad samples) one attribution pass holds: what the options' pass
+     * memory affords on this model's graph ({@link PassSize}), or {@link Attributor#DEFAULT_MAX_ROWS_PER_PASS} for a model
+     * without one.
+     */
+    public int rowsPerPass() {
+        return rowsPerPass;
     }
 
     /** The box half-width and top-k size of certificates and attacks. */
@@ -129,7 +158,33 @@ public final class ModelPipeline implements AutoCloseable {
         return crc.getValue() / 4294967296.0 < fraction;
     }
 
-    /** Evaluates every row (each of the model's input size) with every analysis the options and the policy name. */
+    /**
+     * Why a payload row cannot be evaluated at all, or null: a token model's ids that do not embed (their count, an id
+     * outside the vocabulary), a model input outside the policy's domain (a token model's: its embedding).
+     */
+    public SampleException invalid(float[] row) {
+        String model = loaded.name() + "/" + loaded.version();
+        if (row.length != loaded.payloadSize()) {
+            return new SampleException("SHAPE_MISMATCH", "sample has " + row.length + (tokens == null ? " features" : " token ids")
+                    + ", model " + model + " expects " + loaded.payloadSize());
+        }
+        float[] input = row;
+        if (tokens != null) {
+            try {
+                input = tokens.embed(row);
+            } catch (IllegalArgumentException e) {
+                return new SampleException("OUT_OF_DOMAIN", e.getMessage() + " of model " + loaded.name() + " version " + loaded.version());
+            }
+        }
+        String outside = loaded.policy().outsideDomain(input, gradientFeatureNames());
+        return outside == null ? null : new SampleException("OUT_OF_DOMAIN", (tokens == null ? "" : "embedding ") + outside
+                + " of model " + loaded.name() + " version " + loaded.version());
+    }
+
+    /**
+     * Evaluates every payload row (a token model's ids, else the model's input) with every analysis the options and the
+     * policy name.
+     */
     public List<Evaluation> evaluate(float[][] rows) {
         return evaluate(rows, true);
     }
@@ -139,7 +194,8 @@ public final class ModelPipeline implements AutoCloseable {
         return evaluate(rows, false);
     }
 
-    private List<Evaluation> evaluate(float[][] rows, boolean full) {
+    private List<Evaluation> evaluate(float[][] payload, boolean full) {
+        float[][] rows = tokens == null ? payload : tokens.embedAll(payload);
         AnalysisBudget.Batch batch = budget.start(rows.length);
         Map<String, List<Explanation>> explained = new LinkedHashMap<>();
         for (Attributor attributor : attributors) {
@@ -162,7 +218,7 @@ public final class ModelPipeline implements AutoCloseable {
             double gap = Double.NaN;
             for (Map.Entry<String, List<Explanation>> e : explained.entrySet()) {
                 Explanation x = e.getValue().get(i);
-                attributions.put(e.getKey(), x.attribution());
+                attributions.put(e.getKey(), tokens == null ? x.attribution() : tokens.perToken(x.attribution()));
                 if (e.getKey().equals("ig")) {
                     gap = x.relativeCompletenessGap();
                 }
@@ -171,19 +227,20 @@ public final class ModelPipeline implements AutoCloseable {
             EmpiricalReport r = empirical == null ? null : empirical.get(i);
             SmoothedCertificate sc = smoothed == null ? null : smoothed.get(i);
             double[] gradient = c != null ? c.gradient() : sc != null ? sc.attribution() : r != null ? r.attack().attribution()
-                    : saliency(attributions);
+                    : saliency(explained, i);
             out.add(new Evaluation(predicted[i], gradient, attributions, gap, c, sc, r,
                     curvatures == null ? Double.NaN : curvatures[i], violation(c, r), overBudget));
         }
         return out;
     }
 
-    /** The saliency attribution (the gradient) when the policy computes it, else null. */
-    private static double[] saliency(Map<String, float[]> attributions) {
-        float[] saliency = attributions.get("saliency");
-        if (saliency == null) {
+    /** Row {@code row}'s saliency attribution (the gradient of the model's input) when the policy computes it, else null. */
+    private static double[] saliency(Map<String, List<Explanation>> explained, int row) {
+        List<Explanation> explanations = explained.get("saliency");
+        if (explanations == null) {
             return null;
         }
+        float[] saliency = explanations.get(row).attribution();
         double[] out = new double[saliency.length];
         for (int i = 0; i < out.length; i++) {
             out[i] = saliency[i];

@@ -8,14 +8,27 @@ package dev.stabilis.service;
  * @param radius whether to search each sample's certified radius (needs {@code certify})
  * @param attack whether to run the policy's attack, its noise baseline and the thickness estimate
  * @param curvatureIterations power iterations of the curvature estimate; 0 turns it off
+ * @param passMemoryBytes the memory one attribution pass of a model may take: with the model's graph it sets the rows
+ *     per pass ({@link dev.stabilis.attribution.PassSize})
  */
 public record PipelineOptions(boolean includeAttributions, boolean certify, boolean radius, boolean attack,
-        int curvatureIterations) {
+        int curvatureIterations, long passMemoryBytes) {
+
+    /** The default of {@code passMemoryBytes}: 1 GiB. */
+    public static final long DEFAULT_PASS_MEMORY_BYTES = 1L << 30;
 
     /** Everything on. */
     public static final PipelineOptions ALL = new PipelineOptions(true, true, true, true, 20);
 
+    /** With the default pass memory. */
+    public PipelineOptions(boolean includeAttributions, boolean certify, boolean radius, boolean attack, int curvatureIterations) {
+        this(includeAttributions, certify, radius, attack, curvatureIterations, DEFAULT_PASS_MEMORY_BYTES);
+    }
+
     public PipelineOptions {
+        if (passMemoryBytes < 1) {
+            throw new IllegalArgumentException("the pass memory must be at least 1 byte, got " + passMemoryBytes);
+        }
         if (radius && !certify) {
             throw new IllegalArgumentException("the certified radius needs certification");
         }

@@ -3,7 +3,12 @@ package dev.stabilis.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static org.assertj.core.api.Assertions.within;
+
 import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.stabilis.attribution.Attributor;
+import dev.stabilis.attribution.PassSize;
 import dev.stabilis.fixtures.Export;
 import dev.stabilis.fixtures.Fixture;
 import dev.stabilis.model.ModelRepository;
@@ -11,6 +16,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.List;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -67,18 +74,107 @@ class ModelPipelinesTest {
     }
 
     @Test
-    void aModelThatTakesTokenIdsIsRefusedAtLoadNamingItsLookupUntilTheRunnerServesThem(@TempDir Path root) throws IOException {
+    void aModelThatTakesTokenIdsIsExplainedPerTokenAndCertifiedInEmbeddingSpace(@TempDir Path root) throws IOException {
         Path dir = Files.createDirectories(root.resolve("text/1"));
         Export text = Export.load("token_classifier");
         Files.copy(text.onnx(), dir.resolve("model.onnx"));
         Files.copy(text.directory().resolve("stabilis.yaml"), dir.resolve("stabilis.yaml"));
-        try (ModelPipelines pipelines = new ModelPipelines(new ModelRepository(root), Device.cpu(), LIGHT, 4, 1000, System::nanoTime, metrics)) {
-            assertThatThrownBy(() -> pipelines.get("text", "1")).isInstanceOf(SampleException.class)
-                    .hasMessageContaining("text/1 failed to load")
-                    .hasMessageContaining("takes token ids (input 'input_ids' through embedding lookup '/embed/Gather')")
-                    .hasMessageContaining("does not yet run the runner's pipeline on token models")
-                    .extracting(e -> ((SampleException) e).reason()).isEqualTo("MODEL_UNAVAILABLE");
+        JsonNode samples = text.reference().get("samples");
+        float[][] ids = new float[samples.size()][];
+        for (int s = 0; s < ids.length; s++) {
+            ids[s] = floats(Export.doubles(samples.get(s).get("ids")));
         }
+        try (ModelPipelines pipelines = new ModelPipelines(new ModelRepository(root), Device.cpu(), LIGHT, 4, 1000, System::nanoTime, metrics)) {
+            ModelPipeline pipeline = pipelines.get("text", "1");
+            List<Evaluation> evaluations = pipeline.evaluate(ids);
+
+            for (int s = 0; s < ids.length; s++) {
+                Evaluation e = evaluations.get(s);
+                double[] gradient = Export.doubles(samples.get(s).get("gradient"));
+                double scale = Arrays.stream(gradient).map(Math::abs).max().orElseThrow();
+                assertThat(e.predicted()).isEqualTo(samples.get(s).get("predicted").asInt());
+                float[] perToken = e.attributions().get("saliency");
+                assertThat(perToken).as("one saliency value per token").hasSize(6);
+                for (int t = 0; t < 6; t++) {
+                    double row = Arrays.stream(gradient, t * 8, t * 8 + 8).sum();
+                    assertThat((double) perToken[t]).as("sample %d token %d: torch's gradient summed over its embedding row", s, t)
+                            .isCloseTo(row, within(1e-4 * scale));
+                }
+                assertThat(e.certified()).as("certified in embedding space").isNotNull();
+                assertThat(e.gradient()).as("the certified explanation is the embedding gradient").hasSize(6 * 8);
+                for (int i = 0; i < gradient.length; i++) {
+                    assertThat(e.gradient()[i]).isCloseTo(gradient[i], within(1e-4 * scale));
+                    assertThat(e.certified().lower()[i]).isLessThanOrEqualTo(e.gradient()[i]);
+                    assertThat(e.certified().upper()[i]).isGreaterThanOrEqualTo(e.gradient()[i]);
+                }
+            }
+            assertThat(pipeline.gradientFeatureNames()).hasSize(48).startsWith("token 0[0]", "token 0[1]").endsWith("token 5[7]");
+            assertThat(pipeline.invalid(ids[0])).isNull();
+            SampleException outsideVocabulary = pipeline.invalid(new float[] {7, 3, 16, 11, 14, 4});
+            assertThat(outsideVocabulary.reason()).isEqualTo("OUT_OF_DOMAIN");
+            assertThat(outsideVocabulary).hasMessage("token 2 has id 16.0, not a whole number in [-16, 16) of model text version 1");
+            SampleException tooFew = pipeline.invalid(new float[] {7, 3, 12});
+            assertThat(tooFew.reason()).isEqualTo("SHAPE_MISMATCH");
+            assertThat(tooFew).hasMessage("sample has 3 token ids, model text/1 expects 6");
+        }
+    }
+
+    @Test
+    void aTokenModelsDomainIsCheckedOnTheEmbeddingNamingTheCoordinate(@TempDir Path root) throws IOException {
+        Path dir = Files.createDirectories(root.resolve("text/1"));
+        Export text = Export.load("token_classifier");
+        Files.copy(text.onnx(), dir.resolve("model.onnx"));
+        Files.writeString(dir.resolve("stabilis.yaml"), Files.readString(text.directory().resolve("stabilis.yaml"))
+                + "features:\n  names: [a, b, c, d, e, f]\ndomain:\n  min: 10.0\n  max: 11.0\n");
+        try (ModelPipelines pipelines = new ModelPipelines(new ModelRepository(root), Device.cpu(), LIGHT, 4, 1000, System::nanoTime, metrics)) {
+            SampleException outside = pipelines.get("text", "1").invalid(new float[] {7, 3, 12, 11, 14, 4});
+
+            assertThat(outside.reason()).isEqualTo("OUT_OF_DOMAIN");
+            assertThat(outside.getMessage()).as("the ids are whole and in the vocabulary; their embedding is not in [10, 11]")
+                    .matches("embedding feature \\d+ \\([a-f]\\[[0-7]\\]\\) = \\S+ is outside the domain \\[10\\.0, 11\\.0\\] of model text version 1");
+        }
+    }
+
+    @Test
+    void anAttributionPassHoldsWhatThePassMemoryAffordsOnTheModelsGraph(@TempDir Path root) throws IOException {
+        install(root, "digits", "1", "digits_mlp_relu");
+        ModelRepository repository = new ModelRepository(root);
+        float[][] rows = Fixture.load("digits_mlp_relu").samples().stream().limit(3).map(Fixture.Sample::input).toArray(float[][]::new);
+        long rowBytes;
+        List<Evaluation> onePass;
+        try (ModelPipelines pipelines = new ModelPipelines(repository, Device.cpu(), LIGHT, 4, 1000, System::nanoTime, metrics)) {
+            ModelPipeline pipeline = pipelines.get("digits", "1");
+            rowBytes = PassSize.bytesPerRow(pipeline.loaded().graph().orElseThrow());
+            assertThat(pipeline.rowsPerPass()).as("the default 1 GiB affords the fixed limit on a small MLP")
+                    .isEqualTo(Attributor.DEFAULT_MAX_ROWS_PER_PASS);
+            onePass = pipeline.attribute(rows);
+        }
+        PipelineOptions tight = new PipelineOptions(false, true, false, false, 0, 40 * rowBytes);
+        try (ModelPipelines pipelines = new ModelPipelines(repository, Device.cpu(), tight, 4, 1000, System::nanoTime, metrics)) {
+            ModelPipeline pipeline = pipelines.get("digits", "1");
+            assertThat(pipeline.rowsPerPass()).isEqualTo(40);
+            List<Evaluation> passPerSample = pipeline.attribute(rows);
+            for (int i = 0; i < rows.length; i++) {
+                float[] expected = onePass.get(i).attributions().get("ig");
+                float[] actual = passPerSample.get(i).attributions().get("ig");
+                double scale = 0;
+                for (float v : expected) {
+                    scale = Math.max(scale, Math.abs(v));
+                }
+                for (int f = 0; f < expected.length; f++) {
+                    assertThat((double) actual[f]).as("IG-32 of row %d, feature %d, one sample per pass", i, f)
+                            .isCloseTo(expected[f], within(1e-5 * scale));
+                }
+            }
+        }
+    }
+
+    private static float[] floats(double[] values) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) values[i];
+        }
+        return out;
     }
 
     @Test

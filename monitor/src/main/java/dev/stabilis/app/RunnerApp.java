@@ -29,7 +29,8 @@ public final class RunnerApp implements AutoCloseable {
         Device device = Devices.resolve(config.required("stabilis.runner.device"));
         PipelineOptions options = new PipelineOptions(config.flag("stabilis.runner.include.attributions"),
                 config.flag("stabilis.runner.certify"), config.flag("stabilis.runner.certify") && config.flag("stabilis.runner.radius"),
-                config.flag("stabilis.runner.attack"), config.integer("stabilis.runner.curvature.iterations", 0, 1000));
+                config.flag("stabilis.runner.attack"), config.integer("stabilis.runner.curvature.iterations", 0, 1000),
+                config.integer("stabilis.runner.pass.memory.mb", 1, 1 << 20) * (1L << 20));
         RunnerSettings settings = new RunnerSettings(config.kafka(), config.required("stabilis.topics.samples"),
                 config.required("stabilis.topics.explanations"), config.required("stabilis.topics.dlq"),
                 config.required("stabilis.runner.group.id"), config.required("stabilis.runner.transactional.id"),

@@ -39,7 +39,7 @@ final class OpenInferenceProtobuf {
         ByteString raw = request.getRawInputContentsCount() > 0 ? request.getRawInputContents(0) : null;
         List<float[]> rows = rows("input tensor", input.getDatatype(), input.getShapeList(), input.getContents(), raw);
         return new InferencePayload(InferencePayload.Format.OPEN_INFERENCE_V2_PROTOBUF, blankToNull(request.getId()),
-                blankToNull(request.getModelName()), blankToNull(request.getModelVersion()), blankToNull(input.getName()), rows);
+                blankToNull(request.getModelName()), blankToNull(request.getModelVersion()), blankToNull(input.getName()), blankToNull(input.getDatatype()), rows);
     }
 
     /** A response's rows (the first output tensor). */

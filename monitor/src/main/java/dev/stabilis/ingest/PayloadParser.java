@@ -31,7 +31,7 @@ public final class PayloadParser {
         if (root.has("inputs")) {
             payload = openInference(root);
         } else if (root.has("instances")) {
-            payload = new InferencePayload(InferencePayload.Format.KSERVE_V1, text(root, "id"), null, null, null,
+            payload = new InferencePayload(InferencePayload.Format.KSERVE_V1, text(root, "id"), null, null, null, null,
                     Tensors.rows(root.get("instances"), "instances"));
         } else if (root.has("features")) {
             JsonNode features = root.get("features");
@@ -39,7 +39,7 @@ public final class PayloadParser {
                     ? Tensors.rows(features, "features")
                     : List.of(Tensors.row(features, "features"));
             payload = new InferencePayload(InferencePayload.Format.PLAIN, text(root, "id"), text(root, "model"),
-                    text(root, "version"), null, rows);
+                    text(root, "version"), null, null, rows);
         } else {
             throw new PayloadException(RejectReason.UNKNOWN_FORMAT,
                     "payload has none of 'inputs' (Open Inference Protocol), 'instances' (KServe V1) or 'features'");
@@ -58,6 +58,7 @@ public final class PayloadParser {
         }
         JsonNode tensor = inputs.get(0);
         return new InferencePayload(InferencePayload.Format.OPEN_INFERENCE_V2, text(root, "id"), text(root, "model_name"),
-                text(root, "model_version"), text(tensor, "name"), Tensors.tensorRows(tensor, "input tensor"));
+                text(root, "model_version"), text(tensor, "name"), text(tensor, "datatype"),
+                Tensors.tensorRows(tensor, "input tensor"));
     }
 }

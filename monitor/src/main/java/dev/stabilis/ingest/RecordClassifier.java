@@ -117,8 +117,7 @@ final class RecordClassifier {
         String endpoint = event == null ? null : event.endpoint();
         String version = firstOf(payload.version(), filters.version(model, endpoint), record.headerText("model-version"));
         ModelInput input = catalog.resolve(model, version);
-        payload.requireFeatures(input.features());
-        requireInsideDomain(input, payload.rows());
+        requireFitting(payload, input);
         String id = firstOf(eventId, checkedId(payload.id()), record.topic() + "-" + record.partition() + "-" + record.offset());
         return new ValidRequest(id, input.model(), input.version(), payload.format().name(), payload.rows(), receivedAt,
                 event != null && event.time() != null ? event.time() : record.timestamp(),
@@ -135,10 +134,23 @@ final class RecordClassifier {
         }
         InferencePayload payload = protobuf.request(record.value());
         ModelInput input = catalog.resolve(topic.model(), firstOf(payload.version(), record.headerText("model-version")));
-        payload.requireFeatures(input.features());
+        requireFitting(payload, input);
         String id = firstOf(headerId, checkedId(payload.id()), record.topic() + "-" + record.partition() + "-" + record.offset());
         return new ValidRequest(id, input.model(), input.version(), payload.format().name(), payload.rows(), receivedAt,
                 record.timestamp(), null, topic.namespace());
+    }
+
+    /**
+     * Rejects a request that does not fit the model: rows of another size, values that are no token ids for a model that
+     * takes them, a row outside the input domain (for a token model the domain is its embedding's, which the runner checks).
+     */
+    private static void requireFitting(InferencePayload payload, ModelInput input) {
+        payload.requireFeatures(input.features());
+        if (input.takesTokenIds()) {
+            payload.requireTokenIds(input);
+        } else {
+            requireInsideDomain(input, payload.rows());
+        }
     }
 
     /** Rejects a request with a row outside the model's input domain, naming the row, the feature and the value. */

@@ -174,13 +174,13 @@ public final class RepositoryModelCatalog implements ModelCatalog {
             ModelPolicy policy = Files.isRegularFile(policyFile) ? PolicyReader.read(policyFile) : ModelPolicy.DEFAULT;
             if (Files.isRegularFile(onnx)) {
                 OnnxImporter.Input declared = OnnxImporter.input(onnx);
-                return input(model, version, declared.name(), declared.sampleShape(), policy);
+                return input(model, version, declared.name(), declared.sampleShape(), datatype(declared), policy);
             }
             if (Files.isRegularFile(script)) {
                 if (policy.inputShape() == null) {
                     throw unavailable(policyFile + ": input.shape is required for TorchScript model " + script);
                 }
-                return input(model, version, null, policy.inputShape(), policy);
+                return input(model, version, null, policy.inputShape(), ModelInput.FP32, policy);
             }
             throw unavailable(dir + ": no model.onnx or model.pt");
         } catch (OnnxImportException | PolicyException e) {
@@ -188,9 +188,18 @@ public final class RepositoryModelCatalog implements ModelCatalog {
         }
     }
 
-    private static ModelInput input(String model, String version, String inputName, long[] shape, ModelPolicy policy) {
-        return new ModelInput(model, version, inputName, Arrays.stream(shape).boxed().toList(), ModelInput.FP32,
+    private static ModelInput input(String model, String version, String inputName, long[] shape, String datatype,
+            ModelPolicy policy) {
+        return new ModelInput(model, version, inputName, Arrays.stream(shape).boxed().toList(), datatype,
                 Math.toIntExact(Shapes.size(shape)), policy);
+    }
+
+    /**
+     * The request datatype of an ONNX input, which the importer has checked to be FLOAT or INT64/INT32 token ids:
+     * {@link ModelInput#FP32}, or the ids' type.
+     */
+    private static String datatype(OnnxImporter.Input declared) {
+        return declared.elementType().equals("FLOAT") ? ModelInput.FP32 : declared.elementType();
     }
 
     private static PayloadException unavailable(String detail) {

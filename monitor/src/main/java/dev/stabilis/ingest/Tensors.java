@@ -41,6 +41,11 @@ final class Tensors {
 
     private Tensors() {}
 
+    /** Whether an Open Inference Protocol datatype is an integer one ({@code INT64}, {@code UINT8}, ...). */
+    static boolean isInteger(String datatype) {
+        return INTEGER_TYPES.containsKey(datatype);
+    }
+
     /**
      * The rows of an Open Inference Protocol tensor {@code {"shape", "datatype", "data"}}: one per entry of its
      * leading (batch) axis, each flattened row-major. {@code data} is flat or regularly nested (servers

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Device;
 import dev.stabilis.config.ConfigException;
 import dev.stabilis.config.StabilisConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,6 +32,14 @@ class RunnerAppTest {
                     .hasMessageContaining(key)
                     .hasMessageContaining("'" + invalid + "'");
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-5", "2048MB", "1048577"})
+    void anInvalidPassMemoryBudgetFailsAtStartNamingItsKey(String invalid) {
+        assertThatThrownBy(() -> new RunnerApp(setting("stabilis.runner.pass.memory.mb", invalid), new SimpleMeterRegistry()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("setting 'stabilis.runner.pass.memory.mb'");
     }
 
     private static StabilisConfig setting(String key, String value) {

@@ -2,26 +2,19 @@ package dev.stabilis.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stabilis.app.MonitorApp;
-import dev.stabilis.app.RunnerApp;
 import dev.stabilis.app.Topics;
 import dev.stabilis.config.StabilisConfig;
 import dev.stabilis.demo.DemoPools;
 import dev.stabilis.demo.KServeRecords;
 import dev.stabilis.kafka.SharedBroker;
 import dev.stabilis.model.ModelRepository;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,20 +56,10 @@ class OutOfDomainBurstTest {
         }
         PipelineTraffic burst = traffic.shuffled(new Random(13));
 
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (MonitorApp monitor = new MonitorApp(config, registry); RunnerApp runner = new RunnerApp(config, registry)) {
-            monitor.start();
-            runner.start();
-            PipelineProcesses.await("monitor and runner ready", Duration.ofSeconds(90), () -> monitor.ready() && runner.ready());
-            try (KafkaProducer<String, byte[]> producer = producer(config)) {
-                burst.requests().forEach(request -> request.records().forEach(producer::send));
-            }
-            PipelineLedger ledger = PipelineLedger.read(config.kafka(), PipelineLedger.Topics.of(config), burst, Duration.ofSeconds(5),
-                    Duration.ofSeconds(180));
-            ledger.assertExactlyOnce(burst);
-            assertThat(ledger.deadLetters()).allSatisfy(letter -> assertThat(letter.path("detail").asText())
-                    .matches("feature \\d+ \\(px_\\d_\\d\\) = (1\\.0E30|\\d+\\.0) is outside the domain \\[0\\.0, 1\\.0\\] of model digits version 1"));
-        }
+        PipelineLedger ledger = InProcessPipeline.run(config, burst, Duration.ofSeconds(5), Duration.ofSeconds(180));
+        ledger.assertExactlyOnce(burst);
+        assertThat(ledger.deadLetters()).allSatisfy(letter -> assertThat(letter.path("detail").asText())
+                .matches("feature \\d+ \\(px_\\d_\\d\\) = (1\\.0E30|\\d+\\.0) is outside the domain \\[0\\.0, 1\\.0\\] of model digits version 1"));
     }
 
     private static float[] scaled(float[] row, float factor) {
@@ -86,11 +69,5 @@ class OutOfDomainBurstTest {
         }
         out[0] = 16f;
         return out;
-    }
-
-    private static KafkaProducer<String, byte[]> producer(StabilisConfig config) {
-        Properties props = new Properties();
-        props.putAll(config.kafka());
-        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 }
