@@ -110,9 +110,9 @@ public final class ModelPipeline implements AutoCloseable {
         return certificateMethod;
     }
 
-    /** Why a linear certificate falls back to intervals for part of this model; null when it does not. */
-    public String certificateFallback() {
-        return certifier == null ? null : bounds.fallback().orElse(null);
+    /** The gradient bounds behind this model's certificates (and curvature); null when neither runs on bounds. */
+    GradientBounds bounds() {
+        return bounds;
     }
 
     /**

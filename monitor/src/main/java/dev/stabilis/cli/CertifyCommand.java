@@ -114,9 +114,9 @@ final class CertifyCommand implements Callable<Integer> {
     private void print(InferencePayload payload, LoadedModel loaded, CertifySettings settings, GradientBounds bounds,
             List<CertifiedSample> samples, double[] eigenvalues) throws IOException {
         String name = ExplanationRecords.certificateMethod(bounds, settings.splitLeaves());
-        String fallback = bounds.fallback().orElse(null);
         ObjectNode root = JsonOutput.document(payload, loaded);
         root.put("method", name);
+        bounds.alphaSteps().ifPresent(steps -> root.put("alphaSteps", steps));
         root.put("epsilon", settings.epsilon());
         root.put("k", settings.k());
         root.put("target", settings.kind() == TargetKind.LOGIT ? "logit" : "logprob");
@@ -139,7 +139,7 @@ final class CertifyCommand implements Callable<Integer> {
             JsonOutput.put(r.putArray("gradient"), s.gradient());
             JsonOutput.put(r.putArray("lower"), s.lower());
             JsonOutput.put(r.putArray("upper"), s.upper());
-            r.set("certificates", ContractJson.tree(ExplanationRecords.certificate(s, name, settings.epsilon(), fallback)));
+            r.set("certificates", ContractJson.tree(ExplanationRecords.certificate(s, bounds, settings)));
             if (eigenvalues != null) {
                 r.put("curvature", eigenvalues[i]);
             }

@@ -39,10 +39,25 @@ class CertificateMethodRecordsTest {
         install(root, DEMO, "model.onnx", "linear");
         for (Explanation e : explain(root, "linear")) {
             assertThat(e.certificate().method()).isEqualTo("linear");
+            assertThat(e.certificate().alphaSteps()).as("the default relaxations").isZero();
             assertThat(e.certificate().epsilon()).isEqualTo(0.001);
             assertThat(e.certificate().smoothed()).isNull();
             assertThat(e.certificate().maxDeviationLinf()).isNotNull();
             assertThat(e.empirical().epsilon()).as("the attack searched the certificate's box").isEqualTo(0.001);
+        }
+    }
+
+    @Test
+    void linearCertificatesNameTheAlphaStepsThatOptimisedTheirRelaxations(@TempDir Path root) throws IOException {
+        install(root, DEMO, "model.onnx", "linear");
+        Path policy = root.resolve("m/1/stabilis.yaml");
+        YAMLMapper yaml = new YAMLMapper();
+        ObjectNode tree = (ObjectNode) yaml.readTree(policy.toFile());
+        ((ObjectNode) tree.get("certification")).putObject("linear").put("alphaSteps", 2);
+        yaml.writeValue(policy.toFile(), tree);
+        for (Explanation e : explain(root, "alpha")) {
+            assertThat(e.certificate().method()).isEqualTo("linear");
+            assertThat(e.certificate().alphaSteps()).isEqualTo(2);
         }
     }
 
@@ -69,6 +84,7 @@ class CertificateMethodRecordsTest {
         install(root, DEMO, "model.onnx", null);
         for (Explanation e : explain(root, "onnx-default")) {
             assertThat(e.certificate().method()).isEqualTo("interval");
+            assertThat(e.certificate().alphaSteps()).isNull();
         }
         Path other = Files.createDirectories(root.resolve("torchscript"));
         install(other, TORCHSCRIPT, "model.pt", null);
@@ -160,6 +176,7 @@ class CertificateMethodRecordsTest {
         assertThat(c.topk()).isEqualTo(c.smoothed().certifiedRadius() > 0.05);
         assertThat(c.topkOverlap()).isEqualTo(c.smoothed().topk().size());
         assertThat(c.maxDeviationLinf()).as("no gradient box").isNull();
+        assertThat(c.alphaSteps()).isNull();
         assertThat(e.topFeatures()).as("the smoothed attribution's top features").hasSize(5);
         assertThat(e.topFeatures().stream().map(f -> f.index()).toList()).containsAll(c.smoothed().topk());
     }
