@@ -110,7 +110,7 @@ public final class ExplanationRecords {
         Integer alphaSteps = bounds.alphaSteps().isPresent() ? bounds.alphaSteps().getAsInt() : null;
         return new Explanation.Certificate(certificateMethod(bounds, settings.splitLeaves()), settings.epsilon(),
                 bounds.fallback().orElse(null), alphaSteps, cert.topk(), cert.topkOverlap(), cert.signStable(), cert.maxDeviationLinf(),
-                cert.maxDeviationL2(), nullable(cert.cosineLower()), cert.prediction(), nullable(cert.radius()), meanWidth(c), null,
+                cert.maxDeviationL2(), nullable(cert.cosineLower()), cert.prediction(), nullable(cert.radius()), c.meanWidth(), null,
                 withVectors ? c.gradient() : null, withVectors ? c.lower() : null, withVectors ? c.upper() : null);
     }
 
@@ -137,15 +137,6 @@ public final class ExplanationRecords {
     /** A number, or null where it is undefined (NaN). */
     public static Double nullable(double value) {
         return Double.isNaN(value) ? null : value;
-    }
-
-    /** Mean of {@code upper − lower} over features: how wide the certified gradient box is. */
-    static double meanWidth(CertifiedSample c) {
-        double sum = 0;
-        for (int i = 0; i < c.lower().length; i++) {
-            sum += c.upper()[i] - c.lower()[i];
-        }
-        return sum / c.lower().length;
     }
 
     /** @param withVector whether to add the explanation at the attack's strongest point (for {@code stabilis report}) */

@@ -12,6 +12,7 @@ import dev.stabilis.certify.Certifier;
 import dev.stabilis.certify.CertifySettings;
 import dev.stabilis.certify.Curvature;
 import dev.stabilis.certify.GradientBounds;
+import dev.stabilis.model.CertificationChoice;
 import dev.stabilis.model.LoadedModel;
 import dev.stabilis.model.ModelPolicy;
 import dev.stabilis.smoothing.SmoothedCertificate;
@@ -24,6 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything the runner computes for one model version, ready to run on batches: the policy's attribution
@@ -32,6 +35,8 @@ import java.util.zip.CRC32;
  * {@link LoadedModel#requireFeatureInput}).
  */
 public final class ModelPipeline implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelPipeline.class);
 
     /** Relative float32 slack when checking attacks against float64 certificates. */
     private static final double INVARIANT_SLACK = 1e-5;
@@ -67,7 +72,12 @@ public final class ModelPipeline implements AutoCloseable {
                     Attributor.DEFAULT_MAX_ROWS_PER_PASS));
         }
         boolean graph = loaded.graph().isPresent();
-        String method = loaded.certificationMethod();
+        String method = GradientBounds.INTERVAL;
+        if (options.certify()) {
+            CertificationChoice choice = loaded.certificationChoice();
+            LOG.info("model {} version {}: certificates by {} ({})", loaded.name(), loaded.version(), choice.method(), choice.reason());
+            method = choice.method();
+        }
         boolean smoothed = method.equals(SmoothingCertifier.METHOD);
         this.certifySettings = loaded.certifySettings(null, null, null, null, null, options.radius());
         this.attackSettings = loaded.attackSettings(null, null, null);

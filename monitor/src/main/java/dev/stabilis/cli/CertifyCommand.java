@@ -41,7 +41,8 @@ final class CertifyCommand implements Callable<Integer> {
 
     @Option(names = "--method", paramLabel = "interval|linear|smoothing",
             description = "interval or linear bounds on the gradient over the box, or smoothing certificates of the smoothed "
-                    + "attribution over an l2 ball of radius --epsilon (default: the policy's, else interval).")
+                    + "attribution over an l2 ball of radius --epsilon (default: the policy's; where it names none or auto, interval "
+                    + "unless the model is TorchScript or interval bounds are vacuous on probe points of its domain, then smoothing).")
     private String method;
 
     @Option(names = "--epsilon", paramLabel = "<e>", description = "Box half-width in raw feature units, or the l2 radius for "
@@ -85,7 +86,7 @@ final class CertifyCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--k " + settings.k() + " exceeds the model's " + loaded.inputSize() + " features");
             }
             float[][] rows = payload.rows().toArray(float[][]::new);
-            String chosen = method != null ? method : loaded.certificationMethod();
+            String chosen = method != null ? method : loaded.certificationChoice().method();
             if (!List.of(GradientBounds.INTERVAL, GradientBounds.LINEAR, SmoothingCertifier.METHOD).contains(chosen)) {
                 throw new IllegalArgumentException("--method must be interval, linear or smoothing, got '" + chosen + "'");
             }
