@@ -9,4 +9,14 @@ package dev.stabilis.certify;
  * @param upper upper gradient bound over the box
  * @param certificate what the bounds certify
  */
-public record CertifiedSample(int predicted, double[] gradient, double[] lower, double[] upper, Certificate certificate) {}
+public record CertifiedSample(int predicted, double[] gradient, double[] lower, double[] upper, Certificate certificate) {
+
+    /** Mean of {@code upper − lower} over features: how wide the certified gradient box is. */
+    public double meanWidth() {
+        double sum = 0;
+        for (int i = 0; i < lower.length; i++) {
+            sum += upper[i] - lower[i];
+        }
+        return sum / lower.length;
+    }
+}

@@ -6,6 +6,7 @@ import dev.stabilis.engine.GraphModel;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.graph.Graph;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Sound bounds on the input gradient of a target score over boxes of inputs: the seam between the certificates,
@@ -53,6 +54,14 @@ public interface GradientBounds extends AutoCloseable {
 
     /** The method that computes the bounds, as explanation records name it. */
     String method();
+
+    /**
+     * The projected-gradient steps that optimised the linear relaxations per sample ({@code certification.linear.alphaSteps},
+     * 0 for the fixed default relaxations), where linear relaxations compute the bounds; empty for interval bounds.
+     */
+    default OptionalInt alphaSteps() {
+        return OptionalInt.empty();
+    }
 
     /** Why the method falls back to intervals for this graph, where it does. */
     default Optional<String> fallback() {

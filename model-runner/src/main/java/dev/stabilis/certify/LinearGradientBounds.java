@@ -19,6 +19,7 @@ import dev.stabilis.graph.Node;
 import dev.stabilis.graph.Shapes;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The linear-relaxation method of {@link GradientBounds} (CROWN applied to the gradient computation, after Shi,
@@ -118,6 +119,11 @@ final class LinearGradientBounds implements GradientBounds {
     @Override
     public String method() {
         return unsupported == null ? LINEAR : INTERVAL;
+    }
+
+    @Override
+    public OptionalInt alphaSteps() {
+        return unsupported == null ? OptionalInt.of(alphaSteps) : OptionalInt.empty();
     }
 
     @Override

@@ -51,6 +51,8 @@ public record Explanation(
      * @param method how the certificate was computed
      * @param epsilon the box half-width (or, for {@code smoothing}, the ℓ2 radius) the certificate speaks about
      * @param fallback why part of a {@code linear} certificate fell back to interval bounds; null when it did not
+     * @param alphaSteps for a {@code linear} certificate, the projected-gradient steps that optimised its relaxations per
+     *     sample (the policy's {@code certification.linear.alphaSteps}; 0: the default relaxations); null for the others
      * @param topkOverlap features of the top-k set certified in it
      * @param radius the largest ε with the top-k set certified; null when not computed
      * @param smoothed the smoothing certificate's parameters and claims; null for the other methods
@@ -61,7 +63,7 @@ public record Explanation(
      *     bound width {@code boundWidthMean} averages
      */
     public record Certificate(
-            String method, Double epsilon, String fallback, Boolean topk, Integer topkOverlap, Double signStable,
+            String method, Double epsilon, String fallback, Integer alphaSteps, Boolean topk, Integer topkOverlap, Double signStable,
             Double maxDeviationLinf, Double maxDeviationL2, Double cosineLower, Boolean prediction, Double radius,
             Double boundWidthMean, Smoothed smoothed, double[] gradient, double[] gradientLower, double[] gradientUpper) {}
 

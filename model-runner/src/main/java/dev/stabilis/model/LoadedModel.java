@@ -14,7 +14,6 @@ import dev.stabilis.engine.TargetKind;
 import dev.stabilis.graph.EmbeddingLookup;
 import dev.stabilis.graph.Graph;
 import dev.stabilis.smoothing.NoiseKind;
-import dev.stabilis.smoothing.SmoothingCertifier;
 import dev.stabilis.smoothing.SmoothingSettings;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -89,13 +88,13 @@ public record LoadedModel(String name, String version, Path artifact, ModelPolic
     }
 
     /**
-     * How this model's explanations are certified: the policy's {@code certification.method}, or where it names none,
-     * {@code interval} bounds for a model with a layer graph and {@code smoothing} for one without (TorchScript), whose
-     * gradient cannot be bounded but whose smoothed attribution can be certified from its gradients alone.
+     * How this model's explanations are certified, and why: the policy's {@code certification.method}, or where it names
+     * none or {@code auto}, interval bounds unless the model has no graph or interval bounds are vacuous on probe points
+     * of its input domain, then smoothing (see {@link CertificationChoice}). The automatic choice runs interval bounds on
+     * a few points, so callers make it once per loaded model.
      */
-    public String certificationMethod() {
-        String named = policy.certification().method();
-        return named != null ? named : graph.isPresent() ? GradientBounds.INTERVAL : SmoothingCertifier.METHOD;
+    public CertificationChoice certificationChoice() {
+        return CertificationChoice.of(this);
     }
 
     /**

@@ -63,8 +63,8 @@ public record ModelPolicy(long[] inputShape, String inputEmbedding, List<String>
      * Certification settings.
      *
      * @param method how the explanation is certified: {@code interval} or {@code linear} gradient bounds over the ε-box,
-     *     or {@code smoothing} certificates of the smoothed attribution over an ℓ2 ball; null when the policy names none
-     *     (see {@link LoadedModel#certificationMethod()})
+     *     {@code smoothing} certificates of the smoothed attribution over an ℓ2 ball, or {@code auto}; null when the policy
+     *     names none, which is {@code auto} (see {@link CertificationChoice})
      * @param epsilon half-width of the input box in raw feature units
      * @param k size of the certified top-k set
      * @param target {@code logit} or {@code logprob}
@@ -162,6 +162,11 @@ public record ModelPolicy(long[] inputShape, String inputEmbedding, List<String>
     /** Whether the policy bounds the input domain. */
     public boolean hasDomain() {
         return domainMin.length > 0;
+    }
+
+    /** The lower end of feature i's domain; the policy must set a domain. */
+    public double domainLower(int feature) {
+        return at(domainMin, feature);
     }
 
     /** The domain range of feature i (1 when no domain is given). */

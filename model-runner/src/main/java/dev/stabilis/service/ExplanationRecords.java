@@ -6,6 +6,7 @@ import dev.stabilis.attack.StabilityMetrics;
 import dev.stabilis.certify.Certificate;
 import dev.stabilis.certify.CertifiedSample;
 import dev.stabilis.certify.Certificates;
+import dev.stabilis.certify.CertifySettings;
 import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.contract.Explanation;
 import dev.stabilis.contract.Sample;
@@ -82,8 +83,7 @@ public final class ExplanationRecords {
         if (e.smoothed() != null) {
             return certificate(e.smoothed());
         }
-        return e.certified() == null ? null : certificate(e.certified(), pipeline.certificateMethod(), pipeline.certifySettings().epsilon(),
-                pipeline.certificateFallback(), withVectors);
+        return e.certified() == null ? null : certificate(e.certified(), pipeline.bounds(), pipeline.certifySettings(), withVectors);
     }
 
     /**
@@ -95,21 +95,23 @@ public final class ExplanationRecords {
     }
 
     /**
-     * A sample's gradient-bound certificate, as explanation records and {@code stabilis certify} write it.
-     *
-     * @param fallback why part of a linear certificate fell back to intervals, or null
+     * A sample's gradient-bound certificate, as explanation records and {@code stabilis certify} write it: what it
+     * certifies, and what produced it (the bounds' method, their fallback to intervals and α steps, the box's ε and
+     * splitting).
      */
-    public static Explanation.Certificate certificate(CertifiedSample c, String method, double epsilon, String fallback) {
-        return certificate(c, method, epsilon, fallback, false);
+    public static Explanation.Certificate certificate(CertifiedSample c, GradientBounds bounds, CertifySettings settings) {
+        return certificate(c, bounds, settings, false);
     }
 
     /** @param withVectors whether to add the gradient and its certified bounds per feature (for {@code stabilis report}) */
-    private static Explanation.Certificate certificate(CertifiedSample c, String method, double epsilon, String fallback,
+    private static Explanation.Certificate certificate(CertifiedSample c, GradientBounds bounds, CertifySettings settings,
             boolean withVectors) {
         Certificate cert = c.certificate();
-        return new Explanation.Certificate(method, epsilon, fallback, cert.topk(), cert.topkOverlap(), cert.signStable(),
-                cert.maxDeviationLinf(), cert.maxDeviationL2(), nullable(cert.cosineLower()), cert.prediction(), nullable(cert.radius()),
-                meanWidth(c), null, withVectors ? c.gradient() : null, withVectors ? c.lower() : null, withVectors ? c.upper() : null);
+        Integer alphaSteps = bounds.alphaSteps().isPresent() ? bounds.alphaSteps().getAsInt() : null;
+        return new Explanation.Certificate(certificateMethod(bounds, settings.splitLeaves()), settings.epsilon(),
+                bounds.fallback().orElse(null), alphaSteps, cert.topk(), cert.topkOverlap(), cert.signStable(), cert.maxDeviationLinf(),
+                cert.maxDeviationL2(), nullable(cert.cosineLower()), cert.prediction(), nullable(cert.radius()), c.meanWidth(), null,
+                withVectors ? c.gradient() : null, withVectors ? c.lower() : null, withVectors ? c.upper() : null);
     }
 
     /** A sample's smoothing certificate, as explanation records and {@code stabilis certify} write it. */
@@ -117,7 +119,7 @@ public final class ExplanationRecords {
         Double cosine = c.cosineLower() > -1 ? c.cosineLower() : null;
         Explanation.Smoothed smoothed = new Explanation.Smoothed(c.noise().label(), c.scale(), c.samples(), c.alpha(), c.clipNorm(),
                 cosine, Arrays.stream(c.topk()).boxed().toList(), c.certifiedRadius());
-        return new Explanation.Certificate(SmoothingCertifier.METHOD, c.epsilon(), null, c.topkCertified(), c.topk().length, null, null, null,
+        return new Explanation.Certificate(SmoothingCertifier.METHOD, c.epsilon(), null, null, c.topkCertified(), c.topk().length, null, null, null,
                 cosine, null, c.certifiedRadius(), null, smoothed, null, null, null);
     }
 
@@ -135,15 +137,6 @@ public final class ExplanationRecords {
     /** A number, or null where it is undefined (NaN). */
     public static Double nullable(double value) {
         return Double.isNaN(value) ? null : value;
-    }
-
-    /** Mean of {@code upper − lower} over features: how wide the certified gradient box is. */
-    static double meanWidth(CertifiedSample c) {
-        double sum = 0;
-        for (int i = 0; i < c.lower().length; i++) {
-            sum += c.upper()[i] - c.lower()[i];
-        }
-        return sum / c.lower().length;
     }
 
     /** @param withVector whether to add the explanation at the attack's strongest point (for {@code stabilis report}) */

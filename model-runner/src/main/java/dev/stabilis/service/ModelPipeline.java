@@ -14,6 +14,7 @@ import dev.stabilis.certify.CertifySettings;
 import dev.stabilis.certify.Curvature;
 import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.graph.EmbeddingLookup;
+import dev.stabilis.model.CertificationChoice;
 import dev.stabilis.model.LoadedModel;
 import dev.stabilis.model.ModelPolicy;
 import dev.stabilis.smoothing.SmoothedCertificate;
@@ -26,6 +27,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything the runner computes for one model version, ready to run on batches: the policy's attribution
@@ -39,6 +42,8 @@ import java.util.zip.CRC32;
  * per embedding coordinate, which the certificate's top-k and deviations speak about.
  */
 public final class ModelPipeline implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelPipeline.class);
 
     /** Relative float32 slack when checking attacks against float64 certificates. */
     private static final double INVARIANT_SLACK = 1e-5;
@@ -66,7 +71,12 @@ public final class ModelPipeline implements AutoCloseable {
             attributors.add(new Attributor(loaded.model(), loaded.explainer(method, null), loaded.targetKind(), rowsPerPass));
         }
         boolean graph = loaded.graph().isPresent();
-        String method = loaded.certificationMethod();
+        String method = GradientBounds.INTERVAL;
+        if (options.certify()) {
+            CertificationChoice choice = loaded.certificationChoice();
+            LOG.info("model {} version {}: certificates by {} ({})", loaded.name(), loaded.version(), choice.method(), choice.reason());
+            method = choice.method();
+        }
         boolean smoothed = method.equals(SmoothingCertifier.METHOD);
         this.certifySettings = loaded.certifySettings(null, null, null, null, null, options.radius());
         this.attackSettings = loaded.attackSettings(null, null, null);
@@ -139,9 +149,9 @@ public final class ModelPipeline implements AutoCloseable {
         return certificateMethod;
     }
 
-    /** Why a linear certificate falls back to intervals for part of this model; null when it does not. */
-    public String certificateFallback() {
-        return certifier == null ? null : bounds.fallback().orElse(null);
+    /** The gradient bounds behind this model's certificates (and curvature); null when neither runs on bounds. */
+    GradientBounds bounds() {
+        return bounds;
     }
 
     /**

@@ -75,7 +75,7 @@ public final class RunnerMetrics {
                         RADIUS_BUCKETS, tags, radius);
             }
             fractions.observe("stabilis_bound_width", "Mean width of the certified gradient box", WIDTH_BUCKETS, tags,
-                    ExplanationRecords.meanWidth(e.certified()));
+                    e.certified().meanWidth());
         }
         if (e.empirical() != null) {
             Counter.builder("stabilis.attacks").description("Attacks run, by result")

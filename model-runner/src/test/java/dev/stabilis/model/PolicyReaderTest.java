@@ -114,8 +114,10 @@ class PolicyReaderTest {
         assertThat(c.smoothing()).isEqualTo(new ModelPolicy.Smoothing("gaussian", 0.25, 500, 0.01, 0.2, 4, 7, 1024));
         assertThat(PolicyReader.parse("certification: {method: linear}", "p.yaml").certification().smoothing())
                 .isEqualTo(ModelPolicy.Smoothing.DEFAULT);
+        assertThat(PolicyReader.parse("certification: {method: auto}", "p.yaml").certification().method()).isEqualTo("auto");
+        assertThat(PolicyReader.parse("certification: {k: 3}", "p.yaml").certification().method()).as("auto").isNull();
         assertThatThrownBy(() -> PolicyReader.parse("certification: {method: crown}", "p.yaml"))
-                .isInstanceOf(PolicyException.class).hasMessageContaining("$.certification.method");
+                .isInstanceOf(PolicyException.class).hasMessageContaining("p.yaml").hasMessageContaining("$.certification.method");
         assertThatThrownBy(() -> PolicyReader.parse("certification: {smoothing: {noise: laplace}}", "p.yaml"))
                 .isInstanceOf(PolicyException.class).hasMessageContaining("$.certification.smoothing.noise");
         assertThatThrownBy(() -> PolicyReader.parse("certification: {smoothing: {alpha: 1}}", "p.yaml"))

@@ -41,7 +41,8 @@ final class CertifyCommand implements Callable<Integer> {
 
     @Option(names = "--method", paramLabel = "interval|linear|smoothing",
             description = "interval or linear bounds on the gradient over the box, or smoothing certificates of the smoothed "
-                    + "attribution over an l2 ball of radius --epsilon (default: the policy's, else interval).")
+                    + "attribution over an l2 ball of radius --epsilon (default: the policy's; where it names none or auto, interval "
+                    + "unless the model is TorchScript or interval bounds are vacuous on probe points of its domain, then smoothing).")
     private String method;
 
     @Option(names = "--epsilon", paramLabel = "<e>", description = "Box half-width in raw feature units, or the l2 radius for "
@@ -85,7 +86,7 @@ final class CertifyCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--k " + settings.k() + " exceeds the model's " + loaded.inputSize() + " features");
             }
             float[][] rows = payload.rows().toArray(float[][]::new);
-            String chosen = method != null ? method : loaded.certificationMethod();
+            String chosen = method != null ? method : loaded.certificationChoice().method();
             if (!List.of(GradientBounds.INTERVAL, GradientBounds.LINEAR, SmoothingCertifier.METHOD).contains(chosen)) {
                 throw new IllegalArgumentException("--method must be interval, linear or smoothing, got '" + chosen + "'");
             }
@@ -114,9 +115,9 @@ final class CertifyCommand implements Callable<Integer> {
     private void print(InferencePayload payload, LoadedModel loaded, CertifySettings settings, GradientBounds bounds,
             List<CertifiedSample> samples, double[] eigenvalues) throws IOException {
         String name = ExplanationRecords.certificateMethod(bounds, settings.splitLeaves());
-        String fallback = bounds.fallback().orElse(null);
         ObjectNode root = JsonOutput.document(payload, loaded);
         root.put("method", name);
+        bounds.alphaSteps().ifPresent(steps -> root.put("alphaSteps", steps));
         root.put("epsilon", settings.epsilon());
         root.put("k", settings.k());
         root.put("target", settings.kind() == TargetKind.LOGIT ? "logit" : "logprob");
@@ -139,7 +140,7 @@ final class CertifyCommand implements Callable<Integer> {
             JsonOutput.put(r.putArray("gradient"), s.gradient());
             JsonOutput.put(r.putArray("lower"), s.lower());
             JsonOutput.put(r.putArray("upper"), s.upper());
-            r.set("certificates", ContractJson.tree(ExplanationRecords.certificate(s, name, settings.epsilon(), fallback)));
+            r.set("certificates", ContractJson.tree(ExplanationRecords.certificate(s, bounds, settings)));
             if (eigenvalues != null) {
                 r.put("curvature", eigenvalues[i]);
             }

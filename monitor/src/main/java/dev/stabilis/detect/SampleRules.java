@@ -43,8 +43,8 @@ final class SampleRules {
         Integer overlap = e.certificate() == null ? null : e.certificate().topkOverlap();
         boolean overlapLow = minTopkOverlap > 0 && overlap != null && overlap < minTopkOverlap;
         if (overlapLow) {
-            String detail = String.format(Locale.ROOT, "certified top-k overlap %d of %s is below the minimum %d",
-                    overlap, e.k(), minTopkOverlap);
+            String detail = String.format(Locale.ROOT, "certified top-k overlap %d of %s is below the minimum %d (by %s)",
+                    overlap, e.k(), minTopkOverlap, CertificateDescription.of(e.certificate(), e.epsilon()));
             if (attacked) {
                 detail += "; " + attackDetail(e);
             }
@@ -57,9 +57,12 @@ final class SampleRules {
         return null;
     }
 
+    /** What the certificate did not certify and what the attack, in its own box, did. */
     private static String attackDetail(Explanation e) {
-        String certificate = e.certificate() == null ? "no certificate" : "top-k not certified";
-        return String.format(Locale.ROOT, "%s at epsilon %s and the %s attack kept a top-k intersection of %s",
-                certificate, e.epsilon(), e.empirical().method(), e.empirical().topkIntersection());
+        String certificate = e.certificate() == null ? "no certificate"
+                : "top-k not certified by " + CertificateDescription.of(e.certificate(), e.epsilon());
+        Double attackEpsilon = e.empirical().epsilon() != null ? e.empirical().epsilon() : e.epsilon();
+        return String.format(Locale.ROOT, "%s, and the %s attack within the L∞ box of epsilon %s kept a top-k intersection of %s",
+                certificate, e.empirical().method(), attackEpsilon, e.empirical().topkIntersection());
     }
 }

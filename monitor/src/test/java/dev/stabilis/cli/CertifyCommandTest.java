@@ -33,7 +33,9 @@ class CertifyCommandTest {
             assertThat(c.get("cosineLower").asDouble()).isBetween(-1.0, 1.0);
             assertThat(c.get("prediction").isBoolean()).isTrue();
             assertThat(c.get("radius").isNull()).as("radius only on request").isTrue();
+            assertThat(c.get("alphaSteps").isNull()).as("interval bounds have no relaxations to optimise").isTrue();
         }
+        assertThat(root.has("alphaSteps")).isFalse();
     }
 
     @Test
@@ -98,11 +100,15 @@ class CertifyCommandTest {
         optimised[plain.length] = "--alpha-steps";
         optimised[plain.length + 1] = "3";
         JsonNode alpha = CliRun.stabilis(optimised).json();
+        assertThat(linear.get("alphaSteps").asInt()).as("the output names what produced its bounds").isZero();
+        assertThat(alpha.get("alphaSteps").asInt()).isEqualTo(3);
         double widthLinear = 0;
         double widthAlpha = 0;
         for (int s = 0; s < 3; s++) {
             JsonNode l = linear.get("results").get(s);
             JsonNode a = alpha.get("results").get(s);
+            assertThat(l.get("certificates").get("alphaSteps").asInt()).isZero();
+            assertThat(a.get("certificates").get("alphaSteps").asInt()).isEqualTo(3);
             for (int f = 0; f < 64; f++) {
                 assertThat(a.get("lower").get(f).asDouble()).isGreaterThanOrEqualTo(l.get("lower").get(f).asDouble() - 1e-9);
                 assertThat(a.get("upper").get(f).asDouble()).isLessThanOrEqualTo(l.get("upper").get(f).asDouble() + 1e-9);

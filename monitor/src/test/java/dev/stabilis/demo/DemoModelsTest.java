@@ -44,4 +44,16 @@ class DemoModelsTest {
             assertThat(correct).as("held-out digits classified correctly").isEqualTo(358);
         }
     }
+
+    @Test
+    void theDemoModelsPoliciesNameNoCertificationMethodAndTheAutomaticChoiceKeepsEachOnesMethod() {
+        ModelRepository repository = new ModelRepository(Path.of("..", "models"));
+        for (String model : new String[] {"digits", "digits_resnet"}) {
+            try (LoadedModel loaded = repository.load(model, "latest", Device.cpu())) {
+                assertThat(loaded.policy().certification().method()).as(model).isNull();
+                assertThat(loaded.certificationChoice().method()).as(model)
+                        .isEqualTo(model.equals("digits") ? "interval" : "smoothing");
+            }
+        }
+    }
 }

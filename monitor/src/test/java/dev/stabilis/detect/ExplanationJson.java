@@ -59,6 +59,30 @@ final class ExplanationJson {
         return this;
     }
 
+    /**
+     * The certificate is a smoothing certificate as the runner writes it, within ℓ2 radius {@code radius} (the record's
+     * own ε stays the policy's box), with {@code certifiedInTopk} features certified in the smoothed top-k set.
+     */
+    ExplanationJson smoothingCertificate(double radius, int certifiedInTopk) {
+        ObjectNode c = root.putObject("certificate").put("method", "smoothing").put("epsilon", radius).putNull("fallback")
+                .putNull("alphaSteps").put("topk", certifiedInTopk == 5).put("topkOverlap", certifiedInTopk).putNull("signStable")
+                .putNull("maxDeviationLinf").putNull("maxDeviationL2").put("cosineLower", 0.7).putNull("prediction")
+                .put("radius", 0.0).putNull("boundWidthMean");
+        ObjectNode smoothed = c.putObject("smoothed").put("noise", "uniform-ball").put("scale", 1.0).put("samples", 200)
+                .put("alpha", 0.001).put("clipNorm", 10.0).put("cosineLower", 0.7).put("certifiedRadius", 0.0);
+        com.fasterxml.jackson.databind.node.ArrayNode topk = smoothed.putArray("topk");
+        for (int i = 0; i < certifiedInTopk; i++) {
+            topk.add(i);
+        }
+        return this;
+    }
+
+    /** The certificate is a linear one whose relaxations {@code steps} α steps optimised, over the record's ε-box. */
+    ExplanationJson linearCertificate(int steps) {
+        certificate().put("method", "linear").put("epsilon", root.get("epsilon").asDouble()).put("alphaSteps", steps);
+        return this;
+    }
+
     ExplanationJson withoutCertificate() {
         root.putNull("certificate");
         return this;

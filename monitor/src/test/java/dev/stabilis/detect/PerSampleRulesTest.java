@@ -66,6 +66,41 @@ class PerSampleRulesTest {
     }
 
     @Test
+    void anUnstableSampleCertifiedBySmoothingIsDescribedByItsL2RadiusAndNoiseNotThePolicysBox() {
+        try (DetectHarness detect = new DetectHarness(DetectConfig.MIN_TOPK_OVERLAP + "=4")) {
+            detect.send(sample("smoothed").smoothingCertificate(0.01, 5).attackSucceeded(),
+                    sample("overlap").smoothingCertificate(0.01, 3));
+
+            List<JsonNode> alerts = detect.alerts();
+            assertThat(alerts).hasSize(1);
+            JsonNode alert = alerts.get(0);
+            assertThat(alert.get("requestId").asText()).isEqualTo("overlap");
+            assertThat(alert.get("epsilon").asDouble()).as("the certificate's radius").isEqualTo(0.01);
+            assertThat(alert.get("certificateMethod").asText()).isEqualTo("smoothing");
+            assertThat(alert.get("description").asText()).isEqualTo("certified top-k overlap 3 of 5 is below the minimum 4 (by a "
+                    + "smoothing certificate within l2 radius 0.01 (uniform-ball noise of scale 1.0, n = 200, alpha = 0.001))");
+        }
+        try (DetectHarness detect = new DetectHarness()) {
+            detect.send(sample("smoothed").smoothingCertificate(0.01, 2).attackSucceeded());
+
+            String description = detect.alerts().get(0).get("description").asText();
+            assertThat(description).isEqualTo("top-k not certified by a smoothing certificate within l2 radius 0.01 (uniform-ball "
+                    + "noise of scale 1.0, n = 200, alpha = 0.001), and the topk attack within the L∞ box of epsilon 0.002 kept a "
+                    + "top-k intersection of 0.4");
+        }
+    }
+
+    @Test
+    void anUnstableSampleCertifiedByLinearBoundsNamesTheirAlphaStepsAndBox() {
+        try (DetectHarness detect = new DetectHarness()) {
+            detect.send(sample("linear").uncertified().linearCertificate(3).attackSucceeded());
+
+            assertThat(detect.alerts().get(0).get("description").asText()).startsWith(
+                    "top-k not certified by linear bounds (3 alpha steps) over the L∞ box of epsilon 0.002, and the topk attack");
+        }
+    }
+
+    @Test
     void aSampleWithoutCertificateWhoseAttackSucceededIsUnstable() {
         try (DetectHarness detect = new DetectHarness()) {
             detect.send(sample("r1").withoutCertificate().attackSucceeded());

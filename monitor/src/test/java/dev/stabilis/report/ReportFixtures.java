@@ -47,7 +47,7 @@ final class ReportFixtures {
             upper[i] = a[i] + 0.1 * (i / 8);
             attacked[i] = -0.5;
         }
-        var certificate = new Explanation.Certificate("interval", 0.05, null, false, 1, 0.8, 0.7, 2.0, 0.3, true, null, 0.35, null, gradient, lower,
+        var certificate = new Explanation.Certificate("interval", 0.05, null, null, false, 1, 0.8, 0.7, 2.0, 0.3, true, null, 0.35, null, gradient, lower,
                 upper);
         var empirical = new Explanation.Empirical("topk", 0.05, 0.33, 0.1, 0.1, 0.5, 0.8, true, true, 20, 1.0, false, 0.9, attacked);
         return new Explanation(requestId, 0, "digits", "1", null, 0L, 0L, 0L, 3, "3", 3, false, 0.05, 3, List.of(new TopFeature(3, "3", 1)),
@@ -56,7 +56,7 @@ final class ReportFixtures {
     }
 
     static Explanation tabular() {
-        var certificate = new Explanation.Certificate("interval", 0.05, null, true, 3, 1.0, 0.1, 0.2, 0.9, true, null, 0.1, null,
+        var certificate = new Explanation.Certificate("interval", 0.05, null, null, true, 3, 1.0, 0.1, 0.2, 0.9, true, null, 0.1, null,
                 new double[] {0.5, -0.2, 0.9, 0.0, 0.1}, new double[] {0.4, -0.3, 0.8, -0.1, 0.0}, new double[] {0.6, -0.1, 1.0, 0.1, 0.2});
         List<TopFeature> top = List.of(new TopFeature(2, "income", 0.9), new TopFeature(0, "age", 0.5), new TopFeature(1, "debt", -0.2));
         return new Explanation("table", 0, "credit", "1", null, 0L, 0L, 0L, 1, "approve", 1, false, 0.05, 3, top, null, null, certificate, null,

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CertificateMethodRecordsTest {
 
     private static final Path DEMO = Path.of("..", "models", "digits", "1");
+    private static final Path CNN = Path.of("..", "models", "digits_resnet", "1");
     private static final Path TORCHSCRIPT = Path.of("..", "model-runner", "src", "test", "resources", "fixtures",
             "digits_mlp_relu_torchscript");
     private static final PipelineOptions CERTIFY_AND_ATTACK = new PipelineOptions(false, true, false, true, 0);
@@ -39,10 +40,25 @@ class CertificateMethodRecordsTest {
         install(root, DEMO, "model.onnx", "linear");
         for (Explanation e : explain(root, "linear")) {
             assertThat(e.certificate().method()).isEqualTo("linear");
+            assertThat(e.certificate().alphaSteps()).as("the default relaxations").isZero();
             assertThat(e.certificate().epsilon()).isEqualTo(0.001);
             assertThat(e.certificate().smoothed()).isNull();
             assertThat(e.certificate().maxDeviationLinf()).isNotNull();
             assertThat(e.empirical().epsilon()).as("the attack searched the certificate's box").isEqualTo(0.001);
+        }
+    }
+
+    @Test
+    void linearCertificatesNameTheAlphaStepsThatOptimisedTheirRelaxations(@TempDir Path root) throws IOException {
+        install(root, DEMO, "model.onnx", "linear");
+        Path policy = root.resolve("m/1/stabilis.yaml");
+        YAMLMapper yaml = new YAMLMapper();
+        ObjectNode tree = (ObjectNode) yaml.readTree(policy.toFile());
+        ((ObjectNode) tree.get("certification")).putObject("linear").put("alphaSteps", 2);
+        yaml.writeValue(policy.toFile(), tree);
+        for (Explanation e : explain(root, "alpha")) {
+            assertThat(e.certificate().method()).isEqualTo("linear");
+            assertThat(e.certificate().alphaSteps()).isEqualTo(2);
         }
     }
 
@@ -69,12 +85,23 @@ class CertificateMethodRecordsTest {
         install(root, DEMO, "model.onnx", null);
         for (Explanation e : explain(root, "onnx-default")) {
             assertThat(e.certificate().method()).isEqualTo("interval");
+            assertThat(e.certificate().alphaSteps()).isNull();
         }
         Path other = Files.createDirectories(root.resolve("torchscript"));
         install(other, TORCHSCRIPT, "model.pt", null);
         for (Explanation e : explain(other, "torchscript-default")) {
             assertThat(e.certificate().method()).isEqualTo("smoothing");
             assertThat(e.certificate().smoothed().samples()).as("the policy's default draws").isEqualTo(1000);
+        }
+    }
+
+    @Test
+    void withoutAMethodInThePolicyAGraphWhoseIntervalBoundsAreVacuousGetsSmoothing(@TempDir Path root) throws IOException {
+        install(root, CNN, "model.onnx", null);
+        for (Explanation e : explain(root, "cnn-default")) {
+            assertThat(e.certificate().method()).as("the residual CNN's interval bounds are vacuous").isEqualTo("smoothing");
+            assertThat(e.certificate().epsilon()).as("the policy's smoothing radius").isEqualTo(0.01);
+            assertThat(e.certificate().smoothed().samples()).isEqualTo(200);
         }
     }
 
@@ -160,11 +187,12 @@ class CertificateMethodRecordsTest {
         assertThat(c.topk()).isEqualTo(c.smoothed().certifiedRadius() > 0.05);
         assertThat(c.topkOverlap()).isEqualTo(c.smoothed().topk().size());
         assertThat(c.maxDeviationLinf()).as("no gradient box").isNull();
+        assertThat(c.alphaSteps()).isNull();
         assertThat(e.topFeatures()).as("the smoothed attribution's top features").hasSize(5);
         assertThat(e.topFeatures().stream().map(f -> f.index()).toList()).containsAll(c.smoothed().topk());
     }
 
-    /** The demo rows through a pipeline of version 1, as records, each checked against the schema. */
+    /** The demo rows (for the CNN, as 1×8×8 images) through a pipeline of version 1, as records, each checked against the schema. */
     private static List<Explanation> explain(Path root, String label) throws IOException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         RunnerMetrics metrics = new RunnerMetrics(registry, "cpu");
@@ -203,7 +231,7 @@ class CertificateMethodRecordsTest {
         YAMLMapper yaml = new YAMLMapper();
         ObjectNode policy = (ObjectNode) yaml.readTree(from.resolve("stabilis.yaml").toFile());
         ObjectNode certification = policy.has("certification") ? (ObjectNode) policy.get("certification") : policy.putObject("certification");
-        certification.put("epsilon", 0.001);
+        certification.put("epsilon", 0.001).remove("method");
         if (method != null) {
             certification.put("method", method);
         }
