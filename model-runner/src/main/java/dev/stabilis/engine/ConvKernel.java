@@ -2,7 +2,9 @@ package dev.stabilis.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -21,10 +23,13 @@ final class ConvKernel extends LinearKernel {
     private static final Shape UNIT = new Shape(1, 1);
     private static final Shape NO_PADDING = new Shape(0, 0);
 
+    private final NDManager manager;
+    private final DataType type;
+    private final HostTensor hostWeight;
     private final NDArray weight;
     private final NDArray adjointWeight;
-    private final NDArray magnitudeWeight;
-    private final NDArray magnitudeAdjointWeight;
+    /** |W| and its adjoint kernel, made on first use: only interval bounds read them. Null for a non-negative W. */
+    private NDArray[] magnitudeWeights;
     private final NDArray bias;
     private final NDArray biasMagnitude;
     private final NDArray channelBias;
@@ -46,11 +51,11 @@ final class ConvKernel extends LinearKernel {
 
     private ConvKernel(HostTensor weight, HostTensor bias, int[] strides, int[] pads, int[] dilations, int groups,
             long[] inputShape, NDManager manager, DataType type) {
+        this.manager = manager;
+        this.type = type;
+        this.hostWeight = weight;
         this.weight = DeviceTensors.upload(manager, weight, type);
         this.adjointWeight = DeviceTensors.upload(manager, flipTranspose(weight, groups), type);
-        this.magnitudeWeight = weight.absolute().equals(weight) ? null : DeviceTensors.upload(manager, weight.absolute(), type);
-        this.magnitudeAdjointWeight = magnitudeWeight == null ? null
-                : DeviceTensors.upload(manager, flipTranspose(weight.absolute(), groups), type);
         this.terms = weight.dim(1) * weight.dim(2) * weight.dim(3) + 1;
         this.adjointTerms = weight.dim(0) / groups * weight.dim(2) * weight.dim(3);
         this.bias = bias == null ? null : DeviceTensors.upload(manager, bias, type);
@@ -72,24 +77,6 @@ final class ConvKernel extends LinearKernel {
         double[] ones = new double[(int) channels * kernel[0] * kernel[1]];
         java.util.Arrays.fill(ones, 1.0);
         HostTensor weight = new HostTensor(new long[] {channels, 1, kernel[0], kernel[1]}, ones);
-        return new ConvKernel(weight, null, strides, pads, dilations, (int) channels, inputShape, manager, type);
-    }
-
-    /**
-     * The windows of a sliding window (im2col) as a grouped convolution with one-hot kernels: channel c of the
-     * input becomes channels {@code c·K … c·K + K − 1} of the output, one per window tap (K = kh·kw), with zero
-     * padding. Its backward pass adds window values back onto the input positions they came from.
-     */
-    static ConvKernel windows(long channels, int[] kernel, int[] strides, int[] pads, int[] dilations,
-            long[] inputShape, NDManager manager, DataType type) {
-        int taps = kernel[0] * kernel[1];
-        double[] oneHot = new double[(int) channels * taps * taps];
-        for (int c = 0; c < channels; c++) {
-            for (int k = 0; k < taps; k++) {
-                oneHot[(c * taps + k) * taps + k] = 1;
-            }
-        }
-        HostTensor weight = new HostTensor(new long[] {channels * taps, 1, kernel[0], kernel[1]}, oneHot);
         return new ConvKernel(weight, null, strides, pads, dilations, (int) channels, inputShape, manager, type);
     }
 
@@ -140,7 +127,8 @@ final class ConvKernel extends LinearKernel {
 
     @Override
     public NDArray magnitude(NDArray[] radii) {
-        return apply(radii[0], magnitudeWeight == null ? weight : magnitudeWeight, null);
+        NDArray[] m = magnitudeWeights();
+        return apply(radii[0], m == null ? weight : m[0], null);
     }
 
     @Override
@@ -150,7 +138,20 @@ final class ConvKernel extends LinearKernel {
 
     @Override
     public NDArray[] magnitudeAdjoint(NDArray grad) {
-        return new NDArray[] {adjointApply(grad, magnitudeAdjointWeight == null ? adjointWeight : magnitudeAdjointWeight)};
+        NDArray[] m = magnitudeWeights();
+        return new NDArray[] {adjointApply(grad, m == null ? adjointWeight : m[1])};
+    }
+
+    /** {@code {|W|, adjoint kernel of |W|}}, uploaded on the first call; null when W has no negative entry. */
+    private synchronized NDArray[] magnitudeWeights() {
+        if (magnitudeWeights == null) {
+            HostTensor magnitude = hostWeight.absolute();
+            magnitudeWeights = magnitude.equals(hostWeight) ? new NDArray[0] : new NDArray[] {
+                DeviceTensors.upload(manager, magnitude, type), DeviceTensors.upload(manager, flipTranspose(magnitude, groups), type)
+            };
+            NDScope.unregister(magnitudeWeights); // model constants: an NDScope open at the first call must not free them
+        }
+        return magnitudeWeights.length == 0 ? null : magnitudeWeights;
     }
 
     @Override
@@ -170,23 +171,102 @@ final class ConvKernel extends LinearKernel {
 
     private NDArray apply(NDArray input, NDArray kernel, NDArray b) {
         boolean symmetric = pads[0] == pads[2] && pads[1] == pads[3];
-        NDArray x = symmetric ? input : input.pad(new Shape(pads[1], pads[3], pads[0], pads[2]), 0);
+        NDArray x = symmetric ? input : padded(input, new long[] {pads[0], pads[1]}, new long[] {pads[2], pads[3]});
         Shape padding = symmetric ? new Shape(pads[0], pads[1]) : NO_PADDING;
         return convolve(x, kernel, b, new Shape(strides[0], strides[1]), padding);
     }
 
-    /** The transposed convolution: the adjoint of {@link #apply} with the flipped, transposed kernel. */
+    /**
+     * The transposed convolution: the adjoint of {@link #apply} with the flipped, transposed kernel, as a stride-1
+     * convolution of the output gradient spread out by the stride, padded by {@code span − 1 − pad} before and what
+     * reaches the input's end after (the padding the convolution takes where both sides agree, so that no position
+     * outside the input is computed). A 1×1 kernel mixes channels before the spreading, on the unspread gradient.
+     */
     private NDArray adjointApply(NDArray gradOutput, NDArray flipped) {
-        NDArray spread = spreadByStride(gradOutput);
-        long[] tail = new long[2];
+        long[] before = new long[2];
+        long[] after = new long[2];
         for (int axis = 0; axis < 2; axis++) {
-            long padded = spatial[axis] + pads[axis] + pads[axis + 2];
-            long covered = (gradOutput.getShape().get(axis + 2) - 1) * strides[axis] + span[axis];
-            tail[axis] = padded - covered;
+            long outputs = gradOutput.getShape().get(axis + 2);
+            before[axis] = span[axis] - 1 - pads[axis];
+            after[axis] = spatial[axis] + pads[axis] - (outputs - 1) * strides[axis] - 1;
         }
-        NDArray full = spread.pad(new Shape(span[1] - 1, span[1] - 1 + tail[1], span[0] - 1, span[0] - 1 + tail[0]), 0);
-        NDArray grad = convolve(full, flipped, null, UNIT, NO_PADDING);
-        return grad.get(new NDIndex(":, :, {}:{}, {}:{}", pads[0], pads[0] + spatial[0], pads[1], pads[1] + spatial[1]));
+        if (span[0] == 1 && span[1] == 1) {
+            return padded(spreadByStride(convolve(gradOutput, flipped, null, UNIT, NO_PADDING), new long[2]), before, after);
+        }
+        if ((strides[0] > 1 || strides[1] > 1) && dilations[0] == 1 && dilations[1] == 1) {
+            return polyphaseAdjoint(gradOutput, flipped);
+        }
+        long[] trailingZeros = new long[2];
+        long[] common = new long[2];
+        for (int axis = 0; axis < 2; axis++) {
+            trailingZeros[axis] = Math.max(0, Math.min(after[axis], strides[axis] - 1));
+            after[axis] -= trailingZeros[axis];
+            common[axis] = Math.max(0, Math.min(before[axis], after[axis]));
+            before[axis] -= common[axis];
+            after[axis] -= common[axis];
+        }
+        NDArray spread = padded(spreadByStride(gradOutput, trailingZeros), before, after);
+        return convolve(spread, flipped, null, UNIT, new Shape(common[0], common[1]));
+    }
+
+    /**
+     * The transposed convolution of a strided, undilated convolution without multiplications by inserted zeros: the
+     * padded input's positions {@code q·stride + ρ} of one phase ρ receive only the kernel taps {@code ρ + j·stride},
+     * so each phase is a stride-1 convolution of the output gradient with those taps (a strided slice of the flipped
+     * kernel); the phases are interleaved and the padding cropped.
+     */
+    private NDArray polyphaseAdjoint(NDArray gradOutput, NDArray flipped) {
+        long[] taps = {flipped.getShape().get(2), flipped.getShape().get(3)};
+        long[] phaseLength = new long[2];
+        for (int axis = 0; axis < 2; axis++) {
+            phaseLength[axis] = Math.floorDiv(spatial[axis] + pads[axis] + strides[axis] - 1, strides[axis]);
+        }
+        NDList rows = new NDList(strides[0]);
+        for (int rowPhase = 0; rowPhase < strides[0]; rowPhase++) {
+            NDList row = new NDList(strides[1]);
+            for (int columnPhase = 0; columnPhase < strides[1]; columnPhase++) {
+                row.add(phase(gradOutput, flipped, new int[] {rowPhase, columnPhase}, taps, phaseLength));
+            }
+            rows.add(NDArrays.stack(row, 4));
+        }
+        Shape s = gradOutput.getShape();
+        NDArray interleaved = NDArrays.stack(rows, 3)
+                .reshape(s.get(0), flipped.getShape().get(0), phaseLength[0] * strides[0], phaseLength[1] * strides[1]);
+        return interleaved.get(new NDIndex(":, :, {}:{}, {}:{}", pads[0], pads[0] + spatial[0], pads[1], pads[1] + spatial[1]));
+    }
+
+    /** The adjoint at the padded input's positions {@code q·stride + phase}, {@code q < phaseLength}. */
+    private NDArray phase(NDArray gradOutput, NDArray flipped, int[] phase, long[] taps, long[] phaseLength) {
+        long[] reaching = new long[2];
+        long[] first = new long[2];
+        long[] before = new long[2];
+        long[] after = new long[2];
+        long[] common = new long[2];
+        for (int axis = 0; axis < 2; axis++) {
+            reaching[axis] = Math.floorDiv(taps[axis] - phase[axis] + strides[axis] - 1, strides[axis]);
+            first[axis] = (taps[axis] - 1 - phase[axis]) % strides[axis];
+            before[axis] = reaching[axis] - 1;
+            after[axis] = phaseLength[axis] - gradOutput.getShape().get(axis + 2);
+            common[axis] = Math.max(0, Math.min(before[axis], after[axis]));
+            before[axis] -= common[axis];
+            after[axis] -= common[axis];
+        }
+        if (reaching[0] <= 0 || reaching[1] <= 0) {
+            return gradOutput.getManager().zeros(new Shape(gradOutput.getShape().get(0), flipped.getShape().get(0),
+                    phaseLength[0], phaseLength[1]), gradOutput.getDataType());
+        }
+        NDArray kernel = flipped.get(new NDIndex(":, :, {}::{}, {}::{}", first[0], strides[0], first[1], strides[1]));
+        NDArray result = convolve(padded(gradOutput, before, after), kernel, null, UNIT, new Shape(common[0], common[1]));
+        kernel.close();
+        return result;
+    }
+
+    /** {@code x} padded with zeros (cropped where negative) on the spatial axes. */
+    private static NDArray padded(NDArray x, long[] before, long[] after) {
+        if (before[0] == 0 && before[1] == 0 && after[0] == 0 && after[1] == 0) {
+            return x;
+        }
+        return x.pad(new Shape(before[1], after[1], before[0], after[0]), 0);
     }
 
     private NDArray convolve(NDArray x, NDArray kernel, NDArray b, Shape stride, Shape padding) {
@@ -195,8 +275,11 @@ final class ConvKernel extends LinearKernel {
                 .singletonOrThrow();
     }
 
-    /** Inserts {@code stride − 1} zeros between neighbouring values along both spatial axes. */
-    private NDArray spreadByStride(NDArray g) {
+    /**
+     * Inserts {@code stride − 1} zeros between neighbouring values along both spatial axes, and {@code trailingZeros}
+     * (at most {@code stride − 1}) after the last.
+     */
+    private NDArray spreadByStride(NDArray g, long[] trailingZeros) {
         NDArray out = g;
         for (int axis = 0; axis < 2; axis++) {
             int s = strides[axis];
@@ -212,8 +295,8 @@ final class ConvKernel extends LinearKernel {
                     .broadcast(zerosShape)), spatial + 1);
             Shape merged = out.getShape().slice(0, spatial).addAll(new Shape(length * s)).addAll(out.getShape().slice(spatial + 1));
             out = interleaved.reshape(merged).get(spatial == 2
-                    ? new NDIndex(":, :, :{}", (length - 1) * s + 1)
-                    : new NDIndex(":, :, :, :{}", (length - 1) * s + 1));
+                    ? new NDIndex(":, :, :{}", (length - 1) * s + 1 + trailingZeros[axis])
+                    : new NDIndex(":, :, :, :{}", (length - 1) * s + 1 + trailingZeros[axis]));
         }
         return out;
     }
@@ -222,9 +305,12 @@ final class ConvKernel extends LinearKernel {
     public void close() {
         weight.close();
         adjointWeight.close();
-        if (magnitudeWeight != null) {
-            magnitudeWeight.close();
-            magnitudeAdjointWeight.close();
+        synchronized (this) {
+            if (magnitudeWeights != null) {
+                for (NDArray m : magnitudeWeights) {
+                    m.close();
+                }
+            }
         }
         if (bias != null) {
             bias.close();

@@ -125,7 +125,7 @@ final class KernelFactory implements OpVisitor<Kernel> {
 
     @Override
     public Kernel maxPool2d(MaxPool2d op) {
-        return new MaxKernels.MaxPoolKernel(op, signature, manager, type);
+        return new MaxKernels.MaxPoolKernel(op, signature);
     }
 
     @Override

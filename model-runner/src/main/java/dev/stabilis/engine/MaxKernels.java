@@ -1,12 +1,14 @@
 package dev.stabilis.engine;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.stabilis.graph.MaxPool2d;
 import dev.stabilis.graph.ReduceMax;
 import dev.stabilis.graph.Shapes;
+import dev.stabilis.graph.SlidingWindow;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -54,47 +56,86 @@ abstract class MaxKernels extends Kernel implements PoolWindows {
     abstract NDArray reshapeOutput(NDArray maxima, NDArray input);
 
 
-    /** Max pooling: windows by a grouped one-hot convolution (im2col), taps last. */
+    /**
+     * Max pooling: the windows are strided slices of the padded input, one per kernel tap (in row-major kernel order),
+     * stacked on a last axis; folding adds each tap's slice back where it was read. Pure data movement and additions
+     * of the values that land on the same input position.
+     */
     static final class MaxPoolKernel extends MaxKernels {
 
-        private final ConvKernel unfold;
-        private final NDArray padding;
-        private final NDArray minusInfinity;
-        private final long channels;
-        private final int taps;
+        private final int[] kernel;
+        private final int[] strides;
+        private final int[] pads;
+        private final int[] dilations;
+        private final long[] spatial;
+        /** Whether libtorch's max pooling computes the forward (undilated, symmetric padding of at most half a window). */
+        private final boolean nativeForward;
 
-        MaxPoolKernel(MaxPool2d op, Signature signature, NDManager manager, DataType type) {
+        MaxPoolKernel(MaxPool2d op, Signature signature) {
             long[] in = signature.inputs()[0];
-            this.channels = in[1];
-            this.taps = op.kernel()[0] * op.kernel()[1];
-            this.unfold = ConvKernel.windows(channels, op.kernel(), op.strides(), op.pads(), op.dilations(), in, manager, type);
-            try (ConvKernel single = ConvKernel.windows(1, op.kernel(), op.strides(), op.pads(), op.dilations(), in, manager, type);
-                    NDArray ones = manager.ones(new Shape(1, 1, in[2], in[3]), type)) {
-                NDArray valid = single.linear(new NDArray[] {ones});
-                this.padding = toTapsLast(valid, 1).lt(0.5);
-                valid.close();
+            this.kernel = op.kernel();
+            this.strides = op.strides();
+            this.pads = op.pads();
+            this.dilations = op.dilations();
+            this.spatial = new long[] {in[2], in[3]};
+            this.nativeForward = dilations[0] == 1 && dilations[1] == 1 && pads[0] == pads[2] && pads[1] == pads[3]
+                    && 2 * pads[0] <= kernel[0] && 2 * pads[1] <= kernel[1];
+        }
+
+        @Override
+        NDArray forward(NDArray[] in, long batch) {
+            if (!nativeForward) {
+                return super.forward(in, batch);
             }
-            this.minusInfinity = manager.create(Double.NEGATIVE_INFINITY).toType(type, false);
+            return in[0].getNDArrayInternal().maxPool(new Shape(kernel[0], kernel[1]), new Shape(strides[0], strides[1]),
+                    new Shape(pads[0], pads[1]), false);
         }
 
         @Override
         public NDArray windows(NDArray input) {
-            NDArray windows = windowsWithoutPadding(input);
-            // owned by the batch's windows: the padding mask is a model constant, and whatever is derived from an array
-            // of the model's manager (the windows, the backward's routing) would live as long as the model
-            return Tensors.where(padding, minusInfinity, windows, windows);
+            return taps(input, Double.NEGATIVE_INFINITY);
         }
 
         @Override
         NDArray windowsWithoutPadding(NDArray input) {
-            return toTapsLast(unfold.linear(new NDArray[] {input}), channels);
+            return taps(input, 0);
+        }
+
+        /** {@code [N, C, Ho, Wo, kh·kw]}, positions in padding holding {@code padValue}. */
+        private NDArray taps(NDArray input, double padValue) {
+            NDArray padded = input.pad(new Shape(pads[1], pads[3], pads[0], pads[2]), padValue);
+            NDList taps = new NDList(kernel[0] * kernel[1]);
+            for (int a = 0; a < kernel[0]; a++) {
+                for (int b = 0; b < kernel[1]; b++) {
+                    taps.add(padded.get(tap(a, b, padded.getShape())));
+                }
+            }
+            return NDArrays.stack(taps, 4);
         }
 
         @Override
         public NDArray fold(NDArray tapsLast) {
             Shape s = tapsLast.getShape();
-            NDArray channelsFirst = tapsLast.transpose(0, 1, 4, 2, 3).reshape(s.get(0), channels * taps, s.get(2), s.get(3));
-            return unfold.adjoint(channelsFirst)[0];
+            NDArray sum = tapsLast.getManager().zeros(
+                    new Shape(s.get(0), s.get(1), spatial[0] + pads[0] + pads[2], spatial[1] + pads[1] + pads[3]),
+                    tapsLast.getDataType());
+            for (int a = 0; a < kernel[0]; a++) {
+                for (int b = 0; b < kernel[1]; b++) {
+                    NDIndex at = tap(a, b, sum.getShape());
+                    sum.set(at, sum.get(at).add(tapsLast.get(new NDIndex("..., {}", a * kernel[1] + b))));
+                }
+            }
+            return sum.get(new NDIndex(":, :, {}:{}, {}:{}", pads[0], pads[0] + spatial[0], pads[1], pads[1] + spatial[1]));
+        }
+
+        /** The padded input's positions that tap (a, b) of every window reads. */
+        private NDIndex tap(int a, int b, Shape padded) {
+            long rows = SlidingWindow.outputSize(spatial[0], kernel[0], strides[0], pads[0], pads[2], dilations[0]);
+            long columns = SlidingWindow.outputSize(spatial[1], kernel[1], strides[1], pads[1], pads[3], dilations[1]);
+            long top = (long) a * dilations[0];
+            long left = (long) b * dilations[1];
+            return new NDIndex(":, :, {}:{}:{}, {}:{}:{}", top, top + (rows - 1) * strides[0] + 1, strides[0],
+                    left, left + (columns - 1) * strides[1] + 1, strides[1]);
         }
 
         @Override
@@ -105,19 +146,6 @@ abstract class MaxKernels extends Kernel implements PoolWindows {
         @Override
         public NDArray toTaps(NDArray outputLike, NDArray taps) {
             return outputLike;
-        }
-
-        /** {@code [N, C·K, Ho, Wo]} as {@code [N, C, Ho, Wo, K]}. */
-        private NDArray toTapsLast(NDArray unfolded, long c) {
-            Shape s = unfolded.getShape();
-            return unfolded.reshape(s.get(0), c, taps, s.get(2), s.get(3)).transpose(0, 1, 3, 4, 2);
-        }
-
-        @Override
-        public void close() {
-            unfold.close();
-            padding.close();
-            minusInfinity.close();
         }
     }
 
