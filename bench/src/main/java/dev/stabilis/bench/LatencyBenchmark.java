@@ -1,7 +1,10 @@
 package dev.stabilis.bench;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stabilis.attribution.Attributor;
 import dev.stabilis.attribution.Saliency;
@@ -11,6 +14,7 @@ import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.engine.GraphModel;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.graph.Graph;
+import dev.stabilis.graph.Shapes;
 import dev.stabilis.model.ModelRepository;
 import dev.stabilis.onnx.OnnxImporter;
 import dev.stabilis.service.ModelPipeline;
@@ -26,7 +30,9 @@ import java.util.SplittableRandom;
  * Small-batch latency (the streaming case at low traffic) through the public API, one row per call: saliency
  * ({@link Attributor#explain}), the full certify call ({@link Certifier#certify}: point gradient, interval bounds,
  * certificates) on the digits MLP fixture, and the runner's full per-sample pipeline ({@link ModelPipeline#evaluate}
- * with the demo's options on the repository's digits model). p50 and p99 over timed calls after a warm-up.
+ * with the demo's options on the repository's digits model). p50 and p99 over timed calls after a warm-up. Also the
+ * number of arrays one batch-1 interval bound pass makes ({@link GradientBounds#bounds}, counted in a sub-manager): each
+ * is one native call, the cost that dominates at batch 1.
  *
  * <p>Arguments: {@code model} (ONNX file), {@code models} (repository, models), {@code calls} (2000; the pipeline
  * takes a tenth), {@code out} (result JSON).
@@ -59,6 +65,7 @@ public final class LatencyBenchmark {
         try (GradientBounds bounds = GradientBounds.load(graph, Device.cpu())) {
             Certifier certifier = new Certifier(bounds, settings);
             result.put("certify", percentiles(calls, () -> certifier.certify(row)));
+            result.put("arraysPerBoundPass", arraysPerBoundPass(bounds, row[0], settings.epsilon()));
         }
         PipelineOptions defaults = new PipelineOptions(true, true, true, true, 20);
         try (ModelPipeline pipeline = new ModelPipeline(new ModelRepository(models).load("digits", "latest", Device.cpu()), defaults)) {
@@ -70,6 +77,23 @@ public final class LatencyBenchmark {
             Files.writeString(Path.of(opts.get("out")), json);
         }
         System.out.println(json);
+    }
+
+    /** Arrays made by one bound pass over the box of half-width epsilon around a row (boxes made beforehand). */
+    private static int arraysPerBoundPass(GradientBounds bounds, float[] row, double epsilon) {
+        try (NDManager manager = bounds.model().manager().newSubManager()) {
+            double[] x = new double[row.length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = row[i];
+            }
+            NDArray centre = manager.create(x, new Shape(Shapes.withBatch(1, bounds.graph().inputSampleShape())));
+            NDArray lower = centre.sub(epsilon);
+            NDArray upper = centre.add(epsilon);
+            NDArray classes = manager.create(new long[] {0});
+            int before = manager.getManagedArrays().size();
+            bounds.bounds(lower, upper, classes, TargetKind.LOGIT, 0);
+            return manager.getManagedArrays().size() - before;
+        }
     }
 
     /** p50 and p99 in ms of {@code calls} timed calls after as many untimed ones (at least 2 s of them). */

@@ -39,8 +39,8 @@ final class ActivationRule implements IntervalRule {
         NDArray[] ends = in[0].ends(k);
         NDArray l = ends[0];
         NDArray u = ends[1];
-        if (isRelu()) { // non-decreasing and exact: the range is [σ(l), σ(u)]
-            return Interval.ofEnds(functions.value(l), functions.value(u), k);
+        if (isRelu()) { // non-decreasing and exact: the range is [σ(l), σ(u)]; |ReLU(x)| ≤ |x| keeps a proven bound
+            return Interval.ofNonNegativeEnds(functions.value(l), functions.value(u), in[0].endBound(), k);
         }
         NDArray vl = functions.value(l);
         NDArray vu = functions.value(u);
@@ -89,7 +89,8 @@ final class ActivationRule implements IntervalRule {
      * (0 and 1 also cover the value at the kink and both one-sided limits), so with {@code d ≥ 0} the product's
      * ends are {@code min(a_l d_l, a_l d_u)} and {@code max(a_u d_l, a_u d_u)}: products with 0 and 1, exact, so
      * only the conversion back to centre–radius rounds. An unbounded adjoint end times 0 gives NaN, which makes
-     * the coordinate unbounded (sound).
+     * the coordinate unbounded (sound). The ends are at most the adjoint's ends in absolute value, so a proven bound
+     * on the adjoint carries over.
      */
     private Interval reluAdjoint(Interval adjoint, NDArray l, NDArray u) {
         NDArray active = l.gt(k.of(0)).toType(l.getDataType(), false);
@@ -97,7 +98,7 @@ final class ActivationRule implements IntervalRule {
         NDArray[] a = adjoint.ends(k);
         NDArray lo = NDArrays.minimum(a[0].mul(active), a[0].mul(reached));
         NDArray hi = NDArrays.maximum(a[1].mul(active), a[1].mul(reached));
-        return Interval.ofEnds(lo, hi, k);
+        return Interval.ofEnds(lo, hi, adjoint.endBound(), k);
     }
 
     /**

@@ -92,7 +92,10 @@ public final class IntervalGradientBounds implements GradientBounds {
         long batch = lower.getShape().get(0);
         int nodes = model.size();
         Interval[] boxes = new Interval[nodes + 1];
-        boxes[0] = Interval.ofEnds(lower.toType(DataType.FLOAT64, false), upper.toType(DataType.FLOAT64, false), k);
+        NDArray lo = lower.toType(DataType.FLOAT64, false);
+        NDArray hi = upper.toType(DataType.FLOAT64, false);
+        // the input's magnitude, read back once, lets dense and ReLU nodes prove their boxes finite (Interval#bound)
+        boxes[0] = model.computesWithGraphConstants() ? Interval.ofInputEnds(lo, hi, k) : Interval.ofEnds(lo, hi, k);
         for (int i = 0; i < nodes; i++) {
             boxes[i + 1] = rules[i].forward(inputs(boxes, i), batch, gamma);
             if (model.inputsOf(i).length == 0) { // a constant, computed from the model's arrays: it belongs to the batch
@@ -110,7 +113,7 @@ public final class IntervalGradientBounds implements GradientBounds {
         NDArray oneHot = classes.oneHot((int) logits.c().getShape().get(1), DataType.FLOAT64);
         Interval[] adjoint = new Interval[nodes + 1];
         adjoint[model.outputValue()] = kind == TargetKind.LOGIT
-                ? Interval.point(oneHot)
+                ? Interval.point(oneHot, 1)
                 : SoftmaxRule.logProbabilitySeed(logits, oneHot, k);
         for (int i = nodes - 1; i >= 0; i--) {
             if (adjoint[i + 1] == null) {

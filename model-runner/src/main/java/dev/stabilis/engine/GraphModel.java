@@ -28,12 +28,14 @@ public final class GraphModel implements DifferentiableModel {
     private final Kernel[] kernels;
     private final int[][] inputs;
     private final int output;
+    private final boolean graphConstants;
 
     private GraphModel(Graph graph, NDManager manager, DataType dataType, IntFunction<NDArray[]> denseArrays) {
         this.graph = graph.withOutput(graph.output());
         this.manager = manager;
         this.dataType = dataType;
         this.scalars = new Scalars(manager, dataType);
+        this.graphConstants = denseArrays == null;
         List<Node> nodes = this.graph.nodes();
         this.kernels = new Kernel[nodes.size()];
         this.inputs = new int[nodes.size()][];
@@ -126,6 +128,15 @@ public final class GraphModel implements DifferentiableModel {
     @Override
     public NDManager manager() {
         return manager;
+    }
+
+    /**
+     * Whether every node computes with the graph's own constants, so that what is derived from them on the host holds
+     * for every call; false for a model on caller-supplied dense arrays ({@link #withDenseArrays}), which training
+     * changes between calls.
+     */
+    public boolean computesWithGraphConstants() {
+        return graphConstants;
     }
 
     /** Number of nodes. */
