@@ -95,7 +95,8 @@ public final class ModelLoader {
 
     /**
      * Checks the policy's lengths: {@code input.shape} and {@code features.names} describe the payload's values (a token
-     * model's ids), the domain and the IG baseline the differentiable model's input (a token model's embedding).
+     * model's ids), the domain, the IG baseline and the top-k sizes the differentiable model's input (a token model's
+     * embedding).
      */
     private static void check(ModelPolicy policy, DifferentiableModel model, Optional<EmbeddingLookup> embedding, Path policyFile) {
         long features = Shapes.size(model.inputShape());
@@ -110,6 +111,15 @@ public final class ModelLoader {
         checkLength(policyFile, "domain.max", policy.domainMax().length, features, true);
         double[] baseline = policy.attribution().igBaseline();
         checkLength(policyFile, "attribution.integratedGradients.baseline", baseline == null ? 0 : baseline.length, features, false);
+        checkTopK(policyFile, "certification.k", policy.certification().k(), features);
+        checkTopK(policyFile, "attack.k", policy.attack().k(), features);
+    }
+
+    /** A top-k size (0: the attack takes the certificate's) cannot exceed the features the gradient explanation has. */
+    private static void checkTopK(Path file, String key, int k, long features) {
+        if (k > features) {
+            throw new PolicyException(file + ": " + key + " is " + k + ", the model's explanation has " + features + " features");
+        }
     }
 
     private static void checkLength(Path file, String key, long given, long expected, boolean scalarAllowed) {

@@ -117,6 +117,12 @@ class ModelRepositoryTest {
         Files.writeString(policy, "input: {shape: [8, 8]}\n");
         assertThatThrownBy(() -> new ModelRepository(root).load("digits", "1", Device.cpu()))
                 .hasMessage(policy + ": input.shape [8, 8] does not match the model's input [64]");
+        Files.writeString(policy, "certification: {k: 65}\n");
+        assertThatThrownBy(() -> new ModelRepository(root).load("digits", "1", Device.cpu()))
+                .hasMessage(policy + ": certification.k is 65, the model's explanation has 64 features");
+        Files.writeString(policy, "attack: {k: 100}\n");
+        assertThatThrownBy(() -> new ModelRepository(root).load("digits", "1", Device.cpu()))
+                .hasMessage(policy + ": attack.k is 100, the model's explanation has 64 features");
     }
 
     @Test
