@@ -18,19 +18,24 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The monitor killed with SIGKILL inside an open transaction and restarted a second later, twice, while requests and
- * their responses flow at a steady rate, with Kafka's default client settings (nothing shortens the 45 s session
- * timeout, unlike {@link CrashRecoveryIT}). Explanations must resume within {@value #RESUME_WITHIN_S} s of each kill,
- * the request/response join must keep every served class (all requests here get their response) and write no
- * {@code UNMATCHED_RESPONSE} dead letter, and everything must still be exactly once. Logs stay in
- * {@code target/monitor-restart/logs}.
+ * their responses flow at a steady rate, with no Kafka client setting overridden (the monitor's own defaults: static
+ * membership and 10 s sessions). Unlike {@link CrashRecoveryIT}, it times the recovery: explanations must resume within
+ * {@value #RESUME_WITHIN_S} s of each kill, the request/response join must keep every served class (all requests here
+ * get their response) and write no {@code UNMATCHED_RESPONSE} dead letter, and everything must still be exactly once.
+ * Logs stay in {@code target/monitor-restart/logs}.
+ *
+ * <p>The bound is what the product promises on the smallest machine it is tested on: a restart is mostly a new JVM
+ * loading its classes and Kafka Streams restoring the stores a crash left without a checkpoint, which took 7.6–15.9 s
+ * on 2 cores shared with the broker, the runner and the test (BENCHMARKS.md, "Monitor restart"). Waiting out the killed
+ * member's session, the fault this test was written against, took 45 s.
  */
 class MonitorRestartIT {
 
-    private static final int STABLE = 390;
+    private static final int STABLE = 290;
     private static final int UNSTABLE = 0;
     private static final int MALFORMED = 5;
     private static final double REQUESTS_PER_SECOND = 5;
-    private static final long RESUME_WITHIN_S = 15;
+    private static final long RESUME_WITHIN_S = 25;
 
     @Test
     @Timeout(value = 7, unit = TimeUnit.MINUTES)
@@ -50,7 +55,7 @@ class MonitorRestartIT {
                 SteadySender sender = new SteadySender();
                 CompletableFuture<Integer> sent = CompletableFuture.supplyAsync(() -> sender.send(config.kafka(), traffic, REQUESTS_PER_SECOND));
                 for (int kill = 0; kill < 2; kill++) {
-                    Thread.sleep(10_000);
+                    Thread.sleep(7_000);
                     int open = pipeline.killInsideTransaction(pipeline.monitor());
                     long killedAt = System.currentTimeMillis();
                     kills.add(killedAt);
