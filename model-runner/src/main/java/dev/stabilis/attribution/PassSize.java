@@ -1,8 +1,6 @@
 package dev.stabilis.attribution;
 
 import dev.stabilis.graph.Graph;
-import dev.stabilis.graph.Node;
-import dev.stabilis.graph.Shapes;
 
 /**
  * How many model rows (samples × path points) one attribution pass may hold, so that a pass of a large model stays
@@ -23,11 +21,7 @@ public final class PassSize {
 
     /** Estimated bytes one row of a pass takes: every value of the graph, forward and adjoint, in float32. */
     public static long bytesPerRow(Graph graph) {
-        long elements = Shapes.perSample(graph.inputShape());
-        for (Node node : graph.nodes()) {
-            elements = Math.addExact(elements, Shapes.perSample(graph.shape(node.output())));
-        }
-        return Math.multiplyExact(elements, FLOAT_BYTES * COPIES);
+        return Math.multiplyExact(graph.valuesPerSample(), FLOAT_BYTES * COPIES);
     }
 
     /**

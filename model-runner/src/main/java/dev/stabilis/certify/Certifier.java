@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.stabilis.engine.Gradients;
 import dev.stabilis.engine.Scalars;
+import dev.stabilis.graph.Graph;
 import dev.stabilis.graph.Shapes;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,25 +22,61 @@ import java.util.List;
  */
 public final class Certifier {
 
-    /** Rows per bound pass before splitting multiplies them. */
+    /** The most rows (boxes, after splitting multiplies them) one bound pass holds. */
     public static final int ROWS_PER_PASS = 256;
+
+    /**
+     * Bytes a bound pass keeps per element of the graph's values: the float64 lower and upper ends of each value and of
+     * its adjoint.
+     */
+    static final long BOUND_BYTES_PER_ELEMENT = 4L * Double.BYTES;
 
     private final GradientBounds bounds;
     private final CertifySettings settings;
     private final int size;
     private final InputDomain domain;
+    private final int rowsPerPass;
 
+    /** A certifier whose bound passes hold up to {@link #ROWS_PER_PASS} boxes. */
     public Certifier(GradientBounds bounds, CertifySettings settings) {
+        this(bounds, settings, ROWS_PER_PASS);
+    }
+
+    /**
+     * A certifier whose bound passes hold up to {@code rowsPerPass} boxes (see {@link #rowsPerPass(Graph, long)}).
+     *
+     * @throws IllegalArgumentException for fewer than 1
+     */
+    public Certifier(GradientBounds bounds, CertifySettings settings, int rowsPerPass) {
+        if (rowsPerPass < 1) {
+            throw new IllegalArgumentException("a bound pass must hold at least 1 row, got " + rowsPerPass);
+        }
         this.bounds = bounds;
         this.settings = settings;
         this.size = bounds.graph().inputSize();
         this.domain = new InputDomain(settings.domainMin(), settings.domainMax(), size);
+        this.rowsPerPass = rowsPerPass;
+    }
+
+    /**
+     * The most boxes one bound pass of this graph may hold under {@code budgetBytes}: {@link #BOUND_BYTES_PER_ELEMENT}
+     * per element of every value ({@link Graph#valuesPerSample()}), at least 1, at most {@link #ROWS_PER_PASS}. An
+     * estimate of what interval propagation keeps, as {@code PassSize} is for attribution passes.
+     *
+     * @throws IllegalArgumentException for a budget under one byte
+     */
+    public static int rowsPerPass(Graph graph, long budgetBytes) {
+        if (budgetBytes < 1) {
+            throw new IllegalArgumentException("a pass memory budget must be at least 1 byte, got " + budgetBytes);
+        }
+        long perRow = Math.multiplyExact(graph.valuesPerSample(), BOUND_BYTES_PER_ELEMENT);
+        return (int) Math.max(1, Math.min(ROWS_PER_PASS, budgetBytes / perRow));
     }
 
     /** Certifies every row (each of the model's input size). */
     public List<CertifiedSample> certify(float[][] rows) {
         List<CertifiedSample> out = new ArrayList<>(rows.length);
-        int perPass = Math.max(1, ROWS_PER_PASS / settings.splitLeaves());
+        int perPass = Math.max(1, rowsPerPass / settings.splitLeaves());
         for (int start = 0; start < rows.length; start += perPass) {
             out.addAll(certifyChunk(rows, start, Math.min(rows.length, start + perPass)));
         }

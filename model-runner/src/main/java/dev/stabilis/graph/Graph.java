@@ -101,6 +101,18 @@ public final class Graph {
         return Math.toIntExact(Shapes.size(inputSampleShape()));
     }
 
+    /**
+     * Elements per sample of the input and of every node's output together: what a pass that keeps every value of one
+     * row holds, the measure of a pass's memory.
+     */
+    public long valuesPerSample() {
+        long elements = Shapes.perSample(inputShape);
+        for (Node node : nodes) {
+            elements = Math.addExact(elements, Shapes.perSample(shape(node.output())));
+        }
+        return elements;
+    }
+
     public List<Node> nodes() {
         return nodes;
     }

@@ -83,7 +83,9 @@ public final class ModelPipeline implements AutoCloseable {
         this.bounds = graph && ((options.certify() && !smoothed) || options.curvatureIterations() > 0)
                 ? loaded.gradientBounds(smoothed ? GradientBounds.INTERVAL : method, null)
                 : null;
-        this.certifier = graph && options.certify() && !smoothed ? new Certifier(bounds, certifySettings) : null;
+        this.certifier = graph && options.certify() && !smoothed
+                ? new Certifier(bounds, certifySettings, Certifier.rowsPerPass(loaded.graph().get(), options.passMemoryBytes()))
+                : null;
         this.smoothing = options.certify() && smoothed ? loaded.smoothingSettings(null) : null;
         this.certificateMethod = smoothing != null ? SmoothingCertifier.METHOD
                 : certifier != null ? ExplanationRecords.certificateMethod(bounds, certifySettings.splitLeaves()) : null;

@@ -8,8 +8,8 @@ package dev.stabilis.service;
  * @param radius whether to search each sample's certified radius (needs {@code certify})
  * @param attack whether to run the policy's attack, its noise baseline and the thickness estimate
  * @param curvatureIterations power iterations of the curvature estimate; 0 turns it off
- * @param passMemoryBytes the memory one attribution pass of a model may take: with the model's graph it sets the rows
- *     per pass ({@link dev.stabilis.attribution.PassSize})
+ * @param passMemoryBytes the memory one attribution or bound pass of a model may take: with the model's graph it sets
+ *     the rows per pass ({@link dev.stabilis.attribution.PassSize}, {@link dev.stabilis.certify.Certifier#rowsPerPass})
  */
 public record PipelineOptions(boolean includeAttributions, boolean certify, boolean radius, boolean attack,
         int curvatureIterations, long passMemoryBytes) {

@@ -9,10 +9,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.stabilis.engine.TargetKind;
+import dev.stabilis.fixtures.ArchitectureFixtures;
 import dev.stabilis.fixtures.Fixture;
+import dev.stabilis.graph.Activation;
+import dev.stabilis.graph.Dense;
+import dev.stabilis.graph.Graph;
+import dev.stabilis.graph.HostTensor;
 import dev.stabilis.graph.Shapes;
 import dev.stabilis.onnx.OnnxImporter;
 import java.util.List;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class CertifierTest {
@@ -192,5 +198,61 @@ class CertifierTest {
                 .hasMessageContaining("k must be");
         assertThatThrownBy(() -> new CertifySettings(0.1, 5, TargetKind.LOGIT, 1.5, 1, false, 1, 1, UNIT_MIN, UNIT_MAX))
                 .hasMessageContaining("gamma");
+    }
+
+    @Test
+    void aBoundPassHoldsTheBoxesTheMemoryBudgetAffordsAtLeastOneAndAtMostTheFixedLimit() {
+        // 10 inputs → Dense 100×10 → ReLU → Dense 3×100: values of 10, 100, 100 and 3 elements per sample
+        Graph mlp = Graph.chain(new long[] {10}, List.of(
+                new Dense(new HostTensor(new long[] {100, 10}, new double[1000]), null),
+                Activation.of(Activation.Kind.RELU),
+                new Dense(new HostTensor(new long[] {3, 100}, new double[300]), null)));
+        long box = 4 * 8 * (10 + 100 + 100 + 3);
+
+        assertThat(Certifier.rowsPerPass(mlp, 7 * box + box - 1)).isEqualTo(7);
+        assertThat(Certifier.rowsPerPass(mlp, box - 1)).as("one box whatever it costs").isEqualTo(1);
+        assertThat(Certifier.rowsPerPass(mlp, Long.MAX_VALUE)).isEqualTo(Certifier.ROWS_PER_PASS);
+        assertThatThrownBy(() -> Certifier.rowsPerPass(mlp, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least 1 byte");
+    }
+
+    @Test
+    void passesOfOneBoxCertifyWhatOnePassOfAllBoxesCertifies() {
+        Fixture fixture = Fixture.load("digits_mlp_softplus");
+        float[][] rows = java.util.Arrays.copyOf(fixture.inputs(), 6);
+        try (GradientBounds bounds = GradientBounds.load(OnnxImporter.read(fixture.onnx()), Device.cpu())) {
+            for (int leaves : new int[] {1, 4}) {
+                CertifySettings settings = settings(0.002, leaves, true);
+                List<CertifiedSample> together = new Certifier(bounds, settings).certify(rows);
+                List<CertifiedSample> apart = new Certifier(bounds, settings, 1).certify(rows);
+                assertThat(apart).hasSameSizeAs(together);
+                for (int s = 0; s < rows.length; s++) {
+                    CertifiedSample a = apart.get(s);
+                    CertifiedSample t = together.get(s);
+                    assertThat(a.predicted()).isEqualTo(t.predicted());
+                    // float64 kernels may sum in another order for another batch size: equal to rounding, not bitwise
+                    for (int i = 0; i < a.lower().length; i++) {
+                        double tolerance = 1e-12 * Math.max(1, Math.abs(t.lower()[i]) + Math.abs(t.upper()[i]));
+                        assertThat(a.lower()[i]).isCloseTo(t.lower()[i], Offset.offset(tolerance));
+                        assertThat(a.upper()[i]).isCloseTo(t.upper()[i], Offset.offset(tolerance));
+                    }
+                    assertThat(a.certificate().topk()).as("sample %d, %d leaves", s, leaves).isEqualTo(t.certificate().topk());
+                    assertThat(a.certificate().radius()).as("sample %d, %d leaves", s, leaves)
+                            .isCloseTo(t.certificate().radius(), Offset.offset(1e-9));
+                }
+            }
+            assertThatThrownBy(() -> new Certifier(bounds, settings(0.002, 1, false), 0)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("at least 1 row");
+        }
+    }
+
+    @Test
+    void aResidualImageNetAtFullResolutionHoldsAFewBoxesPerPassUnderTheDefaultBudget() {
+        Graph resnet = OnnxImporter.load(ArchitectureFixtures.materialise("resnet18"), null).graph();
+        long perBox = 4 * 8 * resnet.valuesPerSample();
+
+        assertThat(Certifier.rowsPerPass(resnet, 1L << 30)).as("3×32×32: %d bytes per box", perBox).isEqualTo(Certifier.ROWS_PER_PASS);
+        // at 224×224 every feature map has 49 times the elements
+        assertThat(Certifier.rowsPerPass(resnet, (1L << 30) / 49)).isBetween(1, 8);
     }
 }

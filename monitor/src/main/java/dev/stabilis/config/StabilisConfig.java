@@ -72,8 +72,8 @@ public final class StabilisConfig {
             new Setting("stabilis.runner.radius", "true", "Whether to search each sample's certified radius"),
             new Setting("stabilis.runner.attack", "true", "Whether to run the policy's attack, noise baseline and thickness"),
             new Setting("stabilis.runner.curvature.iterations", "20", "Power iterations of the curvature estimate; 0 turns it off"),
-            new Setting("stabilis.runner.pass.memory.mb", "1024", "Memory one attribution pass of a model may take (MiB); with the "
-                    + "model's graph it sets the rows per pass"),
+            new Setting("stabilis.runner.pass.memory.mb", "1024", "Memory one attribution or certificate bound pass of a model may take "
+                    + "(MiB); with the model's graph it sets the rows per pass"),
             new Setting("stabilis.runner.models.open", "8", "Most model versions a runner keeps loaded"),
             new Setting("stabilis.runner.model.retry.ms", "30000", "How long a model that failed to load is not retried"),
             new Setting("stabilis.runner.models.watch", "poll", "How the runner notices changed and new model versions: poll, "
