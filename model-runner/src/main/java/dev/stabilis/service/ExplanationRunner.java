@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The runner service: consume-transform-produce from {@code stabilis.samples} to {@code stabilis.explanations}
  * with exactly-once transactions. Each micro-batch (up to {@code maxBatch} samples, or what arrived within
- * {@code maxWait} of its first) is grouped by model version and evaluated; a sample of the wrong size or outside the
+ * {@code maxWait} of its first, where the measured arrival rate expects more within it: {@link BatchWait}) is grouped
+ * by model version and evaluated; a sample of the wrong size or outside the
  * policy's input domain is dead-lettered before, and when a group fails to evaluate, its samples are evaluated one by
  * one so that only those that fail are dead-lettered ({@code EVALUATION_FAILED}); its explanations, its dead letters
  * and its consumed offsets commit in one transaction. A failed transaction is aborted and the consumer rewinds
@@ -48,6 +49,7 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ExplanationRunner.class);
 
     private final RunnerSettings settings;
+    private final BatchWait batchWait;
     private final ModelPipelines pipelines;
     private final PipelineOptions options;
     private final RunnerMetrics metrics;
@@ -66,6 +68,7 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
     public ExplanationRunner(RunnerSettings settings, ModelPipelines pipelines, PipelineOptions options, RunnerMetrics metrics,
             RepositoryWatch watch) {
         this.settings = settings;
+        this.batchWait = new BatchWait(settings.maxWaitMillis() * 1_000_000L);
         this.pipelines = pipelines;
         this.options = options;
         this.metrics = metrics;
@@ -127,7 +130,7 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
         }
     }
 
-    /** The next micro-batch: waits for a first sample, then up to {@code maxWait} for more. */
+    /** The next micro-batch: waits for a first sample, then as long as {@link BatchWait} says for more. */
     private List<ConsumerRecord<String, byte[]>> nextBatch() {
         List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
         ConsumerRecords<String, byte[]> first = consumer.poll(Duration.ofMillis(200));
@@ -135,7 +138,8 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
         if (batch.isEmpty()) {
             return batch;
         }
-        long deadline = System.nanoTime() + settings.maxWaitMillis() * 1_000_000L;
+        long start = System.nanoTime();
+        long deadline = start + batchWait.startBatch(start);
         while (batch.size() < settings.maxBatch() && running) {
             long left = (deadline - System.nanoTime()) / 1_000_000L;
             if (left <= 0) {
@@ -143,6 +147,7 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
             }
             consumer.poll(Duration.ofMillis(left)).forEach(batch::add);
         }
+        batchWait.endBatch(batch.size());
         return batch;
     }
 

@@ -13,7 +13,7 @@ import java.util.Map;
  * @param groupId consumer group
  * @param transactionalId the transactional producer's id (one per runner instance)
  * @param maxBatch most samples per micro-batch
- * @param maxWaitMillis how long a micro-batch waits to fill after its first sample
+ * @param maxWaitMillis the longest a micro-batch waits to fill after its first sample ({@link BatchWait})
  * @param maxRecordBytes largest explanation record; a larger one is written again without its per-feature vectors
  */
 public record RunnerSettings(Map<String, String> kafka, String samplesTopic, String explanationsTopic, String deadLetterTopic,

@@ -61,7 +61,8 @@ public final class StabilisConfig {
             new Setting("stabilis.runner.device", "auto", "auto, cpu, gpu or gpu:N"),
             new Setting("stabilis.runner.torch.threads", "0", "PyTorch intra-op threads; 0 keeps the engine's default (one per core)"),
             new Setting("stabilis.runner.max.batch", "256", "Most samples per micro-batch"),
-            new Setting("stabilis.runner.max.wait.ms", "50", "How long a micro-batch waits to fill after its first sample"),
+            new Setting("stabilis.runner.max.wait.ms", "50", "The longest a micro-batch waits to fill after its first sample; it "
+                    + "waits only while the measured arrival rate expects another sample within it"),
             new Setting("stabilis.runner.group.id", "stabilis-runner", "Consumer group of the runners"),
             new Setting("stabilis.runner.transactional.id", "stabilis-runner-0", "Transactional id, unique per runner instance"),
             new Setting("stabilis.runner.include.attributions", "true", "Whether explanation records carry the attribution vectors"),
