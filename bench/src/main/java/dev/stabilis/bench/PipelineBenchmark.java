@@ -46,7 +46,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * </ol>
  * The same demo model, policy and pipeline options as {@code stabilis demo}. Arguments: {@code backlog}
  * (4096), {@code seconds} (latency phase, 60), {@code models} (repository, models), {@code torch-threads} (PyTorch
- * intra-op threads of both the runner-alone and the pipeline phases, 1 as in the demo), {@code out} (result JSON).
+ * intra-op threads of both the runner-alone and the pipeline phases, 1 as in the demo), {@code out} (result JSON),
+ * {@code latency-only} (a rate in requests/s: run only the latency phase, at that rate: the low-traffic case).
  */
 public final class PipelineBenchmark {
 
@@ -70,6 +71,12 @@ public final class PipelineBenchmark {
         result.put("torchThreads", threads);
         result.put("backlog", backlog);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startOnFreePort()) {
+            if (opts.containsKey("latency-only")) {
+                // the low-traffic case: only the latency phase, at the given rate
+                result.put("latency", latency(broker, models, pools, Double.parseDouble(opts.get("latency-only")), seconds));
+                JSON.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), result);
+                return;
+            }
             StabilisConfig probe = config(broker, models, "probe-");
             int batch = probe.integer("stabilis.runner.max.batch", 1, 1 << 16);
             double runnerOwn = runnerThroughput(models, pools, batch);
