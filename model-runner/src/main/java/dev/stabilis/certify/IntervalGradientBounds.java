@@ -87,6 +87,16 @@ public final class IntervalGradientBounds implements GradientBounds {
         return new IntervalBounds(g[0], g[1], y[0], y[1]);
     }
 
+    /**
+     * Whether a bound pass on {@code device} reads the input box's magnitude back to the host, so that dense and ReLU
+     * nodes skip their non-finite cleanup: on the CPU, where the read is a memory load and saves about 100 native calls
+     * per pass (BENCHMARKS.md, issue 18); not on an accelerator, where it would synchronise the batch's stream. Only
+     * with the graph's own constants, whose norms are computed at load ({@link GraphModel#computesWithGraphConstants}).
+     */
+    boolean readsInputMagnitude(Device device) {
+        return model.computesWithGraphConstants() && Device.Type.CPU.equals(device.getDeviceType());
+    }
+
     /** The forward box of every value over the input boxes {@code [lower, upper]}. */
     Interval[] forward(NDArray lower, NDArray upper, double gamma) {
         long batch = lower.getShape().get(0);
@@ -95,7 +105,7 @@ public final class IntervalGradientBounds implements GradientBounds {
         NDArray lo = lower.toType(DataType.FLOAT64, false);
         NDArray hi = upper.toType(DataType.FLOAT64, false);
         // the input's magnitude, read back once, lets dense and ReLU nodes prove their boxes finite (Interval#bound)
-        boxes[0] = model.computesWithGraphConstants() ? Interval.ofInputEnds(lo, hi, k) : Interval.ofEnds(lo, hi, k);
+        boxes[0] = readsInputMagnitude(lo.getDevice()) ? Interval.ofInputEnds(lo, hi, k) : Interval.ofEnds(lo, hi, k);
         for (int i = 0; i < nodes; i++) {
             boxes[i + 1] = rules[i].forward(inputs(boxes, i), batch, gamma);
             if (model.inputsOf(i).length == 0) { // a constant, computed from the model's arrays: it belongs to the batch

@@ -49,6 +49,19 @@ class ProvenMagnitudeTest {
         }
     }
 
+    @Test
+    void onlyABoundPassOnTheCpuReadsTheInputMagnitudeBackSoNoAcceleratorStreamWaitsForTheHost() {
+        Graph graph = OnnxImporter.read(Fixture.load("digits_mlp_relu").onnx());
+        try (IntervalGradientBounds bounds = (IntervalGradientBounds) GradientBounds.load(graph, Device.cpu());
+                NDManager arrays = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+                IntervalGradientBounds supplied = IntervalGradientBounds.of(onSuppliedArrays(graph, arrays))) {
+            assertThat(bounds.readsInputMagnitude(Device.cpu())).isTrue();
+            assertThat(bounds.readsInputMagnitude(Device.gpu())).isFalse();
+            assertThat(bounds.readsInputMagnitude(Device.gpu(1))).isFalse();
+            assertThat(supplied.readsInputMagnitude(Device.cpu())).as("weights that training changes have no norms").isFalse();
+        }
+    }
+
     /**
      * x ∈ [1, 2] through two dense layers of weight 10²⁰⁰ with ReLU: the second pre-activation is about 10⁴⁰⁰, past
      * float64. The first layer's box is proven finite; the second's proof fails, so it is cleaned: the logit's upper
