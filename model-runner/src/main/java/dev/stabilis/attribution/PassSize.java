@@ -4,24 +4,26 @@ import dev.stabilis.graph.Graph;
 
 /**
  * How many model rows (samples × path points) one attribution pass may hold, so that a pass of a large model stays
- * within a memory budget: a pass keeps every value of the graph for its backward pass and builds an adjoint of each,
- * so a row costs about {@link #bytesPerRow} = 2 × 4 bytes × (the elements per sample of the input and of every node's
- * output, from the graph's value shapes). It is an estimate of what the engine keeps, not a measurement: fused or
- * in-place operators take less, workspace of convolutions more.
+ * within a memory budget. A pass keeps every value of the graph for its backward pass, an adjoint of each, and the
+ * temporaries of its kernels until the pass ends (they belong to the batch's scope), so a row costs about
+ * {@link #bytesPerRow} = {@value #ARRAYS_PER_VALUE} × 4 bytes × (the elements per sample of the input and of every
+ * node's output, from the graph's value shapes). The factor is measured: a saliency pass of the ResNet-18 fixture peaks
+ * at 2.9 MB per row above the process's resident set at 256–512 rows, 6.3 float32 arrays per value
+ * ({@code bench/pass-memory.sh}, BENCHMARKS.md); other graphs keep other temporaries.
  */
 public final class PassSize {
 
     /** Bytes of a float32 value. */
     private static final long FLOAT_BYTES = 4;
 
-    /** Each value is held once by the forward pass and once more as its adjoint in the backward pass. */
-    private static final long COPIES = 2;
+    /** float32 arrays of each value's size that a pass holds at its peak: measured 6.3, with a margin. */
+    private static final long ARRAYS_PER_VALUE = 7;
 
     private PassSize() {}
 
-    /** Estimated bytes one row of a pass takes: every value of the graph, forward and adjoint, in float32. */
+    /** Estimated bytes one row of a pass takes at its peak. */
     public static long bytesPerRow(Graph graph) {
-        return Math.multiplyExact(graph.valuesPerSample(), FLOAT_BYTES * COPIES);
+        return Math.multiplyExact(graph.valuesPerSample(), FLOAT_BYTES * ARRAYS_PER_VALUE);
     }
 
     /**

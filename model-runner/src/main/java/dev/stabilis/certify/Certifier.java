@@ -26,10 +26,11 @@ public final class Certifier {
     public static final int ROWS_PER_PASS = 256;
 
     /**
-     * Bytes a bound pass keeps per element of the graph's values: the float64 lower and upper ends of each value and of
-     * its adjoint.
+     * float64 arrays of each value's size that an interval bound pass holds at its peak: measured 44–55 on the ResNet-18
+     * fixture, with a margin. Centre, radius and ends of every value and of its adjoint, and every kernel's temporaries,
+     * live until the pass ends (they belong to the batch's scope).
      */
-    static final long BOUND_BYTES_PER_ELEMENT = 4L * Double.BYTES;
+    private static final long BOUND_ARRAYS_PER_VALUE = 56;
 
     private final GradientBounds bounds;
     private final CertifySettings settings;
@@ -59,9 +60,18 @@ public final class Certifier {
     }
 
     /**
-     * The most boxes one bound pass of this graph may hold under {@code budgetBytes}: {@link #BOUND_BYTES_PER_ELEMENT}
-     * per element of every value ({@link Graph#valuesPerSample()}), at least 1, at most {@link #ROWS_PER_PASS}. An
-     * estimate of what interval propagation keeps, as {@code PassSize} is for attribution passes.
+     * Estimated bytes one box of an interval bound pass takes at its peak: {@value #BOUND_ARRAYS_PER_VALUE} float64
+     * arrays of every value of the graph ({@link Graph#valuesPerSample()}). Measured on the ResNet-18 fixture: 42–51 MB
+     * per box at 32–64 boxes above the process's resident set ({@code bench/pass-memory.sh}, BENCHMARKS.md); other
+     * graphs keep other temporaries.
+     */
+    public static long bytesPerBox(Graph graph) {
+        return Math.multiplyExact(graph.valuesPerSample(), BOUND_ARRAYS_PER_VALUE * Double.BYTES);
+    }
+
+    /**
+     * The most boxes one bound pass of this graph may hold under {@code budgetBytes} ({@link #bytesPerBox}), at least
+     * 1, at most {@link #ROWS_PER_PASS}.
      *
      * @throws IllegalArgumentException for a budget under one byte
      */
@@ -69,8 +79,7 @@ public final class Certifier {
         if (budgetBytes < 1) {
             throw new IllegalArgumentException("a pass memory budget must be at least 1 byte, got " + budgetBytes);
         }
-        long perRow = Math.multiplyExact(graph.valuesPerSample(), BOUND_BYTES_PER_ELEMENT);
-        return (int) Math.max(1, Math.min(ROWS_PER_PASS, budgetBytes / perRow));
+        return (int) Math.max(1, Math.min(ROWS_PER_PASS, budgetBytes / bytesPerBox(graph)));
     }
 
     /** Certifies every row (each of the model's input size). */
