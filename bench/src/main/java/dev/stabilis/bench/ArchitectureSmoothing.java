@@ -150,26 +150,15 @@ final class ArchitectureSmoothing {
                 }
             }
         }
-        System.out.println("| model | noise radius r | clip norm M | ℓ2 radius ε | τ(ε) | median ‖ĥ‖ / M (its lower bound) | median cos(ĥ(x), ∇ logit(x)) | rows with a cosine claim | "
-                + "certified cosine, median | certified cosine, min | certified top-5 | median certified top-5 radius | n | α | "
-                + "wall per sample | CPU per sample | wall / one saliency pass | load average start → end |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-        certified.forEach(System.out::println);
-        System.out.println();
-        System.out.println("Empirical check (least cosine of ĥ(x) and ĥ(x + δ) over the points of the ε-sphere, n draws each, common "
-                + "random numbers; slack: the angle the two estimates may each be off with probability 1 − α):");
-        System.out.println();
-        System.out.println("| model | noise radius r | clip norm M | row | ℓ2 radius ε | certified cosine | least estimated cosine | at | "
-                + "estimated angle − certified angle | slack (angle) | verdict |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
-        checked.forEach(System.out::println);
-        System.out.println();
-        System.out.println("One saliency pass on the same rows (Attributor, one call after a warm-up call):");
-        System.out.println();
-        System.out.println("| model | input size d | median ‖x‖₂ | median ‖∇ logit(x)‖₂ | least ‖∇ logit(x)‖₂ | saliency wall per sample | saliency CPU per sample | rows per pass |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
-        costs.forEach(System.out::println);
-        System.out.println();
+        table(null, "| model | noise radius r | clip norm M | ℓ2 radius ε | τ(ε) | median ‖ĥ‖ / M (its lower bound) | median cos(ĥ(x), ∇ logit(x)) | "
+                + "rows with a cosine claim | certified cosine, median | certified cosine, min | certified top-5 | median certified top-5 radius | "
+                + "n | α | wall per sample | CPU per sample | wall / one saliency pass | load average start → end |", certified);
+        table("Empirical check (least cosine of ĥ(x) and ĥ(x + δ) over the points of the ε-sphere, n draws each, common "
+                + "random numbers; slack: the angle the two estimates may each be off with probability 1 − α):",
+                "| model | noise radius r | clip norm M | row | ℓ2 radius ε | certified cosine | least estimated cosine | at | "
+                + "estimated angle − certified angle | slack (angle) | verdict |", checked);
+        table("One saliency pass on the same rows (Attributor, one call after a warm-up call):", "| model | input size d | median ‖x‖₂ | "
+                + "median ‖∇ logit(x)‖₂ | least ‖∇ logit(x)‖₂ | saliency wall per sample | saliency CPU per sample | rows per pass |", costs);
         if (failed) {
             System.out.println("**SOUNDNESS FAILURE: an estimated cosine fell below the certified bound beyond the Monte-Carlo error.**");
             System.exit(3);
@@ -225,6 +214,18 @@ final class ArchitectureSmoothing {
             System.err.println("[methods] check " + lines.get(lines.size() - 1));
         }
         return failed;
+    }
+
+    /** Prints a Markdown table: its caption (if any), the header, its separator, the rows. */
+    private static void table(String caption, String header, List<String> rows) {
+        if (caption != null) {
+            System.out.println(caption);
+            System.out.println();
+        }
+        System.out.println(header);
+        System.out.println("|---".repeat((int) header.chars().filter(c -> c == '|').count() - 1) + "|");
+        rows.forEach(System.out::println);
+        System.out.println();
     }
 
     /** The certified cosine at ε from the certificate's ‖h‖ lower bound (the draws do not depend on ε). */
