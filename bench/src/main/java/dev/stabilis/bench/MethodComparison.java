@@ -15,7 +15,6 @@ import dev.stabilis.smoothing.NoiseKind;
 import dev.stabilis.smoothing.SmoothedCertificate;
 import dev.stabilis.smoothing.SmoothingCertifier;
 import dev.stabilis.smoothing.SmoothingSettings;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,6 +38,9 @@ import java.util.function.Supplier;
  *       certified radius and the time per sample.</li>
  * </ul>
  * Prints Markdown tables.
+ *
+ * <p>The smoothing part on the deployed-architecture fixtures (ResNet-18, the transformer encoder), with an empirical
+ * check of the certified cosine: {@link ArchitectureSmoothing}, run by {@code bench/methods.sh architectures}.
  *
  * <p>Run: {@code bench/methods.sh [samples [rowsPerCall [all|bounds|smoothing [alphaSteps [models]]]]]} (default: 128
  * samples, all in one call, both parts, 5 α steps (0: no α column), every model; models: a comma-separated list of the
@@ -64,7 +66,13 @@ public final class MethodComparison {
 
     private MethodComparison() {}
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("architectures")) {
+            ArchitectureSmoothing.run(args.length > 1 ? Integer.parseInt(args[1]) : 16, args.length > 2 ? Integer.parseInt(args[2]) : 2,
+                    args.length > 3 ? List.of(args[3].split(",")) : List.of("resnet18", "transformer_explicit"),
+                    args.length > 4 ? args[4] : null, args.length > 5 ? args[5] : null);
+            return;
+        }
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 128;
         int rowsPerCall = args.length > 1 ? Integer.parseInt(args[1]) : samples;
         String part = args.length > 2 ? args[2] : "all";
@@ -219,7 +227,7 @@ public final class MethodComparison {
         }
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int n = sorted.length;

@@ -29,22 +29,22 @@ package dev.stabilis.smoothing;
  * symmetric difference or one side of it; T would hold only if h(x + δ) − h(x) were orthogonal to h(x), which
  * nothing enforces. This class reports √(1 − (D/L)²), the exact worst case given ‖h(x)‖ ≥ L and ‖Δh‖ ≤ D.
  */
-final class CosineBound {
+public final class CosineBound {
 
     private CosineBound() {}
 
     /** D = 2M·τ(ε): the largest change of the smoothed attribution over shifts of norm at most ε. */
-    static double deviation(double clipNorm, Noise noise, double epsilon) {
+    public static double deviation(double clipNorm, Noise noise, double epsilon) {
         return 2 * clipNorm * noise.shiftDistance(epsilon);
     }
 
     /** t: ‖ĥ − h‖ exceeds it with probability at most α (McDiarmid, see the class comment). */
-    static double estimationError(double clipNorm, int samples, double alpha) {
+    public static double estimationError(double clipNorm, int samples, double alpha) {
         return clipNorm * (1 + Math.sqrt(2 * Math.log(1 / alpha))) / Math.sqrt(samples);
     }
 
     /** The cosine lower bound √(1 − (D/L)²) when D &lt; L, else −1 (no claim). */
-    static double lower(double normLower, double deviation) {
+    public static double lower(double normLower, double deviation) {
         if (!(normLower > deviation)) {
             return -1;
         }

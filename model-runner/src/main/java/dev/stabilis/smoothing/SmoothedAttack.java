@@ -1,17 +1,20 @@
 package dev.stabilis.smoothing;
 
+import dev.stabilis.engine.DifferentiableModel;
+import dev.stabilis.engine.TargetKind;
 import java.util.SplittableRandom;
 
 /**
- * Estimates of the smoothed attribution at attacked points, and a gradient attack on it. Every estimate at a
- * point uses the same seeded noise draws (common random numbers), so differences between points are not noise.
+ * Estimates of the smoothed attribution at attacked points, and a gradient attack on it: the empirical side of a
+ * smoothing certificate, used to put its cosine bound to the test. Every estimate at a point uses the same seeded
+ * noise draws (common random numbers), so differences between points are not noise.
  *
  * <p>The attack needs no second derivatives. For noise uniform in the ball of radius r, the divergence theorem
  * gives ∇ₓ E_{η∼U(B)} f(x + η) = (d/r)·E_{ω∼U(S)} f(x + rω)·ω, with S the unit sphere; for Gaussian noise,
  * Stein's lemma gives ∇ₓ E f(x + η) = E f(x + η)·η/σ². So the gradient of c·h(x) is estimated from gradient
  * passes at probe points around x, in antithetic pairs.
  */
-final class SmoothedAttack {
+public final class SmoothedAttack {
 
     private final NoisyPasses passes;
     private final Noise noise;
@@ -23,6 +26,19 @@ final class SmoothedAttack {
         this.noise = noise;
         this.k = k;
         this.clipNorm = clipNorm;
+    }
+
+    /**
+     * An attack on the smoothed attribution of {@code model} (the caller keeps ownership) under {@code noise}, with
+     * saliency clipped to {@code clipNorm}, in passes of at most {@code rowBudget} noisy rows.
+     */
+    public static SmoothedAttack on(DifferentiableModel model, TargetKind kind, int rowBudget, Noise noise, int k, double clipNorm) {
+        return new SmoothedAttack(new NoisyPasses(model, kind, rowBudget), noise, k, clipNorm);
+    }
+
+    /** ĥ(x + δ): the mean clipped saliency of {@code target} over n draws of the noise seeded by {@code seed}. */
+    public double[] smoothedAttribution(float[] x, double[] delta, int target, int n, long seed) {
+        return smoothAt(x, delta, target, n, seed).meanClipped();
     }
 
     /** ĥ and the top-k counts at x + δ from n draws of the noise seeded by {@code seed}. */
@@ -44,7 +60,7 @@ final class SmoothedAttack {
      * Projected gradient descent on c·h(x + δ) over the sphere ‖δ‖ = ε, c the unit direction of h(x): pushes
      * the smoothed attribution away from its direction at x, which is what lowers the cosine.
      */
-    double[] descend(float[] x, double[] direction, int target, double epsilon, int steps, int pairs, long seed) {
+    public double[] descend(float[] x, double[] direction, int target, double epsilon, int steps, int pairs, long seed) {
         int d = x.length;
         double[] delta = new double[d];
         SplittableRandom random = new SplittableRandom(seed);
