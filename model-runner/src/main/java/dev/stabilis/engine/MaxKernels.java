@@ -91,6 +91,30 @@ abstract class MaxKernels extends Kernel implements PoolWindows {
                     new Shape(pads[0], pads[1]), false);
         }
 
+        /**
+         * The adjoint through the forward's maxima, tap by tap in window order: where a tap equals its window's
+         * maximum and no earlier tap of the window did (the first largest tap, as in {@link #forward}'s windows), the
+         * window's gradient is added onto the padded input where the tap read. No stacked windows, argMax or one-hot.
+         */
+        @Override
+        NDArray[] backward(NDArray grad, NDArray[] in, NDArray out) {
+            NDArray padded = padded(in[0], Double.NEGATIVE_INFINITY);
+            NDArray sum = padded.zerosLike();
+            NDArray claimed = null;
+            for (int a = 0; a < kernel[0]; a++) {
+                for (int b = 0; b < kernel[1]; b++) {
+                    NDIndex at = tap(a, b);
+                    NDArray wins = padded.get(at).eq(out);
+                    if (claimed != null) {
+                        wins = wins.logicalAnd(claimed.logicalNot());
+                    }
+                    claimed = claimed == null ? wins : claimed.logicalOr(wins);
+                    sum.set(at, sum.get(at).add(grad.mul(wins)));
+                }
+            }
+            return new NDArray[] {unpadded(sum)};
+        }
+
         @Override
         public NDArray windows(NDArray input) {
             return taps(input, Double.NEGATIVE_INFINITY);
@@ -103,11 +127,11 @@ abstract class MaxKernels extends Kernel implements PoolWindows {
 
         /** {@code [N, C, Ho, Wo, kh·kw]}, positions in padding holding {@code padValue}. */
         private NDArray taps(NDArray input, double padValue) {
-            NDArray padded = input.pad(new Shape(pads[1], pads[3], pads[0], pads[2]), padValue);
+            NDArray padded = padded(input, padValue);
             NDList taps = new NDList(kernel[0] * kernel[1]);
             for (int a = 0; a < kernel[0]; a++) {
                 for (int b = 0; b < kernel[1]; b++) {
-                    taps.add(padded.get(tap(a, b, padded.getShape())));
+                    taps.add(padded.get(tap(a, b)));
                 }
             }
             return NDArrays.stack(taps, 4);
@@ -121,15 +145,23 @@ abstract class MaxKernels extends Kernel implements PoolWindows {
                     tapsLast.getDataType());
             for (int a = 0; a < kernel[0]; a++) {
                 for (int b = 0; b < kernel[1]; b++) {
-                    NDIndex at = tap(a, b, sum.getShape());
+                    NDIndex at = tap(a, b);
                     sum.set(at, sum.get(at).add(tapsLast.get(new NDIndex("..., {}", a * kernel[1] + b))));
                 }
             }
-            return sum.get(new NDIndex(":, :, {}:{}, {}:{}", pads[0], pads[0] + spatial[0], pads[1], pads[1] + spatial[1]));
+            return unpadded(sum);
+        }
+
+        private NDArray padded(NDArray input, double padValue) {
+            return input.pad(new Shape(pads[1], pads[3], pads[0], pads[2]), padValue);
+        }
+
+        private NDArray unpadded(NDArray padded) {
+            return padded.get(new NDIndex(":, :, {}:{}, {}:{}", pads[0], pads[0] + spatial[0], pads[1], pads[1] + spatial[1]));
         }
 
         /** The padded input's positions that tap (a, b) of every window reads. */
-        private NDIndex tap(int a, int b, Shape padded) {
+        private NDIndex tap(int a, int b) {
             long rows = SlidingWindow.outputSize(spatial[0], kernel[0], strides[0], pads[0], pads[2], dilations[0]);
             long columns = SlidingWindow.outputSize(spatial[1], kernel[1], strides[1], pads[1], pads[3], dilations[1]);
             long top = (long) a * dilations[0];
