@@ -47,7 +47,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The same demo model, policy and pipeline options as {@code stabilis demo}. Arguments: {@code backlog}
  * (4096), {@code seconds} (latency phase, 60), {@code models} (repository, models), {@code torch-threads} (PyTorch
  * intra-op threads of both the runner-alone and the pipeline phases, 1 as in the demo), {@code out} (result JSON),
- * {@code latency-only} (a rate in requests/s: run only the latency phase, at that rate: the low-traffic case).
+ * {@code latency-only} (a rate in requests/s: run only the latency phase, at that rate: the low-traffic case). A
+ * system property {@code bench.set.<key>=<value>} overrides one setting of every phase, for an A/B of that setting.
  */
 public final class PipelineBenchmark {
 
@@ -106,6 +107,8 @@ public final class PipelineBenchmark {
         // one unstable sample per second: a short suppression window keeps each its own (immediate) alert
         s.put("stabilis.detect.suppression.window.ms", "500");
         s.put("stabilis.detect.suppression.check.interval.ms", "100");
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.set."))
+                .forEach(k -> s.put(k.substring("bench.set.".length()), System.getProperty(k)));
         return StabilisConfig.load(null, Map.of(), Map.of(), s);
     }
 

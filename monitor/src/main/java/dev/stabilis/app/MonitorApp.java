@@ -50,9 +50,10 @@ import org.slf4j.LoggerFactory;
  * {@code stabilis.monitor.instance.id}, by default the host name and {@code -monitor}), so a monitor restarted after a
  * crash takes its tasks back at once instead of waiting out the dead member's session. Sessions last 10 s unless
  * {@code kafka.session.timeout.ms} says otherwise, so a monitor that does not come back (a pod rescheduled under
- * another name) hands its tasks on within that. A monitor that stops on purpose leaves its groups. The ingest waits
- * up to {@code max.task.idle.ms} (2 s) for the other side of the request/response join when one side has data and
- * the other has none yet, so that a backlog replayed after an outage joins as it would have live.
+ * another name) hands its tasks on within that. A monitor that stops on purpose leaves its groups. The ingest does
+ * not idle for the other side of the request/response join ({@code max.task.idle.ms} stays Kafka's 0): a backlog
+ * replayed out of order after an outage still joins, because the join holds each side for the other
+ * ({@link IngestTopology}), and a 2 s idle cost every sample about 0.5 s at low traffic (BENCHMARKS.md).
  */
 public final class MonitorApp implements AutoCloseable {
 
@@ -83,7 +84,6 @@ public final class MonitorApp implements AutoCloseable {
         try {
             Properties ingestProps = IngestStreamsConfig.properties(applicationId + "-ingest", kafka.get("bootstrap.servers"), ingestConfig);
             streamsCommon(config, kafka, instanceId, ingestProps);
-            ingestProps.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "2000");
             built.add(new KafkaStreams(new IngestTopology(ingestConfig, ingestFilters(config), new RepositoryModelCatalog(repository),
                     reason -> Counter.builder("stabilis.ingest.skipped")
                             .description("Records on the input topics that are not Stabilis' to judge (another model or CloudEvent type)")
