@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
  * need a layer graph; TorchScript models get attributions only.
  *
  * <p>A model that takes token ids is served through its embedding lookup ({@link EmbeddingLookup}, as
- * {@link dev.stabilis.attribution.TokenAttributor} explains): a sample's ids are embedded first, every analysis runs on the embedding (the certificate's and the attack's box are taken in embedding
- * space, clipped to the policy's domain there), and each attribution method reports one value per token, the sum of
- * its embedding row's. The certified explanation ({@link Evaluation#gradient()}) stays the embedding gradient, one value
+ * {@link dev.stabilis.attribution.TokenAttributor} explains): a sample's ids are embedded first, every analysis runs on
+ * the embedding (the certificate's and the attack's box are taken in embedding space, clipped to the policy's domain
+ * there), and each attribution method reports one value per token, the sum of its embedding row's. The certified explanation ({@link Evaluation#gradient()}) stays the embedding gradient, one value
  * per embedding coordinate, which the certificate's top-k and deviations speak about.
  */
 public final class ModelPipeline implements AutoCloseable {
@@ -60,6 +60,7 @@ public final class ModelPipeline implements AutoCloseable {
     private final Curvature curvature;
     private final AnalysisBudget budget;
     private final EmbeddingLookup tokens;
+    private final List<String> gradientFeatureNames;
     private final int rowsPerPass;
 
     /** Builds the pipeline, which then owns {@code loaded}. */
@@ -97,6 +98,7 @@ public final class ModelPipeline implements AutoCloseable {
         this.curvature = bounds != null && options.curvatureIterations() > 0 ? new Curvature(bounds, options.curvatureIterations()) : null;
         this.budget = new AnalysisBudget(loaded.policy().sampling().budgetMs(), System::nanoTime);
         this.tokens = loaded.embedding().orElse(null);
+        this.gradientFeatureNames = gradientFeatureNames(loaded.policy().featureNames(), tokens);
     }
 
     /** The model version this pipeline runs. */
@@ -110,7 +112,11 @@ public final class ModelPipeline implements AutoCloseable {
      * the token's name (its position when the policy names none).
      */
     public List<String> gradientFeatureNames() {
-        List<String> names = loaded.policy().featureNames();
+        return gradientFeatureNames;
+    }
+
+    /** {@link #gradientFeatureNames()}, made once per pipeline: every sample's domain check and record reads them. */
+    private static List<String> gradientFeatureNames(List<String> names, EmbeddingLookup tokens) {
         if (tokens == null) {
             return names;
         }
@@ -121,7 +127,7 @@ public final class ModelPipeline implements AutoCloseable {
                 out.add(token + "[" + j + "]");
             }
         }
-        return out;
+        return List.copyOf(out);
     }
 
     /**
