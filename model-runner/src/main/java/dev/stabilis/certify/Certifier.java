@@ -26,11 +26,11 @@ public final class Certifier {
     public static final int ROWS_PER_PASS = 256;
 
     /**
-     * float64 arrays of each value's size that an interval bound pass holds at its peak: measured 44–55 on the ResNet-18
-     * fixture, with a margin. Centre, radius and ends of every value and of its adjoint, and every kernel's temporaries,
-     * live until the pass ends (they belong to the batch's scope).
+     * float64 arrays of each value's size that an interval bound pass holds at its peak: measured 16 on the ResNet-18
+     * fixture, with a margin. Centre and radius of every value and of its adjoint live until the pass ends, and the
+     * temporaries of the rule that runs (each node's are freed when its boxes are made: {@link NodeScope}).
      */
-    private static final long BOUND_ARRAYS_PER_VALUE = 56;
+    private static final long BOUND_ARRAYS_PER_VALUE = 20;
 
     private final GradientBounds bounds;
     private final CertifySettings settings;
@@ -61,9 +61,9 @@ public final class Certifier {
 
     /**
      * Estimated bytes one box of an interval bound pass takes at its peak: {@value #BOUND_ARRAYS_PER_VALUE} float64
-     * arrays of every value of the graph ({@link Graph#valuesPerSample()}). Measured on the ResNet-18 fixture: 42–51 MB
-     * per box at 32–64 boxes above the process's resident set ({@code bench/pass-memory.sh}, BENCHMARKS.md); other
-     * graphs keep other temporaries.
+     * arrays of every value of the graph ({@link Graph#valuesPerSample()}). Measured on the ResNet-18 fixture: 15 MiB
+     * per box between 64 and 128 boxes above the process's resident set ({@code bench/pass-memory.sh}, BENCHMARKS.md);
+     * other graphs keep other temporaries.
      */
     public static long bytesPerBox(Graph graph) {
         return Math.multiplyExact(graph.valuesPerSample(), BOUND_ARRAYS_PER_VALUE * Double.BYTES);

@@ -78,13 +78,15 @@ public final class IntervalGradientBounds implements GradientBounds {
 
     @Override
     public IntervalBounds bounds(NDArray lower, NDArray upper, NDArray classes, TargetKind kind, double gamma) {
-        Interval[] boxes = forward(lower, upper, gamma);
-        Interval[] adjoints = backward(boxes, classes, kind, gamma);
-        Interval gradient = adjoints[0] == null ? Interval.point(boxes[0].c().zerosLike()) : adjoints[0];
-        Interval logits = boxes[model.outputValue()];
-        NDArray[] g = gradient.ends(k);
-        NDArray[] y = logits.ends(k);
-        return new IntervalBounds(g[0], g[1], y[0], y[1]);
+        return NodeScope.keepBounds(() -> {
+            Interval[] boxes = forward(lower, upper, gamma);
+            Interval[] adjoints = backward(boxes, classes, kind, gamma);
+            Interval gradient = adjoints[0] == null ? Interval.point(boxes[0].c().zerosLike()) : adjoints[0];
+            Interval logits = boxes[model.outputValue()];
+            NDArray[] g = gradient.ends(k);
+            NDArray[] y = logits.ends(k);
+            return new IntervalBounds(g[0], g[1], y[0], y[1]);
+        });
     }
 
     /**
@@ -107,7 +109,9 @@ public final class IntervalGradientBounds implements GradientBounds {
         // the input's magnitude, read back once, lets dense and ReLU nodes prove their boxes finite (Interval#bound)
         boxes[0] = readsInputMagnitude(lo.getDevice()) ? Interval.ofInputEnds(lo, hi, k) : Interval.ofEnds(lo, hi, k);
         for (int i = 0; i < nodes; i++) {
-            boxes[i + 1] = rules[i].forward(inputs(boxes, i), batch, gamma);
+            IntervalRule rule = rules[i];
+            Interval[] in = inputs(boxes, i);
+            boxes[i + 1] = NodeScope.keep(() -> new Interval[] {rule.forward(in, batch, gamma)}, in)[0];
             if (model.inputsOf(i).length == 0) { // a constant, computed from the model's arrays: it belongs to the batch
                 Tensors.owned(boxes[i + 1].c(), boxes[0].c());
                 Tensors.owned(boxes[i + 1].r(), boxes[0].c());
@@ -130,10 +134,19 @@ public final class IntervalGradientBounds implements GradientBounds {
                 continue;
             }
             int[] ids = model.inputsOf(i);
-            Interval[] contributions = rules[i].backward(adjoint[i + 1], inputs(boxes, i), boxes[i + 1], gamma);
-            for (int j = 0; j < contributions.length; j++) {
-                adjoint[ids[j]] = adjoint[ids[j]] == null ? contributions[j] : adjoint[ids[j]].plus(contributions[j], k);
-            }
+            IntervalRule rule = rules[i];
+            Interval[] in = inputs(boxes, i);
+            Interval out = boxes[i + 1];
+            Interval seed = adjoint[i + 1];
+            NodeScope.keep(() -> {
+                Interval[] contributions = rule.backward(seed, in, out, gamma);
+                Interval[] sums = new Interval[ids.length];
+                for (int j = 0; j < ids.length; j++) { // in order: a node may read one value twice (x · x)
+                    adjoint[ids[j]] = adjoint[ids[j]] == null ? contributions[j] : adjoint[ids[j]].plus(contributions[j], k);
+                    sums[j] = adjoint[ids[j]];
+                }
+                return sums;
+            }, received(in, out, seed));
         }
         return adjoint;
     }
@@ -141,6 +154,14 @@ public final class IntervalGradientBounds implements GradientBounds {
     /** The interval rule of node {@code i}. */
     IntervalRule rule(int i) {
         return rules[i];
+    }
+
+    /** The boxes a backward step reads: its inputs' and output's forward boxes and its output's adjoint. */
+    private static Interval[] received(Interval[] in, Interval out, Interval adjoint) {
+        Interval[] all = java.util.Arrays.copyOf(in, in.length + 2);
+        all[in.length] = out;
+        all[in.length + 1] = adjoint;
+        return all;
     }
 
     private Interval[] inputs(Interval[] boxes, int node) {

@@ -2,6 +2,7 @@ package dev.stabilis.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import dev.stabilis.graph.Dense;
 
@@ -67,6 +68,8 @@ final class DenseKernel extends LinearKernel {
         if (magnitude == null) {
             magnitude = weight.abs();
             magnitudeTransposed = magnitude.transpose();
+            // model constants: an NDScope open at the first call (a bound pass's node scope) must not free them
+            NDScope.unregister(magnitude, magnitudeTransposed);
         }
         return magnitudeTransposed;
     }

@@ -1,6 +1,7 @@
 package dev.stabilis.engine;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 
 /**
  * A kernel for an affine node: forward is {@code L(x) + b}, backward {@code Lᵀ g}, the tangent {@code L(t)}, and the
@@ -39,6 +40,9 @@ abstract class LinearKernel extends Kernel implements LinearMap {
         if (offsetMagnitude == null) {
             NDArray b = offset(batch);
             offsetMagnitude = b == null ? null : b.abs();
+            if (offsetMagnitude != null) { // a model constant: an NDScope open at the first call must not free it
+                NDScope.unregister(offsetMagnitude);
+            }
         }
         return offsetMagnitude;
     }

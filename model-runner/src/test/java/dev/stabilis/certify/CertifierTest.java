@@ -207,8 +207,8 @@ class CertifierTest {
                 new Dense(new HostTensor(new long[] {100, 10}, new double[1000]), null),
                 Activation.of(Activation.Kind.RELU),
                 new Dense(new HostTensor(new long[] {3, 100}, new double[300]), null)));
-        long box = 56 * 8 * (10 + 100 + 100 + 3);
-        assertThat(Certifier.bytesPerBox(mlp)).as("56 float64 arrays of every value").isEqualTo(box);
+        long box = 20 * 8 * (10 + 100 + 100 + 3);
+        assertThat(Certifier.bytesPerBox(mlp)).as("20 float64 arrays of every value").isEqualTo(box);
 
         assertThat(Certifier.rowsPerPass(mlp, 7 * box + box - 1)).isEqualTo(7);
         assertThat(Certifier.rowsPerPass(mlp, box - 1)).as("one box whatever it costs").isEqualTo(1);
@@ -253,7 +253,7 @@ class CertifierTest {
         long perBox = Certifier.bytesPerBox(resnet);
         int boxes = Certifier.rowsPerPass(resnet, 1L << 30);
 
-        assertThat(boxes).as("3×32×32: %d bytes per box", perBox).isBetween(2, Certifier.ROWS_PER_PASS / 8);
+        assertThat(boxes).as("3×32×32: %d bytes per box", perBox).isBetween(2, Certifier.ROWS_PER_PASS / 4);
         assertThat(boxes * perBox).isLessThanOrEqualTo(1L << 30);
         // at 224×224 every feature map has 49 times the elements: one box per pass, whatever it costs
         assertThat(Certifier.rowsPerPass(resnet, (1L << 30) / 49)).isEqualTo(1);
