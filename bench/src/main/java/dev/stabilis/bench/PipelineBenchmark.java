@@ -1,6 +1,5 @@
 package dev.stabilis.bench;
 
-import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stabilis.app.MonitorApp;
@@ -12,12 +11,10 @@ import dev.stabilis.demo.EmbeddedKafkaBroker;
 import dev.stabilis.demo.KServeRecords;
 import dev.stabilis.model.ModelRepository;
 import dev.stabilis.service.ModelPipeline;
-import dev.stabilis.service.PipelineOptions;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,7 +77,7 @@ public final class PipelineBenchmark {
             }
             StabilisConfig probe = config(broker, models, "probe-");
             int batch = probe.integer("stabilis.runner.max.batch", 1, 1 << 16);
-            double runnerOwn = runnerThroughput(models, pools, batch);
+            double runnerOwn = RunnerAloneBenchmark.samplesPerSecond(models, pools, batch, 10, 9);
             result.put("runnerSamplesPerSecond", runnerOwn);
             System.err.printf("runner alone: %.1f samples/s (batches of %d)%n", runnerOwn, batch);
             double peak = endToEndPeak(broker, models, pools, backlog);
@@ -110,28 +107,6 @@ public final class PipelineBenchmark {
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.set."))
                 .forEach(k -> s.put(k.substring("bench.set.".length()), System.getProperty(k)));
         return StabilisConfig.load(null, Map.of(), Map.of(), s);
-    }
-
-    /** The runner's pipeline alone on batches of stable digits: 10 warm-up batches, then the median of 9 timed ones. */
-    private static double runnerThroughput(Path models, DemoPools pools, int batch) {
-        float[][] rows = new float[batch][];
-        for (int i = 0; i < batch; i++) {
-            rows[i] = pools.stable().get(i % pools.stable().size());
-        }
-        PipelineOptions defaults = new PipelineOptions(true, true, true, true, 20);
-        try (ModelPipeline pipeline = new ModelPipeline(new ModelRepository(models).load("digits", "latest", Device.cpu()), defaults)) {
-            for (int i = 0; i < 10; i++) {
-                pipeline.evaluate(rows); // the JIT needs a few batches before times settle
-            }
-            long[] nanos = new long[9];
-            for (int i = 0; i < nanos.length; i++) {
-                long start = System.nanoTime();
-                pipeline.evaluate(rows);
-                nanos[i] = System.nanoTime() - start;
-            }
-            Arrays.sort(nanos);
-            return batch / (nanos[nanos.length / 2] / 1e9);
-        }
     }
 
     private static double endToEndPeak(EmbeddedKafkaBroker broker, Path models, DemoPools pools, int backlog) throws Exception {

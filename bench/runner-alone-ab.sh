@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# A/B of the streaming pipeline's first phase (the runner alone: ModelPipeline.evaluate on batches of 256 stable demo
+# digits, every analysis on, one PyTorch thread as in the demo) between builds, interleaved, `uptime` before each run.
+# BUILDS names checkouts (worktrees) whose model-runner and monitor were packaged in their own reactor
+# (`mvn -o -DskipTests package -pl model-runner,monitor -am`, nothing installed); this worktree's
+# RunnerAloneBenchmark, which uses only API that existed on 2026-11-24, is compiled against each. Reports wall-clock
+# samples/s and samples per second of the pipeline thread's CPU time (less sensitive to a shared machine's load).
+#   BUILDS="old=/work/wt/old new=." ROUNDS=2 bench/runner-alone-ab.sh      (JFR=1: a JFR recording of each run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS="${ROUNDS:-2}"
+OUT="bench/results/runner-alone-ab-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$OUT"
+DRIVER="$PWD/bench/src/main/java/dev/stabilis/bench/RunnerAloneBenchmark.java"
+read -r -a builds <<< "${BUILDS:?BUILDS=\"name=checkout ...\"}"
+for build in "${builds[@]}"; do
+  name="${build%%=*}"
+  dir="$(cd "${build#*=}" && pwd)"
+  (cd "$dir" && mvn -B -o -q dependency:build-classpath -pl model-runner,monitor -Dmdep.includeScope=runtime \
+    -DexcludeGroupIds=dev.stabilis -Dmdep.outputFile=target/runner-alone-cp.txt > /dev/null)
+  libs="$(cat "$dir/model-runner/target/runner-alone-cp.txt"):$(cat "$dir/monitor/target/runner-alone-cp.txt")"
+  mkdir -p "$OUT/$name-classes"
+  javac -nowarn -d "$OUT/$name-classes" -cp "$dir/model-runner/target/classes:$dir/monitor/target/classes:$libs" "$DRIVER"
+  echo "$OUT/$name-classes:$dir/model-runner/target/classes:$dir/monitor/target/classes:$libs" > "$OUT/$name.cp"
+  echo "$(git -C "$dir" rev-parse --short HEAD)$(git -C "$dir" diff --quiet HEAD -- model-runner monitor || echo ' + changes')" > "$OUT/$name.commit"
+done
+for ((round = 1; round <= ROUNDS; round++)); do
+  for build in "${builds[@]}"; do
+    name="${build%%=*}"
+    uptime > "$OUT/$name-$round.load"
+    java ${JFR:+-XX:StartFlightRecording=filename=$OUT/$name-$round.jfr,settings=profile} -Dai.djl.offline=true \
+      -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$(cat "$OUT/$name.cp")" dev.stabilis.bench.RunnerAloneBenchmark \
+      --batch "${BATCH:-256}" --warmup "${WARMUP:-10}" --timed "${TIMED:-9}" --torch-threads "${TORCH_THREADS:-1}" \
+      --out "$OUT/$name-$round.json" > /dev/null 2>"$OUT/$name-$round.err"
+  done
+done
+/usr/bin/python3 - "$OUT" "$ROUNDS" "${builds[@]%%=*}" <<'PY'
+import json, sys
+out, rounds, names = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+print(f"results: {out}")
+print("| run | load average (1, 5, 15 min) | runner alone samples/s (wall) | samples per CPU-second of the pipeline thread |")
+print("|---|---|---|---|")
+for r in range(1, rounds + 1):
+    for n in names:
+        v = json.load(open(f"{out}/{n}-{r}.json"))
+        load = open(f"{out}/{n}-{r}.load").read().split("load average:")[1].strip()
+        commit = open(f"{out}/{n}.commit").read().strip()
+        print(f"| {n} ({commit}), round {r} | {load} | {v['runnerSamplesPerSecond']:.1f} | {v['runnerSamplesPerCpuSecond']:.1f} |")
+PY
