@@ -92,12 +92,28 @@ abstract class MaxKernels extends Kernel implements PoolWindows {
         }
 
         /**
-         * The adjoint through the forward's maxima, tap by tap in window order: where a tap equals its window's
-         * maximum and no earlier tap of the window did (the first largest tap, as in {@link #forward}'s windows), the
-         * window's gradient is added onto the padded input where the tap read. No stacked windows, argMax or one-hot.
+         * The adjoint. Where libtorch computes the forward, by libtorch's own max-pooling backward ({@link
+         * NativeAdjoint}: the forward again, keeping each window's index, then one scatter of the gradient); it routes
+         * each window's gradient to its first largest tap in row-major window order, as {@link #routedByMaxima} does
+         * (for finite inputs the two agree up to the order in which overlapping windows' gradients are summed; a
+         * window holding NaN sends its gradient to the NaN, and one whose taps inside the input are all −∞ to the
+         * first of them, where {@link #routedByMaxima} sends neither anywhere).
          */
         @Override
         NDArray[] backward(NDArray grad, NDArray[] in, NDArray out) {
+            if (nativeForward && NativeAdjoint.applies(in[0], grad)) {
+                return new NDArray[] {NativeAdjoint.of(x -> forward(new NDArray[] {x}, 0), in[0], grad)};
+            }
+            return routedByMaxima(grad, in, out);
+        }
+
+        /**
+         * The adjoint through the forward's maxima, tap by tap in window order: where a tap equals its window's
+         * maximum and no earlier tap of the window did (the first largest tap, as in {@link #forward}'s windows), the
+         * window's gradient is added onto the padded input where the tap read. No stacked windows, argMax or one-hot;
+         * differentiable by an outer autograd.
+         */
+        NDArray[] routedByMaxima(NDArray grad, NDArray[] in, NDArray out) {
             NDArray padded = padded(in[0], Double.NEGATIVE_INFINITY);
             NDArray sum = padded.zerosLike();
             NDArray claimed = null;
