@@ -1,6 +1,7 @@
 package dev.stabilis.engine;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.function.UnaryOperator;
@@ -12,8 +13,9 @@ import java.util.function.UnaryOperator;
  * on for the calling thread only and restored after; its output is back-propagated with the given adjoint and the
  * copy's gradient read. DJL's {@code GradientCollector} is not used: it admits one collector per process and the
  * runner's threads, TorchScript models and training use it concurrently; libtorch's grad mode is thread-local and
- * its autograd engine runs independent graphs from several threads. Everything made here is freed before returning
- * except the result, which belongs to the adjoint's (per-batch) manager; it stays on the adjoint's device.
+ * its autograd engine runs independent graphs from several threads. Everything made here lives in a scratch manager
+ * closed before returning, except the result, which belongs to the adjoint's (per-batch) manager; it stays on the
+ * adjoint's device.
  */
 final class NativeAdjoint {
 
@@ -33,9 +35,10 @@ final class NativeAdjoint {
      * @param op a differentiable libtorch operator; its output has the adjoint's shape
      */
     static NDArray of(UnaryOperator<NDArray> op, NDArray input, NDArray adjoint) {
-        PtNDArray leaf = JniUtils.detachGradient((PtNDArray) input);
-        PtNDArray output = null;
-        try {
+        try (NDManager scratch = input.getManager().newSubManager()) {
+            PtNDArray leaf = JniUtils.detachGradient((PtNDArray) input);
+            leaf.attach(scratch); // the operator's arrays follow the leaf's manager, and their autograd graph with them
+            PtNDArray output;
             boolean recording = JniUtils.isGradMode();
             try {
                 JniUtils.setGradMode(true);
@@ -50,11 +53,6 @@ final class NativeAdjoint {
                 throw new IllegalStateException("libtorch autograd gave no gradient for the operator's input");
             }
             return Tensors.owned(gradient, adjoint);
-        } finally {
-            if (output != null) {
-                output.close();
-            }
-            leaf.close();
         }
     }
 }

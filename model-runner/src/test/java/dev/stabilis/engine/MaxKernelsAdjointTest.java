@@ -8,15 +8,19 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.stabilis.graph.MaxPool2d;
+import dev.stabilis.graph.ReduceMax;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,11 +28,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The max-pool adjoint by libtorch's own autograd ({@link NativeAdjoint}) routes every window's gradient where the
- * hand-written rule through the forward's maxima does (the first largest tap, ties included), from several threads
- * at once, leaving nothing behind but its result, and yields to the hand-written rule inside an outer autograd.
+ * The adjoint of max pooling and ReduceMax by libtorch's own autograd ({@link NativeAdjoint}) routes every window's
+ * gradient where the hand-written rule does (the first largest tap, ties included), from several threads at once,
+ * leaving nothing behind but its result, and yields to the hand-written rule inside an outer autograd.
  */
-class MaxPoolAdjointTest {
+class MaxKernelsAdjointTest {
 
     private static final MaxPool2d RESNET_STEM_POOL = new MaxPool2d(new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1, 1, 1}, new int[] {1, 1});
 
@@ -58,7 +62,7 @@ class MaxPoolAdjointTest {
                 NDArray grad = batch.randomInteger(1, 8, out.getShape(), DataType.INT32).toType(type, false);
 
                 NDArray nativeAdjoint = pool.backward(grad, new NDArray[] {x}, out)[0];
-                NDArray routed = pool.routedByMaxima(grad, new NDArray[] {x}, out)[0];
+                NDArray routed = pool.routed(grad, new NDArray[] {x}, out)[0];
 
                 assertThat(nativeAdjoint.getShape()).as("%s %s", name, type).isEqualTo(x.getShape());
                 assertThat(nativeAdjoint.getDataType()).isEqualTo(type);
@@ -68,9 +72,45 @@ class MaxPoolAdjointTest {
         }
     }
 
-    /** The documented difference: libtorch sends a NaN window's gradient to the NaN; the maxima send it nowhere. */
+    static Stream<Arguments> reductions() {
+        // name, axes, keepDims, input shape
+        return Stream.of(
+                Arguments.of("GlobalMaxPool", new int[] {2, 3}, true, new long[] {3, 5, 6, 4}),
+                Arguments.of("ReduceMax over channels", new int[] {1}, false, new long[] {3, 5, 6, 4}),
+                Arguments.of("ReduceMax over tokens and features", new int[] {1, 2}, false, new long[] {4, 7, 6}));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("reductions")
+    void libtorchReducesToTheSameTapAsTheHandWrittenRule(String name, int[] axes, boolean keepDims, long[] shape) {
+        long[] symbolic = shape.clone();
+        symbolic[0] = -1;
+        long[] output = IntStream.range(0, symbolic.length)
+                .filter(i -> keepDims || Arrays.stream(axes).noneMatch(a -> a == i))
+                .mapToLong(i -> Arrays.stream(axes).anyMatch(a -> a == i) ? 1 : symbolic[i]).toArray();
+        MaxKernels.ReduceMaxKernel max = new MaxKernels.ReduceMaxKernel(new ReduceMax(axes, keepDims),
+                new Signature(new long[][] {symbolic}, output));
+        for (DataType type : new DataType[] {DataType.FLOAT32, DataType.FLOAT64}) {
+            try (NDManager batch = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+                NDArray x = batch.randomNormal(new Shape(shape)).mul(2).round().maximum(0).toType(type, false);
+                NDArray out = max.forward(new NDArray[] {x}, shape[0]);
+                NDArray grad = batch.randomInteger(1, 8, out.getShape(), DataType.INT32).toType(type, false);
+
+                NDArray nativeAdjoint = max.backward(grad, new NDArray[] {x}, out)[0];
+
+                assertThat(nativeAdjoint.getShape()).as("%s %s", name, type).isEqualTo(x.getShape());
+                assertThat(nativeAdjoint.eq(max.routed(grad, new NDArray[] {x}, out)[0]).all().getBoolean())
+                        .as("%s %s: libtorch's adjoint equals the hand-written routing", name, type).isTrue();
+            }
+        }
+    }
+
+    /**
+     * The documented differences in max pooling: libtorch sends a NaN window's gradient to the NaN, and a window of
+     * −∞ to its first tap inside the input; the routing by maxima sends the first nowhere, the second to the padding.
+     */
     @Test
-    void aWindowHoldingNaNSendsItsGradientToTheNaN() {
+    void windowsWithoutAFiniteMaximumSendTheirGradientToLibtorchsTap() {
         MaxPool2d op = new MaxPool2d(new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0, 0, 0}, new int[] {1, 1});
         MaxKernels.MaxPoolKernel pool = kernel(op, 1, new int[] {2, 2});
         try (NDManager batch = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
@@ -79,28 +119,38 @@ class MaxPoolAdjointTest {
             NDArray grad = batch.create(new float[] {5}, new Shape(1, 1, 1, 1));
 
             assertThat(pool.backward(grad, new NDArray[] {x}, out)[0].toFloatArray()).containsExactly(0, 5, 0, 0);
-            assertThat(pool.routedByMaxima(grad, new NDArray[] {x}, out)[0].toFloatArray()).containsExactly(0, 0, 0, 0);
+            assertThat(pool.routed(grad, new NDArray[] {x}, out)[0].toFloatArray()).containsExactly(0, 0, 0, 0);
+
+            MaxKernels.MaxPoolKernel padded = kernel(RESNET_STEM_POOL, 1, new int[] {2, 2});
+            NDArray minusInfinity = batch.full(new Shape(1, 1, 2, 2), Float.NEGATIVE_INFINITY);
+            NDArray corner = padded.forward(new NDArray[] {minusInfinity}, 1);
+            assertThat(padded.backward(grad, new NDArray[] {minusInfinity}, corner)[0].toFloatArray()).containsExactly(5, 0, 0, 0);
+            assertThat(padded.routed(grad, new NDArray[] {minusInfinity}, corner)[0].toFloatArray()).containsExactly(0, 0, 0, 0);
         }
     }
 
     @Test
     void theAdjointLeavesOnlyItsResultOnTheBatchAndRestoresTheThreadsGradMode() {
-        MaxKernels.MaxPoolKernel pool = kernel(RESNET_STEM_POOL, 8, new int[] {16, 16});
+        MaxKernels globalMax = new MaxKernels.ReduceMaxKernel(new ReduceMax(new int[] {2, 3}, true),
+                new Signature(new long[][] {{-1, 8, 16, 16}}, new long[] {-1, 8, 1, 1}));
         boolean before = JniUtils.isGradMode();
         try (NDManager batch = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-            for (boolean recording : new boolean[] {false, true}) {
-                JniUtils.setGradMode(recording);
-                NDArray x = batch.randomUniform(-1, 1, new Shape(2, 8, 16, 16));
-                NDArray out = pool.forward(new NDArray[] {x}, 2);
-                NDArray grad = batch.randomUniform(0, 1, out.getShape());
-                int arrays = batch.getManagedArrays().size();
+            for (MaxKernels max : new MaxKernels[] {kernel(RESNET_STEM_POOL, 8, new int[] {16, 16}), globalMax}) {
+                for (boolean recording : new boolean[] {false, true}) {
+                    JniUtils.setGradMode(recording);
+                    NDArray x = batch.randomUniform(-1, 1, new Shape(2, 8, 16, 16));
+                    NDArray out = max.forward(new NDArray[] {x}, 2);
+                    NDArray grad = batch.randomUniform(0, 1, out.getShape());
+                    int arrays = batch.getManagedArrays().size();
 
-                NDArray adjoint = pool.backward(grad, new NDArray[] {x}, out)[0];
+                    NDArray adjoint = max.backward(grad, new NDArray[] {x}, out)[0];
 
-                assertThat(batch.getManagedArrays()).as("the batch's arrays after the adjoint").hasSize(arrays + 1).contains(adjoint);
-                assertThat(JniUtils.isGradMode()).as("the thread's grad mode after the adjoint").isEqualTo(recording);
-                assertThat(JniUtils.requiresGrad((ai.djl.pytorch.engine.PtNDArray) x)).as("the input is left unrecorded").isFalse();
-                assertThat(JniUtils.requiresGrad((ai.djl.pytorch.engine.PtNDArray) adjoint)).isFalse();
+                    String kernel = max.getClass().getSimpleName();
+                    assertThat(batch.getManagedArrays()).as("%s: the batch's arrays after the adjoint", kernel).hasSize(arrays + 1).contains(adjoint);
+                    assertThat(JniUtils.isGradMode()).as("%s: the thread's grad mode after the adjoint", kernel).isEqualTo(recording);
+                    assertThat(JniUtils.requiresGrad((PtNDArray) x)).as("%s: the input is left unrecorded", kernel).isFalse();
+                    assertThat(JniUtils.requiresGrad((PtNDArray) adjoint)).isFalse();
+                }
             }
         } finally {
             JniUtils.setGradMode(before);
