@@ -15,7 +15,9 @@ import java.util.function.IntFunction;
 /**
  * A dataflow graph on a device: batched forward, and an explicit backward pass that applies each node's
  * vector–Jacobian product in reverse topological order and sums the adjoints a value receives from its consumers
- * (no autograd). Values are numbered: the input is 0 and node i defines value i + 1.
+ * (no autograd graph over the model; only max pooling and ReduceMax, whose backward DJL does not expose, take
+ * libtorch's autograd of their single operator: {@link NativeAdjoint}). Values are numbered: the input is 0 and node
+ * i defines value i + 1.
  *
  * <p>The model explains one output: the graph is pruned to the nodes it needs.
  */

@@ -21,12 +21,31 @@ import java.util.List;
 abstract class MaxKernels extends Kernel implements PoolWindows {
 
     @Override
-    NDArray forward(NDArray[] in, long batch) {
-        return reshapeOutput(windows(in[0]).max(new int[] {-1}), in[0]);
+    final NDArray forward(NDArray[] in, long batch) {
+        return maxima(in[0]);
     }
 
+    /** The forward map: each window's largest tap, in the node's output shape. */
+    NDArray maxima(NDArray input) {
+        return reshapeOutput(windows(input).max(new int[] {-1}), input);
+    }
+
+    /**
+     * The adjoint by libtorch's own autograd of {@link #maxima} ({@link NativeAdjoint}: the forward again, keeping
+     * each window's index, then one scatter of the gradient), which routes each window's gradient to its first
+     * largest tap as {@link #routed} does: for finite inputs the two agree up to the order in which overlapping
+     * windows' gradients are summed. Inside an outer autograd, {@link #routed}.
+     */
     @Override
     NDArray[] backward(NDArray grad, NDArray[] in, NDArray out) {
+        if (NativeAdjoint.applies(in[0], grad)) {
+            return new NDArray[] {NativeAdjoint.of(this::maxima, in[0], grad)};
+        }
+        return routed(grad, in, out);
+    }
+
+    /** The adjoint by hand: each window's gradient onto its first largest tap; differentiable by an outer autograd. */
+    NDArray[] routed(NDArray grad, NDArray[] in, NDArray out) {
         NDArray taps = windows(in[0]);
         return new NDArray[] {fold(winners(taps).mul(toTaps(grad, taps).expandDims(-1)))};
     }
@@ -83,21 +102,34 @@ abstract class MaxKernels extends Kernel implements PoolWindows {
         }
 
         @Override
-        NDArray forward(NDArray[] in, long batch) {
+        NDArray maxima(NDArray input) {
             if (!nativeForward) {
-                return super.forward(in, batch);
+                return super.maxima(input);
             }
-            return in[0].getNDArrayInternal().maxPool(new Shape(kernel[0], kernel[1]), new Shape(strides[0], strides[1]),
+            return input.getNDArrayInternal().maxPool(new Shape(kernel[0], kernel[1]), new Shape(strides[0], strides[1]),
                     new Shape(pads[0], pads[1]), false);
+        }
+
+        /**
+         * Where libtorch computes the forward, by libtorch's max-pooling backward ({@link MaxKernels#backward}; a
+         * window holding NaN sends its gradient to the NaN, where {@link #routed} sends it nowhere, and one whose taps
+         * inside the input are all −∞ to the first of those, where {@link #routed} sends it to the first tap, nowhere
+         * when that tap is padding); otherwise {@link #routed}, as autograd through the stacked windows would add
+         * every tap's padded slice back.
+         */
+        @Override
+        NDArray[] backward(NDArray grad, NDArray[] in, NDArray out) {
+            return nativeForward ? super.backward(grad, in, out) : routed(grad, in, out);
         }
 
         /**
          * The adjoint through the forward's maxima, tap by tap in window order: where a tap equals its window's
          * maximum and no earlier tap of the window did (the first largest tap, as in {@link #forward}'s windows), the
-         * window's gradient is added onto the padded input where the tap read. No stacked windows, argMax or one-hot.
+         * window's gradient is added onto the padded input where the tap read. No stacked windows, argMax or one-hot;
+         * differentiable by an outer autograd.
          */
         @Override
-        NDArray[] backward(NDArray grad, NDArray[] in, NDArray out) {
+        NDArray[] routed(NDArray grad, NDArray[] in, NDArray out) {
             NDArray padded = padded(in[0], Double.NEGATIVE_INFINITY);
             NDArray sum = padded.zerosLike();
             NDArray claimed = null;
