@@ -78,7 +78,11 @@ public final class IntervalGradientBounds implements GradientBounds {
 
     @Override
     public IntervalBounds bounds(NDArray lower, NDArray upper, NDArray classes, TargetKind kind, double gamma) {
-        Interval[] boxes = forward(lower, upper, gamma);
+        return bounds(forward(lower, upper, gamma), classes, kind, gamma);
+    }
+
+    /** The bounds given the forward boxes of every value that {@link #forward} made (untightened). */
+    IntervalBounds bounds(Interval[] boxes, NDArray classes, TargetKind kind, double gamma) {
         Interval[] adjoints = backward(boxes, classes, kind, gamma);
         Interval gradient = adjoints[0] == null ? Interval.point(boxes[0].c().zerosLike()) : adjoints[0];
         Interval logits = boxes[model.outputValue()];
