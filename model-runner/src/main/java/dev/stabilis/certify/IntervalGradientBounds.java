@@ -78,8 +78,15 @@ public final class IntervalGradientBounds implements GradientBounds {
 
     @Override
     public IntervalBounds bounds(NDArray lower, NDArray upper, NDArray classes, TargetKind kind, double gamma) {
+        return NodeScope.keepBounds(() -> bounds(forward(lower, upper, gamma), classes, kind, gamma));
+    }
+
+    /**
+     * The bounds given the forward boxes of every value that {@link #forward} made (untightened); everything else
+     * it makes is freed when it returns ({@link NodeScope}).
+     */
+    IntervalBounds bounds(Interval[] boxes, NDArray classes, TargetKind kind, double gamma) {
         return NodeScope.keepBounds(() -> {
-            Interval[] boxes = forward(lower, upper, gamma);
             Interval[] adjoints = backward(boxes, classes, kind, gamma);
             Interval gradient = adjoints[0] == null ? Interval.point(boxes[0].c().zerosLike()) : adjoints[0];
             Interval logits = boxes[model.outputValue()];

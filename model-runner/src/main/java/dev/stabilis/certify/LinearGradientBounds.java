@@ -147,10 +147,11 @@ final class LinearGradientBounds implements GradientBounds {
      */
     @Override
     public IntervalBounds bounds(NDArray lower, NDArray upper, NDArray classes, TargetKind kind, double gamma) {
-        IntervalBounds interval = intervals.bounds(lower, upper, classes, kind, gamma);
         if (unsupported != null || kind != TargetKind.LOGIT || gamma != 0) {
-            return interval;
+            return intervals.bounds(lower, upper, classes, kind, gamma);
         }
+        Interval[] boxes = intervals.forward(lower, upper, 0); // the interval bounds' forward boxes, which one pass reuses
+        IntervalBounds interval = intervals.bounds(boxes, classes, kind, 0);
         long n = lower.getShape().get(0);
         long features = Shapes.size(sampleShapes[0]);
         long rowsPerPass = Math.max(1, COEFFICIENTS_PER_PASS / (2 * Math.max(features, widest) * widest));
@@ -158,7 +159,8 @@ final class LinearGradientBounds implements GradientBounds {
         NDList highs = new NDList();
         for (long start = 0; start < n; start += rowsPerPass) {
             long end = Math.min(n, start + rowsPerPass);
-            NDArray[] b = linear(slice(lower, start, end), slice(upper, start, end), slice(classes, start, end));
+            NDArray[] b = linear(start == 0 && end == n ? boxes.clone() : intervals.forward(slice(lower, start, end), slice(upper, start, end), 0),
+                    slice(classes, start, end), lower.getShape().slice(1));
             lows.add(b[0]);
             highs.add(b[1]);
         }
@@ -171,10 +173,12 @@ final class LinearGradientBounds implements GradientBounds {
         return start == 0 && end == a.getShape().get(0) ? a : a.get(start + ":" + end);
     }
 
-    /** {@code [gradient lower, gradient upper]} of rows by linear relaxation. */
-    private NDArray[] linear(NDArray lower, NDArray upper, NDArray classes) {
-        long rows = lower.getShape().get(0);
-        Interval[] boxes = intervals.forward(lower, upper, 0);
+    /**
+     * {@code [gradient lower, gradient upper]} of rows by linear relaxation, {@code [rows, sample shape...]}, given the
+     * interval method's forward boxes of the rows (tightened here, in the array).
+     */
+    private NDArray[] linear(Interval[] boxes, NDArray classes, Shape sampleShape) {
+        long rows = classes.getShape().get(0);
         NDArray inputLow = boxes[0].lower(k);
         NDArray inputHigh = boxes[0].upper(k);
         int nodes = model.size();
@@ -202,11 +206,12 @@ final class LinearGradientBounds implements GradientBounds {
         long features = Shapes.size(sampleShapes[0]);
         NDArray bound;
         try (NDScope scope = new NDScope()) {
-            bound = optimised(identities(lower.getManager(), rows, sampleShapes[0]), boxes, adjoints, classes, inputLow, inputHigh);
+            bound = optimised(identities(inputLow.getManager(), sampleShapes[0]), boxes, adjoints, classes, inputLow, inputHigh);
             NDScope.unregister(bound);
         }
-        NDArray gl = bound.get(":, :" + features).reshape(lower.getShape());
-        NDArray gu = bound.get(":, " + features + ":").neg().reshape(lower.getShape());
+        Shape shape = new Shape(rows).addAll(sampleShape);
+        NDArray gl = bound.get(":, :" + features).reshape(shape);
+        NDArray gu = bound.get(":, " + features + ":").neg().reshape(shape);
         return new NDArray[] {gl, gu};
     }
 
@@ -259,13 +264,16 @@ final class LinearGradientBounds implements GradientBounds {
         }
     }
 
-    /** The specifications {@code [I; −I]} over a value's elements, {@code [rows, 2·width, sample shape...]}. */
-    private static NDArray identities(NDManager manager, long rows, long[] sampleShape) {
+    /**
+     * The specifications {@code [I; −I]} over a value's elements, {@code [1, 2·width, sample shape...]}: the same for
+     * every row, so they keep one row until an activation's relaxation (which differs per row) broadcasts them. The
+     * affine maps before that act on one row's coefficients instead of every row's copy of them: the same arithmetic
+     * on the same numbers, so the same bounds, without a matrix product the size of the batch.
+     */
+    private static NDArray identities(NDManager manager, long[] sampleShape) {
         long width = Shapes.size(sampleShape);
         NDArray eye = manager.eye((int) width).toType(DataType.FLOAT64, false);
-        return NDArrays.concat(new NDList(eye, eye.neg()))
-                .reshape(new Shape(1, 2 * width).addAll(new Shape(sampleShape)))
-                .broadcast(new Shape(rows, 2 * width).addAll(new Shape(sampleShape)));
+        return NDArrays.concat(new NDList(eye, eye.neg())).reshape(new Shape(1, 2 * width).addAll(new Shape(sampleShape)));
     }
 
     private boolean isActivation(int node) {
@@ -276,7 +284,7 @@ final class LinearGradientBounds implements GradientBounds {
     private Interval tightened(int i, Interval[] boxes, NDArray inputLow, NDArray inputHigh, long rows) {
         Interval box = boxes[i];
         long width = Shapes.size(sampleShapes[i]);
-        NDArray low = forwardBound(i, identities(box.c().getManager(), rows, sampleShapes[i]), Bound.zero(box.c().getManager(), rows, 2 * width), boxes,
+        NDArray low = forwardBound(i, identities(box.c().getManager(), sampleShapes[i]), Bound.zero(box.c().getManager(), rows, 2 * width), boxes,
                 null, "")
                 .concretized(inputLow, inputHigh, margin(), k);
         NDArray lo = low.get(":, :" + width).reshape(box.c().getShape()).maximum(box.lower(k));
@@ -289,7 +297,7 @@ final class LinearGradientBounds implements GradientBounds {
             NDArray inputHigh, long rows) {
         Interval box = adjoints[v];
         long width = Shapes.size(sampleShapes[v]);
-        NDArray low = gradientLowerBound(identities(box.c().getManager(), rows, sampleShapes[v]), v, boxes, adjoints, classes, null)
+        NDArray low = gradientLowerBound(identities(box.c().getManager(), sampleShapes[v]), v, boxes, adjoints, classes, null)
                 .concretized(inputLow, inputHigh, margin(), k);
         NDArray lo = low.get(":, :" + width).reshape(box.c().getShape()).maximum(box.lower(k));
         NDArray hi = low.get(":, " + width + ":").neg().reshape(box.c().getShape()).minimum(box.upper(k));
@@ -330,7 +338,7 @@ final class LinearGradientBounds implements GradientBounds {
             NDArray value = constant;
             NDArray size = magnitude;
             if (coefficients != null) {
-                NDArray a = coefficients.reshape(rows, specs, -1);
+                NDArray a = coefficients.reshape(coefficients.getShape().get(0), specs, -1);
                 NDArray abs = a.abs();
                 NDArray l = low.reshape(rows, -1, 1);
                 NDArray h = high.reshape(rows, -1, 1);
@@ -349,6 +357,51 @@ final class LinearGradientBounds implements GradientBounds {
     }
 
     /**
+     * {@code Σ a·v} over the sample axes, {@code [rows, specs]}, for coefficients a ({@code [rows or 1, specs, sample...]})
+     * and v either one vector per row ({@code [rows, 1, sample...]}): a batched matrix–vector product, which reads a
+     * once and writes nothing its size; or one per specification ({@code [rows, specs, sample...]}): product and sum.
+     * The two differ from each other only in the order of the additions.
+     */
+    private static NDArray weightedSum(NDArray a, NDArray v) {
+        long specs = a.getShape().get(1);
+        if (v.getShape().get(1) != 1 || specs == 1) {
+            return sumSample(a.mul(v));
+        }
+        long rows = Math.max(a.getShape().get(0), v.getShape().get(0));
+        return a.reshape(a.getShape().get(0), specs, -1).matMul(v.reshape(v.getShape().get(0), -1, 1)).reshape(rows, specs);
+    }
+
+    /**
+     * {@code Σ λ⁺·a + λ⁻·b} over the sample axes, {@code [rows, specs]}, given λ and λ⁺ = max(λ, 0): computed as
+     * {@code Σ λ·b + λ⁺·(a − b)}, equal in real arithmetic (λ = λ⁺ + λ⁻), so that λ⁻ is never made and, for a and b
+     * one vector per row, both sums are matrix–vector products ({@link #weightedSum}).
+     */
+    private static NDArray splitSum(NDArray lambda, NDArray positive, NDArray a, NDArray b) {
+        return a == b ? weightedSum(lambda, a) : weightedSum(lambda, b).add(weightedSum(positive, a.sub(b)));
+    }
+
+    /**
+     * {@code λ⁺·a + λ⁻·b} given λ and λ⁺ = max(λ, 0), computed as {@code λ·b + λ⁺·(a − b)} (equal in real arithmetic)
+     * with the sum made in place in the fresh product: one array of λ's size fewer to allocate and fill. Autograd
+     * allows it: a product keeps its operands for its backward pass, not its result.
+     */
+    private static NDArray splitProduct(NDArray lambda, NDArray positive, NDArray a, NDArray b) {
+        return a == b ? lambda.mul(a) : lambda.mul(b).addi(positive.mul(a.sub(b)));
+    }
+
+    /**
+     * {@code Σ λ·b} per row of λ ({@code [n, sample...]}) for an affine map's offset b: a matrix–vector product where b
+     * has one value per element, the broadcast product and sum otherwise (a convolution's bias per channel).
+     */
+    private static NDArray offsetTerm(NDArray lambda, NDArray offset) {
+        long n = lambda.getShape().get(0);
+        if (offset.getShape().size() == lambda.getShape().size() / n) {
+            return lambda.reshape(n, -1).matMul(offset.reshape(-1, 1)).reshape(n);
+        }
+        return lambda.mul(offset).reshape(n, -1).sum(new int[] {1});
+    }
+
+    /**
      * Adds to {@code bound} a lower bound of {@code Σ λ · x_v} as a linear function of the input: λ moves down the
      * forward pass, exactly through affine maps (their offsets to the constant), through activations by their
      * relaxations over the boxes.
@@ -358,21 +411,20 @@ final class LinearGradientBounds implements GradientBounds {
     private Bound forwardBound(int value, NDArray lambda, Bound bound, Interval[] boxes, RelaxationParameters parameters, String site) {
         NDArray l = lambda;
         Bound b = bound;
-        long rows = l.getShape().get(0);
         long specs = l.getShape().get(1);
         for (int i = value - 1; i >= 0; i--) {
+            long rows = l.getShape().get(0); // 1 while the specifications are still every row's
             if (isActivation(i)) {
                 LinearRelaxation r = valueRelaxation(i, boxes[i], l, parameters, site);
                 NDArray positive = l.maximum(k.of(0));
-                NDArray negative = l.minimum(k.of(0));
-                b = b.plusConstant(sumSample(positive.mul(perSpec(r.lowerOffset(), l)).add(negative.mul(perSpec(r.upperOffset(), l)))));
-                l = positive.mul(perSpec(r.lowerSlope(), l)).add(negative.mul(perSpec(r.upperSlope(), l)));
+                b = b.plusConstant(splitSum(l, positive, perSpec(r.lowerOffset(), l), perSpec(r.upperOffset(), l)));
+                l = splitProduct(l, positive, perSpec(r.lowerSlope(), l), perSpec(r.upperSlope(), l));
             } else {
                 LinearMap map = model.linearMap(i);
                 NDArray rowsOf = l.reshape(new Shape(rows * specs).addAll(new Shape(sampleShapes[i + 1])));
                 NDArray offset = map.offset(rows * specs);
                 if (offset != null) {
-                    b = b.plusConstant(sumSample(rowsOf.mul(offset).reshape(new Shape(rows, specs).addAll(new Shape(sampleShapes[i + 1])))));
+                    b = b.plusConstant(offsetTerm(rowsOf, offset).reshape(rows, specs));
                 }
                 l = map.adjoint(rowsOf)[0].reshape(new Shape(rows, specs).addAll(new Shape(sampleShapes[i])));
             }
@@ -399,8 +451,8 @@ final class LinearGradientBounds implements GradientBounds {
         if (parameters != null && LinearRelaxation.hasFreeLowerSlope(op)) {
             NDArray l = box.lower(k);
             NDArray u = box.upper(k);
-            NDArray theta = parameters.at(site + "/" + i,
-                    () -> LinearRelaxation.defaultLowerSlopeChoice(l, u, k).expandDims(1).broadcast(lambda.getShape()));
+            NDArray theta = parameters.at(site + "/" + i, () -> LinearRelaxation.defaultLowerSlopeChoice(l, u, k).expandDims(1)
+                    .broadcast(new Shape(l.getShape().get(0), lambda.getShape().get(1)).addAll(lambda.getShape().slice(2))));
             return relaxations.apply(LinearRelaxation.withLowerSlope(op, l, u, theta, k));
         }
         Interval range = intervals.rule(i).forward(new Interval[] {box}, box.c().getShape().get(0), 0);
@@ -421,13 +473,13 @@ final class LinearGradientBounds implements GradientBounds {
      */
     private Bound gradientLowerBound(NDArray spec, int start, Interval[] boxes, Interval[] adjoints, NDArray classes,
             RelaxationParameters parameters) {
-        long rows = spec.getShape().get(0);
         long specs = spec.getShape().get(1);
-        Bound bound = Bound.zero(spec.getManager(), rows, specs);
+        Bound bound = Bound.zero(spec.getManager(), spec.getShape().get(0), specs);
         NDArray lambda = spec;
         int nodes = model.size();
         NDArray half = k.of(0.5);
         for (int i = start; i < nodes; i++) {
+            long rows = lambda.getShape().get(0); // 1 while the specifications are still every row's
             if (!isActivation(i)) {
                 NDArray rowsOf = lambda.reshape(new Shape(rows * specs).addAll(new Shape(sampleShapes[i])));
                 lambda = model.linearMap(i).linear(new NDArray[] {rowsOf})
@@ -443,21 +495,33 @@ final class LinearGradientBounds implements GradientBounds {
             NDArray du = d.upper(k).expandDims(1);
             NDArray al = adjoints[i + 1].lower(k).expandDims(1);
             NDArray au = adjoints[i + 1].upper(k).expandDims(1);
-            NDArray current = lambda;
-            NDArray beta = parameters == null ? half : parameters.at("product/" + i, () -> current.onesLike().mul(half));
+            Shape perSpecification = new Shape(dl.getShape().get(0), specs).addAll(lambda.getShape().slice(2));
+            NDArray beta = parameters == null ? half : parameters.at("product/" + i, () -> half.broadcast(perSpecification).duplicate());
             NDArray positive = lambda.maximum(k.of(0));
-            NDArray negative = lambda.minimum(k.of(0));
             NDArray lowerConstant = du.mul(au).add(dl.mul(al).sub(du.mul(au)).mul(beta)).neg();
             NDArray upperConstant = dl.mul(au).add(du.mul(al).sub(dl.mul(au)).mul(beta)).neg();
-            bound = bound.plusConstant(sumSample(positive.mul(lowerConstant).add(negative.mul(upperConstant))));
-            NDArray mu = lambda.mul(au.add(al.sub(au).mul(beta)));
-            lambda = positive.mul(du.add(dl.sub(du).mul(beta))).add(negative.mul(dl.add(du.sub(dl).mul(beta))));
+            bound = bound.plusConstant(splitSum(lambda, positive, lowerConstant, upperConstant));
+            // the coefficient μ = λ·m on d, m = au + β·(al − au), has μ⁺ = λ⁺m⁺ + λ⁻m⁻ and μ⁻ = λ⁺m⁻ + λ⁻m⁺, so the
+            // relaxation of d enters through λ⁺ and λ⁻ with m's signs folded into its per-element lines: μ is never made
+            NDArray m = au.add(al.sub(au).mul(beta));
+            NDArray mPositive = m.maximum(k.of(0));
+            NDArray mNegative = m.minimum(k.of(0));
             LinearRelaxation r = derivativeRelaxation(i, boxes[i], d);
-            NDArray muPositive = mu.maximum(k.of(0));
-            NDArray muNegative = mu.minimum(k.of(0));
-            bound = bound.plusConstant(sumSample(muPositive.mul(r.lowerOffset().expandDims(1)).add(muNegative.mul(r.upperOffset().expandDims(1)))));
-            bound = forwardBound(i, muPositive.mul(r.lowerSlope().expandDims(1)).add(muNegative.mul(r.upperSlope().expandDims(1))), bound, boxes,
-                    parameters, "forward/" + i);
+            NDArray lowerOffset = r.lowerOffset().expandDims(1);
+            NDArray upperOffset = r.upperOffset().expandDims(1);
+            bound = bound.plusConstant(splitSum(lambda, positive, mPositive.mul(lowerOffset).add(mNegative.mul(upperOffset)),
+                    mNegative.mul(lowerOffset).add(mPositive.mul(upperOffset))));
+            if (!LinearRelaxation.derivativeIsConstant((Activation) model.graph().nodes().get(i).op())) {
+                // constant bounds of σ′ have slopes 0: nothing would flow down the forward pass but zeros
+                NDArray lowerSlope = r.lowerSlope().expandDims(1);
+                NDArray upperSlope = r.upperSlope().expandDims(1);
+                NDArray toValue = splitProduct(lambda, positive, mPositive.mul(lowerSlope).add(mNegative.mul(upperSlope)),
+                        mNegative.mul(lowerSlope).add(mPositive.mul(upperSlope)));
+                bound = forwardBound(i, toValue, bound, boxes, parameters, "forward/" + i);
+            }
+            // the coefficient on δ: du + β·(dl − du) below (λ⁺), dl + β·(du − dl) above (λ⁻); both (dl + du)/2 at β = ½
+            lambda = parameters == null ? lambda.mul(dl.add(du).mul(half))
+                    : splitProduct(lambda, positive, du.add(dl.sub(du).mul(beta)), dl.add(du.sub(dl).mul(beta)));
         }
         NDArray oneHot = classes.oneHot((int) sampleShapes[nodes][0], DataType.FLOAT64).expandDims(1);
         return bound.plusConstant(lambda.mul(oneHot).sum(new int[] {2}));

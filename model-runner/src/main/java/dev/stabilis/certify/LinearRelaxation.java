@@ -46,11 +46,21 @@ record LinearRelaxation(NDArray lowerSlope, NDArray lowerOffset, NDArray upperSl
 
     /** Bounds of σ′ over {@code [l, u]}; {@code range} is σ′'s interval range there (the fallback). */
     static LinearRelaxation ofDerivative(Activation op, ActivationFunctions f, NDArray l, NDArray u, Interval range, Scalars k) {
+        if (derivativeIsConstant(op)) {
+            return constant(range, k);
+        }
         return switch (op.kind()) {
             case SOFTPLUS -> parallelChord(l, u, f::derivative, slope -> sigmoidSlopePoints(slope, k), k);
-            case EXP -> parallelChord(l, u, f::derivative, slope -> new NDArray[] {slope.log()}, k);
-            default -> constant(range, k);
+            default -> parallelChord(l, u, f::derivative, slope -> new NDArray[] {slope.log()}, k); // EXP
         };
+    }
+
+    /**
+     * Whether {@link #ofDerivative} bounds σ′ by constants (slopes 0) for this activation: everything but softplus and
+     * exp, whose derivatives get chord-parallel lines.
+     */
+    static boolean derivativeIsConstant(Activation op) {
+        return op.kind() != Kind.SOFTPLUS && op.kind() != Kind.EXP;
     }
 
     private static LinearRelaxation constant(Interval range, Scalars k) {
