@@ -38,7 +38,11 @@ import java.util.OptionalInt;
  * <p>The boxes the relaxations need are the interval method's, with every activation's input box tightened first
  * by the same forward propagation, and the adjoint boxes recomputed from the tightened ones. Each coordinate's final
  * bounds are intersected with the interval bounds (both are sound, so the intersection is). Rounding: every linear
- * bound is widened by {@code 16·(depth + 1)·(widest value)·2⁻⁵²} of the magnitude of its terms.
+ * bound is widened by {@code 16·(depth + 1)·(widest value)·2⁻⁵²} of the magnitude of its terms. That magnitude is
+ * taken from each constant as added and from the final coefficients, not from every product that made them; under
+ * cancellation in the back-substitution the rounding error can exceed it, so at the level of a few ulps this margin is
+ * an estimate, not a proof (the interval method's rounding is a proof; a rigorous margin would carry the absolute
+ * values through the back-substitution).
  *
  * <p>The method applies to chains of single-input affine maps and activations with a logit target and exact
  * parameters; for any other graph or setting it returns the interval bounds, and {@link #fallback} says why.
