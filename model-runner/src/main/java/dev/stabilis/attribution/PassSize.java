@@ -4,20 +4,21 @@ import dev.stabilis.graph.Graph;
 
 /**
  * How many model rows (samples × path points) one attribution pass may hold, so that a pass of a large model stays
- * within a memory budget. A pass keeps every value of the graph for its backward pass, an adjoint of each, and the
- * temporaries of its kernels until the pass ends (they belong to the batch's scope), so a row costs about
- * {@link #bytesPerRow} = {@value #ARRAYS_PER_VALUE} × 4 bytes × (the elements per sample of the input and of every
- * node's output, from the graph's value shapes). The factor is measured: a saliency pass of the ResNet-18 fixture peaks
- * at 2.9 MB per row above the process's resident set at 256–512 rows, 6.3 float32 arrays per value
- * ({@code bench/pass-memory.sh}, BENCHMARKS.md); other graphs keep other temporaries.
+ * within a memory budget. A pass keeps every value of the graph for its backward pass and an adjoint of each; each
+ * kernel's temporaries are freed once its node's output or its inputs' adjoints are made
+ * ({@link dev.stabilis.engine.ScopedStep}), so a row costs about {@link #bytesPerRow} = {@value #ARRAYS_PER_VALUE} ×
+ * 4 bytes × (the elements per sample of the input and of every node's output, from the graph's value shapes). The
+ * factor is measured: a saliency pass of the ResNet-18 fixture peaks at 0.83 MiB per row above the process's resident
+ * set between 256 and 512 rows, 1.8 float32 arrays per value ({@code bench/pass-memory.sh}, BENCHMARKS.md); other
+ * graphs keep other temporaries.
  */
 public final class PassSize {
 
     /** Bytes of a float32 value. */
     private static final long FLOAT_BYTES = 4;
 
-    /** float32 arrays of each value's size that a pass holds at its peak: measured 6.3, with a margin. */
-    private static final long ARRAYS_PER_VALUE = 7;
+    /** float32 arrays of each value's size that a pass holds at its peak: measured 1.8, with a margin. */
+    private static final long ARRAYS_PER_VALUE = 3;
 
     private PassSize() {}
 

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.stabilis.graph.Graph;
 import dev.stabilis.graph.Node;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -192,7 +193,9 @@ public final class GraphModel implements DifferentiableModel {
         values[0] = input.toType(dataType, false);
         long batch = input.getShape().get(0);
         for (int i = 0; i < kernels.length; i++) {
-            values[i + 1] = forward(i, gather(values, inputs[i]), batch);
+            int node = i;
+            NDArray[] in = gather(values, inputs[i]);
+            values[i + 1] = ScopedStep.keep(() -> new NDArray[] {forward(node, in, batch)}, in)[0];
             if (inputs[i].length == 0) {
                 Tensors.owned(values[i + 1], values[0]);
             }
@@ -222,8 +225,19 @@ public final class GraphModel implements DifferentiableModel {
             if (adjoint[i + 1] == null) {
                 continue;
             }
-            NDArray[] in = gather(values, inputs[i]);
-            accumulate(adjoint, inputs[i], kernels[i].backward(adjoint[i + 1], in, values[i + 1]));
+            Kernel kernel = kernels[i];
+            int[] ids = inputs[i];
+            NDArray[] in = gather(values, ids);
+            NDArray out = values[i + 1];
+            NDArray grad = adjoint[i + 1];
+            List<NDArray> received = new ArrayList<>(Arrays.asList(in));
+            received.addAll(Arrays.asList(gather(adjoint, ids)));
+            received.add(out);
+            received.add(grad);
+            ScopedStep.keep(() -> { // frees the rule's temporaries; keeps the adjoints it adds to
+                accumulate(adjoint, ids, kernel.backward(grad, in, out));
+                return gather(adjoint, ids);
+            }, Arrays::asList, received);
         }
         return adjoint;
     }
