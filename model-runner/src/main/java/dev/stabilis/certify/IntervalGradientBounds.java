@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import dev.stabilis.engine.GraphModel;
 import dev.stabilis.engine.Scalars;
+import dev.stabilis.engine.ScopedStep;
 import dev.stabilis.engine.Tensors;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.graph.Graph;
@@ -78,7 +79,7 @@ public final class IntervalGradientBounds implements GradientBounds {
 
     @Override
     public IntervalBounds bounds(NDArray lower, NDArray upper, NDArray classes, TargetKind kind, double gamma) {
-        return NodeScope.keepBounds(() -> bounds(forward(lower, upper, gamma), classes, kind, gamma));
+        return NodeScope.keepBounds(model.steps(lower.getShape().get(0)), () -> bounds(forward(lower, upper, gamma), classes, kind, gamma));
     }
 
     /**
@@ -86,7 +87,7 @@ public final class IntervalGradientBounds implements GradientBounds {
      * it makes is freed when it returns ({@link NodeScope}).
      */
     IntervalBounds bounds(Interval[] boxes, NDArray classes, TargetKind kind, double gamma) {
-        return NodeScope.keepBounds(() -> {
+        return NodeScope.keepBounds(model.steps(boxes[0].c().getShape().get(0)), () -> {
             Interval[] adjoints = backward(boxes, classes, kind, gamma);
             Interval gradient = adjoints[0] == null ? Interval.point(boxes[0].c().zerosLike()) : adjoints[0];
             Interval logits = boxes[model.outputValue()];
@@ -115,10 +116,11 @@ public final class IntervalGradientBounds implements GradientBounds {
         NDArray hi = upper.toType(DataType.FLOAT64, false);
         // the input's magnitude, read back once, lets dense and ReLU nodes prove their boxes finite (Interval#bound)
         boxes[0] = readsInputMagnitude(lo.getDevice()) ? Interval.ofInputEnds(lo, hi, k) : Interval.ofEnds(lo, hi, k);
+        ScopedStep steps = model.steps(batch);
         for (int i = 0; i < nodes; i++) {
             IntervalRule rule = rules[i];
             Interval[] in = inputs(boxes, i);
-            boxes[i + 1] = NodeScope.keep(() -> new Interval[] {rule.forward(in, batch, gamma)}, in)[0];
+            boxes[i + 1] = NodeScope.keep(steps, () -> new Interval[] {rule.forward(in, batch, gamma)}, in)[0];
             if (model.inputsOf(i).length == 0) { // a constant, computed from the model's arrays: it belongs to the batch
                 Tensors.owned(boxes[i + 1].c(), boxes[0].c());
                 Tensors.owned(boxes[i + 1].r(), boxes[0].c());
@@ -133,6 +135,7 @@ public final class IntervalGradientBounds implements GradientBounds {
         Interval logits = boxes[model.outputValue()];
         NDArray oneHot = classes.oneHot((int) logits.c().getShape().get(1), DataType.FLOAT64);
         Interval[] adjoint = new Interval[nodes + 1];
+        ScopedStep steps = model.steps(logits.c().getShape().get(0));
         adjoint[model.outputValue()] = kind == TargetKind.LOGIT
                 ? Interval.point(oneHot, 1)
                 : SoftmaxRule.logProbabilitySeed(logits, oneHot, k);
@@ -145,7 +148,7 @@ public final class IntervalGradientBounds implements GradientBounds {
             Interval[] in = inputs(boxes, i);
             Interval out = boxes[i + 1];
             Interval seed = adjoint[i + 1];
-            NodeScope.keep(() -> {
+            NodeScope.keep(steps, () -> {
                 Interval[] contributions = rule.backward(seed, in, out, gamma);
                 Interval[] sums = new Interval[ids.length];
                 for (int j = 0; j < ids.length; j++) { // in order: a node may read one value twice (x · x)

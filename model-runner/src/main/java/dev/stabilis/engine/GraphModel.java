@@ -25,6 +25,7 @@ import java.util.function.IntFunction;
 public final class GraphModel implements DifferentiableModel {
 
     private final Graph graph;
+    private final long valuesPerSample;
     private final NDManager manager;
     private final DataType dataType;
     private final Scalars scalars;
@@ -35,6 +36,7 @@ public final class GraphModel implements DifferentiableModel {
 
     private GraphModel(Graph graph, NDManager manager, DataType dataType, IntFunction<NDArray[]> denseArrays) {
         this.graph = graph.withOutput(graph.output());
+        this.valuesPerSample = this.graph.valuesPerSample();
         this.manager = manager;
         this.dataType = dataType;
         this.scalars = new Scalars(manager, dataType);
@@ -192,10 +194,11 @@ public final class GraphModel implements DifferentiableModel {
         NDArray[] values = new NDArray[kernels.length + 1];
         values[0] = input.toType(dataType, false);
         long batch = input.getShape().get(0);
+        ScopedStep steps = steps(batch);
         for (int i = 0; i < kernels.length; i++) {
             int node = i;
             NDArray[] in = gather(values, inputs[i]);
-            values[i + 1] = ScopedStep.keep(() -> new NDArray[] {forward(node, in, batch)}, in)[0];
+            values[i + 1] = steps.keep(() -> new NDArray[] {forward(node, in, batch)}, in)[0];
             if (inputs[i].length == 0) {
                 Tensors.owned(values[i + 1], values[0]);
             }
@@ -221,6 +224,7 @@ public final class GraphModel implements DifferentiableModel {
     NDArray[] adjoints(NDArray[] values, NDArray seed) {
         NDArray[] adjoint = new NDArray[values.length];
         adjoint[output] = seed;
+        ScopedStep steps = steps(values[0].getShape().get(0));
         for (int i = kernels.length - 1; i >= 0; i--) {
             if (adjoint[i + 1] == null) {
                 continue;
@@ -234,7 +238,7 @@ public final class GraphModel implements DifferentiableModel {
             received.addAll(Arrays.asList(gather(adjoint, ids)));
             received.add(out);
             received.add(grad);
-            ScopedStep.keep(() -> { // frees the rule's temporaries; keeps the adjoints it adds to
+            steps.keep(() -> { // frees the rule's temporaries; keeps the adjoints it adds to
                 accumulate(adjoint, ids, kernel.backward(grad, in, out));
                 return gather(adjoint, ids);
             }, Arrays::asList, received);
@@ -276,6 +280,11 @@ public final class GraphModel implements DifferentiableModel {
             accumulate(r, inputs[i], rIn);
         }
         return r;
+    }
+
+    /** How the steps of a pass over {@code rows} rows run: in scopes when the pass is large ({@link ScopedStep}). */
+    public ScopedStep steps(long rows) {
+        return ScopedStep.forPass(rows * valuesPerSample);
     }
 
     private static NDArray[] gather(NDArray[] values, int[] ids) {

@@ -22,13 +22,32 @@ import java.util.function.Supplier;
  * input unchanged, e.g. an identity, or an adjoint that needs no reduction) are never handed on: they belong to whoever
  * made them. Arrays that must outlive every step (model constants made on first use) must leave the scope themselves
  * ({@link NDScope#unregister}), as {@link Scalars} does.
+ *
+ * <p>Only passes of at least {@link #SCOPED_FROM_ELEMENTS} elements (rows × every value's elements per row) are worth
+ * it: a small pass's temporaries take little memory, and with every step scoped a batch-1 saliency of the digits MLP
+ * took 0.20–0.23 ms at the median against 0.13 ms (one A/B at load 6–8, BENCHMARKS.md), so its steps run unscoped.
  */
 public final class ScopedStep {
 
-    private ScopedStep() {}
+    /** The elements of a pass from which its steps run in scopes: 2¹⁸, 1 MiB of float32 over all values. */
+    public static final long SCOPED_FROM_ELEMENTS = 1L << 18;
+
+    private static final ScopedStep SCOPED = new ScopedStep(true);
+    private static final ScopedStep UNSCOPED = new ScopedStep(false);
+
+    private final boolean scoped;
+
+    private ScopedStep(boolean scoped) {
+        this.scoped = scoped;
+    }
+
+    /** The steps of a pass over {@code elements} values in all (rows × elements per row of every value). */
+    public static ScopedStep forPass(long elements) {
+        return elements >= SCOPED_FROM_ELEMENTS ? SCOPED : UNSCOPED;
+    }
 
     /** Runs {@code step} and keeps the arrays it returns (null entries allowed). */
-    public static NDArray[] keep(Supplier<NDArray[]> step, NDArray... received) {
+    public NDArray[] keep(Supplier<NDArray[]> step, NDArray... received) {
         return keep(step, Arrays::asList, Arrays.asList(received));
     }
 
@@ -37,7 +56,10 @@ public final class ScopedStep {
      *
      * @param received arrays the step was given (null entries allowed), never handed to the enclosing scope
      */
-    public static <T> T keep(Supplier<T> step, Function<T, List<NDArray>> kept, Collection<NDArray> received) {
+    public <T> T keep(Supplier<T> step, Function<T, List<NDArray>> kept, Collection<NDArray> received) {
+        if (!scoped) {
+            return step.get();
+        }
         T result;
         List<NDArray> arrays;
         try (NDScope scope = new NDScope()) {

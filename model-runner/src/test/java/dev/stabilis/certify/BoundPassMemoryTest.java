@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.stabilis.engine.GraphModel;
+import dev.stabilis.engine.ScopedStep;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.fixtures.Fixture;
 import dev.stabilis.fixtures.OperatorGraphs;
@@ -19,7 +20,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * What an interval bound pass holds in the batch's manager: while it runs, the boxes of its values and their
+ * What a large interval bound pass holds in the batch's manager ({@link ScopedStep}): while it runs, the boxes of its values and their
  * adjoints, not the temporaries of every rule it has applied (ends, margins, products: these are freed node by node);
  * after it returns, only its four bounds. Checked on every operator graph and the digits MLP and CNN, counting the
  * arrays alive in the batch's manager at every rule call ({@link NDManager#getManagedArrays}).
@@ -57,11 +58,13 @@ class BoundPassMemoryTest {
             try (GradientBounds bounds = new IntervalGradientBounds(model, counted);
                     NDManager manager = model.manager().newSubManager()) {
                 batch[0] = manager;
-                Shape shape = new Shape(Shapes.resolve(graph.inputShape(), 3));
+                // rows enough for a pass whose steps run in scopes
+                int rows = (int) Math.max(3, -Math.floorDiv(-ScopedStep.SCOPED_FROM_ELEMENTS, graph.valuesPerSample()));
+                Shape shape = new Shape(Shapes.resolve(graph.inputShape(), rows));
                 NDArray x = manager.randomUniform(0.1f, 1f, shape, DataType.FLOAT64);
                 NDArray lower = x.sub(0.01);
                 NDArray upper = x.add(0.01);
-                NDArray classes = manager.create(new long[] {0, 0, 0});
+                NDArray classes = manager.zeros(new Shape(rows), DataType.INT64);
                 int before = manager.getManagedArrays().size();
 
                 IntervalBounds b = bounds.bounds(lower, upper, classes, TargetKind.LOGIT, 0);
