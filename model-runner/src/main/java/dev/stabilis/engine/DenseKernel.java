@@ -42,12 +42,6 @@ final class DenseKernel extends LinearKernel {
         return in[0].matMul(weightTransposed);
     }
 
-    /** {@code x Wᵀ + b} in one native call (libtorch's linear) instead of a product and a sum. */
-    @Override
-    NDArray forward(NDArray[] in, long batch) {
-        return bias == null ? linear(in) : in[0].getNDArrayInternal().linear(in[0], weight, bias).singletonOrThrow();
-    }
-
     @Override
     public NDArray offset(long batch) {
         return bias;

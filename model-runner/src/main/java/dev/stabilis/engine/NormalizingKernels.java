@@ -87,9 +87,8 @@ final class NormalizingKernels {
             this.epsilon = scalars.of(op.epsilon());
         }
 
-        /** The mean over the axes, kept as size-1 axes: one native call (libtorch's mean) over a single axis. */
         NDArray mean(NDArray x) {
-            return axes.length == 1 ? x.mean(axes, true) : x.sum(axes, true).mul(inverseCount);
+            return x.sum(axes, true).mul(inverseCount);
         }
 
         /** σ = √(mean((x − μ)²) + ε). */
