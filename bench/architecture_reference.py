@@ -82,6 +82,7 @@ def main():
               "igSteps": ARGS.steps,
               "threads": {"torch.get_num_threads": torch.get_num_threads(),
                           "OMP_NUM_THREADS": os.environ["OMP_NUM_THREADS"],
+                          "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY"),
                           "OPENBLAS_NUM_THREADS": os.environ["OPENBLAS_NUM_THREADS"]},
               "loadavgBefore": loadavg()}
     rss_before = proc_status()["VmRSS_kB"]

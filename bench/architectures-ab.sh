@@ -5,7 +5,8 @@
 # commits. The model is a fixture of tools/fixtures/make_architectures.py, materialised once (SHA-256 checked).
 #   BEFORE=/tmp/before AFTER=/tmp/after MODEL=resnet18 BATCHES=16,64 STEPS=32 ROUNDS=2 bench/architectures-ab.sh
 # Environment: MODEL (resnet18), BATCHES (16,64), STEPS (IG steps, 32), ROUNDS (2), THREADS (2), ITERS (timed calls
-# per cell, 3), MAX_ROWS_PER_PASS (128), HEAVY_ROWS (256: see architectures.sh). Results:
+# per cell, 3), MAX_ROWS_PER_PASS (128), HEAVY_ROWS (256: see architectures.sh), OMP_WAIT_POLICY (PASSIVE, as
+# `./stabilis` starts the runner; both sides get it). Results:
 # bench/results/architectures-ab-<UTC time>/ (git-ignored): round-N/{before,after}-{java,pytorch}.json, load.txt, table.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,7 @@ ITERS="${ITERS:-3}"
 MAX_ROWS_PER_PASS="${MAX_ROWS_PER_PASS:-128}"
 HEAVY_ROWS="${HEAVY_ROWS:-256}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 OUT="bench/results/architectures-ab-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
 "$PYTHON" -c 'import sys; sys.path.insert(0, "tools/fixtures"); import make_architectures as m

@@ -15,8 +15,10 @@
 # 16384 would need ~15 GB at IG-32 x 64 on a shared 24 GB machine; the transformer: the default). PyTorch runs each
 # call in one pass.
 #
-# Environment: ROUNDS (2), BATCHES (1,16,64), THREADS (2: DJL intra-op threads; PyTorch gets 2 OpenMP threads for
-# oneDNN and 1 OpenBLAS thread), SKIP_BUILD=1, PYTHON (/usr/bin/python3), JAVA (java).
+# Environment: ROUNDS (2), BATCHES (1,16,64), MODELS ("resnet18 transformer_explicit"), THREADS (2: DJL intra-op
+# threads; PyTorch gets 2 OpenMP threads for oneDNN and 1 OpenBLAS thread), OMP_WAIT_POLICY (PASSIVE, as `./stabilis`
+# starts the runner: idle libgomp workers sleep instead of spinning; both sides get it), SKIP_BUILD=1,
+# PYTHON (/usr/bin/python3), JAVA (java).
 # Results: bench/results/architectures-<UTC time>/ (git-ignored): machine.txt, round-N/<model>-{java,pytorch}.json,
 # table.md.
 set -euo pipefail
@@ -27,9 +29,10 @@ BATCHES="${BATCHES:-1,16,64}"
 THREADS="${THREADS:-2}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 JAVA="${JAVA:-java}"
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 OUT="bench/results/architectures-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
-MODELS=(resnet18 transformer_explicit)
+read -r -a MODELS <<< "${MODELS:-resnet18 transformer_explicit}"
 
 bench/build.sh
 

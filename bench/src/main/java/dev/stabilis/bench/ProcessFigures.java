@@ -22,6 +22,7 @@ final class ProcessFigures {
         t.put("ai.djl.pytorch.num_interop_threads",
                 System.getProperty("ai.djl.pytorch.num_interop_threads", "(unset: engine default)"));
         t.put("OMP_NUM_THREADS", String.valueOf(System.getenv("OMP_NUM_THREADS")));
+        t.put("OMP_WAIT_POLICY", String.valueOf(System.getenv("OMP_WAIT_POLICY")));
         t.put("availableProcessors", Runtime.getRuntime().availableProcessors());
         return t;
     }
