@@ -104,7 +104,7 @@ final class ActivationRule implements IntervalRule {
      * is then off the real {@code (c + r)/2} by at most {@code 2⁻⁵³ (c + r)/2}, and the radius {@code fl(s · HALF_UP)}
      * ≥ {@code (c + r)/2 · (1 − 2⁻⁵³)² (1 + 2⁻⁵¹)} ≥ {@code (c + r)/2 · (1 + 2⁻⁵³)} covers the real radius and that
      * error (halving is exact; underflow is neglected, as everywhere in {@link Interval}). The result's {@code |c| + r}
-     * is at most the input's (1 + 2⁻⁵¹), so a proven bound carries over times {@link Interval#GROWTH}.
+     * is at most the input's times 1 + 2⁻⁴⁹, so a proven bound carries over times {@link Interval#GROWTH}.
      */
     private Interval reluBox(Interval z) {
         NDArray s = functions.value(z.c().add(z.r()));
