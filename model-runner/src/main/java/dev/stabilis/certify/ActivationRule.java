@@ -17,6 +17,9 @@ import dev.stabilis.graph.Activation;
  */
 final class ActivationRule implements IntervalRule {
 
+    /** One half widened by 2⁻⁵¹, exact in float64: halving a rounded sum and covering its rounding in one product. */
+    private static final double HALF_UP = 0.5 * (1 + 0x1p-51);
+
     private final Activation op;
     private final java.util.List<Double> derivativeCriticalPoints;
     private final ActivationFunctions functions;
@@ -36,12 +39,12 @@ final class ActivationRule implements IntervalRule {
 
     @Override
     public Interval forward(Interval[] in, long batch, double gamma) {
+        if (isRelu()) {
+            return reluBox(in[0]);
+        }
         NDArray[] ends = in[0].ends(k);
         NDArray l = ends[0];
         NDArray u = ends[1];
-        if (isRelu()) { // non-decreasing and exact: the range is [σ(l), σ(u)]; |ReLU(x)| ≤ |x| keeps a proven bound
-            return Interval.ofNonNegativeEnds(functions.value(l), functions.value(u), in[0].endBound(), k);
-        }
         NDArray vl = functions.value(l);
         NDArray vu = functions.value(u);
         NDArray[] range = {NDArrays.minimum(vl, vu), NDArrays.maximum(vl, vu)};
@@ -71,10 +74,10 @@ final class ActivationRule implements IntervalRule {
 
     @Override
     public Interval[] backward(Interval adjoint, Interval[] in, Interval out, double gamma) {
-        NDArray[] ends = in[0].ends(k);
         if (isRelu()) {
-            return new Interval[] {reluAdjoint(adjoint, ends[0], ends[1])};
+            return new Interval[] {reluAdjoint(adjoint, in[0])};
         }
+        NDArray[] ends = in[0].ends(k);
         Interval d = derivativeRange(ends[0], ends[1]);
         return new Interval[] {IntervalArithmetic.product(adjoint, d, k)};
     }
@@ -85,20 +88,55 @@ final class ActivationRule implements IntervalRule {
     }
 
     /**
-     * {@code [a] ⊙ ReLU′([l, u])} in a few kernels. ReLU′ ranges over {@code [d_l, d_u] = [1(l > 0), 1(u > 0)]}
-     * (0 and 1 also cover the value at the kink and both one-sided limits), so with {@code d ≥ 0} the product's
-     * ends are {@code min(a_l d_l, a_l d_u)} and {@code max(a_u d_l, a_u d_u)}: products with 0 and 1, exact, so
-     * only the conversion back to centre–radius rounds. An unbounded adjoint end times 0 gives NaN, which makes
-     * the coordinate unbounded (sound). The ends are at most the adjoint's ends in absolute value, so a proven bound
-     * on the adjoint carries over.
+     * Whether the pre-activation box {@code [c − r, c + r]} lies above 0, decided exactly: a float64 difference is
+     * 0 only for equal operands and rounding is monotone, so {@code c > r} holds exactly when the real {@code c − r}
+     * is &gt; 0. No ends, no margin: the box's real ends decide, not its outward-rounded ones.
      */
-    private Interval reluAdjoint(Interval adjoint, NDArray l, NDArray u) {
-        NDArray active = l.gt(k.of(0)).toType(l.getDataType(), false);
-        NDArray reached = u.gt(k.of(0)).toType(u.getDataType(), false);
-        NDArray[] a = adjoint.ends(k);
-        NDArray lo = NDArrays.minimum(a[0].mul(active), a[0].mul(reached));
-        NDArray hi = NDArrays.maximum(a[1].mul(active), a[1].mul(reached));
-        return Interval.ofEnds(lo, hi, adjoint.endBound(), k);
+    private NDArray active(Interval z) {
+        return z.c().gt(z.r());
+    }
+
+    /**
+     * ReLU of the box {@code [c − r, c + r]} in centre–radius form without its ends (7 native calls). Where
+     * {@link #active} the box is unchanged, exact. Elsewhere ReLU maps it onto {@code [0, s]} with {@code s =
+     * max(c + r, 0)}: {@code fl(c + r)} has the sign of the real sum (see {@link #active}), so ReLU of it is 0 exactly
+     * where the real sum is ≤ 0 (the box {0}, exact) and otherwise {@code s(1 + δ)}, |δ| ≤ 2⁻⁵³. The centre {@code s/2}
+     * is then off the real {@code (c + r)/2} by at most {@code 2⁻⁵³ (c + r)/2}, and the radius {@code fl(s · HALF_UP)}
+     * ≥ {@code (c + r)/2 · (1 − 2⁻⁵³)² (1 + 2⁻⁵¹)} ≥ {@code (c + r)/2 · (1 + 2⁻⁵³)} covers the real radius and that
+     * error (halving is exact; underflow is neglected, as everywhere in {@link Interval}). The result's {@code |c| + r}
+     * is at most the input's times 1 + 2⁻⁴⁹, so a proven bound carries over times {@link Interval#GROWTH}.
+     */
+    private Interval reluBox(Interval z) {
+        NDArray s = functions.value(z.c().add(z.r()));
+        NDArray active = active(z);
+        NDArray c = Tensors.where(active, z.c(), s.mul(k.of(0.5)));
+        NDArray r = Tensors.where(active, z.r(), s.mul(k.of(HALF_UP)));
+        return new Interval(c, r, Interval.proven(Interval.GROWTH * z.bound())).sanitized(k);
+    }
+
+    /**
+     * {@code [a] ⊙ ReLU′(z)} in centre–radius form without ends (17 native calls). ReLU′ over the pre-activation box
+     * is exactly 1 where it is {@link #active}, exactly 0 where {@code c + r ≤ 0} (decided exactly as there; 0 and 1
+     * also cover the value at the kink and both one-sided limits), and ranges over {@code [0, 1]} between. So the
+     * adjoint box {@code (a_c, a_r)} passes unchanged (exact) where active, becomes {0} where dead (the real adjoint
+     * is finite, so also for an unbounded box), and becomes the hull of {@code [a]} and 0 where unstable: with
+     * {@code m = clamp(a_c, −a_r, a_r)} (the point of {@code [a]} nearest 0) and {@code M = max(|a_c|, a_r)}, both
+     * exact, the hull is centre {@code C = (a_c + m)/2} and radius {@code R = (a_r + M)/2}, with {@code |C| ≤ R}.
+     * {@code a_c} and {@code m} share their sign, so {@code fl(a_c + m)/2} errs by at most {@code 2⁻⁵³|C| ≤ 2⁻⁵³R},
+     * which {@code fl(fl(a_r + M) · HALF_UP) ≥ R (1 − 2⁻⁵³)² (1 + 2⁻⁵¹) ≥ R (1 + 2⁻⁵³)} covers. In real arithmetic
+     * the hull's {@code |C| + R} is at most the adjoint's {@code |a_c| + a_r}, so a proven bound carries over times
+     * {@link Interval#GROWTH}.
+     */
+    private Interval reluAdjoint(Interval a, Interval z) {
+        NDArray active = active(z);
+        NDArray reached = z.c().add(z.r()).gt(k.of(0));
+        NDArray nearest = NDArrays.minimum(NDArrays.maximum(a.c(), a.r().neg()), a.r());
+        NDArray hullC = a.c().add(nearest).mul(k.of(0.5));
+        NDArray hullR = a.r().add(NDArrays.maximum(a.c().abs(), a.r())).mul(k.of(HALF_UP));
+        NDArray zero = a.c().zerosLike();
+        NDArray c = Tensors.where(active, a.c(), Tensors.where(reached, hullC, zero));
+        NDArray r = Tensors.where(active, a.r(), Tensors.where(reached, hullR, zero));
+        return new Interval(c, r, Interval.proven(Interval.GROWTH * a.bound())).sanitized(k);
     }
 
     /**

@@ -65,25 +65,7 @@ record Interval(NDArray c, NDArray r, double bound) {
      * The box {@code [lo, hi]}, rounded outward; infinite or NaN ends give an unbounded coordinate.
      */
     static Interval ofEnds(NDArray lo, NDArray hi, Scalars k) {
-        return ofEnds(lo, hi, Double.POSITIVE_INFINITY, k);
-    }
-
-    /**
-     * The box {@code [lo, hi]}, rounded outward, for ends proven to be at most {@code endBound} in absolute value:
-     * then {@code |c| ≤ endBound} and {@code r ≤ endBound·(1 + 2⁻⁵¹)}, so the box's bound is {@code GROWTH · 2 ·
-     * endBound} and it needs no sanitizing. With {@code endBound} +∞ it is {@link #ofEnds(NDArray, NDArray, Scalars)}.
-     */
-    static Interval ofEnds(NDArray lo, NDArray hi, double endBound, Scalars k) {
-        return centred(lo, hi, lo.add(hi), lo.abs().add(hi.abs()), endBound, k);
-    }
-
-    /**
-     * {@link #ofEnds(NDArray, NDArray, double, Scalars)} for ends that are ≥ 0 or NaN (a ReLU's values): then
-     * {@code |lo| + |hi| = lo + hi}, bit for bit, so the sum serves the centre and the margin (three calls fewer).
-     */
-    static Interval ofNonNegativeEnds(NDArray lo, NDArray hi, double endBound, Scalars k) {
-        NDArray sum = lo.add(hi);
-        return centred(lo, hi, sum, sum, endBound, k);
+        return centred(lo, hi, lo.abs().add(hi.abs()), Double.POSITIVE_INFINITY, k);
     }
 
     /**
@@ -92,12 +74,16 @@ record Interval(NDArray c, NDArray r, double bound) {
      */
     static Interval ofInputEnds(NDArray lo, NDArray hi, Scalars k) {
         NDArray magnitude = lo.abs().add(hi.abs());
-        return centred(lo, hi, lo.add(hi), magnitude, magnitude.max().getDouble(), k);
+        return centred(lo, hi, magnitude, magnitude.max().getDouble(), k);
     }
 
-    /** The box of centre {@code sum / 2} ({@code sum = lo + hi}), radius widened by ULP times {@code |lo| + |hi|}. */
-    private static Interval centred(NDArray lo, NDArray hi, NDArray sum, NDArray magnitude, double endBound, Scalars k) {
-        NDArray c = sum.mul(k.of(0.5));
+    /**
+     * The box of centre {@code (lo + hi)/2}, radius widened by ULP times {@code magnitude = |lo| + |hi|}; for ends proven
+     * to be at most {@code endBound} in absolute value {@code |c| ≤ endBound} and {@code r ≤ endBound·(1 + 2⁻⁵¹)}, so
+     * the box's bound is {@code GROWTH · 2 · endBound} and it needs no sanitizing.
+     */
+    private static Interval centred(NDArray lo, NDArray hi, NDArray magnitude, double endBound, Scalars k) {
+        NDArray c = lo.add(hi).mul(k.of(0.5));
         NDArray r = hi.sub(lo).mul(k.of(0.5)).add(magnitude.mul(k.of(ULP)));
         return new Interval(c, r, proven(GROWTH * 2 * endBound)).sanitized(k);
     }
@@ -124,14 +110,6 @@ record Interval(NDArray c, NDArray r, double bound) {
     NDArray[] ends(Scalars k) {
         NDArray m = margin(k);
         return new NDArray[] {c.sub(r).sub(m), c.add(r).add(m)};
-    }
-
-    /**
-     * A bound on the absolute value of {@link #ends}, {@link #lower} and {@link #upper}: {@code |c ± (r + m)| ≤ (|c| +
-     * r)(1 + 2⁻⁵²)} before rounding, so {@code GROWTH · bound}; +∞ when nothing is proven.
-     */
-    double endBound() {
-        return proven(GROWTH * bound);
     }
 
     private NDArray margin(Scalars k) {
