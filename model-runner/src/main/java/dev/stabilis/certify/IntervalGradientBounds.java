@@ -79,7 +79,8 @@ public final class IntervalGradientBounds implements GradientBounds {
 
     @Override
     public IntervalBounds bounds(NDArray lower, NDArray upper, NDArray classes, TargetKind kind, double gamma) {
-        return NodeScope.keepBounds(model.steps(lower.getShape().get(0)), () -> bounds(forward(lower, upper, gamma), classes, kind, gamma));
+        return NodeScope.keepBounds(model.steps(lower.getShape().get(0)),
+                () -> boundsOf(forward(lower, upper, gamma), classes, kind, gamma));
     }
 
     /**
@@ -87,14 +88,17 @@ public final class IntervalGradientBounds implements GradientBounds {
      * it makes is freed when it returns ({@link NodeScope}).
      */
     IntervalBounds bounds(Interval[] boxes, NDArray classes, TargetKind kind, double gamma) {
-        return NodeScope.keepBounds(model.steps(boxes[0].c().getShape().get(0)), () -> {
-            Interval[] adjoints = backward(boxes, classes, kind, gamma);
-            Interval gradient = adjoints[0] == null ? Interval.point(boxes[0].c().zerosLike()) : adjoints[0];
-            Interval logits = boxes[model.outputValue()];
-            NDArray[] g = gradient.ends(k);
-            NDArray[] y = logits.ends(k);
-            return new IntervalBounds(g[0], g[1], y[0], y[1]);
-        });
+        return NodeScope.keepBounds(model.steps(boxes[0].c().getShape().get(0)),
+                () -> boundsOf(boxes, classes, kind, gamma));
+    }
+
+    private IntervalBounds boundsOf(Interval[] boxes, NDArray classes, TargetKind kind, double gamma) {
+        Interval[] adjoints = backward(boxes, classes, kind, gamma);
+        Interval gradient = adjoints[0] == null ? Interval.point(boxes[0].c().zerosLike()) : adjoints[0];
+        Interval logits = boxes[model.outputValue()];
+        NDArray[] g = gradient.ends(k);
+        NDArray[] y = logits.ends(k);
+        return new IntervalBounds(g[0], g[1], y[0], y[1]);
     }
 
     /**

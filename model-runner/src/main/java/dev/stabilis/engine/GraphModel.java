@@ -234,14 +234,16 @@ public final class GraphModel implements DifferentiableModel {
             NDArray[] in = gather(values, ids);
             NDArray out = values[i + 1];
             NDArray grad = adjoint[i + 1];
-            List<NDArray> received = new ArrayList<>(Arrays.asList(in));
-            received.addAll(Arrays.asList(gather(adjoint, ids)));
-            received.add(out);
-            received.add(grad);
             steps.keep(() -> { // frees the rule's temporaries; keeps the adjoints it adds to
                 accumulate(adjoint, ids, kernel.backward(grad, in, out));
                 return gather(adjoint, ids);
-            }, Arrays::asList, received);
+            }, Arrays::asList, () -> { // the inputs, their adjoints so far, the output and its adjoint
+                List<NDArray> received = new ArrayList<>(Arrays.asList(in));
+                received.addAll(Arrays.asList(gather(adjoint, ids)));
+                received.add(out);
+                received.add(grad);
+                return received;
+            });
         }
         return adjoint;
     }

@@ -48,18 +48,20 @@ public final class ScopedStep {
 
     /** Runs {@code step} and keeps the arrays it returns (null entries allowed). */
     public NDArray[] keep(Supplier<NDArray[]> step, NDArray... received) {
-        return keep(step, Arrays::asList, Arrays.asList(received));
+        return keep(step, Arrays::asList, () -> Arrays.asList(received));
     }
 
     /**
      * Runs {@code step} and keeps the arrays {@code kept} names in its result (null entries allowed).
      *
-     * @param received arrays the step was given (null entries allowed), never handed to the enclosing scope
+     * @param received the arrays the step is given (null entries allowed), never handed to the enclosing scope; asked
+     *     for before the step runs, and only when the pass is scoped (an unscoped step costs nothing but the call)
      */
-    public <T> T keep(Supplier<T> step, Function<T, List<NDArray>> kept, Collection<NDArray> received) {
+    public <T> T keep(Supplier<T> step, Function<T, List<NDArray>> kept, Supplier<? extends Collection<NDArray>> received) {
         if (!scoped) {
             return step.get();
         }
+        Collection<NDArray> given = received.get();
         T result;
         List<NDArray> arrays;
         try (NDScope scope = new NDScope()) {
@@ -70,7 +72,7 @@ public final class ScopedStep {
             }
         }
         Set<NDArray> theirs = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (NDArray a : received) {
+        for (NDArray a : given) {
             if (a != null) {
                 theirs.add(a);
             }

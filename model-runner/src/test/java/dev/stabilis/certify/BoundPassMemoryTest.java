@@ -10,18 +10,15 @@ import ai.djl.ndarray.types.Shape;
 import dev.stabilis.engine.GraphModel;
 import dev.stabilis.engine.ScopedStep;
 import dev.stabilis.engine.TargetKind;
-import dev.stabilis.fixtures.Fixture;
-import dev.stabilis.fixtures.OperatorGraphs;
+import dev.stabilis.fixtures.ScopedPasses;
 import dev.stabilis.graph.Graph;
 import dev.stabilis.graph.Shapes;
-import dev.stabilis.onnx.OnnxImporter;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a large interval bound pass holds in the batch's manager ({@link ScopedStep}): while it runs, the boxes of its values and their
- * adjoints, not the temporaries of every rule it has applied (ends, margins, products: these are freed node by node);
+ * What a large interval bound pass holds in the batch's manager ({@link ScopedStep}): while it runs, the boxes of its
+ * values and their adjoints, not the temporaries of every rule it has applied (ends, margins, products: these are freed node by node);
  * after it returns, only its four bounds. Checked on every operator graph and the digits MLP and CNN, counting the
  * arrays alive in the batch's manager at every rule call ({@link NDManager#getManagedArrays}).
  */
@@ -32,7 +29,7 @@ class BoundPassMemoryTest {
 
     @Test
     void aPassHoldsItsBoxesNotEveryRulesTemporariesAndLeavesOnlyItsBounds() {
-        for (Map.Entry<String, Graph> e : graphs().entrySet()) {
+        for (Map.Entry<String, Graph> e : ScopedPasses.graphs().entrySet()) {
             Graph graph = e.getValue();
             GraphModel model = GraphModel.load(graph, Device.cpu(), DataType.FLOAT64);
             IntervalRule[] rules = IntervalRules.of(model);
@@ -58,8 +55,7 @@ class BoundPassMemoryTest {
             try (GradientBounds bounds = new IntervalGradientBounds(model, counted);
                     NDManager manager = model.manager().newSubManager()) {
                 batch[0] = manager;
-                // rows enough for a pass whose steps run in scopes
-                int rows = (int) Math.max(3, -Math.floorDiv(-ScopedStep.SCOPED_FROM_ELEMENTS, graph.valuesPerSample()));
+                int rows = ScopedPasses.rows(graph);
                 Shape shape = new Shape(Shapes.resolve(graph.inputShape(), rows));
                 NDArray x = manager.randomUniform(0.1f, 1f, shape, DataType.FLOAT64);
                 NDArray lower = x.sub(0.01);
@@ -79,13 +75,5 @@ class BoundPassMemoryTest {
                         .contains(b.gradientLower(), b.gradientUpper(), b.logitLower(), b.logitUpper());
             }
         }
-    }
-
-    private static Map<String, Graph> graphs() {
-        Map<String, Graph> all = new LinkedHashMap<>(OperatorGraphs.all());
-        for (String name : new String[] {"digits_mlp_relu", "digits_cnn"}) {
-            all.put(name, OnnxImporter.read(Fixture.load(name).onnx()));
-        }
-        return all;
     }
 }

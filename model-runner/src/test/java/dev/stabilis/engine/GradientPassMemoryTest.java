@@ -7,11 +7,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.stabilis.fixtures.Fixture;
-import dev.stabilis.fixtures.OperatorGraphs;
+import dev.stabilis.fixtures.ScopedPasses;
 import dev.stabilis.graph.Graph;
 import dev.stabilis.graph.Shapes;
-import dev.stabilis.onnx.OnnxImporter;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,14 +27,7 @@ class GradientPassMemoryTest {
     private static final int FIXED = 8;
 
     static Stream<Arguments> graphs() {
-        Stream<Arguments> fixtures = Stream.of("digits_mlp_relu", "digits_cnn")
-                .map(name -> Arguments.of(name, OnnxImporter.read(Fixture.load(name).onnx())));
-        return Stream.concat(OperatorGraphs.all().entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue())), fixtures);
-    }
-
-    /** Rows enough for a pass whose steps run in scopes ({@link ScopedStep#SCOPED_FROM_ELEMENTS}). */
-    static int largePass(Graph graph) {
-        return (int) Math.max(3, -Math.floorDiv(-ScopedStep.SCOPED_FROM_ELEMENTS, graph.valuesPerSample()));
+        return ScopedPasses.graphs().entrySet().stream().map(e -> Arguments.of(e.getKey(), e.getValue()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -44,7 +35,7 @@ class GradientPassMemoryTest {
     void aGradientPassHoldsItsValuesAndAdjointsNotItsKernelsTemporaries(String name, Graph graph) {
         try (GraphModel model = GraphModel.load(graph, Device.cpu(), DataType.FLOAT32);
                 NDManager batch = model.manager().newSubManager()) {
-            int rows = largePass(graph);
+            int rows = ScopedPasses.rows(graph);
             NDArray x = batch.randomUniform(0.1f, 1f, new Shape(Shapes.resolve(graph.inputShape(), rows)));
             NDArray classes = batch.zeros(new Shape(rows), DataType.INT64);
             int before = batch.getManagedArrays().size();
