@@ -37,12 +37,17 @@ import java.util.OptionalInt;
  *
  * <p>The boxes the relaxations need are the interval method's, with every activation's input box tightened first
  * by the same forward propagation, and the adjoint boxes recomputed from the tightened ones. Each coordinate's final
- * bounds are intersected with the interval bounds (both are sound, so the intersection is). Rounding: every linear
- * bound is widened by {@code 16·(depth + 1)·(widest value)·2⁻⁵²} of the magnitude of its terms. That magnitude is
- * taken from each constant as added and from the final coefficients, not from every product that made them; under
- * cancellation in the back-substitution the rounding error can exceed it, so at the level of a few ulps this margin is
- * an estimate, not a proof (the interval method's rounding is a proof; a rigorous margin would carry the absolute
- * values through the back-substitution).
+ * bounds are intersected with the interval bounds (both are sound, so the intersection is).
+ *
+ * <p>Rounding is accounted for, not estimated. A bound is a real identity evaluated in float64: each step replaces
+ * {@code Σ λ·v} by {@code Σ λ′·u + c} where λ′ and c are computed, so the computed bound is off from a sound one by
+ * the rounding of λ′ (times the size of u, which the boxes bound) and of c. Each step therefore adds to the bound's
+ * {@link Bound#magnitude} a sum {@code Σ |λ|·V} whose V bounds, per element, every product the step rounds: for an
+ * affine map {@code |L|ᵀ} of the adjoint box's extent (or {@code |L|} of the value box's, and {@code |b|}), for a
+ * relaxation the sizes of its planes and lines times the extents of the boxes they multiply. The concretised bound
+ * is lowered by {@link #relative} times that magnitude: an n-term float64 sum errs by at most {@code γ_n ≈ n·2⁻⁵³} of
+ * the sum of its terms' absolute values in any order of summation, so the margin holds however libtorch orders its
+ * sums, even when they cancel. Underflow is neglected, as everywhere in {@link Interval}.
  *
  * <p>The method applies to chains of single-input affine maps and activations with a logit target and exact
  * parameters; for any other graph or setting it returns the interval bounds, and {@link #fallback} says why.
@@ -58,6 +63,7 @@ final class LinearGradientBounds implements GradientBounds {
     private final String unsupported;
     private final long[][] sampleShapes;
     private final long widest;
+    private final double relative;
     private final java.util.function.UnaryOperator<LinearRelaxation> relaxations;
     private final int alphaSteps;
     private final java.util.function.UnaryOperator<NDArray> projection;
@@ -92,6 +98,23 @@ final class LinearGradientBounds implements GradientBounds {
             }
         }
         this.widest = w;
+        this.relative = unsupported == null ? roundingRelative(model, w) : 0;
+    }
+
+    /**
+     * The margin relative to a bound's {@link Bound#magnitude}: {@code (n + 16)·2⁻⁵²}, with n the longest sum made
+     * (an affine map's terms either way, or a sum over the widest value). Twice γ_n and more: the elementwise products
+     * of a relaxation step round at most a few times each (their magnitudes carry factors of 2 for that), and the
+     * magnitude, itself computed in float64, may fall short of the exact one by a relative γ.
+     */
+    private static double roundingRelative(GraphModel model, long widest) {
+        long longest = widest;
+        for (int i = 0; i < model.size(); i++) {
+            if (!(model.graph().nodes().get(i).op() instanceof Activation)) {
+                longest = Math.max(longest, Math.max(model.linearMap(i).terms(), model.linearMap(i).adjointTerms()));
+            }
+        }
+        return (longest + 16) * Interval.ULP;
     }
 
     /** The method with the default relaxations, or with their parameters optimised in {@code alphaSteps} steps. */
@@ -226,7 +249,7 @@ final class LinearGradientBounds implements GradientBounds {
      */
     private NDArray optimised(NDArray spec, Interval[] boxes, Interval[] adjoints, NDArray classes, NDArray inputLow, NDArray inputHigh) {
         if (alphaSteps == 0) {
-            return gradientLowerBound(spec, 0, boxes, adjoints, classes, null).concretized(inputLow, inputHigh, margin(), k);
+            return gradientLowerBound(spec, 0, boxes, adjoints, classes, null).concretized(inputLow, inputHigh, relative, k);
         }
         NDArray best = null;
         double size = 0.25;
@@ -235,7 +258,7 @@ final class LinearGradientBounds implements GradientBounds {
                 try (NDScope scope = new NDScope()) { // frees the pass and its autograd record; keeps parameters and the best
                     NDArray bound;
                     try (ai.djl.training.GradientCollector collector = spec.getManager().getEngine().newGradientCollector()) {
-                        bound = gradientLowerBound(spec, 0, boxes, adjoints, classes, parameters).concretized(inputLow, inputHigh, margin(), k);
+                        bound = gradientLowerBound(spec, 0, boxes, adjoints, classes, parameters).concretized(inputLow, inputHigh, relative, k);
                         if (step < alphaSteps) {
                             collector.backward(bound.sum());
                         }
@@ -290,7 +313,7 @@ final class LinearGradientBounds implements GradientBounds {
         long width = Shapes.size(sampleShapes[i]);
         NDArray low = forwardBound(i, identities(box.c().getManager(), sampleShapes[i]), Bound.zero(box.c().getManager(), rows, 2 * width), boxes,
                 null, "")
-                .concretized(inputLow, inputHigh, margin(), k);
+                .concretized(inputLow, inputHigh, relative, k);
         NDArray lo = low.get(":, :" + width).reshape(box.c().getShape()).maximum(box.lower(k));
         NDArray hi = low.get(":, " + width + ":").neg().reshape(box.c().getShape()).minimum(box.upper(k));
         return Interval.ofEnds(lo, hi.maximum(lo), k);
@@ -302,18 +325,19 @@ final class LinearGradientBounds implements GradientBounds {
         Interval box = adjoints[v];
         long width = Shapes.size(sampleShapes[v]);
         NDArray low = gradientLowerBound(identities(box.c().getManager(), sampleShapes[v]), v, boxes, adjoints, classes, null)
-                .concretized(inputLow, inputHigh, margin(), k);
+                .concretized(inputLow, inputHigh, relative, k);
         NDArray lo = low.get(":, :" + width).reshape(box.c().getShape()).maximum(box.lower(k));
         NDArray hi = low.get(":, " + width + ":").neg().reshape(box.c().getShape()).minimum(box.upper(k));
         return Interval.ofEnds(lo, hi.maximum(lo), k);
     }
 
     /**
-     * A linear lower bound {@code Σ A·x₀ + c} of specifications, with the magnitude of the terms that made it.
+     * A linear lower bound {@code Σ A·x₀ + c} of specifications, with a bound on the rounding of its evaluation.
      *
      * @param coefficients A, {@code [rows, specs, input sample shape...]}, or null while none has reached the input
      * @param constant c, {@code [rows, specs]}
-     * @param magnitude the sum of the absolute values of the terms added to c, for the rounding margin
+     * @param magnitude M, {@code [rows, specs]}: the float64 evaluation of the bound is off from a sound bound by at
+     *     most {@link #relative} times M
      */
     private record Bound(NDArray coefficients, NDArray constant, NDArray magnitude) {
 
@@ -322,19 +346,35 @@ final class LinearGradientBounds implements GradientBounds {
             return new Bound(null, zeros, zeros);
         }
 
-        Bound plusConstant(NDArray c) {
-            return new Bound(coefficients, constant.add(c), magnitude.add(c.abs()));
+        /** c plus a term whose own rounding is accounted for by the caller; the addition's is {@code |c + term|}. */
+        Bound plusConstant(NDArray term) {
+            NDArray sum = constant.add(term);
+            return new Bound(coefficients, sum, magnitude.add(sum.abs()));
         }
 
-        Bound plusCoefficients(NDArray a) {
-            return new Bound(coefficients == null ? a : coefficients.add(a), constant, magnitude);
+        /** The bound with the rounding of a step, {@code Σ |λ|·V}, added to its magnitude. */
+        Bound plusRounding(NDArray stepMagnitude) {
+            return new Bound(coefficients, constant, magnitude.add(stepMagnitude));
+        }
+
+        /**
+         * A plus coefficients a; the addition rounds each coefficient by at most ½ulp of the sum, an error in the
+         * bound of at most {@code Σ |A + a|·e} for the input box's extent e ({@code [rows, 1, sample...]}).
+         */
+        Bound plusCoefficients(NDArray a, NDArray inputExtent) {
+            if (coefficients == null) {
+                return new Bound(a, constant, magnitude);
+            }
+            NDArray sum = coefficients.add(a);
+            return new Bound(sum, constant, magnitude.add(weightedSum(sum.abs(), inputExtent)));
         }
 
         /**
          * The bound's minimum over the box {@code [low, high]}, {@code Σ A·m − |A|·r + c} with the box's centre m and
-         * radius r (= {@code Σ A⁺·low + A⁻·high + c}), less the rounding margin
-         * {@code relative · (Σ|A|·max(|low|, |high|) + magnitude)}, which also covers the rounding of m and r. The sums
-         * are batched matrix products, so no product the size of A is made but |A|.
+         * radius r (= {@code Σ A⁺·low + A⁻·high + c}), less {@code relative · (M + Σ|A|·max(|low|, |high|) + |value|)}:
+         * M for the steps that made the bound, the sum for the products with m and r (and the rounding of m and r), the
+         * value for the last additions. The sums are batched matrix products, so no product the size of A is made but
+         * |A|.
          */
         NDArray concretized(NDArray low, NDArray high, double relative, Scalars k) {
             long rows = constant.getShape().get(0);
@@ -351,8 +391,18 @@ final class LinearGradientBounds implements GradientBounds {
                 value = value.add(a.matMul(centre).sub(abs.matMul(radius)).reshape(rows, specs));
                 size = size.add(abs.matMul(NDArrays.maximum(l.abs(), h.abs())).reshape(rows, specs));
             }
-            return value.sub(size.mul(k.of(relative)));
+            return value.sub(size.add(value.abs()).mul(k.of(relative)));
         }
+    }
+
+    /** {@code Σ |λ|·v} over the sample axes, {@code [rows, specs]}: the rounding of a step on λ ({@link #weightedSum}). */
+    private static NDArray roundingOf(NDArray lambda, NDArray v) {
+        return weightedSum(lambda.abs(), v);
+    }
+
+    /** An upper bound of the absolute values in a box, {@code |c| + r}, {@code [rows, sample...]}. */
+    private static NDArray extent(Interval box) {
+        return box.c().abs().add(box.r());
     }
 
     /** Sums over every axis after the first two (rows, specifications). */
@@ -418,27 +468,34 @@ final class LinearGradientBounds implements GradientBounds {
         long specs = l.getShape().get(1);
         for (int i = value - 1; i >= 0; i--) {
             long rows = l.getShape().get(0); // 1 while the specifications are still every row's
+            NDArray extent = extent(boxes[i]); // of x_i, which the new coefficients multiply
             if (isActivation(i)) {
                 LinearRelaxation r = valueRelaxation(i, boxes[i], l, parameters, site);
+                NDArray lowerOffset = perSpec(r.lowerOffset(), l);
+                NDArray upperOffset = perSpec(r.upperOffset(), l);
+                NDArray lowerSlope = perSpec(r.lowerSlope(), l);
+                NDArray upperSlope = perSpec(r.upperSlope(), l);
+                // rounding: the sum of the offsets, and the new coefficients (each within |aL| + |aU| of λ) times x_i
+                b = b.plusRounding(roundingOf(l, lowerOffset.abs().add(upperOffset.abs())
+                        .add(lowerSlope.abs().add(upperSlope.abs()).mul(extent.expandDims(1))).mul(k.of(2))));
                 NDArray positive = l.maximum(k.of(0));
-                b = b.plusConstant(splitSum(l, positive, perSpec(r.lowerOffset(), l), perSpec(r.upperOffset(), l)));
-                l = splitProduct(l, positive, perSpec(r.lowerSlope(), l), perSpec(r.upperSlope(), l));
+                b = b.plusConstant(splitSum(l, positive, lowerOffset, upperOffset));
+                l = splitProduct(l, positive, lowerSlope, upperSlope);
             } else {
                 LinearMap map = model.linearMap(i);
                 NDArray rowsOf = l.reshape(new Shape(rows * specs).addAll(new Shape(sampleShapes[i + 1])));
                 NDArray offset = map.offset(rows * specs);
+                // rounding: the sum Σ λ·b and the adjoint Lᵀλ times x_i, together Σ |λ|·(|b| + |L|·extent)
+                NDArray size = map.magnitude(new NDArray[] {extent});
                 if (offset != null) {
+                    size = size.add(map.offsetMagnitude(extent.getShape().get(0)));
                     b = b.plusConstant(offsetTerm(rowsOf, offset).reshape(rows, specs));
                 }
+                b = b.plusRounding(roundingOf(l, size.expandDims(1)));
                 l = map.adjoint(rowsOf)[0].reshape(new Shape(rows, specs).addAll(new Shape(sampleShapes[i])));
             }
         }
-        return b.plusCoefficients(l);
-    }
-
-    /** The rounding margin, relative to the magnitude of a bound's terms. */
-    private double margin() {
-        return 16.0 * (model.size() + 1) * widest * Interval.ULP;
+        return b.plusCoefficients(l, extent(boxes[0]).expandDims(1));
     }
 
     /** A relaxation's array with the specification axis of λ, {@code [rows, specs, sample...]}. */
@@ -485,9 +542,11 @@ final class LinearGradientBounds implements GradientBounds {
         for (int i = start; i < nodes; i++) {
             long rows = lambda.getShape().get(0); // 1 while the specifications are still every row's
             if (!isActivation(i)) {
+                LinearMap map = model.linearMap(i);
+                // rounding: the product L λ times δ_{i+1}, Σ |λ|·(|L|ᵀ·extent of δ_{i+1})
+                bound = bound.plusRounding(roundingOf(lambda, map.magnitudeAdjoint(extent(adjoints[i + 1]))[0].expandDims(1)));
                 NDArray rowsOf = lambda.reshape(new Shape(rows * specs).addAll(new Shape(sampleShapes[i])));
-                lambda = model.linearMap(i).linear(new NDArray[] {rowsOf})
-                        .reshape(new Shape(rows, specs).addAll(new Shape(sampleShapes[i + 1])));
+                lambda = map.linear(new NDArray[] {rowsOf}).reshape(new Shape(rows, specs).addAll(new Shape(sampleShapes[i + 1])));
                 continue;
             }
             // δ_i = d ⊙ δ_{i+1} with d = σ′(x_i) ∈ [dl, du] and δ_{i+1} ∈ [al, au]. McCormick's lower planes
@@ -513,12 +572,14 @@ final class LinearGradientBounds implements GradientBounds {
             LinearRelaxation r = derivativeRelaxation(i, boxes[i], d);
             NDArray lowerOffset = r.lowerOffset().expandDims(1);
             NDArray upperOffset = r.upperOffset().expandDims(1);
+            NDArray lowerSlope = r.lowerSlope().expandDims(1);
+            NDArray upperSlope = r.upperSlope().expandDims(1);
+            bound = bound.plusRounding(roundingOf(lambda, productRounding(dl, du, al, au, lowerOffset, upperOffset, lowerSlope,
+                    upperSlope, extent(boxes[i]).expandDims(1))));
             bound = bound.plusConstant(splitSum(lambda, positive, mPositive.mul(lowerOffset).add(mNegative.mul(upperOffset)),
                     mNegative.mul(lowerOffset).add(mPositive.mul(upperOffset))));
             if (!LinearRelaxation.derivativeIsConstant((Activation) model.graph().nodes().get(i).op())) {
                 // constant bounds of σ′ have slopes 0: nothing would flow down the forward pass but zeros
-                NDArray lowerSlope = r.lowerSlope().expandDims(1);
-                NDArray upperSlope = r.upperSlope().expandDims(1);
                 NDArray toValue = splitProduct(lambda, positive, mPositive.mul(lowerSlope).add(mNegative.mul(upperSlope)),
                         mNegative.mul(lowerSlope).add(mPositive.mul(upperSlope)));
                 bound = forwardBound(i, toValue, bound, boxes, parameters, "forward/" + i);
@@ -529,6 +590,23 @@ final class LinearGradientBounds implements GradientBounds {
         }
         NDArray oneHot = classes.oneHot((int) sampleShapes[nodes][0], DataType.FLOAT64).expandDims(1);
         return bound.plusConstant(lambda.mul(oneHot).sum(new int[] {2}));
+    }
+
+    /**
+     * Per element, a bound V of what the product step {@code d ⊙ δ} rounds, as a multiple of {@link #relative}:
+     * {@code S_a·(3·S_d + 2·(|bL| + |bU|) + (|aL| + |aU|)·e)} with {@code S_a = |al| + |au|}, {@code S_d = |dl| + |du|}
+     * and e the extent of σ′'s argument. The McCormick constants are at most {@code S_d·S_a} (for any plane weight in
+     * [0, 1]), the relaxation's constants at most {@code S_a·(|bL| + |bU|)} and the coefficients sent down the forward
+     * pass at most {@code S_a·(|aL| + |aU|)}; each is made by a few products, then summed against λ (γ_n, the first
+     * two sides counted twice for the split into λ·b + λ⁺·(a − b)); the new coefficient on δ is within {@code S_d} of λ
+     * and multiplies an adjoint of at most {@code S_a}.
+     */
+    private NDArray productRounding(NDArray dl, NDArray du, NDArray al, NDArray au, NDArray lowerOffset, NDArray upperOffset,
+            NDArray lowerSlope, NDArray upperSlope, NDArray extent) {
+        NDArray adjoints = al.abs().add(au.abs());
+        NDArray derivatives = dl.abs().add(du.abs());
+        return adjoints.mul(derivatives.mul(k.of(3)).add(lowerOffset.abs().add(upperOffset.abs()).mul(k.of(2)))
+                .add(lowerSlope.abs().add(upperSlope.abs()).mul(extent)));
     }
 
     @Override

@@ -22,9 +22,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The linear-relaxation method: sound wherever it applies (the same search that tries to break interval bounds finds
- * no escape), never looser than intervals and several times tighter on the digits MLPs, the same for a row alone as
- * in its batch, honest about falling back to intervals, and a wrong relaxation is caught. Each holds with the default
- * relaxations and with relaxation parameters optimised in {@value #ALPHA_STEPS} steps.
+ * no escape, and sums that cancel in float64 do not make it miss), never looser than intervals and several times
+ * tighter on the digits MLPs, the same for a row alone as in its batch, honest about falling back to intervals, and a
+ * wrong relaxation is caught. Each holds with the default relaxations and with relaxation parameters optimised in
+ * {@value #ALPHA_STEPS} steps.
  */
 class LinearGradientBoundsTest {
 
@@ -33,6 +34,9 @@ class LinearGradientBoundsTest {
      * budget): 150 points, 4 coordinates pushed up and down in 6 steps, a tenth of the thorough search's Hessian work.
      */
     private static final BoxSearch.Budget LIGHT = new BoxSearch.Budget(100, 50, 4, 6);
+
+    /** The weights −1 summed with 2⁵⁴ and −2⁵⁴ in {@link #boundsWhoseTermsCancelStillHoldTheExactGradient}. */
+    private static final int ONES = 400;
 
     /** The optimisation steps the α variant of each test runs. */
     private static final int ALPHA_STEPS = 3;
@@ -164,6 +168,57 @@ class LinearGradientBoundsTest {
         try (GradientBounds broken = new LinearGradientBounds(IntervalGradientBounds.load(graph, Device.cpu()),
                 java.util.function.UnaryOperator.identity(), ALPHA_STEPS, v -> v.clip(0, 1).mul(1.05))) {
             assertThat(SoundnessSuite.escapes(broken, rows, 0.01, TargetKind.LOGIT, 5, LIGHT)).as("escapes under the broken projection").isNotEmpty();
+        }
+    }
+
+    /**
+     * Back-substitution that cancels: input j reaches logit 0 through its own block of hidden ReLUs (all active) with
+     * weights 2⁵⁴, −2⁵⁴ and {@value #ONES} weights −1, the −1s after, between or before the large ones, so its gradient
+     * is exactly −{@value #ONES}; float64 loses many of the −1s against 2⁵⁴ in any order of summation. The bounds, at a
+     * point and in a box, must still hold the exact gradient: the rounding margin has to follow the size of the terms
+     * summed, not of their sum. (The rounding slack of the boxes, about 2⁻⁵² of the terms, is far smaller than the
+     * error here, so only the margin can keep the bound sound.)
+     */
+    @ParameterizedTest(name = "{0} alpha steps")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, ALPHA_STEPS})
+    void boundsWhoseTermsCancelStillHoldTheExactGradient(int alphaSteps) {
+        double big = 0x1p54;
+        int block = ONES + 2;
+        int[][] placesOfTheLargeWeights = {{0, block - 1}, {block - 1, 0}, {ONES / 2, block - 1}};
+        int features = placesOfTheLargeWeights.length;
+        int hidden = block * features;
+        double[] w1 = new double[hidden * features]; // hidden unit block·j + p weighs input j
+        for (int j = 0; j < features; j++) {
+            for (int p = 0; p < block; p++) {
+                w1[(block * j + p) * features + j] = p == placesOfTheLargeWeights[j][0] ? big : p == placesOfTheLargeWeights[j][1] ? -big : -1;
+            }
+        }
+        double[] b1 = new double[hidden];
+        java.util.Arrays.fill(b1, 4 * big); // every hidden unit active for inputs in [0, 1]
+        double[] w2 = new double[2 * hidden];
+        java.util.Arrays.fill(w2, 0, hidden, 1); // logit 0 sums the hidden units; logit 1 is 0
+        Graph graph = Graph.chain(new long[] {features}, java.util.List.of(
+                new dev.stabilis.graph.Dense(new dev.stabilis.graph.HostTensor(new long[] {hidden, features}, w1),
+                        new dev.stabilis.graph.HostTensor(new long[] {hidden}, b1)),
+                dev.stabilis.graph.Activation.of(dev.stabilis.graph.Activation.Kind.RELU),
+                new dev.stabilis.graph.Dense(new dev.stabilis.graph.HostTensor(new long[] {2, hidden}, w2),
+                        new dev.stabilis.graph.HostTensor(new long[] {2}, new double[2]))));
+        try (GradientBounds linear = GradientBounds.load(graph, Device.cpu(), GradientBounds.LINEAR, alphaSteps);
+                NDManager batch = linear.model().manager().newSubManager()) {
+            assertThat(linear.method()).isEqualTo(GradientBounds.LINEAR);
+            double[] centre = new double[features];
+            java.util.Arrays.fill(centre, 0.5);
+            NDArray x = batch.create(centre, new Shape(1, features));
+            NDArray target = batch.create(new long[] {0});
+            for (double epsilon : new double[] {0, 0.25}) {
+                IntervalBounds b = linear.bounds(x.sub(epsilon), x.add(epsilon), target, TargetKind.LOGIT, 0);
+                double[] lower = b.gradientLower().toDoubleArray();
+                double[] upper = b.gradientUpper().toDoubleArray();
+                for (int j = 0; j < features; j++) {
+                    assertThat(lower[j]).as("ε=%s, input %d: lower bound", epsilon, j).isLessThanOrEqualTo(-ONES);
+                    assertThat(upper[j]).as("ε=%s, input %d: upper bound", epsilon, j).isGreaterThanOrEqualTo(-ONES);
+                }
+            }
         }
     }
 
