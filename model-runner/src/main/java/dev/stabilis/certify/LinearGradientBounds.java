@@ -311,7 +311,7 @@ final class LinearGradientBounds implements GradientBounds {
     private Interval tightened(int i, Interval[] boxes, NDArray inputLow, NDArray inputHigh, long rows) {
         Interval box = boxes[i];
         long width = Shapes.size(sampleShapes[i]);
-        NDArray low = forwardBound(i, identities(box.c().getManager(), sampleShapes[i]), Bound.zero(box.c().getManager(), rows, 2 * width), boxes,
+        NDArray low = forwardBound(i, identities(box.c().getManager(), sampleShapes[i]), false, Bound.zero(box.c().getManager(), rows, 2 * width), boxes,
                 null, "")
                 .concretized(inputLow, inputHigh, relative, k);
         NDArray lo = low.get(":, :" + width).reshape(box.c().getShape()).maximum(box.lower(k));
@@ -395,9 +395,16 @@ final class LinearGradientBounds implements GradientBounds {
         }
     }
 
-    /** {@code Σ |λ|·v} over the sample axes, {@code [rows, specs]}: the rounding of a step on λ ({@link #weightedSum}). */
-    private static NDArray roundingOf(NDArray lambda, NDArray v) {
-        return weightedSum(lambda.abs(), v);
+    /**
+     * {@code Σ |λ|·v} over the sample axes, {@code [rows, specs]}, for v ≥ 0: the rounding of a step on λ. Given
+     * λ⁺ = max(λ, 0) (or null), computed as {@code 2·Σ λ⁺·v − Σ λ·v}, equal in real arithmetic and within a relative
+     * 3γ_n in float64 (both sums bounded by Σ|λ|·v), so that |λ| is never made; the sums are {@link #weightedSum}s.
+     */
+    private NDArray roundingOf(NDArray lambda, NDArray positive, NDArray v) {
+        if (positive == null) {
+            return weightedSum(lambda.abs(), v);
+        }
+        return weightedSum(positive, v).mul(k.of(2)).sub(weightedSum(lambda, v));
     }
 
     /** An upper bound of the absolute values in a box, {@code |c| + r}, {@code [rows, sample...]}. */
@@ -413,15 +420,20 @@ final class LinearGradientBounds implements GradientBounds {
     /**
      * {@code Σ a·v} over the sample axes, {@code [rows, specs]}, for coefficients a ({@code [rows or 1, specs, sample...]})
      * and v either one vector per row ({@code [rows, 1, sample...]}): a batched matrix–vector product, which reads a
-     * once and writes nothing its size; or one per specification ({@code [rows, specs, sample...]}): product and sum.
-     * The two differ from each other only in the order of the additions.
+     * once and writes nothing its size (a matrix product {@code v·aᵀ} where a is every row's, which a batched product
+     * would first copy per row); or one per specification ({@code [rows, specs, sample...]}): product and sum. They
+     * differ from each other only in the order of the additions.
      */
     private static NDArray weightedSum(NDArray a, NDArray v) {
         long specs = a.getShape().get(1);
         if (v.getShape().get(1) != 1 || specs == 1) {
             return sumSample(a.mul(v));
         }
-        long rows = Math.max(a.getShape().get(0), v.getShape().get(0));
+        long rows = v.getShape().get(0);
+        if (a.getShape().get(0) == 1 && rows > 1) {
+            return v.reshape(rows, -1).matMul(a.reshape(specs, -1).transpose());
+        }
+        rows = Math.max(a.getShape().get(0), rows);
         return a.reshape(a.getShape().get(0), specs, -1).matMul(v.reshape(v.getShape().get(0), -1, 1)).reshape(rows, specs);
     }
 
@@ -462,40 +474,76 @@ final class LinearGradientBounds implements GradientBounds {
      *
      * @param parameters the free lower slopes of ReLUs, under sites named after {@code site}; null for the defaults
      */
-    private Bound forwardBound(int value, NDArray lambda, Bound bound, Interval[] boxes, RelaxationParameters parameters, String site) {
+    private Bound forwardBound(int value, NDArray lambda, boolean firstStepCounted, Bound bound, Interval[] boxes,
+            RelaxationParameters parameters, String site) {
         NDArray l = lambda;
         Bound b = bound;
         long specs = l.getShape().get(1);
+        boolean counted = firstStepCounted;
         for (int i = value - 1; i >= 0; i--) {
             long rows = l.getShape().get(0); // 1 while the specifications are still every row's
-            NDArray extent = extent(boxes[i]); // of x_i, which the new coefficients multiply
             if (isActivation(i)) {
                 LinearRelaxation r = valueRelaxation(i, boxes[i], l, parameters, site);
                 NDArray lowerOffset = perSpec(r.lowerOffset(), l);
                 NDArray upperOffset = perSpec(r.upperOffset(), l);
                 NDArray lowerSlope = perSpec(r.lowerSlope(), l);
                 NDArray upperSlope = perSpec(r.upperSlope(), l);
-                // rounding: the sum of the offsets, and the new coefficients (each within |aL| + |aU| of λ) times x_i
-                b = b.plusRounding(roundingOf(l, lowerOffset.abs().add(upperOffset.abs())
-                        .add(lowerSlope.abs().add(upperSlope.abs()).mul(extent.expandDims(1))).mul(k.of(2))));
                 NDArray positive = l.maximum(k.of(0));
+                // rounding: the sum of the offsets, and the new coefficients (each within |aL| + |aU| of λ) times x_i;
+                // and the affine step below on them, counted here where λ⁺ is at hand
+                NDArray slopes = lowerSlope.abs().add(upperSlope.abs());
+                NDArray v = lowerOffset.abs().add(upperOffset.abs()).add(slopes.mul(extent(boxes[i]).expandDims(1))).mul(k.of(2));
+                NDArray below = downStepRounding(i - 1, boxes);
+                b = b.plusRounding(roundingOf(l, positive, below == null ? v : v.add(slopes.mul(below))));
+                counted = below != null;
                 b = b.plusConstant(splitSum(l, positive, lowerOffset, upperOffset));
                 l = splitProduct(l, positive, lowerSlope, upperSlope);
             } else {
                 LinearMap map = model.linearMap(i);
                 NDArray rowsOf = l.reshape(new Shape(rows * specs).addAll(new Shape(sampleShapes[i + 1])));
                 NDArray offset = map.offset(rows * specs);
-                // rounding: the sum Σ λ·b and the adjoint Lᵀλ times x_i, together Σ |λ|·(|b| + |L|·extent)
-                NDArray size = map.magnitude(new NDArray[] {extent});
                 if (offset != null) {
-                    size = size.add(map.offsetMagnitude(extent.getShape().get(0)));
                     b = b.plusConstant(offsetTerm(rowsOf, offset).reshape(rows, specs));
                 }
-                b = b.plusRounding(roundingOf(l, size.expandDims(1)));
+                NDArray v = counted ? null : downStepRounding(i, boxes);
+                if (v != null) {
+                    b = b.plusRounding(roundingOf(l, null, v));
+                }
+                counted = false;
                 l = map.adjoint(rowsOf)[0].reshape(new Shape(rows, specs).addAll(new Shape(sampleShapes[i])));
             }
         }
         return b.plusCoefficients(l, extent(boxes[0]).expandDims(1));
+    }
+
+    /**
+     * The rounding V of affine node i's step down the forward pass (the sum {@code Σ λ·b} and the adjoint {@code Lᵀλ}
+     * times x_i): {@code |b| + |L|·(extent of x_i)}, {@code [rows, 1, output sample...]}; null where node i is not an
+     * affine map or rounds nothing (data movement).
+     */
+    private NDArray downStepRounding(int i, Interval[] boxes) {
+        if (i < 0 || isActivation(i)) {
+            return null;
+        }
+        LinearMap map = model.linearMap(i);
+        NDArray v = map.adjointTerms() == 0 ? null : map.magnitude(new NDArray[] {extent(boxes[i])});
+        NDArray offset = map.offsetMagnitude(boxes[i].c().getShape().get(0));
+        if (offset != null) {
+            v = v == null ? offset.broadcast(boxes[i + 1].c().getShape()) : v.add(offset);
+        }
+        return v == null ? null : v.expandDims(1);
+    }
+
+    /**
+     * The rounding V of affine node i's step up the gradient chain (the product {@code L λ} times δ_{i+1}):
+     * {@code |L|ᵀ·(extent of δ_{i+1})}, {@code [rows, 1, input sample...]}; null where node i is not an affine map or
+     * rounds nothing.
+     */
+    private NDArray upStepRounding(int i, Interval[] adjoints) {
+        if (i >= model.size() || isActivation(i) || model.linearMap(i).terms() == 0) {
+            return null;
+        }
+        return model.linearMap(i).magnitudeAdjoint(extent(adjoints[i + 1]))[0].expandDims(1);
     }
 
     /** A relaxation's array with the specification axis of λ, {@code [rows, specs, sample...]}. */
@@ -539,12 +587,16 @@ final class LinearGradientBounds implements GradientBounds {
         NDArray lambda = spec;
         int nodes = model.size();
         NDArray half = k.of(0.5);
+        boolean counted = false; // whether the activation before counted this affine step's rounding
         for (int i = start; i < nodes; i++) {
             long rows = lambda.getShape().get(0); // 1 while the specifications are still every row's
             if (!isActivation(i)) {
                 LinearMap map = model.linearMap(i);
-                // rounding: the product L λ times δ_{i+1}, Σ |λ|·(|L|ᵀ·extent of δ_{i+1})
-                bound = bound.plusRounding(roundingOf(lambda, map.magnitudeAdjoint(extent(adjoints[i + 1]))[0].expandDims(1)));
+                NDArray v = counted ? null : upStepRounding(i, adjoints);
+                if (v != null) {
+                    bound = bound.plusRounding(roundingOf(lambda, null, v));
+                }
+                counted = false;
                 NDArray rowsOf = lambda.reshape(new Shape(rows * specs).addAll(new Shape(sampleShapes[i])));
                 lambda = map.linear(new NDArray[] {rowsOf}).reshape(new Shape(rows, specs).addAll(new Shape(sampleShapes[i + 1])));
                 continue;
@@ -572,17 +624,21 @@ final class LinearGradientBounds implements GradientBounds {
             LinearRelaxation r = derivativeRelaxation(i, boxes[i], d);
             NDArray lowerOffset = r.lowerOffset().expandDims(1);
             NDArray upperOffset = r.upperOffset().expandDims(1);
-            NDArray lowerSlope = r.lowerSlope().expandDims(1);
-            NDArray upperSlope = r.upperSlope().expandDims(1);
-            bound = bound.plusRounding(roundingOf(lambda, productRounding(dl, du, al, au, lowerOffset, upperOffset, lowerSlope,
-                    upperSlope, extent(boxes[i]).expandDims(1))));
+            boolean constantDerivative = LinearRelaxation.derivativeIsConstant((Activation) model.graph().nodes().get(i).op());
+            NDArray above = upStepRounding(i + 1, adjoints);
+            NDArray below = constantDerivative ? null : downStepRounding(i - 1, boxes);
+            bound = bound.plusRounding(roundingOf(lambda, positive, productRounding(dl, du, al, au, r, extent(boxes[i]).expandDims(1),
+                    above, below)));
+            counted = above != null;
             bound = bound.plusConstant(splitSum(lambda, positive, mPositive.mul(lowerOffset).add(mNegative.mul(upperOffset)),
                     mNegative.mul(lowerOffset).add(mPositive.mul(upperOffset))));
-            if (!LinearRelaxation.derivativeIsConstant((Activation) model.graph().nodes().get(i).op())) {
+            if (!constantDerivative) {
                 // constant bounds of σ′ have slopes 0: nothing would flow down the forward pass but zeros
+                NDArray lowerSlope = r.lowerSlope().expandDims(1);
+                NDArray upperSlope = r.upperSlope().expandDims(1);
                 NDArray toValue = splitProduct(lambda, positive, mPositive.mul(lowerSlope).add(mNegative.mul(upperSlope)),
                         mNegative.mul(lowerSlope).add(mPositive.mul(upperSlope)));
-                bound = forwardBound(i, toValue, bound, boxes, parameters, "forward/" + i);
+                bound = forwardBound(i, toValue, below != null, bound, boxes, parameters, "forward/" + i);
             }
             // the coefficient on δ: du + β·(dl − du) below (λ⁺), dl + β·(du − dl) above (λ⁻); both (dl + du)/2 at β = ½
             lambda = parameters == null ? lambda.mul(dl.add(du).mul(half))
@@ -594,19 +650,24 @@ final class LinearGradientBounds implements GradientBounds {
 
     /**
      * Per element, a bound V of what the product step {@code d ⊙ δ} rounds, as a multiple of {@link #relative}:
-     * {@code S_a·(3·S_d + 2·(|bL| + |bU|) + (|aL| + |aU|)·e)} with {@code S_a = |al| + |au|}, {@code S_d = |dl| + |du|}
-     * and e the extent of σ′'s argument. The McCormick constants are at most {@code S_d·S_a} (for any plane weight in
-     * [0, 1]), the relaxation's constants at most {@code S_a·(|bL| + |bU|)} and the coefficients sent down the forward
-     * pass at most {@code S_a·(|aL| + |aU|)}; each is made by a few products, then summed against λ (γ_n, the first
-     * two sides counted twice for the split into λ·b + λ⁺·(a − b)); the new coefficient on δ is within {@code S_d} of λ
-     * and multiplies an adjoint of at most {@code S_a}.
+     * {@code S_a·(3·S_d + 2·(|bL| + |bU|) + (|aL| + |aU|)·(e + below)) + S_d·above} with {@code S_a = |al| + |au|},
+     * {@code S_d = |dl| + |du|} and e the extent of σ′'s argument. The McCormick constants are at most
+     * {@code S_d·S_a} (for any plane weight in [0, 1]), the relaxation r's constants at most {@code S_a·(|bL| + |bU|)}
+     * and the coefficients sent down the forward pass at most {@code S_a·(|aL| + |aU|)}; each is made by a few
+     * products, then summed against λ (γ_n, the first two sides counted twice for the split into λ·b + λ⁺·(a − b));
+     * the new coefficient on δ is within {@code S_d} of λ and multiplies an adjoint of at most {@code S_a}. The rounding
+     * V of the affine steps next to this one, up the chain ({@code above}) and down the forward pass ({@code below}),
+     * either null, is counted here too, on the bounds of the coefficients they take: here λ⁺ is at hand, so no |λ| is
+     * made ({@link #roundingOf}).
      */
-    private NDArray productRounding(NDArray dl, NDArray du, NDArray al, NDArray au, NDArray lowerOffset, NDArray upperOffset,
-            NDArray lowerSlope, NDArray upperSlope, NDArray extent) {
+    private NDArray productRounding(NDArray dl, NDArray du, NDArray al, NDArray au, LinearRelaxation r, NDArray extent,
+            NDArray above, NDArray below) {
         NDArray adjoints = al.abs().add(au.abs());
         NDArray derivatives = dl.abs().add(du.abs());
-        return adjoints.mul(derivatives.mul(k.of(3)).add(lowerOffset.abs().add(upperOffset.abs()).mul(k.of(2)))
-                .add(lowerSlope.abs().add(upperSlope.abs()).mul(extent)));
+        NDArray slopes = r.lowerSlope().abs().add(r.upperSlope().abs()).expandDims(1);
+        NDArray offsets = r.lowerOffset().abs().add(r.upperOffset().abs()).expandDims(1);
+        NDArray v = adjoints.mul(derivatives.mul(k.of(3)).add(offsets.mul(k.of(2))).add(slopes.mul(below == null ? extent : extent.add(below))));
+        return above == null ? v : v.add(derivatives.mul(above));
     }
 
     @Override
