@@ -1,0 +1,77 @@
+package dev.stabilis.bench;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.stabilis.certify.GradientBounds;
+import dev.stabilis.engine.TargetKind;
+import dev.stabilis.graph.Graph;
+import dev.stabilis.onnx.OnnxImporter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One side of {@link BoundsAb}: the digits models' gradient bounds by one method, timed on the first 128 digits rows
+ * in calls of 16 rows at each ε, through the public API only ({@link GradientBounds#bounds}), so that the same class
+ * runs against the model-runner classes of two commits.
+ */
+public final class BoundsTiming {
+
+    /** The models timed, in the order of {@link #run}'s figures. */
+    public static final String[] MODELS = {"digits_mlp_relu", "digits_mlp_softplus", "digits_cnn"};
+    /** The ε of each model's calls, in the order of {@link #run}'s figures. */
+    public static final double[] EPSILONS = {0.001, 0.005, 0.01};
+    private static final int ROWS = 128;
+    private static final int ROWS_PER_CALL = 16;
+
+    private final List<GradientBounds> bounds = new ArrayList<>();
+    private final float[][] rows;
+
+    /**
+     * Loads every model with {@code method} (and {@code alphaSteps} for linear) and warms each up with one pass.
+     *
+     * @param root the checkout whose fixtures and digits rows are read
+     */
+    public BoundsTiming(String root, String method, int alphaSteps) throws Exception {
+        rows = DigitsRows.read(Path.of(root, "tools/fixtures/data/digits.csv.gz"), ROWS);
+        for (String name : MODELS) {
+            Graph graph = OnnxImporter.read(Path.of(root, "model-runner/src/test/resources/fixtures", name, "model.onnx"));
+            bounds.add(GradientBounds.load(graph, Device.cpu(), method, alphaSteps));
+        }
+        run();
+    }
+
+    /** Milliseconds for all rows, per model and ε: {@code [model · ε count + ε]}. */
+    public double[] run() {
+        double[] millis = new double[MODELS.length * EPSILONS.length];
+        for (int m = 0; m < MODELS.length; m++) {
+            GradientBounds b = bounds.get(m);
+            long[] sample = b.graph().inputSampleShape();
+            for (int e = 0; e < EPSILONS.length; e++) {
+                long start = System.nanoTime();
+                for (int first = 0; first < rows.length; first += ROWS_PER_CALL) {
+                    int n = Math.min(ROWS_PER_CALL, rows.length - first);
+                    try (NDManager manager = b.model().manager().newSubManager()) {
+                        double[] flat = new double[n * rows[0].length];
+                        for (int r = 0; r < n; r++) {
+                            for (int i = 0; i < rows[0].length; i++) {
+                                flat[r * rows[0].length + i] = rows[first + r][i];
+                            }
+                        }
+                        long[] shape = new long[sample.length + 1];
+                        shape[0] = n;
+                        System.arraycopy(sample, 0, shape, 1, sample.length);
+                        NDArray x = manager.create(flat, new Shape(shape));
+                        NDArray classes = b.model().predict(x);
+                        b.bounds(x.sub(EPSILONS[e]).maximum(0.0), x.add(EPSILONS[e]).minimum(1.0), classes, TargetKind.LOGIT, 0)
+                                .gradientLower().toDoubleArray();
+                    }
+                }
+                millis[m * EPSILONS.length + e] = (System.nanoTime() - start) / 1e6;
+            }
+        }
+        return millis;
+    }
+}
