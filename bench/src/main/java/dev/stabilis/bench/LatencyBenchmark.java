@@ -31,8 +31,9 @@ import java.util.SplittableRandom;
  * ({@link Attributor#explain}), the full certify call ({@link Certifier#certify}: point gradient, interval bounds,
  * certificates) on the digits MLP fixture, and the runner's full per-sample pipeline ({@link ModelPipeline#evaluate}
  * with the demo's options on the repository's digits model). p50 and p99 over timed calls after a warm-up. Also the
- * number of arrays one batch-1 interval bound pass makes ({@link GradientBounds#bounds}, counted in a sub-manager): each
- * is one native call, the cost that dominates at batch 1.
+ * number of arrays one batch-1 interval bound pass makes ({@link GradientBounds#bounds}, counted in a sub-manager, where a
+ * batch-1 pass frees none of them: it is below the size from which the engine frees each node's temporaries as it goes,
+ * {@code ScopedStep.SCOPED_FROM_ELEMENTS}): each is one native call, the cost that dominates at batch 1.
  *
  * <p>Arguments: {@code model} (ONNX file), {@code models} (repository, models), {@code calls} (2000; the pipeline
  * takes a tenth), {@code out} (result JSON).
@@ -65,7 +66,7 @@ public final class LatencyBenchmark {
         try (GradientBounds bounds = GradientBounds.load(graph, Device.cpu())) {
             Certifier certifier = new Certifier(bounds, settings);
             result.put("certify", percentiles(calls, () -> certifier.certify(row)));
-            result.put("arraysLeftByBoundPass", arraysLeftByBoundPass(bounds, row[0], settings.epsilon()));
+            result.put("arraysPerBoundPass", arraysPerBoundPass(bounds, row[0], settings.epsilon()));
         }
         PipelineOptions defaults = new PipelineOptions(true, true, true, true, 20);
         try (ModelPipeline pipeline = new ModelPipeline(new ModelRepository(models).load("digits", "latest", Device.cpu()), defaults)) {
@@ -79,12 +80,8 @@ public final class LatencyBenchmark {
         System.out.println(json);
     }
 
-    /**
-     * Arrays one bound pass over the box of half-width epsilon around a row leaves in the batch's manager (the box is
-     * made beforehand): its four bound arrays when nothing leaks, since the pass frees its temporaries in its own
-     * scopes. A leak detector, not a count of the arrays a pass makes.
-     */
-    private static int arraysLeftByBoundPass(GradientBounds bounds, float[] row, double epsilon) {
+    /** Arrays made by one bound pass over the box of half-width epsilon around a row (boxes made beforehand). */
+    private static int arraysPerBoundPass(GradientBounds bounds, float[] row, double epsilon) {
         try (NDManager manager = bounds.model().manager().newSubManager()) {
             double[] x = new double[row.length];
             for (int i = 0; i < x.length; i++) {
