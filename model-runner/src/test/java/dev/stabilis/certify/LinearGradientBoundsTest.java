@@ -9,16 +9,22 @@ import ai.djl.ndarray.types.Shape;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.fixtures.Fixture;
 import dev.stabilis.fixtures.OperatorGraphs;
+import dev.stabilis.graph.Activation;
+import dev.stabilis.graph.Dense;
 import dev.stabilis.graph.Graph;
+import dev.stabilis.graph.HostTensor;
 import dev.stabilis.graph.Node;
 import dev.stabilis.graph.Shapes;
 import dev.stabilis.onnx.OnnxImporter;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The linear-relaxation method: sound wherever it applies (the same search that tries to break interval bounds finds
@@ -180,7 +186,7 @@ class LinearGradientBoundsTest {
      * error here, so only the margin can keep the bound sound.)
      */
     @ParameterizedTest(name = "{0} alpha steps")
-    @org.junit.jupiter.params.provider.ValueSource(ints = {0, ALPHA_STEPS})
+    @ValueSource(ints = {0, ALPHA_STEPS})
     void boundsWhoseTermsCancelStillHoldTheExactGradient(int alphaSteps) {
         double big = 0x1p54;
         int block = ONES + 2;
@@ -194,20 +200,18 @@ class LinearGradientBoundsTest {
             }
         }
         double[] b1 = new double[hidden];
-        java.util.Arrays.fill(b1, 4 * big); // every hidden unit active for inputs in [0, 1]
+        Arrays.fill(b1, 4 * big); // every hidden unit active for inputs in [0, 1]
         double[] w2 = new double[2 * hidden];
-        java.util.Arrays.fill(w2, 0, hidden, 1); // logit 0 sums the hidden units; logit 1 is 0
-        Graph graph = Graph.chain(new long[] {features}, java.util.List.of(
-                new dev.stabilis.graph.Dense(new dev.stabilis.graph.HostTensor(new long[] {hidden, features}, w1),
-                        new dev.stabilis.graph.HostTensor(new long[] {hidden}, b1)),
-                dev.stabilis.graph.Activation.of(dev.stabilis.graph.Activation.Kind.RELU),
-                new dev.stabilis.graph.Dense(new dev.stabilis.graph.HostTensor(new long[] {2, hidden}, w2),
-                        new dev.stabilis.graph.HostTensor(new long[] {2}, new double[2]))));
+        Arrays.fill(w2, 0, hidden, 1); // logit 0 sums the hidden units; logit 1 is 0
+        Graph graph = Graph.chain(new long[] {features}, List.of(
+                new Dense(new HostTensor(new long[] {hidden, features}, w1), new HostTensor(new long[] {hidden}, b1)),
+                Activation.of(Activation.Kind.RELU),
+                new Dense(new HostTensor(new long[] {2, hidden}, w2), new HostTensor(new long[] {2}, new double[2]))));
         try (GradientBounds linear = GradientBounds.load(graph, Device.cpu(), GradientBounds.LINEAR, alphaSteps);
                 NDManager batch = linear.model().manager().newSubManager()) {
             assertThat(linear.method()).isEqualTo(GradientBounds.LINEAR);
             double[] centre = new double[features];
-            java.util.Arrays.fill(centre, 0.5);
+            Arrays.fill(centre, 0.5);
             NDArray x = batch.create(centre, new Shape(1, features));
             NDArray target = batch.create(new long[] {0});
             for (double epsilon : new double[] {0, 0.25}) {
