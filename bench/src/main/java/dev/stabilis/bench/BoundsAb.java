@@ -22,7 +22,7 @@ public final class BoundsAb {
         int rounds = Integer.parseInt(args[0]);
         String method = args[1];
         int alphaSteps = Integer.parseInt(args[2]);
-        Method[][] run = new Method[2][2];
+        Method[] run = new Method[2];
         Object[][] side = new Object[2][2];
         String[] models = null;
         double[] epsilons = null;
@@ -32,8 +32,7 @@ public final class BoundsAb {
             Class<?> timing = loader.loadClass("dev.stabilis.bench.BoundsTiming");
             side[v][0] = timing.getConstructor(String.class, String.class, int.class).newInstance(root, "interval", 0);
             side[v][1] = timing.getConstructor(String.class, String.class, int.class).newInstance(root, method, alphaSteps);
-            run[v][0] = timing.getMethod("run");
-            run[v][1] = run[v][0];
+            run[v] = timing.getMethod("run");
             models = (String[]) timing.getField("MODELS").get(null);
             epsilons = (double[]) timing.getField("EPSILONS").get(null);
         }
@@ -42,7 +41,7 @@ public final class BoundsAb {
         for (int r = 0; r < rounds; r++) {
             int[] order = r % 2 == 0 ? new int[] {0, 1, 2, 3} : new int[] {3, 2, 1, 0};
             for (int o : order) {
-                double[] t = (double[]) run[o / 2][o % 2].invoke(side[o / 2][o % 2]);
+                double[] t = (double[]) run[o / 2].invoke(side[o / 2][o % 2]);
                 for (int c = 0; c < cells; c++) {
                     millis[o][c][r] = t[c];
                 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.graph.Graph;
+import dev.stabilis.graph.Shapes;
 import dev.stabilis.onnx.OnnxImporter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +28,8 @@ public final class BoundsTiming {
     private static final int ROWS_PER_CALL = 16;
 
     private final List<GradientBounds> bounds = new ArrayList<>();
-    private final float[][] rows;
+    /** The rows, flattened per call of {@value #ROWS_PER_CALL} (the last may hold fewer). */
+    private final List<double[]> calls = new ArrayList<>();
 
     /**
      * Loads every model with {@code method} (and {@code alphaSteps} for linear) and warms each up with one pass.
@@ -35,7 +37,17 @@ public final class BoundsTiming {
      * @param root the checkout whose fixtures and digits rows are read
      */
     public BoundsTiming(String root, String method, int alphaSteps) throws Exception {
-        rows = DigitsRows.read(Path.of(root, "tools/fixtures/data/digits.csv.gz"), ROWS);
+        float[][] rows = DigitsRows.read(Path.of(root, "tools/fixtures/data/digits.csv.gz"), ROWS);
+        for (int first = 0; first < rows.length; first += ROWS_PER_CALL) {
+            int n = Math.min(ROWS_PER_CALL, rows.length - first);
+            double[] flat = new double[n * rows[0].length];
+            for (int r = 0; r < n; r++) {
+                for (int i = 0; i < rows[0].length; i++) {
+                    flat[r * rows[0].length + i] = rows[first + r][i];
+                }
+            }
+            calls.add(flat);
+        }
         for (String name : MODELS) {
             Graph graph = OnnxImporter.read(Path.of(root, "model-runner/src/test/resources/fixtures", name, "model.onnx"));
             bounds.add(GradientBounds.load(graph, Device.cpu(), method, alphaSteps));
@@ -49,21 +61,12 @@ public final class BoundsTiming {
         for (int m = 0; m < MODELS.length; m++) {
             GradientBounds b = bounds.get(m);
             long[] sample = b.graph().inputSampleShape();
+            long features = Shapes.size(sample);
             for (int e = 0; e < EPSILONS.length; e++) {
                 long start = System.nanoTime();
-                for (int first = 0; first < rows.length; first += ROWS_PER_CALL) {
-                    int n = Math.min(ROWS_PER_CALL, rows.length - first);
+                for (double[] flat : calls) {
                     try (NDManager manager = b.model().manager().newSubManager()) {
-                        double[] flat = new double[n * rows[0].length];
-                        for (int r = 0; r < n; r++) {
-                            for (int i = 0; i < rows[0].length; i++) {
-                                flat[r * rows[0].length + i] = rows[first + r][i];
-                            }
-                        }
-                        long[] shape = new long[sample.length + 1];
-                        shape[0] = n;
-                        System.arraycopy(sample, 0, shape, 1, sample.length);
-                        NDArray x = manager.create(flat, new Shape(shape));
+                        NDArray x = manager.create(flat, new Shape(Shapes.withBatch(flat.length / features, sample)));
                         NDArray classes = b.model().predict(x);
                         b.bounds(x.sub(EPSILONS[e]).maximum(0.0), x.add(EPSILONS[e]).minimum(1.0), classes, TargetKind.LOGIT, 0)
                                 .gradientLower().toDoubleArray();
