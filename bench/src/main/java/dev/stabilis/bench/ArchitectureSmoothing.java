@@ -35,13 +35,14 @@ import java.util.stream.IntStream;
  * whose full ONNX files {@code bench/methods.sh architectures} materialises: the rows of {@code bench/architectures.sh}
  * (uniform in [0, 1), {@code SplittableRandom(42)}), the predicted class's logit, top-5.
  *
- * <p><b>Certificates.</b> One {@link SmoothingCertifier} call on all rows per noise, with the policy defaults of
- * {@link ModelPolicy.Smoothing#DEFAULT} (uniform ℓ2 ball of radius 1, n = 1000, α = 0.001, clip norm 10, seed 0) and
- * again with the ball radius r = √d: the shift distance τ of the uniform ball depends on ε√d/r, so r = √d gives both
- * models the same τ(ε) (0.04, 0.10, 0.20 at ε = 0.1, 0.25, 0.5), while r = 1 makes τ(0.1) 0.99 (ResNet-18) and 0.58
- * (transformer), which leaves no certificate possible; and with r = √d and the clip norm {@link #DIRECTION_CLIP_NORM}
- * instead of 10, because with M = 10 the cosine bound needs ‖h‖ &gt; t + 2Mτ(ε), at least 1.5 at n = 1000, more than
- * the smoothed saliency of these models reaches. The draws do not depend on ε, so one call serves every radius:
+ * <p><b>Certificates.</b> One {@link SmoothingCertifier} call on all rows per noise configuration (uniform ℓ2 ball,
+ * n = 1000, α = 0.001, seed 0: {@link ModelPolicy.Smoothing#DEFAULT}), the ball radius r and the clip norm M as
+ * {@link #CONFIGURATIONS} lists them. The shift distance τ of the uniform ball depends on ε√d/r: with r = 1, τ(0.1) is
+ * 0.99 (ResNet-18) and 0.58 (transformer), which leaves no certificate possible; the default r = √d/8 gives every
+ * input size τ(0.1) = 0.31, and r = √d τ(0.1) = 0.04. With M = 10 the cosine bound needs ‖h‖ &gt; t + 2Mτ(ε), at least
+ * 1.5 at n = 1000, more than the smoothed saliency of these models reaches; with unit norm, h/M is the mean saliency
+ * direction and the bound depends on how coherent the directions are under the noise, not on the gradients' scale.
+ * The draws do not depend on ε, so one call serves every radius:
  * the cosine bound at each ε is {@link CosineBound} applied to the certificate's ‖h‖ lower bound, and the top-5 set is
  * certified at ε when its certified radius exceeds ε. Wall and process CPU time (all threads, native included) per
  * sample, after a warm-up call of the same pass shape, beside one saliency pass on the same rows ({@link Attributor}).
@@ -59,7 +60,7 @@ import java.util.stream.IntStream;
 final class ArchitectureSmoothing {
 
     /** The issue's ℓ2 radii, unless the command line names others. */
-    private static final String RADII = "0.1,0.25,0.5";
+    private static final String RADII = "0.05,0.1,0.25,0.5";
     private static final int K = 5;
     private static final long ROW_SEED = 42;
     private static final int ATTACK_STEPS = 2;
@@ -67,11 +68,11 @@ final class ArchitectureSmoothing {
     private static final Path MODELS = Path.of("bench/target/methods");
 
     /**
-     * A clip norm far below the gradient norms of these models (the saliency table prints them), so that every noisy
-     * saliency is clipped to the same norm and h/M is the mean saliency direction: the cosine bound then depends on
-     * how coherent the directions are under the noise, not on the gradients' scale.
+     * The noise configurations {@code r/M} unless the command line names others: the policy defaults until
+     * 2026-12-04 (r = 1, M = 10), the policy defaults since ({@code default}: a spread of an eighth of [0, 1] per
+     * coordinate, r = √d/8; {@code unit}: each saliency scaled to norm 1), and r = √d with unit norm.
      */
-    private static final double DIRECTION_CLIP_NORM = 1e-4;
+    private static final String CONFIGURATIONS = "1.0/10,default/unit,sqrt-d/unit";
 
     /** ResNet-18 holds ~7 MB per row in a pass (BENCHMARKS.md, issue 14), so its passes take 128 rows. */
     private static final int RESNET_ROW_BUDGET = 128;
@@ -80,17 +81,17 @@ final class ArchitectureSmoothing {
 
     /**
      * @param radii ℓ2 radii ε, comma-separated (null: 0.1, 0.25, 0.5)
-     * @param configurations noise radius and clip norm pairs {@code r/M}, comma-separated, r a number or {@code sqrt-d}
-     *     (null: the policy's r and M, √d and the policy's M, √d and {@link #DIRECTION_CLIP_NORM})
+     * @param configurations noise radius and clip norm pairs {@code r/M}, comma-separated, r a number, {@code default}
+     *     (the policy's default for inputs in [0, 1]) or {@code sqrt-d}, M a number or {@code unit} (null:
+     *     {@link #CONFIGURATIONS})
      */
     static void run(int rowCount, int checkRows, List<String> models, String radii, String configurations) throws Exception {
         ModelPolicy.Smoothing policy = ModelPolicy.Smoothing.DEFAULT;
         double[] epsilons = Arrays.stream((radii != null ? radii : RADII).split(",")).mapToDouble(Double::parseDouble).toArray();
-        String[] pairs = (configurations != null ? configurations : policy.scale() + "/" + policy.clipNorm() + ",sqrt-d/"
-                + policy.clipNorm() + ",sqrt-d/" + DIRECTION_CLIP_NORM).split(",");
+        String[] pairs = (configurations != null ? configurations : CONFIGURATIONS).split(",");
         System.out.printf(Locale.ROOT, "Smoothing on deployed architectures: %d rows uniform in [0, 1) (SplittableRandom(%d)), "
                 + "logit of the predicted class, top-%d; uniform ℓ2-ball noise, n = %d, α = %s, clip norm M = %s, seed %d.%n%n",
-                rowCount, ROW_SEED, K, policy.samples(), policy.alpha(), policy.clipNorm(), policy.seed());
+                rowCount, ROW_SEED, K, policy.samples(), policy.alpha(), clipLabel(policy.clipNorm()), policy.seed());
         List<String> certified = new ArrayList<>();
         List<String> checked = new ArrayList<>();
         List<String> costs = new ArrayList<>();
@@ -111,9 +112,14 @@ final class ArchitectureSmoothing {
                         saliency.wallMillis / rows.length, saliency.cpuMillis / rows.length, rowBudget));
                 for (String pair : pairs) {
                     String[] configuration = pair.split("/");
-                    double scale = configuration[0].equals("sqrt-d") ? Math.sqrt(d) : Double.parseDouble(configuration[0]);
+                    double scale = switch (configuration[0]) {
+                        case "sqrt-d" -> Math.sqrt(d);
+                        case "default" -> MethodComparison.smoothingScale(d);
+                        default -> Double.parseDouble(configuration[0]);
+                    };
+                    double clipNorm = configuration[1].equals("unit") ? SmoothingSettings.UNIT_NORM : Double.parseDouble(configuration[1]);
                     SmoothingSettings settings = new SmoothingSettings(NoiseKind.parse(policy.noise()), scale, policy.samples(),
-                            policy.alpha(), epsilons[0], K, Double.parseDouble(configuration[1]), TargetKind.LOGIT, policy.seed(), rowBudget);
+                            policy.alpha(), epsilons[0], K, clipNorm, TargetKind.LOGIT, policy.seed(), rowBudget);
                     Noise noise = settings.noise().create(scale, d);
                     warmUp(model, rows[0], settings);
                     String load = loadAverage();
@@ -133,16 +139,16 @@ final class ArchitectureSmoothing {
                         double topk = certificates.stream().filter(c -> c.certifiedRadius() > epsilon).count() / (double) rows.length;
                         certified.add(String.format(Locale.ROOT,
                                 "| %s | %.1f | %s | %.3f | %.3f | %.3f (%.3f) | %.3f | %d / %d | %s | %s | %.1f %% | %.4f | %d | %s | %.0f ms | %.0f ms | %.1f× | %s → %s |",
-                                name, scale, settings.clipNorm(), epsilon, noise.shiftDistance(epsilon),
-                                MethodComparison.median(certificates.stream().mapToDouble(c -> norm(c.attribution()) / c.clipNorm()).toArray()),
-                                MethodComparison.median(certificates.stream().mapToDouble(c -> c.normLower() / c.clipNorm()).toArray()),
+                                name, scale, clipLabel(clipNorm), epsilon, noise.shiftDistance(epsilon),
+                                MethodComparison.median(certificates.stream().mapToDouble(c -> norm(c.attribution()) / c.normBound()).toArray()),
+                                MethodComparison.median(certificates.stream().mapToDouble(c -> c.normLower() / c.normBound()).toArray()),
                                 agreement,
                                 claims, rows.length, bound(MethodComparison.median(cosines)), bound(Arrays.stream(cosines).min().orElse(-1)), 100 * topk,
                                 MethodComparison.median(certificates.stream().mapToDouble(SmoothedCertificate::certifiedRadius).toArray()),
                                 settings.samples(), settings.alpha(), run.wallMillis / rows.length, run.cpuMillis / rows.length,
                                 run.wallMillis / saliency.wallMillis, load, loadAfter));
                     }
-                    System.err.println("[methods] " + name + " r = " + scale + ", M = " + settings.clipNorm() + ": " + certified.get(certified.size() - 1));
+                    System.err.println("[methods] " + name + " r = " + scale + ", M = " + clipLabel(clipNorm) + ": " + certified.get(certified.size() - 1));
                     SmoothedAttack attack = SmoothedAttack.on(model, TargetKind.LOGIT, rowBudget, noise, K, settings.clipNorm());
                     for (int r = 0; r < Math.min(checkRows, rows.length); r++) {
                         failed |= check(name, attack, rows[r], r, certificates.get(r), noise, epsilons, checked);
@@ -169,8 +175,8 @@ final class ArchitectureSmoothing {
     private static boolean check(String name, SmoothedAttack attack, float[] x, int row, SmoothedCertificate certificate, Noise noise,
             double[] epsilons, List<String> lines) {
         int n = certificate.samples();
-        double m = certificate.clipNorm();
-        double t = CosineBound.estimationError(m, n, certificate.alpha());
+        String m = clipLabel(certificate.clipNorm());
+        double t = CosineBound.estimationError(certificate.normBound(), n, certificate.alpha());
         long seed = 1000 + row;
         double[] hx = attack.smoothedAttribution(x, new double[x.length], certificate.target(), n, seed);
         boolean failed = false;
@@ -230,7 +236,11 @@ final class ArchitectureSmoothing {
 
     /** The certified cosine at ε from the certificate's ‖h‖ lower bound (the draws do not depend on ε). */
     private static double cosineAt(SmoothedCertificate certificate, Noise noise, double epsilon) {
-        return CosineBound.lower(certificate.normLower(), CosineBound.deviation(certificate.clipNorm(), noise, epsilon));
+        return CosineBound.lower(certificate.normLower(), CosineBound.deviation(certificate.normBound(), noise, epsilon));
+    }
+
+    private static String clipLabel(double clipNorm) {
+        return clipNorm == SmoothingSettings.UNIT_NORM ? "unit" : String.valueOf(clipNorm);
     }
 
     /** arcsin(t/(‖ĥ‖ − t)): how far the direction of an estimate within t of the truth can be off (π/2 if t ≥ ‖ĥ‖ − t). */

@@ -193,16 +193,16 @@ public final class MethodComparison {
         System.arraycopy(SMOOTHING_RADII, 0, radii, 1, SMOOTHING_RADII.length);
         System.out.printf(Locale.ROOT, "Smoothing certificates (%s noise of scale %s, n = %d, α = %s, clip norm %s, seed %d; float32 "
                 + "models; all rows in one call after a warm-up call; ℓ2 radius %.3f = √%d · %s contains the demo policy's L∞ box):%n%n",
-                policy.noise(), policy.scale(), policy.samples(), policy.alpha(), policy.clipNorm(), policy.seed(), demoRadius,
+                policy.noise(), smoothingScale(rows[0].length), policy.samples(), policy.alpha(), policy.clipNorm(), policy.seed(), demoRadius,
                 rows[0].length, DEMO_EPSILON);
         System.out.println("| model | ℓ2 radius | certified top-5 | median certified radius | time per sample |");
         System.out.println("|---|---|---|---|---|");
         for (Model model : models) {
             try (GraphModel graphModel = GraphModel.load(OnnxImporter.read(model.onnx()), Device.cpu(), DataType.FLOAT32)) {
-                SmoothingCertifier.certify(graphModel, rows, null, smoothingSettings(policy, radii[0]));
+                SmoothingCertifier.certify(graphModel, rows, null, smoothingSettings(policy, rows, radii[0]));
                 for (double radius : radii) {
                     Timed<List<SmoothedCertificate>> timed = Timed.run(
-                            () -> SmoothingCertifier.certify(graphModel, rows, null, smoothingSettings(policy, radius)));
+                            () -> SmoothingCertifier.certify(graphModel, rows, null, smoothingSettings(policy, rows, radius)));
                     double certified = timed.value.stream().filter(SmoothedCertificate::topkCertified).count() / (double) rows.length;
                     double median = median(timed.value.stream().mapToDouble(SmoothedCertificate::certifiedRadius).toArray());
                     System.out.printf(Locale.ROOT, "| %s | %.3f | %s | %.4f | %.2f ms |%n", model.name(), radius, percent(certified),
@@ -213,9 +213,14 @@ public final class MethodComparison {
         System.out.println();
     }
 
-    private static SmoothingSettings smoothingSettings(ModelPolicy.Smoothing policy, double radius) {
-        return new SmoothingSettings(NoiseKind.parse(policy.noise()), policy.scale(), policy.samples(), policy.alpha(), radius, K,
+    private static SmoothingSettings smoothingSettings(ModelPolicy.Smoothing policy, float[][] rows, double radius) {
+        return new SmoothingSettings(NoiseKind.parse(policy.noise()), smoothingScale(rows[0].length), policy.samples(), policy.alpha(), radius, K,
                 policy.clipNorm(), TargetKind.LOGIT, policy.seed(), policy.rowBudget());
+    }
+
+    /** The policy's default noise scale for inputs of {@code features} features in [0, 1]. */
+    static double smoothingScale(int features) {
+        return ModelPolicy.DEFAULT.withDomain(new double[] {0}, new double[] {1}).smoothingScale(features);
     }
 
     /** A value and the wall time it took. */

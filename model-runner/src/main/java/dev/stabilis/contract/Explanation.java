@@ -73,7 +73,7 @@ public record Explanation(
      * @param noise {@code uniform-ball} or {@code gaussian}
      * @param scale the ball's radius or σ
      * @param samples Monte Carlo draws
-     * @param clipNorm the norm each noisy saliency was clipped to
+     * @param clipNorm the norm each noisy saliency was clipped to; 0 when each was scaled to norm 1 (policy {@code unit})
      * @param cosineLower lower bound on the cosine between the smoothed attribution at the sample and anywhere in the
      *     ball; null when there is none
      * @param topk the features certified in the smoothed top-k set, most frequent first

@@ -1,5 +1,7 @@
 package dev.stabilis.model;
 
+import dev.stabilis.smoothing.NoiseKind;
+import dev.stabilis.smoothing.SmoothingSettings;
 import java.util.List;
 
 /**
@@ -87,18 +89,44 @@ public record ModelPolicy(long[] inputShape, String inputEmbedding, List<String>
      * Smoothing certificate settings (the smoothed saliency of the certified class).
      *
      * @param noise {@code uniform-ball} (uniform in an ℓ2 ball) or {@code gaussian}
-     * @param scale the ball's radius or the Gaussian's σ, in raw feature units
+     * @param scale the ball's radius or the Gaussian's σ, in raw feature units; NaN for noise whose spread per coordinate
+     *     is {@link #SPREAD} of the domain range ({@link ModelPolicy#smoothingScale})
      * @param samples Monte Carlo draws per sample
      * @param alpha the probability allowed for any claim of a certificate to be wrong
      * @param radius the ℓ2 radius ε the certificate speaks about
-     * @param clipNorm the ℓ2 norm each noisy saliency is clipped to: set it near the gradient norms of normal traffic
+     * @param clipNorm the ℓ2 norm each noisy saliency is clipped to, or {@link SmoothingSettings#UNIT_NORM} (policy
+     *     {@code unit}): each scaled to norm 1, so that directions are averaged whatever the model's gradient scale
      * @param seed noise seed
      * @param rowBudget the most noisy rows one forward and backward pass takes
      */
     public record Smoothing(String noise, double scale, int samples, double alpha, double radius, double clipNorm, long seed,
             int rowBudget) {
 
-        public static final Smoothing DEFAULT = new Smoothing("uniform-ball", 1.0, 1000, 0.001, 0.1, 10, 0, 8192);
+        public static final Smoothing DEFAULT = new Smoothing("uniform-ball", Double.NaN, 1000, 0.001, 0.1,
+                SmoothingSettings.UNIT_NORM, 0, 8192);
+
+        /**
+         * The default noise's spread per coordinate, as a fraction of the domain range: an eighth, which on 64 features
+         * in [0, 1] is the ball of radius 1, and keeps the claims at the default radius possible on any input size
+         * (the ceiling ε ≈ 1.1·r/√d of a uniform-ball cosine claim is then about 0.14 of the range).
+         */
+        public static final double SPREAD = 0.125;
+    }
+
+    /**
+     * The smoothing noise's scale for inputs of {@code features} features: the configured one, else the scale whose
+     * spread per coordinate is {@link Smoothing#SPREAD} of the mean domain range (of 1 without a domain).
+     */
+    public double smoothingScale(int features) {
+        Smoothing s = certification.smoothing();
+        if (!Double.isNaN(s.scale())) {
+            return s.scale();
+        }
+        double range = 0;
+        for (int i = 0; i < features; i++) {
+            range += range(i);
+        }
+        return NoiseKind.parse(s.noise()).scaleFor(Smoothing.SPREAD * range / features, features);
     }
 
     /**

@@ -147,7 +147,7 @@ public final class PolicyReader {
                 s.path("samples").asInt(d.samples()),
                 s.path("alpha").asDouble(d.alpha()),
                 s.path("radius").asDouble(d.radius()),
-                s.path("clipNorm").asDouble(d.clipNorm()),
+                s.path("clipNorm").isNumber() ? s.path("clipNorm").asDouble() : d.clipNorm(), // or "unit", the default
                 s.path("seed").asLong(d.seed()),
                 s.path("rowBudget").asInt(d.rowBudget()));
     }

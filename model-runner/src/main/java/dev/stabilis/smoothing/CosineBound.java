@@ -2,8 +2,8 @@ package dev.stabilis.smoothing;
 
 /**
  * The certified cosine similarity of a smoothed attribution h(x) = E_{η∼μ}[ĝ(x + η)], with ĝ the saliency clipped
- * to ℓ2 norm M ({@code ĝ = g · min(1, M/‖g‖)}), between x and any x + δ with ‖δ‖₂ ≤ ε. Three steps, each sound on
- * its own:
+ * to ℓ2 norm M ({@code ĝ = g · min(1, M/‖g‖)}; scaling to unit norm, {@link SmoothingSettings#UNIT_NORM}, is a field
+ * bounded by M = 1 and is covered alike), between x and any x + δ with ‖δ‖₂ ≤ ε. Three steps, each sound on its own:
  *
  * <ol>
  * <li><b>Deviation.</b> ‖h(x + δ) − h(x)‖ ≤ D = 2M·τ(ε), τ the noise's shift distance ({@link Noise}). For the

@@ -28,6 +28,15 @@ public enum NoiseKind {
         throw new IllegalArgumentException("unknown smoothing noise '" + label + "' (use uniform-ball or gaussian)");
     }
 
+    /**
+     * The scale of this noise whose spread per coordinate is {@code perCoordinate}: σ itself for the Gaussian, the
+     * radius σ·√d for the uniform ball (whose coordinates have standard deviation r/√(d + 2), about σ). Either way the
+     * shift distance τ(ε) then depends on ε/σ alone, not on the input size.
+     */
+    public double scaleFor(double perCoordinate, int dimension) {
+        return this == UNIFORM_BALL ? perCoordinate * Math.sqrt(dimension) : perCoordinate;
+    }
+
     /** This noise at {@code scale} for inputs of {@code dimension} features. */
     public Noise create(double scale, int dimension) {
         return this == UNIFORM_BALL ? new UniformBallNoise(scale, dimension) : new GaussianNoise(scale, dimension);

@@ -4,8 +4,8 @@ import dev.stabilis.certify.Certificates;
 import java.util.Arrays;
 
 /**
- * What one sample's noisy gradients add up to: the sum of the clipped saliencies ĝ = g · min(1, M/‖g‖) (a zero
- * gradient stays zero) and, per feature, how many draws had it in the top k of |g| (ties to the lower index,
+ * What one sample's noisy gradients add up to: the sum of the clipped saliencies ĝ = g · min(1, M/‖g‖), or
+ * ĝ = g/‖g‖ for {@link SmoothingSettings#UNIT_NORM} (a zero gradient stays zero either way), and, per feature, how many draws had it in the top k of |g| (ties to the lower index,
  * as {@link Certificates#topK}). Clipping scales a gradient as a whole, so it does not change the top k.
  */
 final class SampleStatistics {
@@ -36,13 +36,19 @@ final class SampleStatistics {
         draws++;
     }
 
-    /** min(1, M/‖g‖) for the gradient {@code gradients[offset, offset + length)}: the scale that clips it to norm M. */
+    /**
+     * The scale of the gradient {@code gradients[offset, offset + length)} that clips it to norm M, min(1, M/‖g‖), or
+     * 1/‖g‖ for {@link SmoothingSettings#UNIT_NORM} (1 for a zero gradient).
+     */
     static double clipFactor(double[] gradients, int offset, int length, double clipNorm) {
         double norm = 0;
         for (int i = offset; i < offset + length; i++) {
             norm += gradients[i] * gradients[i];
         }
         norm = Math.sqrt(norm);
+        if (clipNorm == SmoothingSettings.UNIT_NORM) {
+            return norm > 0 ? 1 / norm : 1;
+        }
         return norm > clipNorm ? clipNorm / norm : 1;
     }
 

@@ -12,7 +12,7 @@ package dev.stabilis.smoothing;
  * @param epsilon the ℓ2 radius of the claims
  * @param target the class explained
  * @param k size of the top-k set
- * @param clipNorm M, the norm the saliency is clipped to
+ * @param clipNorm M, the norm the saliency is clipped to, or {@link SmoothingSettings#UNIT_NORM} (scaled to norm 1)
  * @param attribution ĥ: the mean clipped saliency over the draws, an estimate of h(x)
  * @param normLower a lower bound on ‖h(x)‖
  * @param cosineLower a lower bound on cos(h(x), h(x + δ)); −1 when there is none
@@ -24,6 +24,11 @@ package dev.stabilis.smoothing;
 public record SmoothedCertificate(NoiseKind noise, double scale, int samples, double alpha, double epsilon,
         int target, int k, double clipNorm, double[] attribution, double normLower, double cosineLower,
         double[] frequency, int[] topk, int[] certifiedOut, double certifiedRadius) {
+
+    /** M: the largest norm of an averaged saliency ({@link SmoothingSettings#normBound()}), the scale of the cosine bound. */
+    public double normBound() {
+        return SmoothingSettings.normBound(clipNorm);
+    }
 
     /** Whether the whole top-k set is certified at ε: k features in and all others out. */
     public boolean topkCertified() {

@@ -69,13 +69,13 @@ public final class SmoothingCertifier {
 
     private static SmoothedCertificate certificate(SampleStatistics statistics, int target, Noise noise, SmoothingSettings settings) {
         double half = settings.alpha() / 2;
-        double m = settings.clipNorm();
+        double m = settings.normBound();
         double[] mean = statistics.meanClipped();
         double normLower = Math.max(0, norm(mean) - CosineBound.estimationError(m, statistics.draws(), half));
         double cosine = CosineBound.lower(normLower, CosineBound.deviation(m, noise, settings.epsilon()));
         TopkMembership membership = new TopkMembership(statistics.topkCounts(), statistics.draws(), settings.k(), half, noise);
         return new SmoothedCertificate(settings.noise(), settings.scale(), settings.samples(), settings.alpha(),
-                settings.epsilon(), target, settings.k(), m, mean, normLower, cosine, membership.frequency(),
+                settings.epsilon(), target, settings.k(), settings.clipNorm(), mean, normLower, cosine, membership.frequency(),
                 membership.certifiedIn(settings.epsilon()), membership.certifiedOut(settings.epsilon()), membership.setRadius());
     }
 

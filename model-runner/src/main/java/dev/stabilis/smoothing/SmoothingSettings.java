@@ -13,13 +13,20 @@ import dev.stabilis.engine.TargetKind;
  * @param epsilon the ℓ2 radius at which the cosine bound and the certified features are reported
  * @param k size of the top-k set
  * @param clipNorm M: the saliency is clipped to this ℓ2 norm before averaging (a property of the model's policy,
- *     never of one sample, so that h(x) and h(x + δ) are the same function); a very small M averages unit vectors
+ *     never of one sample, so that h(x) and h(x + δ) are the same function); {@link #UNIT_NORM} scales every saliency
+ *     to norm 1 instead, so that only directions are averaged (a zero saliency stays zero)
  * @param kind the differentiated score
  * @param seed noise seed, mixed with each sample's values so that a sample's draws do not depend on its batch
  * @param rowBudget the most noisy rows one forward and backward pass takes
  */
 public record SmoothingSettings(NoiseKind noise, double scale, int samples, double alpha, double epsilon, int k,
         double clipNorm, TargetKind kind, long seed, int rowBudget) {
+
+    /**
+     * The clip norm that scales every noisy saliency to unit norm: its direction, whatever the model's gradient scale.
+     * The certificates then average unit vectors and bound them by M = 1 ({@link #normBound()}).
+     */
+    public static final double UNIT_NORM = 0;
 
     public SmoothingSettings {
         if (noise == null || kind == null) {
@@ -41,11 +48,22 @@ public record SmoothingSettings(NoiseKind noise, double scale, int samples, doub
         if (k < 1) {
             throw new IllegalArgumentException("smoothing k must be at least 1, got " + k);
         }
-        if (!(clipNorm > 0) || Double.isInfinite(clipNorm)) {
-            throw new IllegalArgumentException("smoothing clipNorm must be a finite number > 0, got " + clipNorm);
+        if (!(clipNorm >= 0) || Double.isInfinite(clipNorm)) {
+            throw new IllegalArgumentException("smoothing clipNorm must be a finite number > 0 or " + UNIT_NORM
+                    + " (unit norm), got " + clipNorm);
         }
         if (rowBudget < 1) {
             throw new IllegalArgumentException("smoothing rowBudget must be at least 1, got " + rowBudget);
         }
+    }
+
+    /** M: the largest norm of an averaged saliency, the clip norm or 1 for {@link #UNIT_NORM}. */
+    public double normBound() {
+        return normBound(clipNorm);
+    }
+
+    /** M for a clip norm: itself, or 1 for {@link #UNIT_NORM}. */
+    static double normBound(double clipNorm) {
+        return clipNorm == UNIT_NORM ? 1 : clipNorm;
     }
 }

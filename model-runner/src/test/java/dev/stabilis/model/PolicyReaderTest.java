@@ -2,7 +2,9 @@ package dev.stabilis.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
 
+import dev.stabilis.smoothing.SmoothingSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,6 +124,33 @@ class PolicyReaderTest {
                 .isInstanceOf(PolicyException.class).hasMessageContaining("$.certification.smoothing.noise");
         assertThatThrownBy(() -> PolicyReader.parse("certification: {smoothing: {alpha: 1}}", "p.yaml"))
                 .isInstanceOf(PolicyException.class).hasMessageContaining("$.certification.smoothing.alpha");
+    }
+
+    @Test
+    void theClipNormIsANumberAboveZeroOrUnitWhichIsTheDefault() {
+        assertThat(PolicyReader.parse("certification: {smoothing: {clipNorm: unit}}", "p.yaml").certification().smoothing()
+                .clipNorm()).isEqualTo(SmoothingSettings.UNIT_NORM);
+        assertThat(ModelPolicy.Smoothing.DEFAULT.clipNorm()).isEqualTo(SmoothingSettings.UNIT_NORM);
+        for (String bad : new String[] {"0", "-1", "norm"}) {
+            assertThatThrownBy(() -> PolicyReader.parse("certification: {smoothing: {clipNorm: " + bad + "}}", "p.yaml"))
+                    .as(bad).isInstanceOf(PolicyException.class).hasMessageContaining("$.certification.smoothing.clipNorm");
+        }
+    }
+
+    /** An eighth of the domain range per feature: the ball of radius 1 on 64 features in [0, 1], whatever the size. */
+    @Test
+    void withoutAScaleTheNoiseSpreadsAnEighthOfTheDomainRangePerFeature() {
+        ModelPolicy unitDomain = PolicyReader.parse("domain: {min: 0, max: 1}", "p.yaml");
+        assertThat(unitDomain.smoothingScale(64)).isEqualTo(1.0);
+        assertThat(unitDomain.smoothingScale(3072)).isCloseTo(0.125 * Math.sqrt(3072), offset(1e-12));
+        assertThat(PolicyReader.parse("domain: {min: 0, max: 255}", "p.yaml").smoothingScale(64)).isEqualTo(255.0);
+        assertThat(PolicyReader.parse("domain: {min: [0, 0], max: [1, 3]}", "p.yaml").smoothingScale(2))
+                .as("the mean range, 2").isCloseTo(0.25 * Math.sqrt(2), offset(1e-12));
+        assertThat(ModelPolicy.DEFAULT.smoothingScale(64)).as("no domain: a range of 1").isEqualTo(1.0);
+        assertThat(PolicyReader.parse("certification: {smoothing: {noise: gaussian}}", "p.yaml").smoothingScale(3072))
+                .as("σ is the spread itself").isEqualTo(0.125);
+        assertThat(PolicyReader.parse("certification: {smoothing: {scale: 0.3}}", "p.yaml").smoothingScale(3072))
+                .as("a configured scale").isEqualTo(0.3);
     }
 
     @Test

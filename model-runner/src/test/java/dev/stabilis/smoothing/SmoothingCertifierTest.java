@@ -19,6 +19,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The smoothing certificate on the digits MLPs (64 inputs in [0, 1], 10 classes): its claims are attacked at points
@@ -40,25 +41,33 @@ class SmoothingCertifierTest {
     }
 
     private static SmoothingSettings settings(NoiseKind noise, double scale, double epsilon, int rowBudget) {
-        return new SmoothingSettings(noise, scale, 4000, ALPHA, epsilon, K, CLIP, TargetKind.LOGIT, 42, rowBudget);
+        return settings(noise, scale, epsilon, CLIP, rowBudget);
+    }
+
+    private static SmoothingSettings settings(NoiseKind noise, double scale, double epsilon, double clipNorm, int rowBudget) {
+        return new SmoothingSettings(noise, scale, 4000, ALPHA, epsilon, K, clipNorm, TargetKind.LOGIT, 42, rowBudget);
     }
 
     private static GraphModel load(String name) {
         return GraphModel.load(OnnxImporter.read(Fixture.load(name).onnx()), Device.cpu(), DataType.FLOAT32);
     }
 
-    /** The uniform ball of radius 1 and the Gaussian of about its per-coordinate spread in 64 dimensions. */
+    /**
+     * The uniform ball of radius 1 and the Gaussian of about its per-coordinate spread in 64 dimensions, with the
+     * saliencies clipped to norm 10 or scaled to unit norm (0).
+     */
     @ParameterizedTest
-    @CsvSource({"UNIFORM_BALL, 1.0", "GAUSSIAN, 0.125"})
-    void noAttackedPointOfTheEpsilonSphereRefutesTheCertifiedCosineOrTopk(NoiseKind kind, double scale) {
+    @CsvSource({"UNIFORM_BALL, 1.0, 10", "GAUSSIAN, 0.125, 10", "UNIFORM_BALL, 1.0, 0"})
+    void noAttackedPointOfTheEpsilonSphereRefutesTheCertifiedCosineOrTopk(NoiseKind kind, double scale, double clipNorm) {
         float[][] rows = Fixture.load("digits_mlp_softplus").inputs();
         try (GraphModel model = load("digits_mlp_softplus")) {
-            List<SmoothedCertificate> certificates = SmoothingCertifier.certify(model, rows, null, settings(kind, scale, EPSILON, 1 << 16));
+            SmoothingSettings settings = settings(kind, scale, EPSILON, clipNorm, 1 << 16);
+            List<SmoothedCertificate> certificates = SmoothingCertifier.certify(model, rows, null, settings);
             NoisyPasses passes = new NoisyPasses(model, TargetKind.LOGIT, 1 << 14);
             Noise noise = kind.create(scale, 64);
-            SmoothedAttack attack = new SmoothedAttack(passes, noise, K, CLIP);
-            double t = CosineBound.estimationError(CLIP, CHECK_DRAWS, ALPHA);
-            double deviation = CosineBound.deviation(CLIP, noise, EPSILON);
+            SmoothedAttack attack = new SmoothedAttack(passes, noise, K, clipNorm);
+            double t = CosineBound.estimationError(settings.normBound(), CHECK_DRAWS, ALPHA);
+            double deviation = CosineBound.deviation(settings.normBound(), noise, EPSILON);
             int attacked = 0;
             int topkClaims = 0;
             double worstDeviationRatio = 0;
@@ -93,8 +102,8 @@ class SmoothingCertifierTest {
             }
             assertThat(attacked).isEqualTo(rows.length / 4 * 9);
             assertThat(topkClaims).as("top-k claims were put to the test").isGreaterThan(attacked * 60);
-            System.out.printf("smoothing attack, %s: %d points, %d top-k claims, worst ‖Δĥ‖ / D = %.3f (D = %.3f, t = %.3f), least cos(ĥ(x), ĥ(x+δ)) − certified = %.3f%n",
-                    kind.label(), attacked, topkClaims, worstDeviationRatio, deviation, t, worstCosineMargin);
+            System.out.printf("smoothing attack, %s, clip norm %s: %d points, %d top-k claims, worst ‖Δĥ‖ / D = %.3f (D = %.3f, t = %.3f), least cos(ĥ(x), ĥ(x+δ)) − certified = %.3f%n",
+                    kind.label(), clipNorm, attacked, topkClaims, worstDeviationRatio, deviation, t, worstCosineMargin);
         }
     }
 
@@ -103,18 +112,19 @@ class SmoothingCertifierTest {
      * from 64 draws in each of 150 seeded runs at α = 0.01, are wrong in at most α of the runs, up to three standard
      * errors, against a reference from 50 000 draws.
      */
-    @Test
-    void overManySeededRunsTheClaimsMissTheReferenceInAtMostAlphaOfThem() {
+    @ParameterizedTest
+    @ValueSource(doubles = {CLIP, SmoothingSettings.UNIT_NORM})
+    void overManySeededRunsTheClaimsMissTheReferenceInAtMostAlphaOfThem(double clipNorm) {
         float[] x = Fixture.load("digits_mlp_softplus").inputs()[1];
         double alpha = 0.01;
         int runs = 150;
         try (GraphModel model = load("digits_mlp_softplus")) {
             NoisyPasses passes = new NoisyPasses(model, TargetKind.LOGIT, 1 << 14);
             int target = (int) passes.predict(new float[][] {x})[0];
-            SampleStatistics reference = new SmoothedAttack(passes, NoiseKind.UNIFORM_BALL.create(1.0, 64), K, CLIP)
+            SampleStatistics reference = new SmoothedAttack(passes, NoiseKind.UNIFORM_BALL.create(1.0, 64), K, clipNorm)
                     .smoothAt(x, new double[64], target, 50_000, 7);
             double referenceNorm = norm(reference.meanClipped());
-            double referenceError = CosineBound.estimationError(CLIP, 50_000, 1e-6);
+            double referenceError = CosineBound.estimationError(settings(NoiseKind.UNIFORM_BALL, 1.0, 0, clipNorm, 1).normBound(), 50_000, 1e-6);
             int[] referenceCounts = reference.topkCounts();
             boolean[] surelyOut = new boolean[64];
             boolean[] surelyIn = new boolean[64];
@@ -125,7 +135,7 @@ class SmoothingCertifierTest {
             int misses = 0;
             int claims = 0;
             for (int run = 0; run < runs; run++) {
-                SmoothingSettings settings = new SmoothingSettings(NoiseKind.UNIFORM_BALL, 1.0, 64, alpha, 0, K, CLIP, TargetKind.LOGIT, run, 1 << 14);
+                SmoothingSettings settings = new SmoothingSettings(NoiseKind.UNIFORM_BALL, 1.0, 64, alpha, 0, K, clipNorm, TargetKind.LOGIT, run, 1 << 14);
                 SmoothedCertificate certificate = SmoothingCertifier.certify(model, new float[][] {x}, new int[] {target}, settings).get(0);
                 boolean wrong = certificate.normLower() > referenceNorm + referenceError;
                 for (int i : certificate.topk()) {

@@ -92,6 +92,8 @@ class CertificateMethodRecordsTest {
         for (Explanation e : explain(other, "torchscript-default")) {
             assertThat(e.certificate().method()).isEqualTo("smoothing");
             assertThat(e.certificate().smoothed().samples()).as("the policy's default draws").isEqualTo(1000);
+            assertThat(e.certificate().smoothed().scale()).as("the default ball: √64 · 1/8 of the range [0, 1]").isEqualTo(1.0);
+            assertThat(e.certificate().smoothed().clipNorm()).as("saliencies scaled to unit norm by default").isZero();
         }
     }
 
