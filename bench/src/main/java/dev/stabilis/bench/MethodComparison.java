@@ -33,7 +33,8 @@ import java.util.function.Supplier;
  *       linear method with its relaxation parameters optimised in a few steps (α, certified fraction and time per
  *       sample only: its radius search would take 13 times as long again);</li>
  *   <li>smoothing certificates ({@link SmoothingCertifier}, the policy defaults of {@link ModelPolicy.Smoothing#DEFAULT}:
- *       uniform ℓ2 ball of radius 1, n = 1000, α = 0.001, clip norm 10) on float32 models: the certified top-5 fraction
+ *       uniform ℓ2 ball of radius 1 (√64/8, an eighth of [0, 1] per pixel), n = 1000, α = 0.001, saliencies scaled to unit
+ *       norm; the top-k claims do not depend on the clip norm) on float32 models: the certified top-5 fraction
  *       at ℓ2 radii 0.1, 0.25 and 0.5, and at the ℓ2 radius √d·ε that contains the demo policy's L∞ box, the median
  *       certified radius and the time per sample.</li>
  * </ul>
