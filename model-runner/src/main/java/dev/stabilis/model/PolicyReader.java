@@ -9,6 +9,7 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.stabilis.smoothing.SmoothingSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -147,9 +148,17 @@ public final class PolicyReader {
                 s.path("samples").asInt(d.samples()),
                 s.path("alpha").asDouble(d.alpha()),
                 s.path("radius").asDouble(d.radius()),
-                s.path("clipNorm").isNumber() ? s.path("clipNorm").asDouble() : d.clipNorm(), // or "unit", the default
+                clipNorm(s.path("clipNorm"), d.clipNorm()),
                 s.path("seed").asLong(d.seed()),
                 s.path("rowBudget").asInt(d.rowBudget()));
+    }
+
+    /** A number, or {@code unit} (the schema admits nothing else). */
+    private static double clipNorm(JsonNode value, double absent) {
+        if (value.isMissingNode()) {
+            return absent;
+        }
+        return value.isNumber() ? value.asDouble() : SmoothingSettings.UNIT_NORM;
     }
 
     private static ModelPolicy.Attack attack(JsonNode a) {
