@@ -23,6 +23,7 @@
 # table.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bench/reference-blas.sh
 
 ROUNDS="${ROUNDS:-2}"
 BATCHES="${BATCHES:-1,16,64}"

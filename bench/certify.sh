@@ -3,6 +3,7 @@
 # reference, back to back on the same rows and thread budget (THREADS, default 2).  bench/certify.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bench/reference-blas.sh
 THREADS="${THREADS:-2}"
 OUT="bench/results/certify-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"

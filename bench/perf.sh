@@ -6,6 +6,7 @@
 #   ROUNDS=3 SECONDS_PER_RUN=3 THREADS=2 bench/perf.sh      (SKIP_ATTRIBUTION=1 leaves out bench/run.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bench/reference-blas.sh
 ROUNDS="${ROUNDS:-3}"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-3}"
 THREADS="${THREADS:-2}"
