@@ -22,8 +22,14 @@ import java.util.List;
  */
 public final class Certifier {
 
-    /** The most rows (boxes, after splitting multiplies them) one bound pass holds. */
-    public static final int ROWS_PER_PASS = 256;
+    /**
+     * The most rows (boxes, after splitting multiplies them) one bound pass holds, whatever memory allows: past a
+     * few thousand rows a pass's fixed cost (its ~120 native calls) is paid off, and a larger one only delays the rows.
+     */
+    public static final int ROWS_PER_PASS = 4096;
+
+    /** The memory one bound pass takes unless the caller gives a budget: 1 GiB. */
+    public static final long DEFAULT_PASS_MEMORY_BYTES = 1L << 30;
 
     /**
      * float64 arrays of each value's size that an interval bound pass holds at its peak: measured 16 on the ResNet-18
@@ -38,9 +44,9 @@ public final class Certifier {
     private final InputDomain domain;
     private final int rowsPerPass;
 
-    /** A certifier whose bound passes hold up to {@link #ROWS_PER_PASS} boxes. */
+    /** A certifier whose bound passes hold the boxes {@link #DEFAULT_PASS_MEMORY_BYTES} affords ({@link #rowsPerPass}). */
     public Certifier(GradientBounds bounds, CertifySettings settings) {
-        this(bounds, settings, ROWS_PER_PASS);
+        this(bounds, settings, rowsPerPass(bounds.graph(), DEFAULT_PASS_MEMORY_BYTES));
     }
 
     /**

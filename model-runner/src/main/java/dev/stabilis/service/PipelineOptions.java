@@ -1,5 +1,7 @@
 package dev.stabilis.service;
 
+import dev.stabilis.certify.Certifier;
+
 /**
  * What the runner computes per sample, beyond the policy's attribution methods.
  *
@@ -14,8 +16,8 @@ package dev.stabilis.service;
 public record PipelineOptions(boolean includeAttributions, boolean certify, boolean radius, boolean attack,
         int curvatureIterations, long passMemoryBytes) {
 
-    /** The default of {@code passMemoryBytes}: 1 GiB. */
-    public static final long DEFAULT_PASS_MEMORY_BYTES = 1L << 30;
+    /** The default of {@code passMemoryBytes}: 1 GiB, as a {@link Certifier}'s without a budget. */
+    public static final long DEFAULT_PASS_MEMORY_BYTES = Certifier.DEFAULT_PASS_MEMORY_BYTES;
 
     /** Everything on. */
     public static final PipelineOptions ALL = new PipelineOptions(true, true, true, true, 20);
