@@ -91,7 +91,7 @@ final class ArchitectureSmoothing {
         String[] pairs = (configurations != null ? configurations : CONFIGURATIONS).split(",");
         System.out.printf(Locale.ROOT, "Smoothing on deployed architectures: %d rows uniform in [0, 1) (SplittableRandom(%d)), "
                 + "logit of the predicted class, top-%d; uniform ℓ2-ball noise, n = %d, α = %s, clip norm M = %s, seed %d.%n%n",
-                rowCount, ROW_SEED, K, policy.samples(), policy.alpha(), clipLabel(policy.clipNorm()), policy.seed());
+                rowCount, ROW_SEED, K, policy.samples(), policy.alpha(), MethodComparison.clipLabel(policy.clipNorm()), policy.seed());
         List<String> certified = new ArrayList<>();
         List<String> checked = new ArrayList<>();
         List<String> costs = new ArrayList<>();
@@ -139,7 +139,7 @@ final class ArchitectureSmoothing {
                         double topk = certificates.stream().filter(c -> c.certifiedRadius() > epsilon).count() / (double) rows.length;
                         certified.add(String.format(Locale.ROOT,
                                 "| %s | %.1f | %s | %.3f | %.3f | %.3f (%.3f) | %.3f | %d / %d | %s | %s | %.1f %% | %.4f | %d | %s | %.0f ms | %.0f ms | %.1f× | %s → %s |",
-                                name, scale, clipLabel(clipNorm), epsilon, noise.shiftDistance(epsilon),
+                                name, scale, MethodComparison.clipLabel(clipNorm), epsilon, noise.shiftDistance(epsilon),
                                 MethodComparison.median(certificates.stream().mapToDouble(c -> norm(c.attribution()) / c.normBound()).toArray()),
                                 MethodComparison.median(certificates.stream().mapToDouble(c -> c.normLower() / c.normBound()).toArray()),
                                 agreement,
@@ -148,7 +148,7 @@ final class ArchitectureSmoothing {
                                 settings.samples(), settings.alpha(), run.wallMillis / rows.length, run.cpuMillis / rows.length,
                                 run.wallMillis / saliency.wallMillis, load, loadAfter));
                     }
-                    System.err.println("[methods] " + name + " r = " + scale + ", M = " + clipLabel(clipNorm) + ": " + certified.get(certified.size() - 1));
+                    System.err.println("[methods] " + name + " r = " + scale + ", M = " + MethodComparison.clipLabel(clipNorm) + ": " + certified.get(certified.size() - 1));
                     SmoothedAttack attack = SmoothedAttack.on(model, TargetKind.LOGIT, rowBudget, noise, K, settings.clipNorm());
                     for (int r = 0; r < Math.min(checkRows, rows.length); r++) {
                         failed |= check(name, attack, rows[r], r, certificates.get(r), noise, epsilons, checked);
@@ -175,7 +175,7 @@ final class ArchitectureSmoothing {
     private static boolean check(String name, SmoothedAttack attack, float[] x, int row, SmoothedCertificate certificate, Noise noise,
             double[] epsilons, List<String> lines) {
         int n = certificate.samples();
-        String m = clipLabel(certificate.clipNorm());
+        String m = MethodComparison.clipLabel(certificate.clipNorm());
         double t = CosineBound.estimationError(certificate.normBound(), n, certificate.alpha());
         long seed = 1000 + row;
         double[] hx = attack.smoothedAttribution(x, new double[x.length], certificate.target(), n, seed);
@@ -237,10 +237,6 @@ final class ArchitectureSmoothing {
     /** The certified cosine at ε from the certificate's ‖h‖ lower bound (the draws do not depend on ε). */
     private static double cosineAt(SmoothedCertificate certificate, Noise noise, double epsilon) {
         return CosineBound.lower(certificate.normLower(), CosineBound.deviation(certificate.normBound(), noise, epsilon));
-    }
-
-    private static String clipLabel(double clipNorm) {
-        return clipNorm == SmoothingSettings.UNIT_NORM ? "unit" : String.valueOf(clipNorm);
     }
 
     /** arcsin(t/(‖ĥ‖ − t)): how far the direction of an estimate within t of the truth can be off (π/2 if t ≥ ‖ĥ‖ − t). */

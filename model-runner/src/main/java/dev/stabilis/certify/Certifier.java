@@ -88,6 +88,11 @@ public final class Certifier {
         return (int) Math.max(1, Math.min(ROWS_PER_PASS, budgetBytes / bytesPerBox(graph)));
     }
 
+    /** The most boxes one of this certifier's bound passes holds (split leaves included). */
+    public int rowsPerPass() {
+        return rowsPerPass;
+    }
+
     /** Certifies every row (each of the model's input size). */
     public List<CertifiedSample> certify(float[][] rows) {
         List<CertifiedSample> out = new ArrayList<>(rows.length);

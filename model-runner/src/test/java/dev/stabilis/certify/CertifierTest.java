@@ -255,6 +255,10 @@ class CertifierTest {
 
         assertThat(boxes).as("3×32×32: %d bytes per box", perBox).isBetween(2, Certifier.ROWS_PER_PASS / 4);
         assertThat(boxes * perBox).isLessThanOrEqualTo(1L << 30);
+        try (GradientBounds bounds = GradientBounds.load(resnet, Device.cpu())) {
+            assertThat(new Certifier(bounds, settings(0.002, 1, false)).rowsPerPass())
+                    .as("a certifier without a budget: the default 1 GiB").isEqualTo(boxes);
+        }
         // at 224×224 every feature map has 49 times the elements: one box per pass, whatever it costs
         assertThat(Certifier.rowsPerPass(resnet, (1L << 30) / 49)).isEqualTo(1);
     }
