@@ -91,7 +91,8 @@ final class ArchitectureSmoothing {
         String[] pairs = (configurations != null ? configurations : CONFIGURATIONS).split(",");
         System.out.printf(Locale.ROOT, "Smoothing on deployed architectures: %d rows uniform in [0, 1) (SplittableRandom(%d)), "
                 + "logit of the predicted class, top-%d; uniform ℓ2-ball noise, n = %d, α = %s, clip norm M = %s, seed %d.%n%n",
-                rowCount, ROW_SEED, K, policy.samples(), policy.alpha(), MethodComparison.clipLabel(policy.clipNorm()), policy.seed());
+                rowCount, ROW_SEED, K, policy.samples(), policy.alpha(), MethodComparison.clipLabel(policy.clipNorm()),
+                policy.seed());
         List<String> certified = new ArrayList<>();
         List<String> checked = new ArrayList<>();
         List<String> costs = new ArrayList<>();
@@ -117,7 +118,8 @@ final class ArchitectureSmoothing {
                         case "default" -> MethodComparison.smoothingScale(d);
                         default -> Double.parseDouble(configuration[0]);
                     };
-                    double clipNorm = configuration[1].equals("unit") ? SmoothingSettings.UNIT_NORM : Double.parseDouble(configuration[1]);
+                    double clipNorm = configuration[1].equals("unit") ? SmoothingSettings.UNIT_NORM
+                            : Double.parseDouble(configuration[1]);
                     SmoothingSettings settings = new SmoothingSettings(NoiseKind.parse(policy.noise()), scale, policy.samples(),
                             policy.alpha(), epsilons[0], K, clipNorm, TargetKind.LOGIT, policy.seed(), rowBudget);
                     Noise noise = settings.noise().create(scale, d);
@@ -148,7 +150,8 @@ final class ArchitectureSmoothing {
                                 settings.samples(), settings.alpha(), run.wallMillis / rows.length, run.cpuMillis / rows.length,
                                 run.wallMillis / saliency.wallMillis, load, loadAfter));
                     }
-                    System.err.println("[methods] " + name + " r = " + scale + ", M = " + MethodComparison.clipLabel(clipNorm) + ": " + certified.get(certified.size() - 1));
+                    System.err.println("[methods] " + name + " r = " + scale + ", M = " + MethodComparison.clipLabel(clipNorm) + ": "
+                            + certified.get(certified.size() - 1));
                     SmoothedAttack attack = SmoothedAttack.on(model, TargetKind.LOGIT, rowBudget, noise, K, settings.clipNorm());
                     for (int r = 0; r < Math.min(checkRows, rows.length); r++) {
                         failed |= check(name, attack, rows[r], r, certificates.get(r), noise, epsilons, checked);

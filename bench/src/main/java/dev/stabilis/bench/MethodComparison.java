@@ -194,7 +194,8 @@ public final class MethodComparison {
         System.arraycopy(SMOOTHING_RADII, 0, radii, 1, SMOOTHING_RADII.length);
         System.out.printf(Locale.ROOT, "Smoothing certificates (%s noise of scale %s, n = %d, α = %s, clip norm %s, seed %d; float32 "
                 + "models; all rows in one call after a warm-up call; ℓ2 radius %.3f = √%d · %s contains the demo policy's L∞ box):%n%n",
-                policy.noise(), smoothingScale(rows[0].length), policy.samples(), policy.alpha(), clipLabel(policy.clipNorm()), policy.seed(), demoRadius,
+                policy.noise(), smoothingScale(rows[0].length), policy.samples(), policy.alpha(), clipLabel(policy.clipNorm()),
+                policy.seed(), demoRadius,
                 rows[0].length, DEMO_EPSILON);
         System.out.println("| model | ℓ2 radius | certified top-5 | median certified radius | time per sample |");
         System.out.println("|---|---|---|---|---|");
@@ -215,8 +216,8 @@ public final class MethodComparison {
     }
 
     private static SmoothingSettings smoothingSettings(ModelPolicy.Smoothing policy, float[][] rows, double radius) {
-        return new SmoothingSettings(NoiseKind.parse(policy.noise()), smoothingScale(rows[0].length), policy.samples(), policy.alpha(), radius, K,
-                policy.clipNorm(), TargetKind.LOGIT, policy.seed(), policy.rowBudget());
+        return new SmoothingSettings(NoiseKind.parse(policy.noise()), smoothingScale(rows[0].length), policy.samples(),
+                policy.alpha(), radius, K, policy.clipNorm(), TargetKind.LOGIT, policy.seed(), policy.rowBudget());
     }
 
     /** A clip norm as the tables print it: {@code unit} for {@link SmoothingSettings#UNIT_NORM}. */

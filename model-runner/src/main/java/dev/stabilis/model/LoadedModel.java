@@ -117,8 +117,8 @@ public record LoadedModel(String name, String version, Path artifact, ModelPolic
     public SmoothingSettings smoothingSettings(Double radius) {
         ModelPolicy.Certification c = policy.certification();
         ModelPolicy.Smoothing s = c.smoothing();
-        return new SmoothingSettings(NoiseKind.parse(s.noise()), policy.smoothingScale(inputSize()), s.samples(), s.alpha(), radius != null ? radius : s.radius(),
-                c.k(), s.clipNorm(), targetKind(c.target()), s.seed(), s.rowBudget());
+        return new SmoothingSettings(NoiseKind.parse(s.noise()), policy.smoothingScale(inputSize()), s.samples(), s.alpha(),
+                radius != null ? radius : s.radius(), c.k(), s.clipNorm(), targetKind(c.target()), s.seed(), s.rowBudget());
     }
 
     /**

@@ -30,7 +30,8 @@ public final class SmoothedAttack {
 
     /**
      * An attack on the smoothed attribution of {@code model} (the caller keeps ownership) under {@code noise}, with
-     * saliency clipped to {@code clipNorm} (or scaled to norm 1, {@link SmoothingSettings#UNIT_NORM}), in passes of at most {@code rowBudget} noisy rows.
+     * saliency clipped to {@code clipNorm} (or scaled to norm 1, {@link SmoothingSettings#UNIT_NORM}), in passes of at
+     * most {@code rowBudget} noisy rows.
      */
     public static SmoothedAttack on(DifferentiableModel model, TargetKind kind, int rowBudget, Noise noise, int k, double clipNorm) {
         return new SmoothedAttack(new NoisyPasses(model, kind, rowBudget), noise, k, clipNorm);

@@ -25,7 +25,7 @@ public record SmoothedCertificate(NoiseKind noise, double scale, int samples, do
         int target, int k, double clipNorm, double[] attribution, double normLower, double cosineLower,
         double[] frequency, int[] topk, int[] certifiedOut, double certifiedRadius) {
 
-    /** M: the largest norm of an averaged saliency ({@link SmoothingSettings#normBound()}), the scale of the cosine bound. */
+    /** M: the largest norm of an averaged saliency ({@link SmoothingSettings#normBound()}), the cosine bound's scale. */
     public double normBound() {
         return SmoothingSettings.normBound(clipNorm);
     }
