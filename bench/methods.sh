@@ -6,8 +6,9 @@
 # tables' model names, e.g. digits_mlp_relu); Markdown tables
 #   bench/methods.sh architectures [rows [checkRows [models [radii [configurations]]]]]
 # the smoothing part on the deployed-architecture fixtures (resnet18, transformer_explicit; see ArchitectureSmoothing's
-# Javadoc), default 16 rows, the empirical check on the first 2, ℓ2 radii 0.1,0.25,0.5, noise configurations r/M
-# 1.0/10.0,sqrt-d/10.0,sqrt-d/1.0E-4 (noise radius / clip norm); the full ONNX files are written first by
+# Javadoc), default 16 rows, the empirical check on the first 2, ℓ2 radii 0.05,0.1,0.25,0.5, noise configurations
+# r/M 1.0/10,default/unit,sqrt-d/unit (noise radius: a number, the policy default or √d / clip norm: a number or
+# unit); the full ONNX files are written first by
 # tools/fixtures/make_architectures.py (stripped weights regenerated, SHA-256 checked), as bench/architectures.sh does.
 # Builds this checkout with `mvn package` (nothing is installed into ~/.m2) and compiles the harness with javac
 # against model-runner's classes and runtime classpath.
