@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stabilis.certify.CertifiedSample;
 import dev.stabilis.certify.Certifier;
 import dev.stabilis.certify.CertifySettings;
+import dev.stabilis.certify.CertifySettings.Splitting;
 import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.certify.IntervalBounds;
 import dev.stabilis.engine.TargetKind;
@@ -56,8 +57,8 @@ public final class CertifyBenchmark {
         boolean timeRadius = Boolean.parseBoolean(opts.getOrDefault("radius", "true"));
         double[] unitMin = {0};
         double[] unitMax = {1};
-        CertifySettings settings = new CertifySettings(epsilon, 5, TargetKind.LOGIT, 0, 1, false, 1, 16, unitMin, unitMax);
-        CertifySettings radius = new CertifySettings(epsilon, 5, TargetKind.LOGIT, 0, 1, true, 1, 16, unitMin, unitMax);
+        CertifySettings settings = new CertifySettings(epsilon, 5, TargetKind.LOGIT, 0, Splitting.NONE, false, 1, 16, unitMin, unitMax);
+        CertifySettings radius = new CertifySettings(epsilon, 5, TargetKind.LOGIT, 0, Splitting.NONE, true, 1, 16, unitMin, unitMax);
         Map<String, Object> result = new LinkedHashMap<>();
         try (GradientBounds bounds = GradientBounds.load(OnnxImporter.read(model), Device.cpu())) {
             SplittableRandom random = new SplittableRandom(42);

@@ -10,6 +10,7 @@ import dev.stabilis.attribution.Attributor;
 import dev.stabilis.attribution.Saliency;
 import dev.stabilis.certify.Certifier;
 import dev.stabilis.certify.CertifySettings;
+import dev.stabilis.certify.CertifySettings.Splitting;
 import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.engine.GraphModel;
 import dev.stabilis.engine.TargetKind;
@@ -61,7 +62,7 @@ public final class LatencyBenchmark {
             Attributor saliency = new Attributor(model, new Saliency());
             result.put("explainSaliency", percentiles(calls, () -> saliency.explain(row, null)));
         }
-        CertifySettings settings = new CertifySettings(0.005, 5, TargetKind.LOGIT, 0, 1, false, 1, 16, new double[] {0},
+        CertifySettings settings = new CertifySettings(0.005, 5, TargetKind.LOGIT, 0, Splitting.NONE, false, 1, 16, new double[] {0},
                 new double[] {1});
         try (GradientBounds bounds = GradientBounds.load(graph, Device.cpu())) {
             Certifier certifier = new Certifier(bounds, settings);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.stabilis.certify.CertifiedSample;
 import dev.stabilis.certify.Certifier;
 import dev.stabilis.certify.CertifySettings;
+import dev.stabilis.certify.CertifySettings.Splitting;
 import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.engine.GraphModel;
 import dev.stabilis.engine.TargetKind;
@@ -183,7 +184,7 @@ public final class MethodComparison {
     }
 
     private static CertifySettings settings(double epsilon, boolean radius) {
-        return new CertifySettings(epsilon, K, TargetKind.LOGIT, 0, 1, radius, RADIUS_MAX, RADIUS_STEPS, UNIT_MIN, UNIT_MAX);
+        return new CertifySettings(epsilon, K, TargetKind.LOGIT, 0, Splitting.NONE, radius, RADIUS_MAX, RADIUS_STEPS, UNIT_MIN, UNIT_MAX);
     }
 
     private static void smoothing(List<Model> models, float[][] rows) {

@@ -9,6 +9,7 @@ import dev.stabilis.attribution.PassSize;
 import dev.stabilis.attribution.Saliency;
 import dev.stabilis.certify.Certifier;
 import dev.stabilis.certify.CertifySettings;
+import dev.stabilis.certify.CertifySettings.Splitting;
 import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.engine.GraphModel;
 import dev.stabilis.engine.TargetKind;
@@ -64,7 +65,7 @@ public final class PassMemoryProbe {
             }
             case "bounds" -> {
                 estimate = Certifier.bytesPerBox(graph);
-                CertifySettings settings = new CertifySettings(0.01, 5, TargetKind.LOGIT, 0, 1, false, 0.1, 12, new double[] {0},
+                CertifySettings settings = new CertifySettings(0.01, 5, TargetKind.LOGIT, 0, Splitting.NONE, false, 0.1, 12, new double[] {0},
                         new double[] {1});
                 try (GradientBounds bounds = GradientBounds.load(graph, Device.cpu())) {
                     new Certifier(bounds, settings, rows).certify(warm);

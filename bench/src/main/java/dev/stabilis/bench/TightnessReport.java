@@ -6,6 +6,7 @@ import dev.stabilis.certify.BoxSearch;
 import dev.stabilis.certify.CertifiedSample;
 import dev.stabilis.certify.Certifier;
 import dev.stabilis.certify.CertifySettings;
+import dev.stabilis.certify.CertifySettings.Splitting;
 import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.onnx.OnnxImporter;
@@ -67,7 +68,7 @@ public final class TightnessReport {
                     System.out.printf(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.4g | %.4g | %.2f | %s |%n", name, eps,
                             fraction(plain), fraction(split), certified / rows.length, found / rows.length, certified / found, median);
                 }
-                CertifySettings radiusSearch = new CertifySettings(0.01, 5, TargetKind.LOGIT, 0, 1, true, 1.0, 16, UNIT_MIN, UNIT_MAX);
+                CertifySettings radiusSearch = new CertifySettings(0.01, 5, TargetKind.LOGIT, 0, Splitting.NONE, true, 1.0, 16, UNIT_MIN, UNIT_MAX);
                 new Certifier(bounds, radiusSearch).certify(Arrays.copyOf(rows, 8));
                 long start = System.nanoTime();
                 List<CertifiedSample> radius = new Certifier(bounds, radiusSearch).certify(rows);
@@ -86,7 +87,7 @@ public final class TightnessReport {
     }
 
     private static CertifySettings settings(double eps, int leaves, boolean radius) {
-        return new CertifySettings(eps, 5, TargetKind.LOGIT, 0, leaves, radius, 1.0, 16, UNIT_MIN, UNIT_MAX);
+        return new CertifySettings(eps, 5, TargetKind.LOGIT, 0, Splitting.upTo(leaves), radius, 1.0, 16, UNIT_MIN, UNIT_MAX);
     }
 
     private static double fraction(List<CertifiedSample> samples) {

@@ -8,8 +8,10 @@ package dev.stabilis.certify;
  * @param lower lower gradient bound over the box
  * @param upper upper gradient bound over the box
  * @param certificate what the bounds certify
+ * @param leaves the sub-boxes input splitting cut the box into (1: the box whole)
  */
-public record CertifiedSample(int predicted, double[] gradient, double[] lower, double[] upper, Certificate certificate) {
+public record CertifiedSample(int predicted, double[] gradient, double[] lower, double[] upper, Certificate certificate,
+        int leaves) {
 
     /** Mean of {@code upper − lower} over features: how wide the certified gradient box is. */
     public double meanWidth() {

@@ -1,10 +1,9 @@
 package dev.stabilis.certify;
 
+import static dev.stabilis.certify.InputSplitting.row;
+
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.stabilis.engine.Gradients;
 import dev.stabilis.engine.Scalars;
@@ -16,9 +15,8 @@ import java.util.List;
 /**
  * Certifies host rows: builds each sample's box {@code [x − ε, x + ε]} clipped to the domain, bounds the
  * gradient of the predicted class's score over it, derives the certificates and, when asked, the certified
- * radius by a batched bisection on ε. Input splitting, when enabled, bisects every box along the feature
- * with the largest {@code radius × |gradient bound|} until it has {@code splitLeaves} sub-boxes, and takes
- * the union of their bounds (sound: the sub-boxes cover the box).
+ * radius by a batched bisection on ε. Input splitting, when enabled, tightens the bounds of the samples whose
+ * top-k set the whole box does not certify ({@link InputSplitting}).
  */
 public final class Certifier {
 
@@ -43,6 +41,7 @@ public final class Certifier {
     private final int size;
     private final InputDomain domain;
     private final int rowsPerPass;
+    private final InputSplitting splitting;
 
     /** A certifier whose bound passes hold the boxes {@link #DEFAULT_PASS_MEMORY_BYTES} affords ({@link #rowsPerPass}). */
     public Certifier(GradientBounds bounds, CertifySettings settings) {
@@ -63,6 +62,7 @@ public final class Certifier {
         this.size = bounds.graph().inputSize();
         this.domain = new InputDomain(settings.domainMin(), settings.domainMax(), size);
         this.rowsPerPass = rowsPerPass;
+        this.splitting = new InputSplitting(bounds, settings);
     }
 
     /**
@@ -96,7 +96,7 @@ public final class Certifier {
     /** Certifies every row (each of the model's input size). */
     public List<CertifiedSample> certify(float[][] rows) {
         List<CertifiedSample> out = new ArrayList<>(rows.length);
-        int perPass = Math.max(1, rowsPerPass / settings.splitLeaves());
+        int perPass = Math.max(1, rowsPerPass / settings.splitting().maxLeaves());
         for (int start = 0; start < rows.length; start += perPass) {
             out.addAll(certifyChunk(rows, start, Math.min(rows.length, start + perPass)));
         }
@@ -120,20 +120,20 @@ public final class Certifier {
             Gradients atSample = bounds.model().gradients(x, null, settings.kind());
             NDArray classes = atSample.classes();
             double[] gradient = atSample.gradient().toDoubleArray();
-            Host result = toHost(boundsAt(x, bounds.model().scalars().of(settings.epsilon()), classes));
+            InputSplitting.BoxBounds result = boundsAt(x, bounds.model().scalars().of(settings.epsilon()), classes, gradient);
             long[] predicted = classes.toLongArray();
             List<CertifiedSample> out = new ArrayList<>(n);
             double[] radius = settings.radius() ? radius(x, classes, gradient) : null;
             for (int i = 0; i < n; i++) {
-                double[] g = slice(gradient, i, size);
-                double[] lo = slice(result.lower, i, size);
-                double[] hi = slice(result.upper, i, size);
-                Certificate certificate = Certificates.of(g, lo, hi, settings.k(), slice(result.logitLower, i, result.classes),
-                        slice(result.logitUpper, i, result.classes), (int) predicted[i]);
+                double[] g = row(gradient, i, size);
+                double[] lo = row(result.lower(), i, size);
+                double[] hi = row(result.upper(), i, size);
+                Certificate certificate = Certificates.of(g, lo, hi, settings.k(), row(result.logitLower(), i,
+                        result.classes()), row(result.logitUpper(), i, result.classes()), (int) predicted[i]);
                 if (radius != null) {
                     certificate = certificate.withRadius(radius[i]);
                 }
-                out.add(new CertifiedSample((int) predicted[i], g, lo, hi, certificate));
+                out.add(new CertifiedSample((int) predicted[i], g, lo, hi, certificate, result.leaves()[i]));
             }
             return out;
         }
@@ -144,48 +144,11 @@ public final class Certifier {
      *
      * @param epsilon broadcastable to x: a scalar of the model (one ε for all rows, nothing made per call) or
      *     {@code [N, 1, ...]} (one per row)
+     * @param gradient the gradient at each row, flat
      */
-    private IntervalBounds boundsAt(NDArray x, NDArray epsilon, NDArray classes) {
+    private InputSplitting.BoxBounds boundsAt(NDArray x, NDArray epsilon, NDArray classes, double[] gradient) {
         Scalars constants = bounds.model().scalars();
-        NDArray lower = domain.clip(x.sub(epsilon), constants);
-        NDArray upper = domain.clip(x.add(epsilon), constants);
-        int leaves = 1;
-        while (leaves < settings.splitLeaves()) {
-            IntervalBounds b = bounds.bounds(lower, upper, classes, settings.kind(), settings.paramGamma());
-            NDArray[] halves = split(lower, upper, b);
-            lower = halves[0];
-            upper = halves[1];
-            classes = NDArrays.concat(new NDList(classes, classes));
-            leaves *= 2;
-        }
-        IntervalBounds leafBounds = bounds.bounds(lower, upper, classes, settings.kind(), settings.paramGamma());
-        if (leaves == 1) {
-            return leafBounds;
-        }
-        return new IntervalBounds(unionMin(leafBounds.gradientLower(), leaves), unionMax(leafBounds.gradientUpper(), leaves),
-                unionMin(leafBounds.logitLower(), leaves), unionMax(leafBounds.logitUpper(), leaves));
-    }
-
-    /** Bisects every box along the feature with the largest radius × magnitude bound. */
-    private static NDArray[] split(NDArray lower, NDArray upper, IntervalBounds b) {
-        long boxes = lower.getShape().get(0);
-        Shape shape = lower.getShape();
-        NDArray radius = upper.sub(lower).reshape(boxes, -1);
-        NDArray magnitude = NDArrays.maximum(b.gradientLower().abs(), b.gradientUpper().abs()).reshape(boxes, -1);
-        NDArray dimension = radius.mul(magnitude).argMax(1);
-        NDArray mask = dimension.oneHot((int) radius.getShape().get(1), DataType.FLOAT64).reshape(shape).toType(DataType.BOOLEAN, false);
-        NDArray middle = lower.add(upper).divi(2);
-        NDArray leftUpper = NDArrays.where(mask, middle, upper);
-        NDArray rightLower = NDArrays.where(mask, middle, lower);
-        return new NDArray[] {NDArrays.concat(new NDList(lower, rightLower)), NDArrays.concat(new NDList(leftUpper, upper))};
-    }
-
-    private static NDArray unionMin(NDArray leaves, int count) {
-        return leaves.reshape(new Shape(count, leaves.getShape().get(0) / count).addAll(leaves.getShape().slice(1))).min(new int[] {0});
-    }
-
-    private static NDArray unionMax(NDArray leaves, int count) {
-        return leaves.reshape(new Shape(count, leaves.getShape().get(0) / count).addAll(leaves.getShape().slice(1))).max(new int[] {0});
+        return splitting.bound(domain.clip(x.sub(epsilon), constants), domain.clip(x.add(epsilon), constants), classes, gradient);
     }
 
     /** A copy of an array in another manager, so that what is computed from it is freed with that manager. */
@@ -214,13 +177,13 @@ public final class Certifier {
             double[] upper;
             try (NDManager pass = x.getManager().newSubManager()) { // the arrays of one bound pass at a time
                 NDArray epsilon = pass.create(probe, new Shape(Shapes.perRow(n, x.getShape().dimension())));
-                IntervalBounds b = boundsAt(copyTo(pass, x), epsilon, copyTo(pass, classes));
-                lower = b.gradientLower().toDoubleArray();
-                upper = b.gradientUpper().toDoubleArray();
+                InputSplitting.BoxBounds b = boundsAt(copyTo(pass, x), epsilon, copyTo(pass, classes), gradient);
+                lower = b.lower();
+                upper = b.upper();
             }
             for (int i = 0; i < n; i++) {
-                boolean certified = Certificates.topkCertified(slice(gradient, i, size), slice(lower, i, size),
-                        slice(upper, i, size), settings.k());
+                boolean certified = Certificates.topkCertified(row(gradient, i, size),
+                        row(lower, i, size), row(upper, i, size), settings.k());
                 if (step == 0) {
                     if (certified) {
                         lo[i] = hi[i];
@@ -233,16 +196,5 @@ public final class Certifier {
             }
         }
         return lo;
-    }
-
-    private record Host(double[] lower, double[] upper, double[] logitLower, double[] logitUpper, int classes) {}
-
-    private static Host toHost(IntervalBounds b) {
-        return new Host(b.gradientLower().toDoubleArray(), b.gradientUpper().toDoubleArray(),
-                b.logitLower().toDoubleArray(), b.logitUpper().toDoubleArray(), (int) b.logitLower().getShape().get(1));
-    }
-
-    private static double[] slice(double[] flat, int row, int width) {
-        return java.util.Arrays.copyOfRange(flat, row * width, (row + 1) * width);
     }
 }

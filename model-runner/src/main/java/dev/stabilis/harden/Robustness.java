@@ -12,6 +12,7 @@ import dev.stabilis.attack.ExplanationAttack;
 import dev.stabilis.certify.CertifiedSample;
 import dev.stabilis.certify.Certifier;
 import dev.stabilis.certify.CertifySettings;
+import dev.stabilis.certify.CertifySettings.Splitting;
 import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.engine.HessianVectorProduct;
 import dev.stabilis.engine.GraphModel;
@@ -115,7 +116,7 @@ public final class Robustness {
 
     /** The share of rows whose top-k set of the predicted logit's gradient is certified over the ε box. */
     public static double certifiedFraction(Graph graph, Dataset rows, double epsilon, int k, Device device) {
-        CertifySettings settings = new CertifySettings(epsilon, k, TargetKind.LOGIT, 0, 1, false, 1, 1, new double[] {0}, new double[] {1});
+        CertifySettings settings = new CertifySettings(epsilon, k, TargetKind.LOGIT, 0, Splitting.NONE, false, 1, 1, new double[] {0}, new double[] {1});
         try (GradientBounds bounds = GradientBounds.load(graph, device)) {
             List<CertifiedSample> samples = new Certifier(bounds, settings).certify(rows.features());
             return samples.stream().filter(s -> s.certificate().topk()).count() / (double) samples.size();

@@ -8,6 +8,7 @@ import dev.stabilis.attribution.IntegratedGradients;
 import dev.stabilis.attribution.Saliency;
 import dev.stabilis.attribution.SmoothGrad;
 import dev.stabilis.certify.CertifySettings;
+import dev.stabilis.certify.CertifySettings.Splitting;
 import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.engine.DifferentiableModel;
 import dev.stabilis.engine.TargetKind;
@@ -79,11 +80,11 @@ public record LoadedModel(String name, String version, Path artifact, ModelPolic
      * @param radius whether to compute the certified radius
      */
     public CertifySettings certifySettings(Double epsilon, Integer k, String target, Double parameterGamma,
-            Integer splitLeaves, boolean radius) {
+            Splitting splitting, boolean radius) {
         ModelPolicy.Certification c = policy.certification();
         return new CertifySettings(epsilon != null ? epsilon : c.epsilon(), k != null ? k : c.k(),
                 targetKind(target != null ? target : c.target()), parameterGamma != null ? parameterGamma : c.parameterGamma(),
-                splitLeaves != null ? splitLeaves : c.splitLeaves(), radius, policy.radiusMax(inputSize()), c.radiusSteps(),
+                splitting != null ? splitting : c.splitting(), radius, policy.radiusMax(inputSize()), c.radiusSteps(),
                 policy.domainMin(), policy.domainMax());
     }
 

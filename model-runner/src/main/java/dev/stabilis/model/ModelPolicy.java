@@ -1,5 +1,6 @@
 package dev.stabilis.model;
 
+import dev.stabilis.certify.CertifySettings.Splitting;
 import dev.stabilis.smoothing.NoiseKind;
 import dev.stabilis.smoothing.SmoothingSettings;
 import java.util.List;
@@ -71,18 +72,25 @@ public record ModelPolicy(long[] inputShape, String inputEmbedding, List<String>
      * @param k size of the certified top-k set
      * @param target {@code logit} or {@code logprob}
      * @param parameterGamma relative parameter radius γ (0: exact parameters)
-     * @param splitLeaves sub-boxes of input splitting; 1 when tightening is {@code none}
+     * @param splitting input splitting: at most {@code splitLeaves} sub-boxes (1 when tightening is {@code none}) within
+     *     {@code splitBudgetMs} per sample
      * @param radiusMax largest ε the certified-radius search considers; NaN for the largest domain range (1 without a domain)
      * @param radiusSteps bisection steps of the radius search
      * @param alphaSteps for {@code linear}: projected-gradient steps that optimise the relaxation parameters per sample
      *     ({@code certification.linear.alphaSteps}; 0: the fixed default relaxations)
      * @param smoothing the smoothing certificate's settings, used when {@code method} is {@code smoothing}
      */
-    public record Certification(String method, double epsilon, int k, String target, double parameterGamma, int splitLeaves,
+    public record Certification(String method, double epsilon, int k, String target, double parameterGamma, Splitting splitting,
             double radiusMax, int radiusSteps, int alphaSteps, Smoothing smoothing) {
 
-        public static final Certification DEFAULT = new Certification(null, 0.01, 5, "logit", 0, 1, Double.NaN, 16, 0,
-                Smoothing.DEFAULT);
+        /** Sub-boxes of input splitting when the policy turns it on and names no number. */
+        public static final int DEFAULT_SPLIT_LEAVES = 16;
+
+        /** Time input splitting may take per sample unless the policy says otherwise. */
+        public static final double DEFAULT_SPLIT_BUDGET_MS = 20;
+
+        public static final Certification DEFAULT = new Certification(null, 0.01, 5, "logit", 0,
+                new Splitting(1, DEFAULT_SPLIT_BUDGET_MS), Double.NaN, 16, 0, Smoothing.DEFAULT);
     }
 
     /**

@@ -9,6 +9,7 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.stabilis.certify.CertifySettings.Splitting;
 import dev.stabilis.smoothing.SmoothingSettings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -127,13 +128,15 @@ public final class PolicyReader {
     private static ModelPolicy.Certification certification(JsonNode c) {
         ModelPolicy.Certification d = ModelPolicy.Certification.DEFAULT;
         boolean split = c.path("tightening").asText("none").equals("split");
+        Splitting splitting = new Splitting(split ? c.path("splitLeaves").asInt(ModelPolicy.Certification.DEFAULT_SPLIT_LEAVES) : 1,
+                c.path("splitBudgetMs").asDouble(d.splitting().budgetMs()));
         return new ModelPolicy.Certification(
                 c.path("method").asText(null),
                 c.path("epsilon").asDouble(d.epsilon()),
                 c.path("k").asInt(d.k()),
                 c.path("target").asText(d.target()),
                 c.path("parameterGamma").asDouble(d.parameterGamma()),
-                split ? c.path("splitLeaves").asInt(16) : 1,
+                splitting,
                 c.path("radius").path("max").asDouble(d.radiusMax()),
                 c.path("radius").path("steps").asInt(d.radiusSteps()),
                 c.path("linear").path("alphaSteps").asInt(d.alphaSteps()),

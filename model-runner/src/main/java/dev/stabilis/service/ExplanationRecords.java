@@ -87,8 +87,8 @@ public final class ExplanationRecords {
     }
 
     /**
-     * The method name records give gradient-bound certificates: the bounds' method, with {@code -split} when the box
-     * is split into {@code splitLeaves} sub-boxes.
+     * The method name records give gradient-bound certificates: the bounds' method, with {@code -split} when input
+     * splitting may cut a box into up to {@code splitLeaves} sub-boxes.
      */
     public static String certificateMethod(GradientBounds bounds, int splitLeaves) {
         return bounds.method() + (splitLeaves > 1 ? "-split" : "");
@@ -108,7 +108,7 @@ public final class ExplanationRecords {
             boolean withVectors) {
         Certificate cert = c.certificate();
         Integer alphaSteps = bounds.alphaSteps().isPresent() ? bounds.alphaSteps().getAsInt() : null;
-        return new Explanation.Certificate(certificateMethod(bounds, settings.splitLeaves()), settings.epsilon(),
+        return new Explanation.Certificate(certificateMethod(bounds, settings.splitting().maxLeaves()), settings.epsilon(),
                 bounds.fallback().orElse(null), alphaSteps, cert.topk(), cert.topkOverlap(), cert.signStable(), cert.maxDeviationLinf(),
                 cert.maxDeviationL2(), nullable(cert.cosineLower()), cert.prediction(), nullable(cert.radius()), c.meanWidth(), null,
                 withVectors ? c.gradient() : null, withVectors ? c.lower() : null, withVectors ? c.upper() : null);

@@ -89,7 +89,7 @@ public final class ModelPipeline implements AutoCloseable {
                 : null;
         this.smoothing = options.certify() && smoothed ? loaded.smoothingSettings(null) : null;
         this.certificateMethod = smoothing != null ? SmoothingCertifier.METHOD
-                : certifier != null ? ExplanationRecords.certificateMethod(bounds, certifySettings.splitLeaves()) : null;
+                : certifier != null ? ExplanationRecords.certificateMethod(bounds, certifySettings.splitting().maxLeaves()) : null;
         ModelPolicy.Attack attack = loaded.policy().attack();
         this.assessor = graph && options.attack()
                 ? new EmpiricalAssessor(loaded.graph().get(), loaded.model(), attackSettings, attack.thicknessEndPoints(),

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.stabilis.certify.CertifiedSample;
 import dev.stabilis.certify.Certifier;
 import dev.stabilis.certify.CertifySettings;
+import dev.stabilis.certify.CertifySettings.Splitting;
 import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.certify.InputDomain;
 import dev.stabilis.engine.GraphModel;
@@ -117,7 +118,7 @@ class ExplanationAttackTest {
         try (AttackFixture f = AttackFixture.load(name); GradientBounds bounds = GradientBounds.load(f.graph(), Device.cpu())) {
             float[][] rows = f.rows();
             for (double epsilon : new double[] {1e-5, 1e-4, 1e-3, 1e-2, 5e-2}) {
-                CertifySettings certify = new CertifySettings(epsilon, K, TargetKind.LOGIT, 0, 1, false, 1, 1,
+                CertifySettings certify = new CertifySettings(epsilon, K, TargetKind.LOGIT, 0, Splitting.NONE, false, 1, 1,
                         f.policy().domainMin(), f.policy().domainMax());
                 List<CertifiedSample> certified = new Certifier(bounds, certify).certify(rows);
                 for (AttackMethod method : AttackMethod.values()) {

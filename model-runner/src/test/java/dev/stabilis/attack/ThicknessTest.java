@@ -6,6 +6,7 @@ import ai.djl.Device;
 import dev.stabilis.certify.CertifiedSample;
 import dev.stabilis.certify.Certifier;
 import dev.stabilis.certify.CertifySettings;
+import dev.stabilis.certify.CertifySettings.Splitting;
 import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.engine.TargetKind;
 import java.util.Arrays;
@@ -37,7 +38,7 @@ class ThicknessTest {
         double epsilon = 1e-3;
         try (AttackFixture f = AttackFixture.load("digits_mlp_relu"); GradientBounds bounds = GradientBounds.load(f.graph(), Device.cpu())) {
             float[][] rows = AttackFixture.digitsTestRows();
-            List<CertifiedSample> certified = new Certifier(bounds, new CertifySettings(epsilon, 5, TargetKind.LOGIT, 0, 1, false,
+            List<CertifiedSample> certified = new Certifier(bounds, new CertifySettings(epsilon, 5, TargetKind.LOGIT, 0, Splitting.NONE, false,
                     1, 1, f.policy().domainMin(), f.policy().domainMax())).certify(rows);
             double[] values = thickness(f, epsilon, rows);
             int checked = 0;

@@ -8,6 +8,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.stabilis.certify.CertifySettings.Splitting;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.fixtures.ArchitectureFixtures;
 import dev.stabilis.fixtures.Fixture;
@@ -27,7 +28,7 @@ class CertifierTest {
     private static final double[] UNIT_MAX = {1};
 
     static CertifySettings settings(double epsilon, int leaves, boolean radius) {
-        return new CertifySettings(epsilon, 5, TargetKind.LOGIT, 0, leaves, radius, 0.1, 12, UNIT_MIN, UNIT_MAX);
+        return new CertifySettings(epsilon, 5, TargetKind.LOGIT, 0, Splitting.upTo(leaves), radius, 0.1, 12, UNIT_MIN, UNIT_MAX);
     }
 
     @Test
@@ -110,8 +111,8 @@ class CertifierTest {
                 BoxSearch search = new BoxSearch(bounds.graph(), bounds.model());
                 NDManager manager = bounds.model().manager().newSubManager()) {
             double eps = 0.5;
-            CertifySettings plain = new CertifySettings(eps, 5, TargetKind.LOGIT, 0, 1, false, 1, 1, min, new double[] {5000});
-            CertifySettings split = new CertifySettings(eps, 5, TargetKind.LOGIT, 0, 16, false, 1, 1, min, new double[] {5000});
+            CertifySettings plain = new CertifySettings(eps, 5, TargetKind.LOGIT, 0, Splitting.NONE, false, 1, 1, min, new double[] {5000});
+            CertifySettings split = new CertifySettings(eps, 5, TargetKind.LOGIT, 0, Splitting.upTo(16), false, 1, 1, min, new double[] {5000});
             float[][] rows = java.util.Arrays.copyOf(fixture.inputs(), 2);
             List<CertifiedSample> a = new Certifier(bounds, plain).certify(rows);
             List<CertifiedSample> b = new Certifier(bounds, split).certify(rows);
@@ -140,7 +141,99 @@ class CertifierTest {
                     }
                 }
             }
+            assertThat(b).extracting(CertifiedSample::leaves).as("nothing certified: every box split as far as allowed").containsOnly(16);
             assertThat(widthSplit).as("splitting tightens").isLessThan(widthPlain);
+        }
+    }
+
+    @Test
+    void splittingRefinesOnlyTheSamplesTheWholeBoxLeavesUncertified() {
+        Fixture fixture = Fixture.load("breast_cancer_mlp_tanh");
+        double[] min = {0};
+        double[] max = {5000};
+        double eps = 1e-4;
+        try (GradientBounds bounds = GradientBounds.load(OnnxImporter.read(fixture.onnx()), Device.cpu())) {
+            float[][] rows = fixture.inputs();
+            List<CertifiedSample> whole = new Certifier(bounds,
+                    new CertifySettings(eps, 5, TargetKind.LOGIT, 0, Splitting.NONE, false, 1, 1, min, max)).certify(rows);
+            List<CertifiedSample> split = new Certifier(bounds,
+                    new CertifySettings(eps, 5, TargetKind.LOGIT, 0, Splitting.upTo(64), false, 1, 1, min, max)).certify(rows);
+            int gained = 0;
+            for (int s = 0; s < rows.length; s++) {
+                CertifiedSample w = whole.get(s);
+                CertifiedSample p = split.get(s);
+                if (w.certificate().topk()) {
+                    assertThat(p.leaves()).as("sample %d: certified whole, never split", s).isEqualTo(1);
+                    assertThat(p.lower()).isEqualTo(w.lower());
+                    assertThat(p.upper()).isEqualTo(w.upper());
+                    assertThat(p.certificate().topk()).isTrue();
+                } else if (p.certificate().topk()) {
+                    gained++;
+                    assertThat(p.leaves()).as("sample %d: split until certified", s).isBetween(2, 64);
+                } else {
+                    assertThat(p.leaves()).as("sample %d: split as far as allowed", s).isEqualTo(64);
+                }
+            }
+            assertThat(gained).as("samples certified by splitting alone").isPositive();
+        }
+    }
+
+    @Test
+    void theUnionOverSplitLeavesHoldsEveryGradientOfTheBox() {
+        // f0 = tanh(4·x1) + 1.5·tanh(x2), f1 = 0: ∂f0/∂x1 = 4·sech²(4·x1), ∂f0/∂x2 = 1.5·sech²(x2), known exactly. Around
+        // (0.3, 0.5) with ε = 0.2 their ranges overlap, so the top-1 feature is never certified and every box is split as
+        // far as allowed; on leaves that small interval bounds are nearly tight, so a leaf left out of the union shows.
+        Graph graph = Graph.chain(new long[] {2}, List.of(
+                new Dense(new HostTensor(new long[] {2, 2}, new double[] {4, 0, 0, 1}), null),
+                Activation.of(Activation.Kind.TANH),
+                new Dense(new HostTensor(new long[] {2, 2}, new double[] {1, 1.5, 0, 0}), null)));
+        double eps = 0.2;
+        try (GradientBounds bounds = GradientBounds.load(graph, Device.cpu())) {
+            CertifiedSample split = new Certifier(bounds, new CertifySettings(eps, 1, TargetKind.LOGIT, 0, Splitting.upTo(64),
+                    false, 1, 1, new double[] {-10}, new double[] {10})).certify(new float[][] {{0.3f, 0.5f}}).get(0);
+            assertThat(split.leaves()).isEqualTo(64);
+            assertThat(split.certificate().topk()).isFalse();
+            int grid = 400;
+            for (int i = 0; i <= grid; i++) {
+                for (int j = 0; j <= grid; j++) {
+                    double x1 = 0.3f - eps + 2 * eps * i / grid;
+                    double x2 = 0.5f - eps + 2 * eps * j / grid;
+                    double[] g = {4 * sech2(4 * x1), 1.5 * sech2(x2)};
+                    for (int f = 0; f < 2; f++) {
+                        if (g[f] < split.lower()[f] - 1e-12 || g[f] > split.upper()[f] + 1e-12) {
+                            fail("gradient[%d] = %.12f at (%.4f, %.4f) outside [%.12f, %.12f]", f, g[f], x1, x2,
+                                    split.lower()[f], split.upper()[f]);
+                        }
+                    }
+                }
+            }
+            assertThat(split.upper()[0] - split.lower()[0]).as("nearly tight: the exact range is [0.28, 3.42]")
+                    .isLessThan(1.1 * (4 * sech2(4 * (0.3f - eps)) - 4 * sech2(4 * (0.3f + eps))));
+        }
+    }
+
+    private static double sech2(double z) {
+        double c = Math.cosh(z);
+        return 1 / (c * c);
+    }
+
+    @Test
+    void splittingStopsWhenItsTimeBudgetIsSpent() {
+        Fixture fixture = Fixture.load("breast_cancer_mlp_tanh");
+        double[] min = {0};
+        double[] max = {5000};
+        try (GradientBounds bounds = GradientBounds.load(OnnxImporter.read(fixture.onnx()), Device.cpu())) {
+            float[][] rows = fixture.inputs();
+            List<CertifiedSample> whole = new Certifier(bounds,
+                    new CertifySettings(0.5, 5, TargetKind.LOGIT, 0, Splitting.NONE, false, 1, 1, min, max)).certify(rows);
+            // a nanosecond per sample: the unsplit pass alone takes longer, so no round of splitting fits
+            List<CertifiedSample> spent = new Certifier(bounds,
+                    new CertifySettings(0.5, 5, TargetKind.LOGIT, 0, new Splitting(256, 1e-6), false, 1, 1, min, max)).certify(rows);
+            for (int s = 0; s < rows.length; s++) {
+                assertThat(spent.get(s).leaves()).isEqualTo(1);
+                assertThat(spent.get(s).lower()).isEqualTo(whole.get(s).lower());
+                assertThat(spent.get(s).upper()).isEqualTo(whole.get(s).upper());
+            }
         }
     }
 
@@ -151,7 +244,7 @@ class CertifierTest {
         double eps = 0.005;
         dev.stabilis.graph.Graph graph = OnnxImporter.read(fixture.onnx());
         try (GradientBounds bounds = GradientBounds.load(graph, Device.cpu())) {
-            CertifySettings settings = new CertifySettings(eps, 5, TargetKind.LOGIT, gamma, 1, false, 1, 1, UNIT_MIN, UNIT_MAX);
+            CertifySettings settings = new CertifySettings(eps, 5, TargetKind.LOGIT, gamma, Splitting.NONE, false, 1, 1, UNIT_MIN, UNIT_MAX);
             float[][] rows = java.util.Arrays.copyOf(fixture.inputs(), 2);
             List<CertifiedSample> boxed = new Certifier(bounds, settings).certify(rows);
             List<CertifiedSample> exact = new Certifier(bounds, settings(eps, 1, false)).certify(rows);
@@ -194,9 +287,9 @@ class CertifierTest {
     void invalidSettingsAreRefusedNamingTheSetting() {
         assertThatThrownBy(() -> settings(-1, 1, false)).hasMessageContaining("epsilon");
         assertThatThrownBy(() -> settings(0.1, 3, false)).hasMessageContaining("power of two");
-        assertThatThrownBy(() -> new CertifySettings(0.1, 0, TargetKind.LOGIT, 0, 1, false, 1, 1, UNIT_MIN, UNIT_MAX))
+        assertThatThrownBy(() -> new CertifySettings(0.1, 0, TargetKind.LOGIT, 0, Splitting.NONE, false, 1, 1, UNIT_MIN, UNIT_MAX))
                 .hasMessageContaining("k must be");
-        assertThatThrownBy(() -> new CertifySettings(0.1, 5, TargetKind.LOGIT, 1.5, 1, false, 1, 1, UNIT_MIN, UNIT_MAX))
+        assertThatThrownBy(() -> new CertifySettings(0.1, 5, TargetKind.LOGIT, 1.5, Splitting.NONE, false, 1, 1, UNIT_MIN, UNIT_MAX))
                 .hasMessageContaining("gamma");
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
+import dev.stabilis.certify.CertifySettings.Splitting;
 import dev.stabilis.smoothing.SmoothingSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -226,6 +227,7 @@ class PolicyReaderTest {
                   parameterGamma: 0.01
                   tightening: split
                   splitLeaves: 32
+                  splitBudgetMs: 5
                   radius: {steps: 10}
                 """, "p.yaml");
         ModelPolicy.Certification c = p.certification();
@@ -233,13 +235,17 @@ class PolicyReaderTest {
         assertThat(c.k()).isEqualTo(3);
         assertThat(c.target()).isEqualTo("logprob");
         assertThat(c.parameterGamma()).isEqualTo(0.01);
-        assertThat(c.splitLeaves()).isEqualTo(32);
+        assertThat(c.splitting()).isEqualTo(new Splitting(32, 5));
         assertThat(c.radiusSteps()).isEqualTo(10);
         assertThat(p.radiusMax(2)).as("largest domain range").isEqualTo(4.0);
-        assertThat(PolicyReader.parse("certification: {tightening: none, splitLeaves: 8}", "p.yaml").certification().splitLeaves())
-                .as("splitting only when tightening is split").isEqualTo(1);
+        assertThat(PolicyReader.parse("certification: {tightening: none, splitLeaves: 8}", "p.yaml").certification().splitting())
+                .as("splitting only when tightening is split").isEqualTo(new Splitting(1, 20));
+        assertThat(PolicyReader.parse("certification: {tightening: split}", "p.yaml").certification().splitting())
+                .as("the defaults").isEqualTo(new Splitting(16, 20));
         assertThatThrownBy(() -> PolicyReader.parse("certification: {splitLeaves: 6}", "p.yaml"))
                 .hasMessageContaining("$.certification.splitLeaves");
+        assertThatThrownBy(() -> PolicyReader.parse("certification: {tightening: split, splitBudgetMs: 0}", "p.yaml"))
+                .hasMessageContaining("$.certification.splitBudgetMs");
         assertThatThrownBy(() -> PolicyReader.parse("certification: {parameterGamma: 1}", "p.yaml"))
                 .hasMessageContaining("$.certification.parameterGamma");
     }

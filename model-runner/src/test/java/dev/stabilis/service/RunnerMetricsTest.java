@@ -19,7 +19,7 @@ class RunnerMetricsTest {
         RunnerMetrics metrics = new RunnerMetrics(registry, "cpu");
         for (double radius : new double[] {0.0156, 0.0004}) {
             Certificate certificate = new Certificate(true, 5, 1, 0.01, 0.02, 0.99, true, radius);
-            CertifiedSample certified = new CertifiedSample(3, new double[] {1, 2}, new double[] {0.9, 1.9}, new double[] {1.1, 2.1}, certificate);
+            CertifiedSample certified = new CertifiedSample(3, new double[] {1, 2}, new double[] {0.9, 1.9}, new double[] {1.1, 2.1}, certificate, 1);
             Evaluation e = new Evaluation(3, certified.gradient(), Map.of(), 0.002, certified, null, null, 0.5, null, List.of());
             metrics.sample("digits", "1", "interval", new Sample("r", 0, "digits", "1", "PLAIN", new float[] {0, 1}, 3, null, 2, 1, null, null), e, 10);
         }
@@ -81,7 +81,7 @@ class RunnerMetricsTest {
 
     private static void certifiedSample(RunnerMetrics metrics, int predicted, double radius) {
         Certificate certificate = new Certificate(true, 5, 1, 0.01, 0.02, 0.99, true, radius);
-        CertifiedSample certified = new CertifiedSample(predicted, new double[] {1, 2}, new double[] {0.9, 1.9}, new double[] {1.1, 2.1}, certificate);
+        CertifiedSample certified = new CertifiedSample(predicted, new double[] {1, 2}, new double[] {0.9, 1.9}, new double[] {1.1, 2.1}, certificate, 1);
         Evaluation e = new Evaluation(predicted, certified.gradient(), Map.of(), 0.002, certified, null, null, 0.5, null, List.of());
         metrics.sample("digits", "1", "interval", new Sample("r", 0, "digits", "1", "PLAIN", new float[] {0, 1}, predicted, null, 2, 1, null, null), e, 10);
     }

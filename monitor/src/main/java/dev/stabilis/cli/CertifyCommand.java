@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stabilis.certify.CertifiedSample;
 import dev.stabilis.certify.Certifier;
 import dev.stabilis.certify.CertifySettings;
+import dev.stabilis.certify.CertifySettings.Splitting;
 import dev.stabilis.certify.Curvature;
 import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.smoothing.SmoothedCertificate;
@@ -60,8 +61,14 @@ final class CertifyCommand implements Callable<Integer> {
     private Double parameterGamma;
 
     @Option(names = "--split", paramLabel = "LEAVES",
-            description = "Input splitting into LEAVES sub-boxes, a power of two; 1 turns it off (default: the policy's).")
+            description = "Input splitting: a box whose top-k set is not certified is bisected into up to LEAVES sub-boxes, "
+                    + "a power of two; 1 turns it off (default: the policy's).")
     private Integer splitLeaves;
+
+    @Option(names = "--split-budget", paramLabel = "MS",
+            description = "The time input splitting may take per sample, in milliseconds "
+                    + "(default: the policy's certification.splitBudgetMs, else 20).")
+    private Double splitBudgetMs;
 
     @Option(names = "--alpha-steps", paramLabel = "N",
             description = "With --method linear: optimise the relaxation parameters per sample in N projected-gradient steps "
@@ -81,7 +88,10 @@ final class CertifyCommand implements Callable<Integer> {
         try (LoadedModel loaded = source.loadModel()) {
             loaded.requireFeatureInput("certification");
             payload.requireFeatures(loaded.inputSize());
-            CertifySettings settings = loaded.certifySettings(epsilon, k, target, parameterGamma, splitLeaves, radius);
+            Splitting policySplitting = loaded.policy().certification().splitting();
+            Splitting splitting = new Splitting(splitLeaves != null ? splitLeaves : policySplitting.maxLeaves(),
+                    splitBudgetMs != null ? splitBudgetMs : policySplitting.budgetMs());
+            CertifySettings settings = loaded.certifySettings(epsilon, k, target, parameterGamma, splitting, radius);
             if (settings.k() > loaded.inputSize()) {
                 throw new IllegalArgumentException("--k " + settings.k() + " exceeds the model's " + loaded.inputSize() + " features");
             }
@@ -114,7 +124,7 @@ final class CertifyCommand implements Callable<Integer> {
 
     private void print(InferencePayload payload, LoadedModel loaded, CertifySettings settings, GradientBounds bounds,
             List<CertifiedSample> samples, double[] eigenvalues) throws IOException {
-        String name = ExplanationRecords.certificateMethod(bounds, settings.splitLeaves());
+        String name = ExplanationRecords.certificateMethod(bounds, settings.splitting().maxLeaves());
         ObjectNode root = JsonOutput.document(payload, loaded);
         root.put("method", name);
         bounds.alphaSteps().ifPresent(steps -> root.put("alphaSteps", steps));
@@ -122,7 +132,8 @@ final class CertifyCommand implements Callable<Integer> {
         root.put("k", settings.k());
         root.put("target", settings.kind() == TargetKind.LOGIT ? "logit" : "logprob");
         root.put("parameterGamma", settings.paramGamma());
-        root.put("splitLeaves", settings.splitLeaves());
+        root.put("splitLeaves", settings.splitting().maxLeaves());
+        root.put("splitBudgetMs", settings.splitting().budgetMs());
         ObjectNode summary = root.putObject("summary");
         summary.put("samples", samples.size());
         summary.put("topkCertified", samples.stream().filter(s -> s.certificate().topk()).count());
@@ -140,6 +151,7 @@ final class CertifyCommand implements Callable<Integer> {
             JsonOutput.put(r.putArray("gradient"), s.gradient());
             JsonOutput.put(r.putArray("lower"), s.lower());
             JsonOutput.put(r.putArray("upper"), s.upper());
+            r.put("leaves", s.leaves());
             r.set("certificates", ContractJson.tree(ExplanationRecords.certificate(s, bounds, settings)));
             if (eigenvalues != null) {
                 r.put("curvature", eigenvalues[i]);

@@ -149,6 +149,32 @@ class CertifyCommandTest {
     }
 
     @Test
+    void splittingCutsOnlyTheBoxesWhoseTopKSetIsNotCertifiedAndSaysHowFar() {
+        // at ε = 0.002 the whole box certifies the first two digits' top-5 sets and not the third's
+        JsonNode whole = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--method", "interval",
+                "--epsilon", "0.002").json();
+        CliRun run = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--method", "interval",
+                "--epsilon", "0.002", "--split", "8", "--split-budget", "1000");
+        assertThat(run.code()).as(run.err()).isZero();
+        JsonNode root = run.json();
+        assertThat(root.get("method").asText()).isEqualTo("interval-split");
+        assertThat(root.get("splitLeaves").asInt()).isEqualTo(8);
+        assertThat(root.get("splitBudgetMs").asDouble()).isEqualTo(1000.0);
+        assertThat(root.get("results").findValuesAsText("leaves")).containsExactly("1", "1", "8");
+        for (int i = 0; i < root.get("results").size(); i++) {
+            JsonNode before = whole.get("results").get(i);
+            JsonNode after = root.get("results").get(i);
+            assertThat(before.get("leaves").asInt()).isEqualTo(1);
+            if (before.at("/certificates/topk").asBoolean()) {
+                assertThat(after.get("leaves").asInt()).as("result %d: certified whole", i).isEqualTo(1);
+                assertThat(after.get("lower")).isEqualTo(before.get("lower"));
+            } else if (!after.at("/certificates/topk").asBoolean()) {
+                assertThat(after.get("leaves").asInt()).as("result %d: cut as far as allowed", i).isEqualTo(8);
+            }
+        }
+    }
+
+    @Test
     void badArgumentsGiveAClearErrorAndAUsageExitCode() {
         CliRun method = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--method", "crown");
         assertThat(method.code()).isEqualTo(ExitCodes.USAGE);
@@ -159,6 +185,9 @@ class CertifyCommandTest {
         CliRun split = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--split", "3");
         assertThat(split.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(split.err()).contains("power of two");
+        CliRun budget = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--split", "4", "--split-budget", "0");
+        assertThat(budget.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(budget.err()).contains("split budget must be > 0 ms");
         CliRun k = CliRun.stabilis("certify", "--model", DEMO, "--input", PAYLOAD, "--k", "65");
         assertThat(k.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(k.err()).contains("exceeds the model's 64 features");
