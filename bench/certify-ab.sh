@@ -3,6 +3,8 @@
 # classes and libs of BEFORE and AFTER (each a copy of bench/target/{classes,lib} made after bench/build.sh at the
 # two commits), digits MLP and 784-512-512-10 MLP, batch 256 and 4096; RADIUS=true also times the radius search.
 #   BEFORE=/tmp/before AFTER=/tmp/after ROUNDS=2 SECONDS_PER_RUN=3 bench/certify-ab.sh
+# THREADS_BEFORE / THREADS_AFTER give each side its own PyTorch intra-op threads (default THREADS, 2): one build against
+# itself at two thread counts is BEFORE=AFTER=<dir> THREADS_BEFORE=2 THREADS_AFTER=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${ROUNDS:-2}"
@@ -19,8 +21,9 @@ for ((round = 1; round <= ROUNDS; round++)); do
   for name in digits wide; do
     for batch in 256 4096; do
       for side in before after; do
-        dir="${BEFORE:?}"; [[ "$side" == after ]] && dir="${AFTER:?}"
-        java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
+        dir="${BEFORE:?}" threads="${THREADS_BEFORE:-$THREADS}"
+        [[ "$side" == after ]] && dir="${AFTER:?}" threads="${THREADS_AFTER:-$THREADS}"
+        java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$threads" -Dai.djl.pytorch.num_interop_threads=1 \
           -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$dir/classes:$dir/lib/*" dev.stabilis.bench.CertifyBenchmark \
           --model "${MODELS[$name]}" --batch "$batch" --part certify --seconds "$SECONDS_PER_RUN" \
           --radius "${RADIUS:-false}" --out "$OUT/$name-$batch-$side-$round.json" > /dev/null 2>&1

@@ -160,8 +160,9 @@ public final class Certifier {
 
     /**
      * The certified radius per sample: bisection on ε in {@code [0, radiusMax]}, all samples in one bound pass
-     * per step. Bounds are nested in ε, so the top-k certificate is monotone and the bisection is valid; the
-     * returned value is certified (the lower end of the final bracket).
+     * per step. Bounds are nested in ε, so the top-k certificate is monotone and the bisection is valid (input
+     * splitting cut short by its time budget may break the monotony, not the soundness); the returned value is
+     * certified (the lower end of the final bracket, each raise of which a pass certified).
      */
     private double[] radius(NDArray x, NDArray classes, double[] gradient) {
         int n = (int) x.getShape().get(0);

@@ -125,8 +125,6 @@ final class DemoCommand implements Callable<Integer> {
         defaults.put("stabilis.monitor.state.dir", state.toString());
         defaults.put("kafka.bootstrap.servers", "127.0.0.1:" + port);
         defaults.put("stabilis.metrics.port", Integer.toString(metricsPort));
-        // monitor, runner and broker share the machine: one PyTorch thread does not spin against Kafka's threads
-        defaults.put("stabilis.runner.torch.threads", "1");
         // short windows so baselines form within a minute of demo traffic
         defaults.put("stabilis.detect.window.size.ms", "10000");
         defaults.put("stabilis.detect.baseline.warmup.windows", "3");
