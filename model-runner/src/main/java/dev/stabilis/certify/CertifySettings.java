@@ -41,8 +41,9 @@ public record CertifySettings(double epsilon, int k, TargetKind kind, double par
      * has {@code maxLeaves} sub-boxes, or the call has spent {@code budgetMs} per sample.
      *
      * @param maxLeaves the most sub-boxes one box is cut into, a power of two (1: no splitting)
-     * @param budgetMs the time a call may spend on splitting per sample it certifies, in milliseconds (&gt; 0; infinite for
-     *     no limit); the unsplit bound pass always runs
+     * @param budgetMs the time a call's bound passes may take per sample it certifies, in milliseconds, the unsplit pass
+     *     included (&gt; 0; infinite for no limit); the unsplit pass always runs, and a round of splitting only when its
+     *     expected cost fits what is left
      */
     public record Splitting(int maxLeaves, double budgetMs) {
 
