@@ -10,8 +10,8 @@ choices the Java code documents, so that the two can be compared to 1e-9:
   dense affine maps (their Jacobians, taken by autograd at the sample) and activations;
 * pre-activation boxes: CROWN back-substitution to the input for every activation input, intersected with the
   interval (IBP) box;
-* adjoint boxes: the interval backward pass over those boxes, then every activation output's adjoint tightened by
-  linear bounds up the backward chain, top down, intersected with the interval adjoint;
+* adjoint boxes: the interval backward pass over those boxes (the Java method tightens them further by linear bounds
+  up the backward chain only when it optimises its relaxations, alphaSteps > 0, which this reference does not model);
 * the gradient: a linear lower bound of each ±g_j, propagated up the backward chain (McCormick's planes for each
   product σ′(z) ⊙ δ, averaged on each side) with the σ′ term relaxed in z and taken down the forward pass by CROWN;
   minimised over the box and intersected with the interval bounds.
@@ -259,12 +259,6 @@ class Bounder:
                 self.lo[i], self.hi[i] = lo, np.maximum(np.minimum(high, self.hi[i]), lo)
                 self.relax[i] = value_relaxation(layer, self.lo[i], self.hi[i])
         self.adj = interval_backward(layers, self.lo, self.hi, cls)
-        for i in reversed(range(n)):  # adjoints of activation outputs, top down
-            if isinstance(layers[i], Act):
-                al, au = self.adj[i + 1]
-                low, high = self.gradient_bound(i + 1, both_sides(len(al))).ends(l0, u0)
-                lo = np.maximum(low, al)
-                self.adj[i + 1] = (lo, np.maximum(np.minimum(high, au), lo))
 
     def forward_bound(self, v, lam, bound=None):
         """Adds to `bound` a lower bound of lam · v_v (lam [specs, n_v]), by CROWN down the forward pass."""
