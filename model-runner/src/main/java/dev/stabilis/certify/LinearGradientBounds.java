@@ -38,9 +38,9 @@ import java.util.OptionalInt;
  * <p>The boxes the relaxations need are the interval method's, with every activation's input box tightened first
  * by the same forward propagation, and the adjoint boxes recomputed from the tightened ones. With {@code alphaSteps}
  * above 0 each activation output's adjoint box is also tightened by linear bounds up the backward chain: on the digits
- * MLPs that made the softplus bounds 0.4–4 % narrower at twice the cost, and the ReLU bounds no narrower at all (with
- * constant relaxations of σ′ nothing ties the derivatives to each other), so plain {@code linear} leaves it out
- * (BENCHMARKS.md). Each coordinate's final bounds are intersected with the interval bounds (both are sound, so the
+ * MLPs that made the softplus bounds 0.4–4 % narrower at twice the cost and the ReLU and tanh bounds no narrower
+ * (their σ′ have constant relaxations, so nothing ties one neuron's derivative to another's), so plain
+ * {@code linear} leaves it out (BENCHMARKS.md). Each coordinate's final bounds are intersected with the interval bounds (both are sound, so the
  * intersection is).
  *
  * <p>Rounding is accounted for, not estimated. A bound is a real identity evaluated in float64: each step replaces
