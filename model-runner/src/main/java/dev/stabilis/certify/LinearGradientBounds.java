@@ -40,8 +40,8 @@ import java.util.OptionalInt;
  * above 0 each activation output's adjoint box is also tightened by linear bounds up the backward chain: on the digits
  * MLPs that made the softplus bounds 0.4–4 % narrower at twice the cost and the ReLU and tanh bounds no narrower
  * (their σ′ have constant relaxations, so nothing ties one neuron's derivative to another's), so plain
- * {@code linear} leaves it out (BENCHMARKS.md). Each coordinate's final bounds are intersected with the interval bounds (both are sound, so the
- * intersection is).
+ * {@code linear} leaves it out (BENCHMARKS.md). Each coordinate's final bounds are intersected with the interval
+ * bounds (both are sound, so the intersection is).
  *
  * <p>Rounding is accounted for, not estimated. A bound is a real identity evaluated in float64: each step replaces
  * {@code Σ λ·v} by {@code Σ λ′·u + c} where λ′ and c are computed, so the computed bound is off from a sound one by
