@@ -4,6 +4,8 @@
 # 784-512-512-10 MLP (bench/wide_mlp.py), interleaved rounds; batch-1 latency p50/p99 (LatencyBenchmark: saliency,
 # certify, the runner's full pipeline) next to the reference's batch-1 certify; then saliency and IG-32 (bench/run.sh).
 #   ROUNDS=3 SECONDS_PER_RUN=3 THREADS=2 bench/perf.sh      (SKIP_ATTRIBUTION=1 leaves out bench/run.sh)
+# JAVA_THREADS (default THREADS) gives the Java side its own intra-op threads within the same budget, e.g. 1 as a
+# runner has by default, against the reference's THREADS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bench/reference-blas.sh
@@ -16,7 +18,7 @@ mkdir -p "$OUT"
 bench/build.sh
 [[ -f bench/target/wide_mlp.onnx ]] || /usr/bin/python3 bench/wide_mlp.py bench/target/wide_mlp.onnx
 declare -A MODELS=([digits]=model-runner/src/test/resources/fixtures/digits_mlp_relu/model.onnx [wide]=bench/target/wide_mlp.onnx)
-JVM=(-Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1
+JVM=(-Dai.djl.offline=true -Dai.djl.pytorch.num_threads="${JAVA_THREADS:-$THREADS}" -Dai.djl.pytorch.num_interop_threads=1
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error
   -cp "bench/target/classes:bench/target/lib/*")
 uptime > "$OUT/load.txt"
