@@ -6,11 +6,12 @@ import dev.stabilis.certify.Certifier;
 import dev.stabilis.certify.CertifySettings;
 import dev.stabilis.certify.CertifySettings.Splitting;
 import dev.stabilis.certify.GradientBounds;
+import dev.stabilis.evaluate.LabelledRows;
 import dev.stabilis.model.LoadedModel;
 import dev.stabilis.model.ModelLoader;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -34,7 +35,8 @@ public final class SplittingReport {
 
     public static void main(String[] args) throws IOException {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 128;
-        float[][] cancer = breastCancerRows(Path.of("tools/fixtures/data/breast_cancer.csv"), count);
+        float[][] all = LabelledRows.readCsv(Path.of("tools/fixtures/data/breast_cancer.csv"), true, 1).features();
+        float[][] cancer = Arrays.copyOf(all, Math.min(count, all.length));
         float[][] digits = DigitsRows.read(Path.of("tools/fixtures/data/digits.csv.gz"), count);
         System.out.printf(Locale.ROOT, "Rows: the first %d of each data set; top-5 of the predicted class's logit gradient.%n%n",
                 count);
@@ -53,7 +55,7 @@ public final class SplittingReport {
                         for (Splitting splitting : CONFIGURATIONS) {
                             CertifySettings settings = loaded.certifySettings(eps, 5, "logit", 0.0, splitting, false);
                             Certifier certifier = new Certifier(bounds, settings);
-                            certifier.certify(java.util.Arrays.copyOf(rows, 8));
+                            certifier.certify(Arrays.copyOf(rows, 8));
                             long start = System.nanoTime();
                             List<CertifiedSample> samples = certifier.certify(rows);
                             double ms = (System.nanoTime() - start) / 1e6 / rows.length;
@@ -73,17 +75,5 @@ public final class SplittingReport {
         }
         return "up to " + splitting.maxLeaves() + (Double.isInfinite(splitting.budgetMs()) ? ", no time limit"
                 : String.format(Locale.ROOT, ", %.0f ms per sample", splitting.budgetMs()));
-    }
-
-    /** The first rows of the breast-cancer CSV (a header line, then 30 raw features and a label per row). */
-    private static float[][] breastCancerRows(Path file, int count) throws IOException {
-        return Files.readAllLines(file).stream().skip(1).limit(count).map(line -> {
-            String[] cells = line.split(",");
-            float[] row = new float[30];
-            for (int i = 0; i < row.length; i++) {
-                row[i] = Float.parseFloat(cells[i]);
-            }
-            return row;
-        }).toArray(float[][]::new);
     }
 }

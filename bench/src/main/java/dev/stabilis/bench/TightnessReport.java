@@ -20,7 +20,7 @@ import java.util.Locale;
 /**
  * How tight the certified bounds are, and how much input splitting buys: for digits MLPs and boxes of
  * ε ∈ {0.005, 0.01, 0.02, 0.05} (features in [0, 1]), the fraction of samples with a certified top-5 set (plain
- * and with 16-leaf splitting), the mean certified L∞ deviation, the mean largest L∞ deviation the box search
+ * and with input splitting into up to 16 leaves), the mean certified L∞ deviation, the mean largest L∞ deviation the box search
  * finds, their ratio (≥ 1 when sound; 1 would be exact) and the median per-sample ratio over samples where the
  * search found any change (for ReLU networks at small ε it often finds none: every ReLU stays stable). Also the
  * certified radius's median and its cost per sample (after a warm-up). Prints a Markdown table.

@@ -6,7 +6,8 @@ import java.util.Arrays;
 /**
  * What one sample's noisy gradients add up to: the sum of the clipped saliencies ĝ = g · min(1, M/‖g‖), or
  * ĝ = g/‖g‖ for {@link SmoothingSettings#UNIT_NORM} (a zero gradient stays zero either way), and, per feature, how
- * many draws had it in the top k of |g| (ties to the lower index, as {@link Certificates#topK}). Clipping scales a gradient as a whole, so it does not change the top k.
+ * many draws had it in the top k of |g| (ties to the lower index, as {@link Certificates#topK}). Clipping scales a
+ * gradient as a whole, so it does not change the top k.
  */
 final class SampleStatistics {
 
