@@ -241,6 +241,12 @@ final class ConvKernel extends LinearKernel {
         return new HostTensor(new long[] {(long) groups * inPerGroup, outPerGroup, kh, kw}, dst);
     }
 
+    /** True unless the adjoint is the unrolled matrix's product: libtorch's convolution backward is faster. */
+    @Override
+    boolean prefersAutograd() {
+        return form != AdjointForm.UNROLLED;
+    }
+
     @Override
     NDArray forward(NDArray[] inputs, long batch) {
         return apply(inputs[0], weight, adjointWeight, bias);

@@ -16,9 +16,14 @@ import java.util.function.IntFunction;
 /**
  * A dataflow graph on a device: batched forward, and an explicit backward pass that applies each node's
  * vector–Jacobian product in reverse topological order and sums the adjoints a value receives from its consumers
- * (no autograd graph over the model; only max pooling and ReduceMax, whose backward DJL does not expose, take
- * libtorch's autograd of their single operator: {@link NativeAdjoint}). Values are numbered: the input is 0 and node
- * i defines value i + 1.
+ * (only max pooling and ReduceMax, whose backward DJL does not expose, take libtorch's autograd of their single
+ * operator: {@link NativeAdjoint}). The backward rules serve Hessian-vector products, interval bounds and training
+ * through input gradients, and every float64 model (certification, whose point gradients must be the derivatives the
+ * bound rules enclose, not those of libtorch's implementations: its Softplus is linear above 20). Plain input gradients
+ * ({@link #gradients}) of a float32 model take libtorch's autograd over the whole forward pass instead when a node's
+ * rule is slower than autograd's backward ({@link Kernel#prefersAutograd}: large convolutions, max pooling), as on
+ * ResNet-18 (BENCHMARKS.md, "Input gradients by libtorch's autograd"). Values are numbered: the input is 0 and node i
+ * defines value i + 1.
  *
  * <p>The model explains one output: the graph is pruned to the nodes it needs.
  */
@@ -33,6 +38,8 @@ public final class GraphModel implements DifferentiableModel {
     private final int[][] inputs;
     private final int output;
     private final boolean graphConstants;
+    /** Whether {@link #gradients} takes libtorch's autograd over the forward pass (see the class comment). */
+    private final boolean autogradGradients;
 
     private GraphModel(Graph graph, NDManager manager, DataType dataType, IntFunction<NDArray[]> denseArrays) {
         this.graph = graph.withOutput(graph.output());
@@ -64,6 +71,18 @@ public final class GraphModel implements DifferentiableModel {
             throw e;
         }
         this.output = ids.get(this.graph.output());
+        this.autogradGradients = dataType == DataType.FLOAT32 && graphConstants && dependsOnInput(output, inputs)
+                && Arrays.stream(kernels).anyMatch(Kernel::prefersAutograd);
+    }
+
+    /** Whether {@code value} is computed from the input (value 0) through the nodes' inputs. */
+    private static boolean dependsOnInput(int value, int[][] inputs) {
+        boolean[] depends = new boolean[inputs.length + 1];
+        depends[0] = true;
+        for (int i = 0; i < inputs.length; i++) {
+            depends[i + 1] = Arrays.stream(inputs[i]).anyMatch(v -> depends[v]);
+        }
+        return depends[value];
     }
 
     /**
@@ -248,8 +267,20 @@ public final class GraphModel implements DifferentiableModel {
         return adjoint;
     }
 
+    /** Whether {@link #gradients} takes libtorch's autograd (when no outer autograd records the call). */
+    boolean gradientsByAutograd() {
+        return autogradGradients;
+    }
+
     @Override
     public Gradients gradients(NDArray input, NDArray classes, TargetKind kind) {
+        if (autogradGradients && NativeAdjoint.appliesToPass(input)) {
+            try (NativeAdjoint.RecordedPass pass = NativeAdjoint.record(this::forward, input.toType(dataType, false))) {
+                NDArray logits = pass.output();
+                NDArray targets = classes != null ? classes : logits.argMax(1);
+                return new Gradients(logits, targets, pass.backward(kind.seed(logits, targets)));
+            }
+        }
         NDArray[] values = values(input);
         NDArray logits = values[output];
         NDArray targets = classes != null ? classes : logits.argMax(1);

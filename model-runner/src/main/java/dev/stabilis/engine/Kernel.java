@@ -34,6 +34,16 @@ abstract class Kernel implements AutoCloseable {
     abstract NDArray[] backwardTangent(NDArray grad, NDArray gradTangent, NDArray[] inputs, NDArray output,
             NDArray[] tangents);
 
+    /**
+     * Whether input gradients through a graph with this node are better left to libtorch's autograd than to the
+     * nodes' {@link #backward} rules: false unless the rule is measured slower than autograd's own backward
+     * (convolutions on maps too large to unroll, maxima); a graph takes autograd when any node says so
+     * ({@link GraphModel#gradients}).
+     */
+    boolean prefersAutograd() {
+        return false;
+    }
+
     /** Releases device constants. */
     @Override
     public void close() {}

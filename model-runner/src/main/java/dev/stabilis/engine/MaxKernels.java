@@ -25,6 +25,12 @@ abstract class MaxKernels extends Kernel implements PoolWindows {
         return maxima(in[0]);
     }
 
+    /** True: the rule runs the forward again under autograd ({@link #backward}). */
+    @Override
+    boolean prefersAutograd() {
+        return true;
+    }
+
     /** The forward map: each window's largest tap, in the node's output shape. */
     NDArray maxima(NDArray input) {
         return reshapeOutput(windows(input).max(new int[] {-1}), input);

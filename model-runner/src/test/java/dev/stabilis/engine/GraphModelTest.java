@@ -8,12 +8,19 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.stabilis.fixtures.ArchitectureFixtures;
 import dev.stabilis.fixtures.Fixture;
 import dev.stabilis.graph.Shapes;
 import dev.stabilis.onnx.OnnxImporter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class GraphModelTest {
 
@@ -50,6 +57,46 @@ class GraphModelTest {
                         maxAbs(s.gradient()) * 1e-2);
             }
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"resnet18", "squeezenet1_1", "densenet121"})
+    void inputGradientsByLibtorchsAutogradAreThoseOfTheBackwardRules(String name) {
+        try (GraphModel model = GraphModel.load(OnnxImporter.read(ArchitectureFixtures.materialise(name)), Device.cpu(), DataType.FLOAT32);
+                NDManager batch = model.manager().newSubManager()) {
+            assertThat(model.gradientsByAutograd()).as("%s takes autograd", name).isTrue();
+            SplittableRandom random = new SplittableRandom(7);
+            Shape shape = new Shape(Shapes.withBatch(3, model.inputShape()));
+            float[] values = new float[Math.toIntExact(shape.size())];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) random.nextDouble();
+            }
+            NDArray x = batch.create(values, shape);
+            Gradients gradients = model.gradients(x, null, TargetKind.LOG_PROBABILITY);
+            NDArray seed = TargetKind.LOG_PROBABILITY.seed(gradients.logits(), gradients.classes());
+            NDArray byRules = model.adjoints(model.values(x), seed)[0];
+            double scale = byRules.abs().max().getFloat();
+            assertThat((double) gradients.gradient().sub(byRules).abs().max().getFloat())
+                    .as("%s: largest difference to the rules' gradient, of %s", name, scale)
+                    .isLessThanOrEqualTo(1e-5 * scale);
+        }
+    }
+
+    @Test
+    void float32GraphsWithConvolutionsTooLargeToUnrollOrMaxPoolingTakeAutogradForInputGradients() {
+        Map<Path, Boolean> takesAutogradInFloat32 = Map.of(
+                Fixture.load("digits_mlp_relu").onnx(), false,
+                ArchitectureFixtures.materialise("transformer_explicit"), false,
+                Fixture.load("digits_cnn").onnx(), true, // a 3×3 convolution on 8×8 maps
+                ArchitectureFixtures.materialise("resnet18"), true);
+        takesAutogradInFloat32.forEach((onnx, autograd) -> {
+            for (DataType type : List.of(DataType.FLOAT32, DataType.FLOAT64)) {
+                try (GraphModel model = GraphModel.load(OnnxImporter.read(onnx), Device.cpu(), type)) {
+                    assertThat(model.gradientsByAutograd()).as("%s in %s", onnx, type)
+                            .isEqualTo(autograd && type == DataType.FLOAT32);
+                }
+            }
+        });
     }
 
     @ParameterizedTest
