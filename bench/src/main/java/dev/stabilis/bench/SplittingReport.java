@@ -53,7 +53,8 @@ public final class SplittingReport {
                 try (GradientBounds bounds = loaded.gradientBounds(method, 0)) {
                     for (double eps : epsilons) {
                         for (Splitting splitting : CONFIGURATIONS) {
-                            CertifySettings settings = loaded.certifySettings(eps, 5, "logit", 0.0, splitting, false);
+                            CertifySettings settings = loaded.certifySettings(eps, 5, "logit", 0.0, splitting.maxLeaves(),
+                                    splitting.budgetMs(), false);
                             Certifier certifier = new Certifier(bounds, settings);
                             certifier.certify(Arrays.copyOf(rows, 8));
                             long start = System.nanoTime();

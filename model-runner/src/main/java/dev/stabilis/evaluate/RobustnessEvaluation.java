@@ -44,7 +44,7 @@ public final class RobustnessEvaluation {
         double radiusMax = Double.NaN;
         try (GradientBounds bounds = loaded.gradientBounds(method, null)) {
             for (double epsilon : epsilons) {
-                CertifySettings settings = loaded.certifySettings(epsilon, k, null, null, null, radii == null);
+                CertifySettings settings = loaded.certifySettings(epsilon, k, null, null, null, null, radii == null);
                 List<CertifiedSample> certified = new Certifier(bounds, settings).certify(rows);
                 if (radii == null) {
                     radii = certified.stream().mapToDouble(s -> s.certificate().radius()).sorted().toArray();

@@ -45,7 +45,7 @@ public record CertificationChoice(String method, String reason) {
             return new CertificationChoice(SmoothingCertifier.METHOD,
                     "automatic: a TorchScript model has no graph for interval bounds to bound");
         }
-        CertifySettings settings = loaded.certifySettings(null, null, null, null, null, false);
+        CertifySettings settings = loaded.certifySettings(null, null, null, null, null, null, false);
         List<CertifiedSample> probed;
         try (GradientBounds bounds = loaded.gradientBounds(GradientBounds.INTERVAL, null)) {
             probed = new Certifier(bounds, settings).certify(probes(loaded));

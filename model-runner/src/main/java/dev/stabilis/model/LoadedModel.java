@@ -80,12 +80,13 @@ public record LoadedModel(String name, String version, Path artifact, ModelPolic
      * @param radius whether to compute the certified radius
      */
     public CertifySettings certifySettings(Double epsilon, Integer k, String target, Double parameterGamma,
-            Splitting splitting, boolean radius) {
+            Integer splitLeaves, Double splitBudgetMs, boolean radius) {
         ModelPolicy.Certification c = policy.certification();
+        Splitting splitting = new Splitting(splitLeaves != null ? splitLeaves : c.splitting().maxLeaves(),
+                splitBudgetMs != null ? splitBudgetMs : c.splitting().budgetMs());
         return new CertifySettings(epsilon != null ? epsilon : c.epsilon(), k != null ? k : c.k(),
                 targetKind(target != null ? target : c.target()), parameterGamma != null ? parameterGamma : c.parameterGamma(),
-                splitting != null ? splitting : c.splitting(), radius, policy.radiusMax(inputSize()), c.radiusSteps(),
-                policy.domainMin(), policy.domainMax());
+                splitting, radius, policy.radiusMax(inputSize()), c.radiusSteps(), policy.domainMin(), policy.domainMax());
     }
 
     /**

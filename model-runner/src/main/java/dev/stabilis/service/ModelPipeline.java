@@ -79,7 +79,7 @@ public final class ModelPipeline implements AutoCloseable {
             method = choice.method();
         }
         boolean smoothed = method.equals(SmoothingCertifier.METHOD);
-        this.certifySettings = loaded.certifySettings(null, null, null, null, null, options.radius());
+        this.certifySettings = loaded.certifySettings(null, null, null, null, null, null, options.radius());
         this.attackSettings = loaded.attackSettings(null, null, null);
         this.bounds = graph && ((options.certify() && !smoothed) || options.curvatureIterations() > 0)
                 ? loaded.gradientBounds(smoothed ? GradientBounds.INTERVAL : method, null)

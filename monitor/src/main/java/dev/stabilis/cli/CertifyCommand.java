@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stabilis.certify.CertifiedSample;
 import dev.stabilis.certify.Certifier;
 import dev.stabilis.certify.CertifySettings;
-import dev.stabilis.certify.CertifySettings.Splitting;
 import dev.stabilis.certify.Curvature;
 import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.smoothing.SmoothedCertificate;
@@ -88,10 +87,8 @@ final class CertifyCommand implements Callable<Integer> {
         try (LoadedModel loaded = source.loadModel()) {
             loaded.requireFeatureInput("certification");
             payload.requireFeatures(loaded.inputSize());
-            Splitting policySplitting = loaded.policy().certification().splitting();
-            Splitting splitting = new Splitting(splitLeaves != null ? splitLeaves : policySplitting.maxLeaves(),
-                    splitBudgetMs != null ? splitBudgetMs : policySplitting.budgetMs());
-            CertifySettings settings = loaded.certifySettings(epsilon, k, target, parameterGamma, splitting, radius);
+            CertifySettings settings = loaded.certifySettings(epsilon, k, target, parameterGamma, splitLeaves, splitBudgetMs,
+                    radius);
             if (settings.k() > loaded.inputSize()) {
                 throw new IllegalArgumentException("--k " + settings.k() + " exceeds the model's " + loaded.inputSize() + " features");
             }
