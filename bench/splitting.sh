@@ -4,6 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bench/build.sh
-exec java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-  -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error \
-  -cp "bench/target/classes:bench/target/lib/*" dev.stabilis.bench.SplittingReport "${1:-128}"
+exec bench/java.sh SplittingReport "${1:-128}"
