@@ -94,6 +94,14 @@ record LinearRelaxation(NDArray lowerSlope, NDArray lowerOffset, NDArray upperSl
     }
 
     /**
+     * Whether σ is linear on each side of 0 with its one kink there (ReLU, LeakyReLU): on a box that excludes 0 both
+     * σ's relaxation and σ′'s range are exact, whatever the box's width.
+     */
+    static boolean isLinearOnEachSideOfZero(Activation op) {
+        return op.kind() == Kind.RELU || op.kind() == Kind.LEAKY_RELU;
+    }
+
+    /**
      * Whether {@link #withLowerSlope} applies to the activation: ReLU, and LeakyReLU with slope at most 1 below 0
      * (f convex), whose lower line through 0 may take any slope between the two pieces' on boxes around 0.
      */
