@@ -36,7 +36,8 @@ import java.util.OptionalInt;
  * forward network, σ relaxed the same way). The seed e_c of a logit target adds a constant at the top.
  *
  * <p>The boxes the relaxations need are the interval method's, with every activation's input box tightened first
- * by the same forward propagation, and the adjoint boxes recomputed from the tightened ones. With {@code alphaSteps}
+ * by the same forward propagation (except where intervals give it exactly: behind at most one affine map that mixes
+ * values, as the first layer's), and the adjoint boxes recomputed from the tightened ones. With {@code alphaSteps}
  * above 0 each activation output's adjoint box is also tightened by linear bounds up the backward chain: on the digits
  * MLPs that made the softplus bounds 0.4–4 % narrower at twice the cost and the ReLU and tanh bounds no narrower
  * (their σ′ have constant relaxations, so nothing ties one neuron's derivative to another's), so plain
@@ -54,7 +55,10 @@ import java.util.OptionalInt;
  * sums, even when they cancel. Underflow is neglected, as everywhere in {@link Interval}.
  *
  * <p>The method applies to chains of single-input affine maps and activations with a logit target and exact
- * parameters; for any other graph or setting it returns the interval bounds, and {@link #fallback} says why.
+ * parameters; for any other graph or setting it returns the interval bounds, and {@link #fallback} says why. It also
+ * returns the interval bounds, as its own, where the two are equal in real arithmetic ({@link #reducesToIntervals}):
+ * chains with one activation, such as the digits CNN, where the linear pass cost ten interval passes for the same
+ * bounds.
  */
 final class LinearGradientBounds implements GradientBounds {
 
@@ -65,6 +69,7 @@ final class LinearGradientBounds implements GradientBounds {
     private final GraphModel model;
     private final Scalars k;
     private final String unsupported;
+    private final boolean reducesToIntervals;
     private final long[][] sampleShapes;
     private final long widest;
     private final double relative;
@@ -91,6 +96,7 @@ final class LinearGradientBounds implements GradientBounds {
         this.k = model.scalars();
         Graph graph = model.graph();
         this.unsupported = chainProblem(graph);
+        this.reducesToIntervals = unsupported == null && reducesToIntervals(model);
         this.sampleShapes = new long[graph.nodes().size() + 1][];
         sampleShapes[0] = graph.inputSampleShape();
         long w = Shapes.size(sampleShapes[0]);
@@ -147,6 +153,29 @@ final class LinearGradientBounds implements GradientBounds {
         return null;
     }
 
+    /**
+     * Whether the chain's linear bounds equal its interval bounds in real arithmetic: it has at most one activation,
+     * whose σ′ is relaxed by constants ({@link LinearRelaxation#derivativeIsConstant}), and at most one affine map
+     * before it that is not elementwise ({@link LinearMap#isElementwise}). Then intervals give the activation's input
+     * box exactly; the adjoint entering its product is a point (e_c mapped back through affine maps), so McCormick's
+     * planes are exact and σ′ enters through its interval range; and the maps before it take the product's box back
+     * to the input exactly. Optimised relaxation parameters change none of these, so α gains nothing either.
+     */
+    private static boolean reducesToIntervals(GraphModel model) {
+        int activations = 0;
+        int mixing = 0;
+        for (int i = 0; i < model.size(); i++) {
+            if (model.graph().nodes().get(i).op() instanceof Activation op) {
+                if (++activations > 1 || !LinearRelaxation.derivativeIsConstant(op)) {
+                    return false;
+                }
+            } else if (activations == 0 && !model.linearMap(i).isElementwise()) {
+                mixing++;
+            }
+        }
+        return mixing <= 1;
+    }
+
     @Override
     public String method() {
         return unsupported == null ? LINEAR : INTERVAL;
@@ -174,11 +203,11 @@ final class LinearGradientBounds implements GradientBounds {
 
     /**
      * Linear bounds for a logit target with exact parameters; interval bounds otherwise (a log-probability's seed
-     * {@code e_c − softmax(z)} and a parameter box are not relaxed linearly).
+     * {@code e_c − softmax(z)} and a parameter box are not relaxed linearly) and where they are the same.
      */
     @Override
     public IntervalBounds bounds(NDArray lower, NDArray upper, NDArray classes, TargetKind kind, double gamma) {
-        if (unsupported != null || kind != TargetKind.LOGIT || gamma != 0) {
+        if (unsupported != null || reducesToIntervals || kind != TargetKind.LOGIT || gamma != 0) {
             return intervals.bounds(lower, upper, classes, kind, gamma);
         }
         Interval[] boxes = intervals.forward(lower, upper, 0); // the interval bounds' forward boxes, which one pass reuses
@@ -214,13 +243,16 @@ final class LinearGradientBounds implements GradientBounds {
         NDArray inputHigh = boxes[0].upper(k);
         int nodes = model.size();
         boolean activationBefore = false;
+        int mixing = 0;
         for (int i = 0; i < nodes; i++) {
             if (isActivation(i)) {
-                if (activationBefore) { // behind affine maps alone the interval box is already exact
+                if (activationBefore || mixing > 1) { // behind one map that mixes values the interval box is exact
                     int node = i;
                     boxes[i] = scoped(() -> tightened(node, boxes, inputLow, inputHigh, rows));
                 }
                 activationBefore = true;
+            } else if (!model.linearMap(i).isElementwise()) {
+                mixing++;
             }
         }
         Interval[] adjoints = intervals.backward(boxes, classes, TargetKind.LOGIT, 0);

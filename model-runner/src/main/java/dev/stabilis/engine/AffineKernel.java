@@ -54,6 +54,11 @@ final class AffineKernel extends LinearKernel {
     }
 
     @Override
+    public boolean isElementwise() {
+        return true;
+    }
+
+    @Override
     public boolean hasParameters() {
         return true;
     }

@@ -44,6 +44,15 @@ public interface LinearMap {
     /** The number of terms one value of an adjoint {@code Lᵀ g} sums (0 for exact data movement). */
     long adjointTerms();
 
+    /**
+     * Whether each output value is at most one input value times a constant (plus the offset) and each input value
+     * reaches at most one output value: interval propagation through such a map and any other composes exactly,
+     * {@code |L M| = |L| |M|}.
+     */
+    default boolean isElementwise() {
+        return terms() <= 1 && adjointTerms() <= 1;
+    }
+
     /** Whether the map holds trained parameters that a parameter box perturbs. */
     boolean hasParameters();
 }

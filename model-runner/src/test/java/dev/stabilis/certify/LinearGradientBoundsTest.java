@@ -14,6 +14,7 @@ import dev.stabilis.graph.Dense;
 import dev.stabilis.graph.Graph;
 import dev.stabilis.graph.HostTensor;
 import dev.stabilis.graph.Node;
+import dev.stabilis.graph.Op;
 import dev.stabilis.graph.Shapes;
 import dev.stabilis.onnx.OnnxImporter;
 import java.util.Arrays;
@@ -203,7 +204,13 @@ class LinearGradientBoundsTest {
         Arrays.fill(b1, 4 * big); // every hidden unit active for inputs in [0, 1]
         double[] w2 = new double[2 * hidden];
         Arrays.fill(w2, 0, hidden, 1); // logit 0 sums the hidden units; logit 1 is 0
-        Graph graph = Graph.chain(new long[] {features}, List.of(
+        double[] identity = new double[features * features];
+        for (int j = 0; j < features; j++) {
+            identity[j * features + j] = 1;
+        }
+        Graph graph = Graph.chain(new long[] {features}, List.of( // a leading identity layer: one ReLU alone gets the interval pass
+                new Dense(new HostTensor(new long[] {features, features}, identity), new HostTensor(new long[] {features}, new double[features])),
+                Activation.of(Activation.Kind.RELU),
                 new Dense(new HostTensor(new long[] {hidden, features}, w1), new HostTensor(new long[] {hidden}, b1)),
                 Activation.of(Activation.Kind.RELU),
                 new Dense(new HostTensor(new long[] {2, hidden}, w2), new HostTensor(new long[] {2}, new double[2]))));
@@ -270,6 +277,83 @@ class LinearGradientBoundsTest {
             assertThat(linear.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOG_PROBABILITY, 0).gradientLower().toDoubleArray())
                     .as("log-probability targets get the interval bounds")
                     .containsExactly(interval.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOG_PROBABILITY, 0).gradientLower().toDoubleArray());
+        }
+    }
+
+    /**
+     * A chain with one activation whose σ′ is relaxed by constants, behind one map that mixes values (the digits CNN:
+     * a convolution, then batch normalisation), gets the interval pass from the linear method: its linear bounds equal
+     * the interval bounds in real arithmetic. The same chain with an identity activation (LeakyReLU of slope 1) before
+     * its last map runs the whole linear pass and gives them up to rounding. Behind two mixing maps intervals lose
+     * their correlation: there the pass runs, with the activation's box tightened too, and gives what it gives for
+     * the one map that is their product (up to rounding), tighter than intervals.
+     */
+    @Test
+    void chainsWhoseLinearBoundsAreTheirIntervalBoundsGetTheIntervalPass() {
+        Graph cnn = OnnxImporter.read(Fixture.load("digits_cnn").onnx());
+        List<Op> ops = new java.util.ArrayList<>(cnn.nodes().stream().map(Node::op).toList());
+        ops.add(ops.size() - 1, new Activation(Activation.Kind.LEAKY_RELU, 1, 0));
+        Graph withIdentity = Graph.chain(cnn.inputSampleShape(), ops);
+        double[][] rows = rows(cnn, "digits_cnn");
+        try (GradientBounds linear = GradientBounds.load(cnn, Device.cpu(), GradientBounds.LINEAR, ALPHA_STEPS);
+                GradientBounds interval = GradientBounds.load(cnn, Device.cpu());
+                GradientBounds wholePass = GradientBounds.load(withIdentity, Device.cpu(), GradientBounds.LINEAR);
+                NDManager batch = linear.model().manager().newSubManager()) {
+            assertThat(linear.method()).isEqualTo(GradientBounds.LINEAR);
+            NDArray x = batch(batch, cnn, rows);
+            NDArray classes = linear.model().predict(x);
+            for (double epsilon : new double[] {0.01, 0.05}) {
+                NDArray eps = batch.create(epsilon);
+                IntervalBounds i = interval.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0);
+                IntervalBounds l = linear.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0);
+                assertThat(l.gradientLower().toDoubleArray()).containsExactly(i.gradientLower().toDoubleArray());
+                assertThat(l.gradientUpper().toDoubleArray()).containsExactly(i.gradientUpper().toDoubleArray());
+                IntervalBounds w = wholePass.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0);
+                assertClose(w.gradientLower().toDoubleArray(), i.gradientLower().toDoubleArray(), "lower, ε=" + epsilon);
+                assertClose(w.gradientUpper().toDoubleArray(), i.gradientUpper().toDoubleArray(), "upper, ε=" + epsilon);
+            }
+        }
+        java.util.Random random = new java.util.Random(15);
+        double[] w1 = random.doubles(8 * 6, -1, 1).toArray();
+        double[] b1 = random.doubles(8, -0.5, 0.5).toArray();
+        double[] w2 = random.doubles(8 * 8, -1, 1).toArray();
+        double[] b2 = random.doubles(8, -0.5, 0.5).toArray();
+        double[] w = new double[8 * 6];
+        double[] b = b2.clone();
+        for (int o = 0; o < 8; o++) {
+            for (int h = 0; h < 8; h++) {
+                for (int i = 0; i < 6; i++) {
+                    w[o * 6 + i] += w2[o * 8 + h] * w1[h * 6 + i];
+                }
+                b[o] += w2[o * 8 + h] * b1[h];
+            }
+        }
+        Dense last = dense(3, 8, random.doubles(3 * 8, -1, 1).toArray(), new double[3]);
+        Graph twoMaps = Graph.chain(new long[] {6}, List.of(dense(8, 6, w1, b1), dense(8, 8, w2, b2), Activation.of(Activation.Kind.RELU), last));
+        Graph merged = Graph.chain(new long[] {6}, List.of(dense(8, 6, w, b), Activation.of(Activation.Kind.RELU), last));
+        try (GradientBounds linear = GradientBounds.load(twoMaps, Device.cpu(), GradientBounds.LINEAR);
+                GradientBounds interval = GradientBounds.load(twoMaps, Device.cpu());
+                GradientBounds linearMerged = GradientBounds.load(merged, Device.cpu(), GradientBounds.LINEAR);
+                NDManager batch = linear.model().manager().newSubManager()) {
+            NDArray x = batch(batch, twoMaps, rows(twoMaps, "two maps"));
+            NDArray eps = batch.create(0.05);
+            NDArray classes = linear.model().predict(x);
+            IntervalBounds l = linear.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0);
+            IntervalBounds m = linearMerged.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0);
+            assertClose(l.gradientLower().toDoubleArray(), m.gradientLower().toDoubleArray(), "two maps or their product, lower");
+            assertClose(l.gradientUpper().toDoubleArray(), m.gradientUpper().toDoubleArray(), "two maps or their product, upper");
+            assertThat(width(l)).isLessThan(0.9 * width(interval.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0)));
+        }
+    }
+
+    private static Dense dense(int out, int in, double[] weight, double[] bias) {
+        return new Dense(new HostTensor(new long[] {out, in}, weight), new HostTensor(new long[] {out}, bias));
+    }
+
+    private static void assertClose(double[] actual, double[] expected, String what) {
+        double scale = Arrays.stream(expected).map(Math::abs).max().orElse(0);
+        for (int k = 0; k < expected.length; k++) {
+            assertThat(actual[k]).as("%s %d", what, k).isCloseTo(expected[k], org.assertj.core.data.Offset.offset(1e-9 * scale));
         }
     }
 
