@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Gradient bounds of two commits side by side in one JVM, interleaved (BoundsAb): the interval method and METHOD
-# (linear by default, ALPHA α steps) on the digits models, 128 rows in 16-row calls at ε 0.001 / 0.005 / 0.01.
+# (linear by default, ALPHA α steps) on the digits models, 128 rows in ROWS_PER_CALL-row calls (default 16) at
+# ε 0.001 / 0.005 / 0.01.
 #   bench/bounds-ab.sh BEFORE_CHECKOUT [AFTER_CHECKOUT]     (AFTER defaults to this checkout)
-#   ROUNDS=9 METHOD=linear ALPHA=0 bench/bounds-ab.sh /tmp/before
+#   ROUNDS=9 METHOD=linear ALPHA=0 ROWS_PER_CALL=16 bench/bounds-ab.sh /tmp/before
 # A checkout of the before commit: git worktree add --detach /tmp/before <commit>. Each side's model-runner is built
 # there (mvn package, nothing installed); its BoundsTiming is compiled against its own classes.
 set -euo pipefail
@@ -25,7 +26,7 @@ done
 javac --release 17 -encoding UTF-8 -cp "$out/after:$libs" -d "$out/driver" "$src/BoundsAb.java"
 rm -f "$out"/driver/dev/stabilis/bench/{BoundsTiming,DigitsRows}.class # each side has its own
 echo "Load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores); before: $(git -C "$before_root" rev-parse --short HEAD), after: $(git -C "$after_root" rev-parse --short HEAD)$(git -C "$after_root" diff --quiet HEAD || echo ' + uncommitted changes')"
-java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error \
+java -Dbench.rowsPerCall="${ROWS_PER_CALL:-16}" -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error \
   -cp "$out/driver:$libs" dev.stabilis.bench.BoundsAb "${ROUNDS:-9}" "${METHOD:-linear}" "${ALPHA:-0}" \
   "$before_root" "$out/before" "$after_root" "$out/after"
 echo "Load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)"

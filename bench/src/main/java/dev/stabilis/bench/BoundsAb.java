@@ -26,6 +26,7 @@ public final class BoundsAb {
         Object[][] side = new Object[2][2];
         String[] models = null;
         double[] epsilons = null;
+        int rowsPerCall = 0;
         for (int v = 0; v < 2; v++) {
             String root = args[3 + 2 * v];
             URLClassLoader loader = new URLClassLoader(new URL[] {Path.of(args[4 + 2 * v]).toUri().toURL()}, BoundsAb.class.getClassLoader());
@@ -35,6 +36,7 @@ public final class BoundsAb {
             run[v] = timing.getMethod("run");
             models = (String[]) timing.getField("MODELS").get(null);
             epsilons = (double[]) timing.getField("EPSILONS").get(null);
+            rowsPerCall = timing.getField("ROWS_PER_CALL").getInt(null);
         }
         int cells = models.length * epsilons.length;
         double[][][] millis = new double[4][cells][rounds]; // [side · 2 + method][cell][round]
@@ -47,8 +49,8 @@ public final class BoundsAb {
                 }
             }
         }
-        System.out.printf("Rounds: %d; method: %s, α steps %d; ms for 128 rows in 16-row calls, median of the rounds.%n%n", rounds, method,
-                alphaSteps);
+        System.out.printf("Rounds: %d; method: %s, α steps %d; ms for 128 rows in %d-row calls, median of the rounds.%n%n", rounds, method,
+                alphaSteps, rowsPerCall);
         System.out.println("| model | ε | interval, before / after | " + method + ", before | " + method + ", after | after / before | "
                 + "cost / interval, before | cost / interval, after |");
         System.out.println("|---|---|---|---|---|---|---|---|");

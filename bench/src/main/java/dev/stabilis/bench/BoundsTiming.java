@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * One side of {@link BoundsAb}: the digits models' gradient bounds by one method, timed on the first 128 digits rows
- * in calls of 16 rows at each ε, through the public API only ({@link GradientBounds#bounds}), so that the same class
+ * in calls of {@code bench.rowsPerCall} rows (system property, default 16) at each ε, through the public API only ({@link GradientBounds#bounds}), so that the same class
  * runs against the model-runner classes of two commits.
  */
 public final class BoundsTiming {
@@ -25,10 +25,11 @@ public final class BoundsTiming {
     /** The ε of each model's calls, in the order of {@link #run}'s figures. */
     public static final double[] EPSILONS = {0.001, 0.005, 0.01};
     private static final int ROWS = 128;
-    private static final int ROWS_PER_CALL = 16;
+    /** Rows per call: the system property {@code bench.rowsPerCall}, 16 unless set. */
+    public static final int ROWS_PER_CALL = Integer.getInteger("bench.rowsPerCall", 16);
 
     private final List<GradientBounds> bounds = new ArrayList<>();
-    /** The rows, flattened per call of {@value #ROWS_PER_CALL} (the last may hold fewer). */
+    /** The rows, flattened per call of {@link #ROWS_PER_CALL} rows (the last may hold fewer). */
     private final List<double[]> calls = new ArrayList<>();
 
     /**
