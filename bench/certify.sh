@@ -8,9 +8,7 @@ THREADS="${THREADS:-2}"
 OUT="bench/results/certify-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
 bench/build.sh
-java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
-  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error \
-  -cp "bench/target/classes:bench/target/lib/*" dev.stabilis.bench.CertifyBenchmark \
+JAVA_OPTS="-Dai.djl.pytorch.num_threads=$THREADS -Dai.djl.pytorch.num_interop_threads=1" bench/java.sh CertifyBenchmark \
   --out "$OUT/java.json" --dump "$OUT/java-bounds.json" > /dev/null
 OPENBLAS_NUM_THREADS="$THREADS" /usr/bin/python3 bench/certify_reference.py --rows "$OUT/java-bounds.json" \
   --threads "$THREADS" --out "$OUT/pytorch.json" > /dev/null

@@ -12,9 +12,7 @@ bench/build.sh
 "$PYTHON" -c 'import sys; sys.path.insert(0, "tools/fixtures"); import make_architectures as m
 open(sys.argv[1], "wb").write(m.materialised("resnet18"))' "$OUT/resnet18.onnx"
 run() {
-  java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-    -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error -cp "bench/target/classes:bench/target/lib/*" \
-    dev.stabilis.bench.PassMemoryProbe --model "$OUT/resnet18.onnx" --kind "$1" --rows "$2" --out "$OUT/$1-$2.json" > /dev/null
+  JAVA_OPTS=-Dai.djl.pytorch.num_threads=1 bench/java.sh PassMemoryProbe --model "$OUT/resnet18.onnx" --kind "$1" --rows "$2" --out "$OUT/$1-$2.json" > /dev/null
 }
 for rows in ${SALIENCY_ROWS:-16 64}; do run saliency "$rows"; done
 for rows in ${BOUND_ROWS:-4 16}; do run bounds "$rows"; done

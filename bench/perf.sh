@@ -18,9 +18,7 @@ mkdir -p "$OUT"
 bench/build.sh
 [[ -f bench/target/wide_mlp.onnx ]] || /usr/bin/python3 bench/wide_mlp.py bench/target/wide_mlp.onnx
 declare -A MODELS=([digits]=model-runner/src/test/resources/fixtures/digits_mlp_relu/model.onnx [wide]=bench/target/wide_mlp.onnx)
-JVM=(-Dai.djl.offline=true -Dai.djl.pytorch.num_threads="${JAVA_THREADS:-$THREADS}" -Dai.djl.pytorch.num_interop_threads=1
-  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error
-  -cp "bench/target/classes:bench/target/lib/*")
+THREAD_OPTS="-Dai.djl.pytorch.num_threads=${JAVA_THREADS:-$THREADS} -Dai.djl.pytorch.num_interop_threads=1"
 uptime > "$OUT/load.txt"
 for ((round = 1; round <= ROUNDS; round++)); do
   for name in digits wide; do
@@ -28,7 +26,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
       for part in bounds certify; do
         run="$OUT/$name-$batch-$part-$round"
         echo "[perf] round $round/$ROUNDS $name batch $batch $part" >&2
-        java "${JVM[@]}" dev.stabilis.bench.CertifyBenchmark --model "${MODELS[$name]}" --batch "$batch" --part "$part" \
+        JAVA_OPTS="$THREAD_OPTS" bench/java.sh CertifyBenchmark --model "${MODELS[$name]}" --batch "$batch" --part "$part" \
           --seconds "$SECONDS_PER_RUN" --radius false --out "$run-java.json" --dump "$run-rows.json" > /dev/null
         OPENBLAS_NUM_THREADS="$THREADS" /usr/bin/python3 bench/certify_reference.py --rows "$run-rows.json" \
           --model "${MODELS[$name]}" --batch "$batch" --part "$part" --threads "$THREADS" \
@@ -39,7 +37,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
   uptime >> "$OUT/load.txt"
 done
 echo "[perf] batch-1 latency" >&2
-java "${JVM[@]}" dev.stabilis.bench.LatencyBenchmark --out "$OUT/latency-java.json" > /dev/null
+JAVA_OPTS="$THREAD_OPTS" bench/java.sh LatencyBenchmark --out "$OUT/latency-java.json" > /dev/null
 OPENBLAS_NUM_THREADS="$THREADS" /usr/bin/python3 bench/certify_reference.py --rows "$OUT/digits-256-certify-1-rows.json" \
   --batch 1 --part certify --threads "$THREADS" --seconds "$SECONDS_PER_RUN" --out "$OUT/latency-pytorch.json" > /dev/null
 /usr/bin/python3 - "$OUT" <<'PY'

@@ -8,10 +8,8 @@ cd "$(dirname "$0")/.."
 OUT="bench/results/pipeline-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
 bench/build.sh
-java ${JAVA_OPTS:-} -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.org.apache.kafka=error \
-  -Dorg.slf4j.simpleLogger.log.kafka=error -Dorg.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils=error \
-  -cp "bench/target/classes:bench/target/lib/*" dev.stabilis.bench.PipelineBenchmark \
-  --backlog "${BACKLOG:-4096}" --seconds "${SECONDS_AT_HALF:-60}" --torch-threads "${TORCH_THREADS:-1}" \
+JAVA_OPTS="${JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.log.org.apache.kafka=error -Dorg.slf4j.simpleLogger.log.kafka=error" \
+  bench/java.sh PipelineBenchmark --backlog "${BACKLOG:-4096}" --seconds "${SECONDS_AT_HALF:-60}" --torch-threads "${TORCH_THREADS:-1}" \
   ${LATENCY_ONLY:+--latency-only "$LATENCY_ONLY"} --out "$OUT/pipeline.json" > /dev/null
 /usr/bin/python3 - "$OUT" <<'PY'
 import json, sys
