@@ -139,13 +139,14 @@ final class ArchitectureSmoothing {
                         double[] cosines = certificates.stream().mapToDouble(c -> cosineAt(c, noise, epsilon)).toArray();
                         long claims = Arrays.stream(cosines).filter(c -> c > -1).count();
                         double topk = certificates.stream().filter(c -> c.certifiedRadius() > epsilon).count() / (double) rows.length;
+                        String pixels = epsilon == settings.epsilon() ? membershipClaims(certificates, d) : "–";
                         certified.add(String.format(Locale.ROOT,
-                                "| %s | %.1f | %s | %.3f | %.3f | %.3f (%.3f) | %.3f | %d / %d | %s | %s | %.1f %% | %.4f | %d | %s | %.0f ms | %.0f ms | %.1f× | %s → %s |",
+                                "| %s | %.1f | %s | %.3f | %.3f | %.3f (%.3f) | %.3f | %d / %d | %s | %s | %.1f %% | %s | %.4f | %d | %s | %.0f ms | %.0f ms | %.1f× | %s → %s |",
                                 name, scale, MethodComparison.clipLabel(clipNorm), epsilon, noise.shiftDistance(epsilon),
                                 MethodComparison.median(certificates.stream().mapToDouble(c -> norm(c.attribution()) / c.normBound()).toArray()),
                                 MethodComparison.median(certificates.stream().mapToDouble(c -> c.normLower() / c.normBound()).toArray()),
                                 agreement,
-                                claims, rows.length, bound(MethodComparison.median(cosines)), bound(Arrays.stream(cosines).min().orElse(-1)), 100 * topk,
+                                claims, rows.length, bound(MethodComparison.median(cosines)), bound(Arrays.stream(cosines).min().orElse(-1)), 100 * topk, pixels,
                                 MethodComparison.median(certificates.stream().mapToDouble(SmoothedCertificate::certifiedRadius).toArray()),
                                 settings.samples(), settings.alpha(), run.wallMillis / rows.length, run.cpuMillis / rows.length,
                                 run.wallMillis / saliency.wallMillis, load, loadAfter));
@@ -160,7 +161,8 @@ final class ArchitectureSmoothing {
             }
         }
         table(null, "| model | noise radius r | clip norm M | ℓ2 radius ε | τ(ε) | median ‖ĥ‖ / M (its lower bound) | median cos(ĥ(x), ∇ logit(x)) | "
-                + "rows with a cosine claim | certified cosine, median | certified cosine, min | certified top-5 | median certified top-5 radius | "
+                + "rows with a cosine claim | certified cosine, median | certified cosine, min | certified top-5 | "
+                + "features certified in / out of the top 5, median per row (at the first ε) | median certified top-5 radius | "
                 + "n | α | wall per sample | CPU per sample | wall / one saliency pass | load average start → end |", certified);
         table("Empirical check (least cosine of ĥ(x) and ĥ(x + δ) over the points of the ε-sphere, n draws each, common "
                 + "random numbers; slack: the angle the two estimates may each be off with probability 1 − α):",
@@ -297,6 +299,16 @@ final class ArchitectureSmoothing {
     private static double[] scaled(double[] v, double length) {
         double norm = norm(v);
         return Arrays.stream(v).map(x -> x * length / norm).toArray();
+    }
+
+    /**
+     * Per-feature top-k membership claims (Anani et al.'s pixel-level certificate) at the certificates' own radius:
+     * the medians over rows of the features certified in and out of the top k, as counts and percent of d.
+     */
+    private static String membershipClaims(List<SmoothedCertificate> certificates, long d) {
+        double in = MethodComparison.median(certificates.stream().mapToDouble(c -> c.topk().length).toArray());
+        double out = MethodComparison.median(certificates.stream().mapToDouble(c -> c.certifiedOut().length).toArray());
+        return String.format(Locale.ROOT, "%.0f / %.0f (%.1f %% / %.1f %%)", in, out, 100 * in / d, 100 * out / d);
     }
 
     private static double norm(double[] v) {
