@@ -77,10 +77,12 @@ public record Explanation(
      * @param cosineLower lower bound on the cosine between the smoothed attribution at the sample and anywhere in the
      *     ball; null when there is none
      * @param topk the features certified in the smoothed top-k set, most frequent first
+     * @param certifiedOut how many features are certified out of it (Anani et al.'s per-feature claims: with
+     *     {@code topk}, the features whose membership no perturbation in the ball changes)
      * @param certifiedRadius the largest ℓ2 radius within which the whole top-k set is certified (0 when none)
      */
     public record Smoothed(String noise, Double scale, Integer samples, Double alpha, Double clipNorm, Double cosineLower,
-            List<Integer> topk, Double certifiedRadius) {}
+            List<Integer> topk, Integer certifiedOut, Double certifiedRadius) {}
 
     /**
      * The strongest explanation attack found inside the sample's ε-box and its stability metrics.

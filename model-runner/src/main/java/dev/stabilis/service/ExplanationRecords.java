@@ -118,7 +118,7 @@ public final class ExplanationRecords {
     public static Explanation.Certificate certificate(SmoothedCertificate c) {
         Double cosine = c.cosineLower() > -1 ? c.cosineLower() : null;
         Explanation.Smoothed smoothed = new Explanation.Smoothed(c.noise().label(), c.scale(), c.samples(), c.alpha(), c.clipNorm(),
-                cosine, Arrays.stream(c.topk()).boxed().toList(), c.certifiedRadius());
+                cosine, Arrays.stream(c.topk()).boxed().toList(), c.certifiedOut().length, c.certifiedRadius());
         return new Explanation.Certificate(SmoothingCertifier.METHOD, c.epsilon(), null, null, c.topkCertified(), c.topk().length, null, null, null,
                 cosine, null, c.certifiedRadius(), null, smoothed, null, null, null);
     }

@@ -140,6 +140,11 @@ class CertifyCommandTest {
             assertThat(smoothed.get("samples").asInt()).isEqualTo(1000);
             assertThat(smoothed.get("topk").size()).isBetween(0, 5).isEqualTo(c.get("topkOverlap").asInt());
             assertThat(c.get("topk").asBoolean()).isEqualTo(smoothed.get("certifiedRadius").asDouble() > 0.05);
+            assertThat(smoothed.get("certifiedOut").asInt()).as("certified out: every feature but the 5 when the set is certified")
+                    .isBetween(0, 64 - smoothed.get("topk").size());
+            if (c.get("topk").asBoolean()) {
+                assertThat(smoothed.get("certifiedOut").asInt()).isEqualTo(64 - 5);
+            }
             assertThat(c.get("maxDeviationLinf").isNull()).as("no gradient box for smoothing").isTrue();
             if (!c.get("cosineLower").isNull()) {
                 assertThat(c.get("cosineLower").asDouble()).isBetween(-1.0, 1.0);

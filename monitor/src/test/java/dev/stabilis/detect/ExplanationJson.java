@@ -69,7 +69,7 @@ final class ExplanationJson {
                 .putNull("maxDeviationLinf").putNull("maxDeviationL2").put("cosineLower", 0.7).putNull("prediction")
                 .put("radius", 0.0).putNull("boundWidthMean");
         ObjectNode smoothed = c.putObject("smoothed").put("noise", "uniform-ball").put("scale", 1.0).put("samples", 200)
-                .put("alpha", 0.001).put("clipNorm", 10.0).put("cosineLower", 0.7).put("certifiedRadius", 0.0);
+                .put("alpha", 0.001).put("clipNorm", 10.0).put("cosineLower", 0.7).put("certifiedOut", 0).put("certifiedRadius", 0.0);
         com.fasterxml.jackson.databind.node.ArrayNode topk = smoothed.putArray("topk");
         for (int i = 0; i < certifiedInTopk; i++) {
             topk.add(i);

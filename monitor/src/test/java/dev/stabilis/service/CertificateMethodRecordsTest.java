@@ -188,6 +188,10 @@ class CertificateMethodRecordsTest {
         assertThat(c.smoothed().noise()).isEqualTo("uniform-ball");
         assertThat(c.topk()).isEqualTo(c.smoothed().certifiedRadius() > 0.05);
         assertThat(c.topkOverlap()).isEqualTo(c.smoothed().topk().size());
+        assertThat(c.smoothed().certifiedOut()).isBetween(0, 64 - c.smoothed().topk().size());
+        if (c.topk()) {
+            assertThat(c.smoothed().certifiedOut()).as("a certified set: every other feature certified out").isEqualTo(64 - 5);
+        }
         assertThat(c.maxDeviationLinf()).as("no gradient box").isNull();
         assertThat(c.alphaSteps()).isNull();
         assertThat(e.topFeatures()).as("the smoothed attribution's top features").hasSize(5);
