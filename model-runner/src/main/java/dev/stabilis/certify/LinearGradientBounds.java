@@ -36,8 +36,8 @@ import java.util.OptionalInt;
  * forward network, σ relaxed the same way). The seed e_c of a logit target adds a constant at the top.
  *
  * <p>The boxes the relaxations need are the interval method's, with every activation's input box tightened first
- * by the same forward propagation (except where intervals give it exactly: behind at most one affine map that mixes
- * values, as the first layer's), and the adjoint boxes recomputed from the tightened ones. With {@code alphaSteps}
+ * by the same forward propagation (except where intervals give it exactly: {@link #exactInputBoxes}), and the adjoint
+ * boxes recomputed from the tightened ones. With {@code alphaSteps}
  * above 0 each activation output's adjoint box is also tightened by linear bounds up the backward chain: on the digits
  * MLPs that made the softplus bounds 0.4–4 % narrower at twice the cost and the ReLU and tanh bounds no narrower
  * (their σ′ have constant relaxations, so nothing ties one neuron's derivative to another's), so plain
@@ -69,6 +69,8 @@ final class LinearGradientBounds implements GradientBounds {
     private final GraphModel model;
     private final Scalars k;
     private final String unsupported;
+    /** Per node: an activation whose input box intervals give exactly ({@link #exactInputBoxes}); null off chains. */
+    private final boolean[] exactInputBoxes;
     private final boolean reducesToIntervals;
     private final long[][] sampleShapes;
     private final long widest;
@@ -96,7 +98,8 @@ final class LinearGradientBounds implements GradientBounds {
         this.k = model.scalars();
         Graph graph = model.graph();
         this.unsupported = chainProblem(graph);
-        this.reducesToIntervals = unsupported == null && reducesToIntervals(model);
+        this.exactInputBoxes = unsupported == null ? exactInputBoxes(model) : null;
+        this.reducesToIntervals = unsupported == null && reducesToIntervals(model, exactInputBoxes);
         this.sampleShapes = new long[graph.nodes().size() + 1][];
         sampleShapes[0] = graph.inputSampleShape();
         long w = Shapes.size(sampleShapes[0]);
@@ -154,26 +157,43 @@ final class LinearGradientBounds implements GradientBounds {
     }
 
     /**
-     * Whether the chain's linear bounds equal its interval bounds in real arithmetic: it has at most one activation,
-     * whose σ′ is relaxed by constants ({@link LinearRelaxation#derivativeIsConstant}), and at most one affine map
-     * before it that is not elementwise ({@link LinearMap#isElementwise}). Then intervals give the activation's input
-     * box exactly; the adjoint entering its product is a point (e_c mapped back through affine maps), so McCormick's
-     * planes are exact and σ′ enters through its interval range; and the maps before it take the product's box back
-     * to the input exactly. Optimised relaxation parameters change none of these, so α gains nothing either.
+     * Per node of a chain, whether it is an activation whose input box intervals give exactly: no activation before it,
+     * and at most one affine map that mixes values (is not {@link LinearMap#isElementwise}), since
+     * {@code |L M| = |L| |M|} when L or M is elementwise. The same holds for the gradient's box taken back through
+     * those maps to the input.
      */
-    private static boolean reducesToIntervals(GraphModel model) {
-        int activations = 0;
+    private static boolean[] exactInputBoxes(GraphModel model) {
+        boolean[] exact = new boolean[model.size()];
+        boolean activationBefore = false;
         int mixing = 0;
         for (int i = 0; i < model.size(); i++) {
-            if (model.graph().nodes().get(i).op() instanceof Activation op) {
-                if (++activations > 1 || !LinearRelaxation.derivativeIsConstant(op)) {
-                    return false;
-                }
-            } else if (activations == 0 && !model.linearMap(i).isElementwise()) {
+            if (model.graph().nodes().get(i).op() instanceof Activation) {
+                exact[i] = !activationBefore && mixing <= 1;
+                activationBefore = true;
+            } else if (!model.linearMap(i).isElementwise()) {
                 mixing++;
             }
         }
-        return mixing <= 1;
+        return exact;
+    }
+
+    /**
+     * Whether the chain's linear bounds equal its interval bounds in real arithmetic: it has at most one activation,
+     * whose σ′ is relaxed by constants ({@link LinearRelaxation#derivativeIsConstant}) and whose input box intervals
+     * give exactly. Then the adjoint entering its product is a point (e_c mapped back through affine maps), so
+     * McCormick's planes are exact and σ′ enters through its interval range, and the maps before it take the
+     * product's box back to the input exactly. Optimised relaxation parameters change none of these, so α gains
+     * nothing either.
+     */
+    private static boolean reducesToIntervals(GraphModel model, boolean[] exactInputBoxes) {
+        int activations = 0;
+        for (int i = 0; i < model.size(); i++) {
+            if (model.graph().nodes().get(i).op() instanceof Activation op
+                    && (++activations > 1 || !LinearRelaxation.derivativeIsConstant(op) || !exactInputBoxes[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -242,17 +262,10 @@ final class LinearGradientBounds implements GradientBounds {
         NDArray inputLow = boxes[0].lower(k);
         NDArray inputHigh = boxes[0].upper(k);
         int nodes = model.size();
-        boolean activationBefore = false;
-        int mixing = 0;
         for (int i = 0; i < nodes; i++) {
-            if (isActivation(i)) {
-                if (activationBefore || mixing > 1) { // behind one map that mixes values the interval box is exact
-                    int node = i;
-                    boxes[i] = scoped(() -> tightened(node, boxes, inputLow, inputHigh, rows));
-                }
-                activationBefore = true;
-            } else if (!model.linearMap(i).isElementwise()) {
-                mixing++;
+            if (isActivation(i) && !exactInputBoxes[i]) {
+                int node = i;
+                boxes[i] = scoped(() -> tightened(node, boxes, inputLow, inputHigh, rows));
             }
         }
         Interval[] adjoints = intervals.backward(boxes, classes, TargetKind.LOGIT, 0);
