@@ -38,8 +38,12 @@ import org.slf4j.LoggerFactory;
  *   <li>A request the join emits unmatched waits for the hold (twice the join store's retention) of stream time;
  *       its response, should it come meanwhile, goes into its sample. Where the task has never seen a response, it
  *       leaves at once, as from a plain outer join.</li>
- *   <li>A response the join gives up on is held: if its request comes within the hold, the request's sample carries
- *       it; otherwise it is dead-lettered as unmatched once stream time has passed its timestamp plus the hold.</li>
+ *   <li>A response the join gives up on is held: if its request comes within the deduplication retention, the
+ *       request's sample carries it; otherwise it is dead-lettered as unmatched once stream time has passed its
+ *       timestamp plus that retention. Stream time is the furthest side's: after an outage the task re-keying one
+ *       partition of the requests may catch up long after the responses and the other partitions (CrashRecoveryIT
+ *       saw it pass the hold, 23 s with the default window, and dead-letter three responses whose requests were then
+ *       sampled). A dead letter can wait; an id is remembered that long anyway.</li>
  * </ul>
  * Every store is changelogged, so the decisions hold across restarts under exactly-once.
  */
@@ -153,24 +157,28 @@ final class FirstOutcomeProcessor extends ContextualProcessor<String, RequestWit
         context().forward(record);
     }
 
-    /** Emits the waiting requests and dead-letters the held responses whose other side has not come within the hold. */
+    /**
+     * Emits the waiting requests whose response has not come within the hold, and dead-letters the held responses whose
+     * request has not come within the deduplication retention.
+     */
     private void releaseDue(long streamTime) {
-        for (KeyValue<String, ValueAndTimestamp<ValidRequest>> entry : due(waiting, streamTime)) {
+        for (KeyValue<String, ValueAndTimestamp<ValidRequest>> entry : due(waiting, streamTime, holdMs)) {
             waiting.delete(entry.key);
             emit(new Record<>(entry.key, new RequestWithResponse(entry.value.value(), null), entry.value.timestamp()));
         }
-        for (KeyValue<String, ValueAndTimestamp<ServedResponse>> entry : due(held, streamTime)) {
+        for (KeyValue<String, ValueAndTimestamp<ServedResponse>> entry : due(held, streamTime, dedupMs)) {
             held.delete(entry.key);
             context().forward(new Record<>(entry.key, new RequestWithResponse(null, entry.value.value()), entry.value.timestamp()));
         }
     }
 
-    private <V> List<KeyValue<String, ValueAndTimestamp<V>>> due(TimestampedKeyValueStore<String, V> store, long streamTime) {
+    private static <V> List<KeyValue<String, ValueAndTimestamp<V>>> due(TimestampedKeyValueStore<String, V> store, long streamTime,
+            long waitMs) {
         List<KeyValue<String, ValueAndTimestamp<V>>> due = new ArrayList<>();
         try (KeyValueIterator<String, ValueAndTimestamp<V>> all = store.all()) {
             while (all.hasNext()) {
                 KeyValue<String, ValueAndTimestamp<V>> entry = all.next();
-                if (entry.value.timestamp() + holdMs < streamTime) {
+                if (entry.value.timestamp() + waitMs < streamTime) {
                     due.add(entry);
                 }
             }

@@ -32,7 +32,8 @@ import java.util.Map;
  * @param joinWindow largest time difference between a request and its response
  * @param joinGrace how long after the window out-of-order records are still joined
  * @param dedupRetention how long (in stream time) a request id that gave a sample keeps later requests with that id
- *        out (joined path only); at least the join's own hold of unmatched responses, twice (2 × window + grace) + 1 s
+ *        out (joined path only), and a response the join gave up on waits for its request; at least the join's own
+ *        hold of unmatched requests, twice (2 × window + grace) + 1 s
  */
 public record IngestConfig(String requestsTopic, String responsesTopic, String samplesTopic, String dlqTopic,
         int maxPayloadBytes, int maxHeaderBytes, boolean joinEnabled, Duration joinWindow, Duration joinGrace,

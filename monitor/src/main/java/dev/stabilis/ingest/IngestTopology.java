@@ -33,8 +33,9 @@ import org.apache.kafka.streams.kstream.StreamJoined;
  * time plus window plus grace. The join's times are when the exchange was logged (the CloudEvent {@code time}, capped
  * at the record timestamp: {@link ClassifyProcessor#joinTime}), so a request and a response delivered apart still
  * meet. Stream time moves only with new records, so on a quiet partition the request waits for later traffic, and
- * Kafka Streams checks for closed windows at most once per second of wall time. A response whose request never comes is dead-lettered as {@code UNMATCHED_RESPONSE} once stream time passes
- * its timestamp plus twice the join store's retention; one outcome per request id leaves the join
+ * Kafka Streams checks for closed windows at most once per second of wall time. A response whose request never comes
+ * is dead-lettered as {@code UNMATCHED_RESPONSE} once stream time passes its timestamp plus the deduplication
+ * retention ({@link IngestConfig#dedupRetention}); one outcome per request id leaves the join
  * ({@link FirstOutcomeProcessor}). With the join disabled,
  * samples are emitted at once with no served output and responses are skipped.
  */

@@ -397,6 +397,27 @@ class IngestTopologyTest {
         }
 
         @Test
+        void aResponseWhoseRequestIsReKeyedLongAfterTheOtherRequestsStillGoesIntoItsSample() {
+            // after an outage the task re-keying one partition of the requests may catch up well after the others and
+            // the responses: stream time passes the join's hold while this request is still on its way (CrashRecoveryIT
+            // saw 3 responses dead-lettered as unmatched and their requests sampled too)
+            ingest.send(RESPONSES, KafkaRecordFixture.load("binary-v1-response.json").at(T0));
+            advanceStreamTimeTo(T0.plus(JOINING.joinWindow()).plus(JOINING.joinGrace()).plusMillis(1)); // the join gives up on it
+            advanceStreamTimeTo(T0.plus(FirstOutcomeProcessor.retention(JOINING.joinWindow(), JOINING.joinGrace())).plusSeconds(5));
+            assertThat(ingest.deadLetters()).as("its request may still come: the response is held").isEmpty();
+
+            ingest.request(KafkaRecordFixture.load("binary-v1-request.json").at(T0.plusMillis(12)));
+            advanceStreamTimeTo(T0.plus(JOINING.dedupRetention()).plusSeconds(2));
+
+            List<JsonNode> samples = ingest.sampleValues().stream()
+                    .filter(s -> s.get("requestId").asText().equals("e58f1edd-43bc-42f6-a10a-d1adb5cab831")).toList();
+            assertThat(samples).as("the request's rows, with the held response").extracting(s -> s.get("servedClass").asInt())
+                    .containsExactly(1, 4);
+            assertThat(ingest.deadLetterValues()).as("its response is not dead-lettered")
+                    .noneSatisfy(letter -> assertThat(letter.get("requestId").asText()).isEqualTo("e58f1edd-43bc-42f6-a10a-d1adb5cab831"));
+        }
+
+        @Test
         void theSameRequestIdSentThreeTimes40SecondsApartGivesOneSampleOnly() {
             String id = "e58f1edd-43bc-42f6-a10a-d1adb5cab831";
             for (int copy = 0; copy < 3; copy++) {
@@ -419,8 +440,9 @@ class IngestTopologyTest {
             ingest.request(response.at(T0));
 
             advanceStreamTimeTo(T0.plus(JOINING.joinWindow()).plus(JOINING.joinGrace()).plusMillis(1));
-            assertThat(ingest.deadLetters()).as("held while its request may still come").isEmpty();
             advanceStreamTimeTo(T0.plus(FirstOutcomeProcessor.retention(JOINING.joinWindow(), JOINING.joinGrace())).plusSeconds(2));
+            assertThat(ingest.deadLetters()).as("held while its request may still come").isEmpty();
+            advanceStreamTimeTo(T0.plus(JOINING.dedupRetention()).plusSeconds(2));
 
             List<TestRecord<byte[], byte[]>> deadLetters = ingest.deadLetters();
             assertThat(deadLetters).singleElement().satisfies(record -> {
