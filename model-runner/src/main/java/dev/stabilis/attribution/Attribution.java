@@ -18,7 +18,7 @@ public record Attribution(NDArray values, NDArray logits, NDArray classes) {
      */
     static Attribution atInput(DifferentiableModel model, NDArray input, NDArray classes) {
         NDArray logits = model.logits(input);
-        return new Attribution(null, logits, classes != null ? classes : logits.argMax(1));
+        return new Attribution(null, logits, DifferentiableModel.targets(logits, classes));
     }
 
     /** The same logits and classes with attribution values. */

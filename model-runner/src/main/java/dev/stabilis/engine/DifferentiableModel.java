@@ -36,6 +36,14 @@ public interface DifferentiableModel extends AutoCloseable {
      */
     Gradients gradients(NDArray input, NDArray classes, TargetKind kind);
 
+    /**
+     * The classes a gradient explains: {@code classes} where given, else the predicted ones, the argmax of
+     * {@code logits} (those of the same forward pass).
+     */
+    static NDArray targets(NDArray logits, NDArray classes) {
+        return classes != null ? classes : logits.argMax(1);
+    }
+
     /** Predicted classes {@code [N]} (argmax of the logits), int64. */
     default NDArray predict(NDArray input) {
         return logits(input).argMax(1);

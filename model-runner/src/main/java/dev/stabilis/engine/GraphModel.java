@@ -277,13 +277,13 @@ public final class GraphModel implements DifferentiableModel {
         if (autogradGradients && NativeAdjoint.appliesToPass(input)) {
             try (NativeAdjoint.RecordedPass pass = NativeAdjoint.record(this::forward, input.toType(dataType, false))) {
                 NDArray logits = pass.output();
-                NDArray targets = classes != null ? classes : logits.argMax(1);
+                NDArray targets = DifferentiableModel.targets(logits, classes);
                 return new Gradients(logits, targets, pass.backward(kind.seed(logits, targets)));
             }
         }
         NDArray[] values = values(input);
         NDArray logits = values[output];
-        NDArray targets = classes != null ? classes : logits.argMax(1);
+        NDArray targets = DifferentiableModel.targets(logits, classes);
         NDArray grad = adjoints(values, kind.seed(logits, targets))[0];
         return new Gradients(logits, targets, grad == null ? values[0].zerosLike() : grad);
     }

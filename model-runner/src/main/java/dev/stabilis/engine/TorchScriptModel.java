@@ -104,7 +104,7 @@ public final class TorchScriptModel implements DifferentiableModel {
             x.setRequiresGradient(true);
             NDArray logits = run(x, true);
             NDArray detached = logits.stopGradient();
-            NDArray targets = classes != null ? classes : detached.argMax(1);
+            NDArray targets = DifferentiableModel.targets(detached, classes);
             collector.backward(logits.mul(kind.seed(detached, targets)).sum());
             return new Gradients(detached, targets, x.getGradient().duplicate());
         }
