@@ -391,7 +391,7 @@ final class LinearGradientBounds implements GradientBounds {
     }
 
     /**
-     * Per row, the indices of the elements whose box {@code [low, high]} ({@code [rows, width]}) reaches 0, as
+     * Per row, the indices (int64) of the elements whose box {@code [low, high]} ({@code [rows, width]}) reaches 0, as
      * {@code [rows, m]} with m the most of any row; rows with fewer are filled with other elements (bounding those
      * too is sound, only unneeded). One count is read to the host to size the array.
      */
@@ -428,10 +428,9 @@ final class LinearGradientBounds implements GradientBounds {
             return new Bound(null, zeros, zeros);
         }
 
-        /** The specifications each row keeps ({@code [rows, s]} indices), before any coefficient reached the input. */
-        Bound kept(NDArray selection) {
-            NDArray index = selection.toType(DataType.INT64, false);
-            return new Bound(null, constant.gather(index, 1), magnitude.gather(index, 1));
+        /** The specifications each row keeps ({@code [rows, s]} int64 indices), before any coefficient reached the input. */
+        Bound kept(NDArray specsPerRow) {
+            return new Bound(null, constant.gather(specsPerRow, 1), magnitude.gather(specsPerRow, 1));
         }
 
         /** c plus a term whose own rounding is accounted for by the caller; the addition's is {@code |c + term|}. */
@@ -561,17 +560,17 @@ final class LinearGradientBounds implements GradientBounds {
      * relaxations over the boxes.
      *
      * @param parameters the free lower slopes of ReLUs, under sites named after {@code site}; null for the defaults
-     * @param kept the specifications each row keeps ({@code [rows, s]} indices into λ's specification axis) when λ
-     *     is every row's ({@code [1, specs, ...]}), taken where λ first meets an activation or the input: the affine
+     * @param specsPerRow the specifications each row keeps ({@code [rows, s]} int64 indices into λ's specification axis)
+     *     when λ is every row's ({@code [1, specs, ...]}), taken where λ first meets an activation or the input: the affine
      *     maps above act on the specifications every row shares; null for all
      */
     private Bound forwardBound(int value, NDArray lambda, boolean firstStepCounted, Bound bound, Interval[] boxes,
-            RelaxationParameters parameters, String site, NDArray kept) {
+            RelaxationParameters parameters, String site, NDArray specsPerRow) {
         NDArray l = lambda;
         Bound b = bound;
         long specs = l.getShape().get(1);
         boolean counted = firstStepCounted;
-        NDArray selection = kept;
+        NDArray selection = specsPerRow;
         for (int i = value - 1; i >= 0; i--) {
             if (selection != null && (isActivation(i) || i == 0)) {
                 l = kept(l, selection);
@@ -618,9 +617,9 @@ final class LinearGradientBounds implements GradientBounds {
      * The specifications that each row keeps of λ, which is still every row's ({@code [1, specs, sample...]}):
      * {@code [rows, s, sample...]}, whole coefficient rows picked by index.
      */
-    private static NDArray kept(NDArray lambda, NDArray selection) {
-        Shape shape = new Shape(selection.getShape().get(0), selection.getShape().get(1)).addAll(lambda.getShape().slice(2));
-        return lambda.reshape(lambda.getShape().get(1), -1).get(selection.toType(DataType.INT64, false).reshape(-1)).reshape(shape);
+    private static NDArray kept(NDArray lambda, NDArray specsPerRow) {
+        Shape shape = new Shape(specsPerRow.getShape().get(0), specsPerRow.getShape().get(1)).addAll(lambda.getShape().slice(2));
+        return lambda.reshape(lambda.getShape().get(1), -1).get(specsPerRow.reshape(-1)).reshape(shape);
     }
 
     /**
