@@ -92,6 +92,9 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
         producerProps.put("transactional.id", settings.transactionalId());
         producerProps.put("enable.idempotence", "true");
         producerProps.put("linger.ms", "5");
+        // an explanation record is ~9 KB: at the client's 16 KB default each producer batch held one, so committing a
+        // micro-batch of 256 waited on ~50 sequential rounds of 5 in-flight requests (BENCHMARKS.md, "Producer batches")
+        producerProps.putIfAbsent("batch.size", Integer.toString(256 * 1024));
         this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
     }
 
