@@ -1,6 +1,8 @@
 package dev.stabilis.contract;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -10,7 +12,10 @@ import java.io.IOException;
 /**
  * The one JSON mapper of Stabilis' topic records and state-store values: strict on syntax (duplicate keys, trailing
  * tokens) and types (no coercion of strings to numbers or of fractions to whole numbers), tolerant of fields it does
- * not know, so that a newer writer's records still read during a rolling upgrade.
+ * not know, so that a newer writer's records still read during a rolling upgrade. Numbers go through Jackson's fast
+ * conversions (Schubfach to text, FastDoubleParser from text): the shortest text that reads back to the same value,
+ * and correctly rounded values when read, as the JDK's conversions promise, at a fraction of their cost on records
+ * that are mostly numbers.
  */
 public final class ContractJson {
 
@@ -20,6 +25,8 @@ public final class ContractJson {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
             .build();
 
     private ContractJson() {}

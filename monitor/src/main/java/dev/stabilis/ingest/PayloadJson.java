@@ -2,6 +2,7 @@ package dev.stabilis.ingest;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,7 +17,8 @@ import java.io.IOException;
  * record means something other than its bytes say; a leading byte-order mark is skipped. Non-finite numbers are
  * parsed (Python's {@code json} writes {@code NaN} and {@code Infinity}) so they can be rejected as
  * {@link RejectReason#NON_FINITE} rather than as malformed JSON; duplicate keys, trailing tokens, nesting deeper
- * than {@value #MAX_NESTING} and number literals longer than Jackson's default 1000 characters are malformed.
+ * than {@value #MAX_NESTING} and number literals longer than Jackson's default 1000 characters are malformed. Numbers
+ * are read by Jackson's fast parser, correctly rounded as the JDK's.
  */
 final class PayloadJson {
 
@@ -31,6 +33,7 @@ final class PayloadJson {
                 .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
                 .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
                 .addModule(JsonFormat.getCloudEventJacksonModule())
                 .build();
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
