@@ -60,10 +60,7 @@ public final class AttackBenchmark {
     private AttackBenchmark() {}
 
     public static void main(String[] args) throws IOException {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> opts = HarnessOptions.parse(args);
         Path model = Path.of(opts.getOrDefault("model", "models/digits/1/model.onnx"));
         int batch = Integer.parseInt(opts.getOrDefault("batch", "256"));
         double epsilon = Double.parseDouble(opts.getOrDefault("epsilon", "0.05"));

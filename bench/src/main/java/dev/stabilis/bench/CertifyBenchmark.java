@@ -45,10 +45,7 @@ public final class CertifyBenchmark {
     private CertifyBenchmark() {}
 
     public static void main(String[] args) throws IOException {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> opts = HarnessOptions.parse(args);
         Path model = Path.of(opts.getOrDefault("model", "model-runner/src/test/resources/fixtures/digits_mlp_relu/model.onnx"));
         int batch = Integer.parseInt(opts.getOrDefault("batch", "256"));
         double epsilon = Double.parseDouble(opts.getOrDefault("epsilon", "0.005"));

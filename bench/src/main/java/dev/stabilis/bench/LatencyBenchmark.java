@@ -44,10 +44,7 @@ public final class LatencyBenchmark {
     private LatencyBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> opts = HarnessOptions.parse(args);
         Graph graph = OnnxImporter.read(Path.of(opts.getOrDefault("model",
                 "model-runner/src/test/resources/fixtures/digits_mlp_relu/model.onnx")));
         Path models = Path.of(opts.getOrDefault("models", "models"));

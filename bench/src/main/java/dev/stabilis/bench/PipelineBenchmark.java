@@ -54,10 +54,7 @@ public final class PipelineBenchmark {
     private PipelineBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> opts = HarnessOptions.parse(args);
         int backlog = Integer.parseInt(opts.getOrDefault("backlog", "4096"));
         int seconds = Integer.parseInt(opts.getOrDefault("seconds", "60"));
         Path models = Path.of(opts.getOrDefault("models", "models"));

@@ -31,10 +31,7 @@ public final class RecordCodecBenchmark {
     private RecordCodecBenchmark() {}
 
     public static void main(String[] args) throws IOException {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> opts = HarnessOptions.parse(args);
         int rounds = Integer.parseInt(opts.getOrDefault("rounds", "5"));
         double seconds = Double.parseDouble(opts.getOrDefault("seconds", "2"));
         List<byte[]> lines = new ArrayList<>();
