@@ -42,6 +42,7 @@ def parse_args():
     p.add_argument("--tolerance", type=float, default=1e-4, help="row-relative tolerance for the Java check")
     p.add_argument("--out", default=None, help="also write the JSON result here")
     p.add_argument("--breakdown", default=None, help="Java-harness option, accepted and ignored here")
+    p.add_argument("--flush-denormal", action="store_true", help="torch.set_flush_denormal(True): subnormals as 0")
     return p.parse_args()
 
 
@@ -58,6 +59,9 @@ os.environ["OPENBLAS_NUM_THREADS"] = str(ARGS.threads)
 import numpy as np  # noqa: E402
 import onnx  # noqa: E402
 import torch  # noqa: E402
+
+if ARGS.flush_denormal and not torch.set_flush_denormal(True):
+    raise SystemExit("this CPU cannot flush denormals (torch.set_flush_denormal needs SSE3)")
 import torch.nn.functional as F  # noqa: E402
 from onnx import numpy_helper  # noqa: E402
 from torch_attribution import compare, emit, integrated_gradients, loadavg, proc_status, saliency, timed  # noqa: E402
@@ -123,6 +127,7 @@ def main():
     result = {
         "side": "pytorch",
         "torch": torch.__version__,
+        "flushDenormal": ARGS.flush_denormal,
         "model": ARGS.model,
         "batch": n,
         "igSteps": steps,

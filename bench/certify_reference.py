@@ -120,12 +120,15 @@ def main():
     ap.add_argument("--batch", type=int, help="rows per call: the dumped rows repeated (default: as dumped)")
     ap.add_argument("--part", choices=["certify", "bounds"], default="certify",
                     help="bounds: time only interval_bounds on prepared boxes and seeds")
+    ap.add_argument("--flush-denormal", action="store_true", help="torch.set_flush_denormal(True): subnormals as 0")
     ap.add_argument("--out")
     args = ap.parse_args()
     os.environ.setdefault("OPENBLAS_NUM_THREADS", str(args.threads))
     import torch
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
+    if args.flush_denormal and not torch.set_flush_denormal(True):
+        raise SystemExit("this CPU cannot flush denormals (torch.set_flush_denormal needs SSE3)")
     dump = json.load(open(args.rows))
     rows = np.asarray(dump["rows"], dtype=np.float32).astype(np.float64)
     layers = [(k, None if w is None else torch.from_numpy(w), None if b is None else torch.from_numpy(b))
@@ -165,7 +168,7 @@ def main():
     result = {"part": args.part, "batch": batch, "medianMs": med, "bestMs": min(times), "iterations": len(times),
               "samplesPerSecond": batch / (med / 1000), "maxBoundDifference": float(diff),
               "predictedAgree": same_cls, "top5CertificateAgree": same_topk,
-              "torch": torch.__version__, "threads": {"openblas": os.environ["OPENBLAS_NUM_THREADS"], "intraop": 1}}
+              "torch": torch.__version__, "flushDenormal": args.flush_denormal, "threads": {"openblas": os.environ["OPENBLAS_NUM_THREADS"], "intraop": 1}}
     text = json.dumps(result, indent=2)
     if args.out:
         open(args.out, "w").write(text)
