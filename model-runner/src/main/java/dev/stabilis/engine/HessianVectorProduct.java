@@ -64,6 +64,11 @@ public final class HessianVectorProduct {
      * The curvature indicator of Dombrowski et al. (2019): the eigenvalue of largest magnitude of the Hessian of
      * each row's target score at x, by power iteration on Hessian-vector products from a seeded start.
      *
+     * When the first product is exactly zero on every row (a network of affine maps and piecewise linear
+     * activations explained on a logit: its Hessian vanishes wherever it is defined), every later product is the
+     * Hessian times the zero vector, so the zeros are returned after that one product instead of after
+     * {@code iterations}.
+     *
      * @return {@code [N]} signed eigenvalue estimates (0 where the Hessian vanishes, as for ReLU networks)
      */
     public NDArray largestEigenvalue(NDArray x, NDArray classes, TargetKind kind, int iterations, long seed) {
@@ -78,6 +83,9 @@ public final class HessianVectorProduct {
         for (int step = 0; step < iterations; step++) {
             NDArray hv = apply(x, classes, kind, v);
             eigenvalue = hv.mul(v).reshape(n, -1).sum(new int[] {1});
+            if (step == 0 && hv.eq(0).all().getBoolean()) {
+                break;
+            }
             v = normalize(hv, n);
         }
         return eigenvalue.toType(DataType.FLOAT64, false);
