@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,8 +74,8 @@ public final class RecordCodecBenchmark {
             result.put(sides[s] + "WriteRecordsPerSecond", write[s]);
             result.put(sides[s] + "ReadRecordsPerSecond", read[s]);
         }
-        result.put("writeShippedOverJdk", median(write[0]) / median(write[1]));
-        result.put("readShippedOverJdk", median(read[0]) / median(read[1]));
+        result.put("writeShippedOverJdk", MethodComparison.median(write[0]) / MethodComparison.median(write[1]));
+        result.put("readShippedOverJdk", MethodComparison.median(read[0]) / MethodComparison.median(read[1]));
         String json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(result);
         if (opts.containsKey("out")) {
             Files.writeString(Path.of(opts.get("out")), json);
@@ -112,11 +111,5 @@ public final class RecordCodecBenchmark {
             passes++;
         } while (System.nanoTime() < end);
         return passes * perPass / ((System.nanoTime() - start) / 1e9);
-    }
-
-    private static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 }

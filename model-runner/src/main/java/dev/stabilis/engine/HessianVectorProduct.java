@@ -64,7 +64,7 @@ public final class HessianVectorProduct {
      * The curvature indicator of Dombrowski et al. (2019): the eigenvalue of largest magnitude of the Hessian of
      * each row's target score at x, by power iteration on Hessian-vector products from a seeded start.
      *
-     * When the first product is exactly zero on every row (a network of affine maps and piecewise linear
+     * <p>When the first product is exactly zero on every row (a network of affine maps and piecewise linear
      * activations explained on a logit: its Hessian vanishes wherever it is defined), every later product is the
      * Hessian times the zero vector, so the zeros are returned after that one product instead of after
      * {@code iterations}.

@@ -107,8 +107,8 @@ class LinearGradientBoundsTest {
             NDArray x = batch(batch, graph, rows);
             NDArray eps = batch.create(0.01);
             NDArray classes = linear.model().predict(x);
-            IntervalBounds l = linear.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0);
-            assertInside(l, interval.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0), name);
+            IntervalBounds l = logitBounds(linear, x, eps, classes);
+            assertInside(l, logitBounds(interval, x, eps, classes), name);
             double[] ll = l.gradientLower().toDoubleArray();
             double[] lu = l.gradientUpper().toDoubleArray();
             for (int r = 0; r < rows.length; r++) {
@@ -137,8 +137,8 @@ class LinearGradientBoundsTest {
                 NDArray x = batch.create(inputs[0], new Shape(1, 64)).toType(ai.djl.ndarray.types.DataType.FLOAT64, false);
                 NDArray eps = batch.create(0.005);
                 NDArray classes = linear.model().predict(x);
-                double wl = width(linear.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0));
-                double wi = width(interval.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0));
+                double wl = width(logitBounds(linear, x, eps, classes));
+                double wi = width(logitBounds(interval, x, eps, classes));
                 assertThat(wl / wi).as("%s: linear over interval mean width", e.getKey()).isLessThan(e.getValue());
             }
         }
@@ -154,8 +154,8 @@ class LinearGradientBoundsTest {
             NDArray x = batch(batch, graph, rows(graph, "digits_mlp_relu"));
             NDArray eps = batch.create(0.01);
             NDArray classes = plain.model().predict(x);
-            IntervalBounds p = plain.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0);
-            IntervalBounds o = optimised.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0);
+            IntervalBounds p = logitBounds(plain, x, eps, classes);
+            IntervalBounds o = logitBounds(optimised, x, eps, classes);
             assertInside(o, p, "optimised in default");
             assertThat(width(o) / width(p)).as("optimised over default mean width").isLessThan(0.98);
         }
@@ -304,11 +304,11 @@ class LinearGradientBoundsTest {
             NDArray classes = linear.model().predict(x);
             for (double epsilon : new double[] {0.01, 0.05}) {
                 NDArray eps = batch.create(epsilon);
-                IntervalBounds i = interval.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0);
-                IntervalBounds l = linear.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0);
+                IntervalBounds i = logitBounds(interval, x, eps, classes);
+                IntervalBounds l = logitBounds(linear, x, eps, classes);
                 assertThat(l.gradientLower().toDoubleArray()).containsExactly(i.gradientLower().toDoubleArray());
                 assertThat(l.gradientUpper().toDoubleArray()).containsExactly(i.gradientUpper().toDoubleArray());
-                IntervalBounds w = wholePass.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0);
+                IntervalBounds w = logitBounds(wholePass, x, eps, classes);
                 assertClose(w.gradientLower().toDoubleArray(), i.gradientLower().toDoubleArray(), "lower, ε=" + epsilon);
                 assertClose(w.gradientUpper().toDoubleArray(), i.gradientUpper().toDoubleArray(), "upper, ε=" + epsilon);
             }
@@ -338,12 +338,17 @@ class LinearGradientBoundsTest {
             NDArray x = batch(batch, twoMaps, rows(twoMaps, "two maps"));
             NDArray eps = batch.create(0.05);
             NDArray classes = linear.model().predict(x);
-            IntervalBounds l = linear.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0);
-            IntervalBounds m = linearMerged.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0);
+            IntervalBounds l = logitBounds(linear, x, eps, classes);
+            IntervalBounds m = logitBounds(linearMerged, x, eps, classes);
             assertClose(l.gradientLower().toDoubleArray(), m.gradientLower().toDoubleArray(), "two maps or their product, lower");
             assertClose(l.gradientUpper().toDoubleArray(), m.gradientUpper().toDoubleArray(), "two maps or their product, upper");
-            assertThat(width(l)).isLessThan(0.9 * width(interval.bounds(x.sub(eps), x.add(eps), classes, TargetKind.LOGIT, 0)));
+            assertThat(width(l)).isLessThan(0.9 * width(logitBounds(interval, x, eps, classes)));
         }
+    }
+
+    /** The bounds of a logit target over the box x ± ε, exact parameters. */
+    private static IntervalBounds logitBounds(GradientBounds bounds, NDArray x, NDArray epsilon, NDArray classes) {
+        return bounds.bounds(x.sub(epsilon), x.add(epsilon), classes, TargetKind.LOGIT, 0);
     }
 
     private static Dense dense(int out, int in, double[] weight, double[] bias) {
