@@ -33,13 +33,18 @@ ARG TORCH_FLAVOR
 ARG DJL_VERSION=0.36.0
 ARG PYTORCH_VERSION=2.7.1
 WORKDIR /build
+# A C compiler for the shim that lets libtorch's MKL take its AVX2 kernels on AMD CPUs (model-runner/src/main/native;
+# the build makes it where /usr/bin/cc exists, and ./stabilis preloads it).
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/*
 
 # Dependencies and plugins first, from the poms alone, so that a source change does not download them again.
 # Every module the parent pom lists must have its pom here, or Maven refuses the reactor (DockerfileIT checks it).
+# The MKL shim's C source comes with them: model-runner's build compiles it wherever a C compiler is.
 COPY pom.xml ./
 COPY model-runner/pom.xml model-runner/
 COPY monitor/pom.xml monitor/
 COPY deploy/pom.xml deploy/
+COPY model-runner/src/main/native model-runner/src/main/native
 RUN mvn -B -ntp -q -DskipTests -pl monitor -am package
 
 COPY model-runner/src model-runner/src
@@ -119,6 +124,7 @@ WORKDIR /opt/stabilis
 # The layout ./stabilis expects: monitor/target/stabilis-monitor.jar and monitor/target/lib/ beside it.
 COPY --from=build /build/monitor/target/stabilis-monitor.jar monitor/target/stabilis-monitor.jar
 COPY --from=build /build/monitor/target/lib/ monitor/target/lib/
+COPY --from=build /build/model-runner/target/native/ model-runner/target/native/
 COPY --from=build /build/engine-cache/ engine-cache/
 COPY stabilis ./
 COPY models/ models/
