@@ -10,6 +10,7 @@
 # bench/results/architectures-ab-<UTC time>/ (git-ignored): round-N/{before,after}-{java,pytorch}.json, load.txt, table.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/mkl-intel-path.sh
 bench/reference-blas.sh
 MODEL="${MODEL:-resnet18}"
 BATCHES="${BATCHES:-16,64}"

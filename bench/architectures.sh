@@ -23,6 +23,7 @@
 # table.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/mkl-intel-path.sh
 bench/reference-blas.sh
 
 ROUNDS="${ROUNDS:-2}"

@@ -10,6 +10,7 @@
 # Results: bench/results/attack-<UTC timestamp>/ (git-ignored): rows.csv, machine.txt, round-N/*.json, table.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/mkl-intel-path.sh
 bench/reference-blas.sh
 THREADS="${THREADS:-2}"
 ROUNDS="${ROUNDS:-1}"

@@ -8,6 +8,7 @@
 # there (mvn package, nothing installed); its BoundsTiming is compiled against its own classes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/mkl-intel-path.sh
 after_root="$(realpath "${2:-.}")"
 before_root="$(realpath "${1:?usage: bench/bounds-ab.sh BEFORE_CHECKOUT [AFTER_CHECKOUT]}")"
 out=bench/target/bounds-ab

@@ -7,6 +7,7 @@
 # itself at two thread counts is BEFORE=AFTER=<dir> THREADS_BEFORE=2 THREADS_AFTER=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/mkl-intel-path.sh
 ROUNDS="${ROUNDS:-2}"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-3}"
 THREADS="${THREADS:-2}"

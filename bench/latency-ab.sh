@@ -5,6 +5,7 @@
 #   BEFORE=/tmp/before AFTER=/tmp/after ROUNDS=2 CALLS=2000 bench/latency-ab.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/mkl-intel-path.sh
 ROUNDS="${ROUNDS:-2}"
 CALLS="${CALLS:-2000}"
 THREADS="${THREADS:-2}"

@@ -14,6 +14,7 @@
 # against model-runner's classes and runtime classpath.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/mkl-intel-path.sh
 mvn -B -q -o --no-transfer-progress -DskipTests package -pl model-runner -am >&2
 out=bench/target/methods
 mkdir -p "$out/classes"

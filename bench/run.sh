@@ -11,6 +11,7 @@
 # Results: bench/results/<UTC timestamp>/ (git-ignored): machine.txt, round-N/{java,pytorch*}.json, table.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/mkl-intel-path.sh
 bench/reference-blas.sh
 
 THREADS="${THREADS:-2}"

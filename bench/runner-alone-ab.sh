@@ -10,6 +10,7 @@
 #   BUILDS="main=." TORCH_THREADS="1 2" ROUNDS=3 bench/runner-alone-ab.sh    (the runner's threads on this machine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/mkl-intel-path.sh
 ROUNDS="${ROUNDS:-2}"
 # libtorch's OpenMP workers wait passively, as under the ./stabilis launcher (BENCHMARKS.md, issue 18)
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"

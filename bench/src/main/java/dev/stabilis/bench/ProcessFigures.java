@@ -15,7 +15,7 @@ final class ProcessFigures {
 
     private ProcessFigures() {}
 
-    /** The engine's thread settings as the JVM was started with them. */
+    /** The engine's thread settings and preloaded libraries as the JVM was started with them. */
     static Map<String, Object> threadInfo() {
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("ai.djl.pytorch.num_threads", System.getProperty("ai.djl.pytorch.num_threads", "(unset: engine default)"));
@@ -23,6 +23,7 @@ final class ProcessFigures {
                 System.getProperty("ai.djl.pytorch.num_interop_threads", "(unset: engine default)"));
         t.put("OMP_NUM_THREADS", String.valueOf(System.getenv("OMP_NUM_THREADS")));
         t.put("OMP_WAIT_POLICY", String.valueOf(System.getenv("OMP_WAIT_POLICY")));
+        t.put("LD_PRELOAD", String.valueOf(System.getenv("LD_PRELOAD"))); // the MKL shim, as under ./stabilis
         t.put("availableProcessors", Runtime.getRuntime().availableProcessors());
         return t;
     }
