@@ -1,6 +1,7 @@
 package dev.stabilis.cli;
 
 import dev.stabilis.app.EngineThreads;
+import dev.stabilis.app.MklKernels;
 import dev.stabilis.app.MonitorApp;
 import dev.stabilis.app.RunnerApp;
 import dev.stabilis.app.Topics;
@@ -81,6 +82,7 @@ final class DemoCommand implements Callable<Integer> {
         Duration limit = duration == null ? null : Duration.ofMillis(DurationOption.millis("--duration", duration));
         StabilisConfig config = process.load(demoDefaults());
         EngineThreads.apply(config);
+        MklKernels.report();
         PrintWriter out = spec.commandLine().getOut();
         ModelRepository repository = new ModelRepository(config.directory("stabilis.models.repository"));
         out.println("Judging the demo traffic with each model's policy...");

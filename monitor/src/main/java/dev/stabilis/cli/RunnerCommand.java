@@ -1,6 +1,7 @@
 package dev.stabilis.cli;
 
 import dev.stabilis.app.EngineThreads;
+import dev.stabilis.app.MklKernels;
 import dev.stabilis.app.RunnerApp;
 import dev.stabilis.config.StabilisConfig;
 import dev.stabilis.metrics.MetricsServer;
@@ -31,6 +32,7 @@ final class RunnerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         StabilisConfig config = process.load(DEFAULTS);
         EngineThreads.apply(config);
+        MklKernels.report();
         LOG.info("runner configuration:\n{}", config.describe());
         PrometheusMeterRegistry registry = Registries.prometheus("runner");
         try (UntilStopped until = new UntilStopped(); RunnerApp runner = new RunnerApp(config, registry);
