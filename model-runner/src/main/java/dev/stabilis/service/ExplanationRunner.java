@@ -54,12 +54,14 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
     private final PipelineOptions options;
     private final RunnerMetrics metrics;
     private final RepositoryWatch watch;
+    private final PositionWatch positions;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean started;
     private volatile boolean running = true;
     private volatile boolean ready;
+    private volatile boolean stalled;
 
     /**
      * @param watch when to look at the model repository again: changed and new versions are validated and swapped in
@@ -73,6 +75,7 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
         this.options = options;
         this.metrics = metrics;
         this.watch = watch;
+        this.positions = new PositionWatch(settings.positionTimeoutMillis());
         Properties consumerProps = new Properties();
         consumerProps.putAll(settings.kafka());
         consumerProps.put("group.id", settings.groupId());
@@ -98,9 +101,12 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
         this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
     }
 
-    /** Whether the runner has joined its group and initialised its transactions. */
+    /**
+     * Whether the runner has joined its group and initialised its transactions, and has a position on each of its
+     * partitions within the position timeout.
+     */
     public boolean ready() {
-        return ready && running;
+        return ready && running && !stalled;
     }
 
     @Override
@@ -118,6 +124,7 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
                 if (!batch.isEmpty()) {
                     process(batch);
                 }
+                watchPositions();
             }
         } catch (WakeupException e) {
             // close() asked us to stop between batches
@@ -131,6 +138,24 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
             consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(10)));
             stopped.countDown();
         }
+    }
+
+    /**
+     * Says loudly when an assigned partition has had no position for longer than the position timeout, and when it
+     * has one again: the runner is then stalled on a transaction that holds its group's committed offsets.
+     */
+    private void watchPositions() {
+        Set<TopicPartition> without = positions.stalled(consumer.assignment(), p -> consumer.currentLag(p).isPresent(), System.nanoTime());
+        metrics.partitionsWithoutPosition(without.size());
+        if (!without.isEmpty() && !stalled) {
+            LOG.error("runner stalled: no position on {} of group '{}' for more than {} ms. A read_committed consumer waits"
+                    + " for the transactions that hold its group's committed offsets, and one of them has not completed (a"
+                    + " hanging transaction: find it with kafka-transactions.sh find-hanging and abort it). Not ready until"
+                    + " then.", without, settings.groupId(), settings.positionTimeoutMillis());
+        } else if (without.isEmpty() && stalled) {
+            LOG.info("runner has a position on every partition again");
+        }
+        stalled = !without.isEmpty();
     }
 
     /** The next micro-batch: waits for a first sample, then as long as {@link BatchWait} says for more. */

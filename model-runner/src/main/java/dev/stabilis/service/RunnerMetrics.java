@@ -28,6 +28,7 @@ public final class RunnerMetrics {
     private final FractionHistograms fractions;
     private final ClassLabels classLabels;
     private final AtomicInteger lastBatchSize = new AtomicInteger();
+    private final AtomicInteger partitionsWithoutPosition = new AtomicInteger();
     private final Map<String, AtomicInteger> rejectedVersions = new ConcurrentHashMap<>();
 
     /** Meters with every class labelled. */
@@ -44,6 +45,15 @@ public final class RunnerMetrics {
         this.fractions = new FractionHistograms(registry, Tags.of(batchSize.getId().getTagsAsIterable()));
         Gauge.builder("stabilis.runner.device", () -> 1).tag("device", device)
                 .description("The device the runner computes on (value 1)").register(registry);
+        Gauge.builder("stabilis.runner.partitions.without.position", partitionsWithoutPosition, AtomicInteger::get)
+                .description("Assigned partitions whose position has stayed unknown past the runner's position timeout "
+                        + "(a transaction holding the group's committed offsets never completed); the runner is not ready "
+                        + "while any is").register(registry);
+    }
+
+    /** How many assigned partitions have had no position for longer than the position timeout. */
+    void partitionsWithoutPosition(int count) {
+        partitionsWithoutPosition.set(count);
     }
 
     private static String outcome(Evaluation e) {

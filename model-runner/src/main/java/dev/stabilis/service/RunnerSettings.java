@@ -15,9 +15,11 @@ import java.util.Map;
  * @param maxBatch most samples per micro-batch
  * @param maxWaitMillis the longest a micro-batch waits to fill after its first sample ({@link BatchWait})
  * @param maxRecordBytes largest explanation record; a larger one is written again without its per-feature vectors
+ * @param positionTimeoutMillis how long an assigned partition may stay without a consumer position before the runner
+ *     reports itself stalled ({@link PositionWatch})
  */
 public record RunnerSettings(Map<String, String> kafka, String samplesTopic, String explanationsTopic, String deadLetterTopic,
-        String groupId, String transactionalId, int maxBatch, long maxWaitMillis, int maxRecordBytes) {
+        String groupId, String transactionalId, int maxBatch, long maxWaitMillis, int maxRecordBytes, long positionTimeoutMillis) {
 
     public RunnerSettings {
         kafka = Map.copyOf(kafka);

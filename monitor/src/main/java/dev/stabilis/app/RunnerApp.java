@@ -35,7 +35,8 @@ public final class RunnerApp implements AutoCloseable {
                 config.required("stabilis.topics.explanations"), config.required("stabilis.topics.dlq"),
                 config.required("stabilis.runner.group.id"), config.required("stabilis.runner.transactional.id"),
                 config.integer("stabilis.runner.max.batch", 1, 1 << 16), config.number("stabilis.runner.max.wait.ms"),
-                config.integer("stabilis.runner.explanation.max.bytes", 4096, Integer.MAX_VALUE));
+                config.integer("stabilis.runner.explanation.max.bytes", 4096, Integer.MAX_VALUE),
+                config.integer("stabilis.runner.position.timeout.ms", 1, Integer.MAX_VALUE));
         ClassLabels classLabels = config.classLabels("stabilis.runner.metrics.class.label");
         ModelRepository repository = new ModelRepository(config.directory("stabilis.models.repository"));
         KafkaAccess.verify(config.kafka(), KafkaAccess.START_TIMEOUT);

@@ -71,6 +71,9 @@ public final class StabilisConfig {
             new Setting("stabilis.runner.explanation.max.bytes", "900000", "Largest explanation record; a larger one (the vectors "
                     + "of a big image model) is written without its per-feature vectors and says so in vectorsOmitted. Keep it under "
                     + "the producer's max.request.size and the topic's max.message.bytes (1 MiB by default)"),
+            new Setting("stabilis.runner.position.timeout.ms", "60000", "How long a partition of the runner may stay without a "
+                    + "consumer position (its group's committed offsets held by a transaction that never completes) before the "
+                    + "runner logs an error, reports not ready and counts it in stabilis_runner_partitions_without_position"),
             new Setting("stabilis.runner.certify", "true", "Whether to compute certified bounds and certificates"),
             new Setting("stabilis.runner.radius", "true", "Whether to search each sample's certified radius"),
             new Setting("stabilis.runner.attack", "true", "Whether to run the policy's attack, noise baseline and thickness"),
