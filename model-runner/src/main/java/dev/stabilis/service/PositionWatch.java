@@ -1,5 +1,6 @@
 package dev.stabilis.service;
 
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -33,8 +34,7 @@ final class PositionWatch {
      */
     Set<TopicPartition> stalled(Set<TopicPartition> assigned, Predicate<TopicPartition> hasPosition, long now) {
         unknownSince.keySet().retainAll(assigned);
-        Set<TopicPartition> stalled = new TreeSet<>(java.util.Comparator.comparing(TopicPartition::topic)
-                .thenComparingInt(TopicPartition::partition));
+        Set<TopicPartition> stalled = new TreeSet<>(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
         for (TopicPartition partition : assigned) {
             if (hasPosition.test(partition)) {
                 unknownSince.remove(partition);
