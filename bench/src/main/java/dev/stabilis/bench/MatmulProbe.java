@@ -9,16 +9,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Diagnostic: GFLOP/s of libtorch's matrix products (MKL) at the shapes the engine multiplies, the median of 200
- * products after 50 unmeasured: float64 as the bound passes (the digits MLP's layers at 256 and 4096 rows, the 784-wide
- * MLP's first layer, the linear method's back-substitution of 128 rows × 256 specifications through a 128 → 64 layer),
- * float32 as the attributions (256 rows, and IG-32's 8,192). {@code bench/mkl-ab.sh} runs it with and without the
- * MKL shim.
+ * Diagnostic: GFLOP/s of libtorch's matrix products (MKL) at the shapes the engine multiplies, timed as
+ * {@link EngineProbe} times an operation (the median of 500 after 100 unmeasured): float64 as the bound passes (the digits
+ * MLP's layers at 256 and 4096 rows, the 784-wide MLP's first layer, the linear method's back-substitution of 128
+ * rows × 256 specifications through a 128 → 64 layer), float32 as the attributions (256 rows, and IG-32's 8,192).
+ * {@code bench/mkl-ab.sh} runs it with and without the MKL shim.
  *
  * <p>Run: {@code bench/java.sh MatmulProbe --out result.json}
  */
@@ -55,22 +54,12 @@ public final class MatmulProbe {
         return String.format("%s [%d,%d]x[%d,%d]", type == DataType.FLOAT64 ? "float64" : "float32", s[0], s[1], s[1], s[2]);
     }
 
-    /** GFLOP/s of {@code [m, k] × [k, n]}, from the median time of 200 products. */
+    /** GFLOP/s of {@code [m, k] × [k, n]}, from the median time of the products ({@link EngineProbe#probe}). */
     private static double probe(NDManager base, DataType type, long[] s) {
         try (NDManager m = base.newSubManager()) {
             NDArray a = m.randomUniform(-1, 1, new Shape(s[0], s[1])).toType(type, false);
             NDArray b = m.randomUniform(-1, 1, new Shape(s[1], s[2])).toType(type, false);
-            double[] ns = new double[250];
-            for (int i = 0; i < ns.length; i++) {
-                try (NDManager call = m.newSubManager()) {
-                    long start = System.nanoTime();
-                    a.matMul(b).attach(call);
-                    ns[i] = System.nanoTime() - start;
-                }
-            }
-            double[] measured = Arrays.copyOfRange(ns, 50, ns.length);
-            Arrays.sort(measured);
-            return 2.0 * s[0] * s[1] * s[2] / measured[measured.length / 2];
+            return 2.0 * s[0] * s[1] * s[2] / (EngineProbe.probe(() -> a.matMul(b)) * 1e3);
         }
     }
 }
