@@ -65,6 +65,11 @@ public record Conv2d(HostTensor weight, HostTensor bias, int[] strides, int[] pa
     }
 
     @Override
+    public long multiplyAddsPerElement(List<long[]> inputs) {
+        return weight.dim(1) * weight.dim(2) * weight.dim(3);
+    }
+
+    @Override
     public boolean isAffine() {
         return true;
     }

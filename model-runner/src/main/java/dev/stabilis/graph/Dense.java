@@ -41,6 +41,11 @@ public record Dense(HostTensor weight, HostTensor bias) implements Op {
     }
 
     @Override
+    public long multiplyAddsPerElement(List<long[]> inputs) {
+        return inputs();
+    }
+
+    @Override
     public boolean isAffine() {
         return true;
     }

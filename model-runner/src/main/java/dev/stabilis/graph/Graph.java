@@ -113,6 +113,20 @@ public final class Graph {
         return elements;
     }
 
+    /**
+     * Multiply-adds per sample of one forward pass ({@link Op#multiplyAddsPerElement} over every node's output): the
+     * measure of a pass's arithmetic.
+     */
+    public long multiplyAddsPerSample() {
+        long total = 0;
+        for (Node node : nodes) {
+            List<long[]> in = node.inputs().stream().map(this::shape).toList();
+            long perElement = node.op().multiplyAddsPerElement(in);
+            total = Math.addExact(total, Math.multiplyExact(Shapes.perSample(shape(node.output())), perElement));
+        }
+        return total;
+    }
+
     public List<Node> nodes() {
         return nodes;
     }

@@ -33,6 +33,12 @@ public record MatMul() implements Op {
     }
 
     @Override
+    public long multiplyAddsPerElement(List<long[]> inputs) {
+        long[] a = inputs.get(0);
+        return a[a.length - 1];
+    }
+
+    @Override
     public boolean isAffine() {
         return false;
     }

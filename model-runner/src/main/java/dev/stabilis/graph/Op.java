@@ -27,6 +27,15 @@ public sealed interface Op
     }
 
     /**
+     * The multiply-adds one output element costs for the given input shapes: the length of its dot product for the
+     * products (dense maps, convolutions, matrix products), 1 for operators that make each element from a few inputs.
+     * A measure of a pass's arithmetic ({@link Graph#multiplyAddsPerSample}), not of its exact operation count.
+     */
+    default long multiplyAddsPerElement(List<long[]> inputs) {
+        return 1;
+    }
+
+    /**
      * Whether the output is an affine function of the inputs (a linear map plus a constant offset), so intervals
      * pass through it exactly in centre–radius form.
      */
