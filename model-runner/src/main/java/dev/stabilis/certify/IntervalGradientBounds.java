@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import dev.stabilis.engine.GraphModel;
+import dev.stabilis.engine.IntraOpThreads;
 import dev.stabilis.engine.Scalars;
 import dev.stabilis.engine.ScopedStep;
 import dev.stabilis.engine.Tensors;
@@ -79,8 +80,10 @@ public final class IntervalGradientBounds implements GradientBounds {
 
     @Override
     public IntervalBounds bounds(NDArray lower, NDArray upper, NDArray classes, TargetKind kind, double gamma) {
-        return NodeScope.keepBounds(model.steps(lower.getShape().get(0)),
-                () -> boundsOf(forward(lower, upper, gamma), classes, kind, gamma));
+        long rows = lower.getShape().get(0);
+        try (IntraOpThreads threads = model.threadsFor(rows)) {
+            return NodeScope.keepBounds(model.steps(rows), () -> boundsOf(forward(lower, upper, gamma), classes, kind, gamma));
+        }
     }
 
     /**
@@ -88,8 +91,10 @@ public final class IntervalGradientBounds implements GradientBounds {
      * it makes is freed when it returns ({@link NodeScope}).
      */
     IntervalBounds bounds(Interval[] boxes, NDArray classes, TargetKind kind, double gamma) {
-        return NodeScope.keepBounds(model.steps(boxes[0].c().getShape().get(0)),
-                () -> boundsOf(boxes, classes, kind, gamma));
+        long rows = boxes[0].c().getShape().get(0);
+        try (IntraOpThreads threads = model.threadsFor(rows)) {
+            return NodeScope.keepBounds(model.steps(rows), () -> boundsOf(boxes, classes, kind, gamma));
+        }
     }
 
     private IntervalBounds boundsOf(Interval[] boxes, NDArray classes, TargetKind kind, double gamma) {

@@ -31,6 +31,7 @@ public final class GraphModel implements DifferentiableModel {
 
     private final Graph graph;
     private final long valuesPerSample;
+    private final long multiplyAddsPerSample;
     private final NDManager manager;
     private final DataType dataType;
     private final Scalars scalars;
@@ -44,6 +45,7 @@ public final class GraphModel implements DifferentiableModel {
     private GraphModel(Graph graph, NDManager manager, DataType dataType, IntFunction<NDArray[]> denseArrays) {
         this.graph = graph.withOutput(graph.output());
         this.valuesPerSample = this.graph.valuesPerSample();
+        this.multiplyAddsPerSample = this.graph.multiplyAddsPerSample();
         this.manager = manager;
         this.dataType = dataType;
         this.scalars = new Scalars(manager, dataType);
@@ -233,7 +235,9 @@ public final class GraphModel implements DifferentiableModel {
     @Override
     public NDArray logits(NDArray input) {
         classes();
-        return forward(input);
+        try (IntraOpThreads threads = threadsFor(input.getShape().get(0))) {
+            return forward(input);
+        }
     }
 
     /**
@@ -274,6 +278,12 @@ public final class GraphModel implements DifferentiableModel {
 
     @Override
     public Gradients gradients(NDArray input, NDArray classes, TargetKind kind) {
+        try (IntraOpThreads threads = threadsFor(input.getShape().get(0))) {
+            return gradientsOf(input, classes, kind);
+        }
+    }
+
+    private Gradients gradientsOf(NDArray input, NDArray classes, TargetKind kind) {
         if (autogradGradients && NativeAdjoint.appliesToPass(input)) {
             try (NativeAdjoint.RecordedPass pass = NativeAdjoint.record(this::forward, input.toType(dataType, false))) {
                 NDArray logits = pass.output();
@@ -313,6 +323,11 @@ public final class GraphModel implements DifferentiableModel {
             accumulate(r, inputs[i], rIn);
         }
         return r;
+    }
+
+    /** The intra-op threads of a pass over {@code rows} rows: one thread for a small pass ({@link IntraOpThreads}). */
+    public IntraOpThreads threadsFor(long rows) {
+        return IntraOpThreads.forPass(rows * multiplyAddsPerSample);
     }
 
     /** How the steps of a pass over {@code rows} rows run: in scopes when the pass is large ({@link ScopedStep}). */

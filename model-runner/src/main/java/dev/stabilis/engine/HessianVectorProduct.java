@@ -42,6 +42,12 @@ public final class HessianVectorProduct {
      * is what explanation attacks step along; one forward and backward pass serve both.
      */
     public NDArray apply(NDArray x, NDArray classes, TargetKind kind, UnaryOperator<NDArray> direction) {
+        try (IntraOpThreads threads = model.threadsFor(x.getShape().get(0))) {
+            return product(x, classes, kind, direction);
+        }
+    }
+
+    private NDArray product(NDArray x, NDArray classes, TargetKind kind, UnaryOperator<NDArray> direction) {
         NDArray[] values = model.values(x);
         NDArray logits = values[model.outputValue()];
         NDArray[] adjoint = model.adjoints(values, kind.seed(logits, classes));

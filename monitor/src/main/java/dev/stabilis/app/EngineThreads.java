@@ -4,9 +4,9 @@ import dev.stabilis.config.StabilisConfig;
 
 /**
  * Applies {@code stabilis.runner.torch.threads} before the PyTorch engine starts (it reads the thread count once).
- * One intra-op thread (the default) ran the runner's batches 1.3× (256 samples) to 1.5–2× (16) faster than two on a
- * 2-vCPU machine with nothing else running, and avoids OpenMP workers competing with Kafka's threads
- * (BENCHMARKS.md, "Threads per role").
+ * The count is what the runner's larger passes get: passes under 64 million multiply-adds run on one thread whatever
+ * it is ({@link dev.stabilis.engine.IntraOpThreads}). One (the default) keeps OpenMP workers from competing with
+ * Kafka's threads (BENCHMARKS.md, "Threads per role", "Threads per pass").
  */
 public final class EngineThreads {
 

@@ -59,9 +59,9 @@ public final class StabilisConfig {
                     + "with that id out (stream time; at least the join's hold, 23000 with the default window); default 300000, "
                     + "or the hold when that is longer"),
             new Setting("stabilis.runner.device", "auto", "auto, cpu, gpu or gpu:N"),
-            new Setting("stabilis.runner.torch.threads", "1", "PyTorch intra-op threads of a runner; 0 keeps the engine's default "
-                    + "(one per core). One is the fastest measured for the runner's many small kernels (BENCHMARKS.md, \"Threads "
-                    + "per role\"): scale out with more runners and partitions instead"),
+            new Setting("stabilis.runner.torch.threads", "1", "PyTorch intra-op threads of a runner's larger passes; 0 keeps the "
+                    + "engine's default (one per core). Passes under 64 million multiply-adds run on one thread whatever the setting "
+                    + "(BENCHMARKS.md, \"Threads per pass\"): scale out with more runners and partitions instead"),
             new Setting("stabilis.runner.max.batch", "256", "Most samples per micro-batch"),
             new Setting("stabilis.runner.max.wait.ms", "50", "The longest a micro-batch waits to fill after its first sample; it "
                     + "waits only while the measured arrival rate expects another sample within it"),

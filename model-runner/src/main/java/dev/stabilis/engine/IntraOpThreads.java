@@ -1,0 +1,54 @@
+package dev.stabilis.engine;
+
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * Runs a small pass on the calling thread alone. libtorch splits a large enough operator over its intra-op threads and
+ * wakes the sleeping workers to do so ({@code OMP_WAIT_POLICY=PASSIVE}, as under {@code ./stabilis}); a pass of many
+ * small operators then pays more in wake-ups than the other cores give back. On a 2-vCPU machine, passes of up to 37
+ * million multiply-adds ran as fast or up to 2× faster on one thread than on two (saliency of the digits MLP at 16 and
+ * 256 rows, of the transformer encoder at 1 to 64 rows, of ResNet-18 at one row), and passes of 87 million and more
+ * ran 1.25–1.7× slower (IG-32 of the transformer at 16 samples, ResNet-18 at 16 and 64 rows, certify on the 784-wide
+ * MLP at 256 rows): BENCHMARKS.md, "Threads per pass".
+ *
+ * <p>The count is libtorch's setting for the calling thread (OpenMP's and MKL's are per thread), lowered to 1 for the
+ * scope of a pass under {@link #PARALLEL_FROM_MULTIPLY_ADDS} and restored when it closes; a pass never gets more
+ * threads than its thread had. libtorch also keeps the last count set as the start value of threads that have not yet
+ * run an operator: a thread whose first operator runs while another thread is inside such a scope starts with one
+ * thread. A runner does its work on one thread, which runs its first operator when it loads the model.
+ */
+public final class IntraOpThreads implements AutoCloseable {
+
+    /** The multiply-adds of a pass ({@link dev.stabilis.graph.Graph#multiplyAddsPerSample} × rows) from which it keeps its thread's count. */
+    public static final long PARALLEL_FROM_MULTIPLY_ADDS = 64L << 20;
+
+    private static final IntraOpThreads UNCHANGED = new IntraOpThreads(0);
+
+    /** The count to restore, or 0 when nothing was changed. */
+    private final int restore;
+
+    private IntraOpThreads(int restore) {
+        this.restore = restore;
+    }
+
+    /** The threads of a pass of {@code multiplyAdds}: one when it is small and its thread has more, else unchanged. */
+    public static IntraOpThreads forPass(long multiplyAdds) {
+        if (multiplyAdds >= PARALLEL_FROM_MULTIPLY_ADDS) {
+            return UNCHANGED;
+        }
+        int current = JniUtils.getNumThreads();
+        if (current <= 1) {
+            return UNCHANGED;
+        }
+        JniUtils.setNumThreads(1);
+        return new IntraOpThreads(current);
+    }
+
+    /** Restores the thread's count, if this scope lowered it. */
+    @Override
+    public void close() {
+        if (restore > 0) {
+            JniUtils.setNumThreads(restore);
+        }
+    }
+}
