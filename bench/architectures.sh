@@ -15,7 +15,8 @@
 # 16384 would need ~15 GB at IG-32 x 64 on a shared 24 GB machine; the transformer: the default). PyTorch runs each
 # call in one pass.
 #
-# Environment: ROUNDS (2), BATCHES (1,16,64), MODELS ("resnet18 transformer_explicit"), THREADS (2: DJL intra-op
+# Environment: ROUNDS (2), BATCHES (1,16,64), MODELS ("resnet18 transformer_explicit"), ITERS (2: timed calls per
+# cell and process after one warmup call and a second of warmup; heavy calls run once), THREADS (2: DJL intra-op
 # threads; PyTorch gets 2 OpenMP threads for oneDNN and 1 OpenBLAS thread), OMP_WAIT_POLICY (PASSIVE, as `./stabilis`
 # starts the runner: idle libgomp workers sleep instead of spinning; both sides get it), SKIP_BUILD=1,
 # PYTHON (/usr/bin/python3), JAVA (java).
@@ -29,6 +30,7 @@ bench/reference-blas.sh
 ROUNDS="${ROUNDS:-2}"
 BATCHES="${BATCHES:-1,16,64}"
 THREADS="${THREADS:-2}"
+ITERS="${ITERS:-2}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 JAVA="${JAVA:-java}"
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
@@ -66,12 +68,12 @@ for ((round = 1; round <= ROUNDS; round++)); do
     "$JAVA" -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
       -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
       -cp "bench/target/classes:bench/target/lib/*" dev.stabilis.bench.ArchitectureBenchmark \
-      --model "$OUT/$model.onnx" --batches "$BATCHES" --heavy-rows "$HEAVY_ROWS" --warmup 1 --warmup-seconds 1 --iters 2 \
+      --model "$OUT/$model.onnx" --batches "$BATCHES" --heavy-rows "$HEAVY_ROWS" --warmup 1 --warmup-seconds 1 --iters "$ITERS" \
       --max-rows-per-pass "$MAX_ROWS_PER_PASS" --interval-batch "$interval" --out "$R/$model-java.json" --dump "$R/$model-dump" \
       > "$R/$model-java.log" 2>&1 || { cat "$R/$model-java.log" >&2; exit 1; }
     echo "[bench] round $round/$ROUNDS, $model: PyTorch ($(cut -d' ' -f1-3 /proc/loadavg))" >&2
     "$PYTHON" bench/architecture_reference.py --fixture "$model" --model "$OUT/$model.onnx" --dump "$R/$model-dump" \
-      --batches "$BATCHES" --heavy-rows "$HEAVY_ROWS" --warmup 1 --warmup-seconds 1 --iters 2 --float64-batches "$float64" \
+      --batches "$BATCHES" --heavy-rows "$HEAVY_ROWS" --warmup 1 --warmup-seconds 1 --iters "$ITERS" --float64-batches "$float64" \
       --intra-op-threads "$THREADS" --blas-threads 1 --out "$R/$model-pytorch.json" > /dev/null
     rm -r "$R/$model-dump"
   done
