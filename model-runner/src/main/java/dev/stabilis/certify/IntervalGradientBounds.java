@@ -10,6 +10,7 @@ import dev.stabilis.engine.ScopedStep;
 import dev.stabilis.engine.Tensors;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.graph.Graph;
+import java.util.function.Supplier;
 
 /**
  * The interval method of {@link GradientBounds}: interval bound propagation through the forward and backward pass
@@ -80,10 +81,7 @@ public final class IntervalGradientBounds implements GradientBounds {
 
     @Override
     public IntervalBounds bounds(NDArray lower, NDArray upper, NDArray classes, TargetKind kind, double gamma) {
-        long rows = lower.getShape().get(0);
-        try (IntraOpThreads threads = model.threadsFor(rows)) {
-            return NodeScope.keepBounds(model.steps(rows), () -> boundsOf(forward(lower, upper, gamma), classes, kind, gamma));
-        }
+        return pass(lower.getShape().get(0), () -> boundsOf(forward(lower, upper, gamma), classes, kind, gamma));
     }
 
     /**
@@ -91,9 +89,13 @@ public final class IntervalGradientBounds implements GradientBounds {
      * it makes is freed when it returns ({@link NodeScope}).
      */
     IntervalBounds bounds(Interval[] boxes, NDArray classes, TargetKind kind, double gamma) {
-        long rows = boxes[0].c().getShape().get(0);
+        return pass(boxes[0].c().getShape().get(0), () -> boundsOf(boxes, classes, kind, gamma));
+    }
+
+    /** A bound pass over {@code rows} rows, with the pass's threads and scopes; only the bounds outlive it. */
+    private IntervalBounds pass(long rows, Supplier<IntervalBounds> bounds) {
         try (IntraOpThreads threads = model.threadsFor(rows)) {
-            return NodeScope.keepBounds(model.steps(rows), () -> boundsOf(boxes, classes, kind, gamma));
+            return NodeScope.keepBounds(model.steps(rows), bounds);
         }
     }
 
