@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.stabilis.graph.Graph;
 import dev.stabilis.graph.Node;
 import java.util.ArrayList;
@@ -41,6 +42,8 @@ public final class GraphModel implements DifferentiableModel {
     private final boolean graphConstants;
     /** Whether {@link #gradients} takes libtorch's autograd over the forward pass (see the class comment). */
     private final boolean autogradGradients;
+    /** The network on the host, for {@link #gradients} of a few rows, where it is a dense ReLU network; else null. */
+    private final HostDenseNetwork host;
 
     private GraphModel(Graph graph, NDManager manager, DataType dataType, IntFunction<NDArray[]> denseArrays) {
         this.graph = graph.withOutput(graph.output());
@@ -75,6 +78,9 @@ public final class GraphModel implements DifferentiableModel {
         this.output = ids.get(this.graph.output());
         this.autogradGradients = dataType == DataType.FLOAT32 && graphConstants && dependsOnInput(output, inputs)
                 && Arrays.stream(kernels).anyMatch(Kernel::prefersAutograd);
+        this.host = graphConstants && Device.Type.CPU.equals(manager.getDevice().getDeviceType())
+                && (dataType == DataType.FLOAT32 || dataType == DataType.FLOAT64)
+                ? HostDenseNetwork.of(this.graph).orElse(null) : null;
     }
 
     /** Whether {@code value} is computed from the input (value 0) through the nodes' inputs. */
@@ -276,11 +282,52 @@ public final class GraphModel implements DifferentiableModel {
         return autogradGradients;
     }
 
+    /**
+     * {@inheritDoc} A few rows of a dense ReLU network on the CPU are computed on the host ({@link HostDenseNetwork}) in
+     * float64 and returned in the model's type, unless autograd records the call.
+     */
     @Override
     public Gradients gradients(NDArray input, NDArray classes, TargetKind kind) {
-        try (IntraOpThreads threads = threadsFor(input.getShape().get(0))) {
+        long rows = input.getShape().get(0);
+        if (host != null && host.takes(rows) && NativeAdjoint.appliesToPass(input)) {
+            return hostGradients(input, classes, kind);
+        }
+        try (IntraOpThreads threads = threadsFor(rows)) {
             return gradientsOf(input, classes, kind);
         }
+    }
+
+    private Gradients hostGradients(NDArray input, NDArray classes, TargetKind kind) {
+        int rows = Math.toIntExact(input.getShape().get(0));
+        int[] targets = classes == null ? null : Arrays.stream(classes.toType(DataType.INT64, false).toLongArray())
+                .mapToInt(Math::toIntExact).toArray();
+        HostDenseNetwork.RowGradients g = host.gradients(hostRows(input), rows, targets, kind);
+        NDManager batch = input.getManager();
+        return new Gradients(inModelType(batch, g.logits(), new Shape(rows, host.classes())),
+                batch.create(Arrays.stream(g.classes()).asLongStream().toArray()), inModelType(batch, g.gradient(), input.getShape()));
+    }
+
+    private static double[] hostRows(NDArray input) {
+        if (input.getDataType() == DataType.FLOAT32) {
+            float[] values = input.toFloatArray();
+            double[] rows = new double[values.length];
+            for (int i = 0; i < values.length; i++) {
+                rows[i] = values[i];
+            }
+            return rows;
+        }
+        return input.toType(DataType.FLOAT64, false).toDoubleArray();
+    }
+
+    private NDArray inModelType(NDManager batch, double[] values, Shape shape) {
+        if (dataType == DataType.FLOAT64) {
+            return batch.create(values, shape);
+        }
+        float[] rounded = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            rounded[i] = (float) values[i];
+        }
+        return batch.create(rounded, shape);
     }
 
     private Gradients gradientsOf(NDArray input, NDArray classes, TargetKind kind) {

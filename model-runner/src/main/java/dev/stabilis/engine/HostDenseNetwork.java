@@ -1,0 +1,278 @@
+package dev.stabilis.engine;
+
+import dev.stabilis.graph.Activation;
+import dev.stabilis.graph.Dense;
+import dev.stabilis.graph.Graph;
+import dev.stabilis.graph.Node;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A dense ReLU network ({@code Dense, (ReLU, Dense)*} on a flat input, finite constants) on the host, for calls of a
+ * few rows: its float64 matrices, transposes and magnitudes laid out for one-row sweeps in Java. A pass of tensor ops
+ * costs a native call of a few microseconds per array whatever the batch, and that fixed cost is all of a batch-1 call
+ * on a small network; here a row costs its multiply-adds and nothing else. {@link GraphModel#gradients} and the
+ * interval method's host pass compute with it up to {@link #MAX_MULTIPLY_ADDS}.
+ */
+public final class HostDenseNetwork {
+
+    /**
+     * Rows × multiply-adds per row up to which a call is computed here rather than as tensor ops: 2¹⁹, 19 rows of the
+     * digits MLP (26 k multiply-adds per row). There a host certify cost about 105 µs per row at any batch and a tensor
+     * certify 150 µs per row at 16 rows and 100 µs at 32 (BENCHMARKS.md, "A few rows on the host").
+     */
+    public static final long MAX_MULTIPLY_ADDS = 1L << 19;
+
+    private final Layer[] layers;
+    private final long multiplyAddsPerRow;
+
+    private HostDenseNetwork(Layer[] layers) {
+        this.layers = layers;
+        long perRow = 0;
+        for (Layer layer : layers) {
+            perRow += (long) layer.inputs * layer.outputs;
+        }
+        this.multiplyAddsPerRow = perRow;
+    }
+
+    /** The graph on the host if it is a dense ReLU network with finite constants, else empty. */
+    public static Optional<HostDenseNetwork> of(Graph graph) {
+        List<Node> nodes = graph.nodes();
+        if (graph.inputSampleShape().length != 1 || nodes.size() % 2 == 0) {
+            return Optional.empty();
+        }
+        Layer[] layers = new Layer[(nodes.size() + 1) / 2];
+        String previous = graph.inputName();
+        for (int i = 0; i < nodes.size(); i++) {
+            Node node = nodes.get(i);
+            boolean chained = node.inputs().equals(List.of(previous));
+            previous = node.output();
+            if (!chained) {
+                return Optional.empty();
+            }
+            if (i % 2 == 0 && node.op() instanceof Dense dense && finite(dense)) {
+                layers[i / 2] = new Layer(dense);
+            } else if (!(i % 2 == 1 && node.op() instanceof Activation a && a.kind() == Activation.Kind.RELU)) {
+                return Optional.empty();
+            }
+        }
+        return previous.equals(graph.output()) ? Optional.of(new HostDenseNetwork(layers)) : Optional.empty();
+    }
+
+    private static boolean finite(Dense dense) {
+        return Arrays.stream(dense.weight().data()).allMatch(Double::isFinite)
+                && (dense.bias() == null || Arrays.stream(dense.bias().data()).allMatch(Double::isFinite));
+    }
+
+    /** Whether a call of {@code rows} rows is computed here ({@link #MAX_MULTIPLY_ADDS}). */
+    public boolean takes(long rows) {
+        return rows * multiplyAddsPerRow <= MAX_MULTIPLY_ADDS;
+    }
+
+    /** The dense layers in order; a ReLU follows each but the last. */
+    public List<Layer> layers() {
+        return List.of(layers);
+    }
+
+    /** Features per row. */
+    public int inputs() {
+        return layers[0].inputs;
+    }
+
+    /** Logits per row. */
+    public int classes() {
+        return layers[layers.length - 1].outputs;
+    }
+
+    /**
+     * Logits, target classes and the input gradient of each row's target score, flat by row.
+     *
+     * @param classes each row's class: the given target, or the first largest logit
+     */
+    public record RowGradients(double[] logits, int[] classes, double[] gradient) {}
+
+    /**
+     * The logits and the gradient of each row's target score at {@code rows} flat rows {@code x}, in float64.
+     *
+     * @param targets a class per row, or null for each row's first largest logit
+     */
+    public RowGradients gradients(double[] x, int rows, int[] targets, TargetKind kind) {
+        int n = inputs();
+        int c = classes();
+        double[] logits = new double[rows * c];
+        int[] classes = new int[rows];
+        double[] gradient = new double[rows * n];
+        double[][] z = new double[layers.length][];
+        for (int row = 0; row < rows; row++) {
+            double[] h = Arrays.copyOfRange(x, row * n, (row + 1) * n);
+            for (int l = 0; l < layers.length; l++) {
+                z[l] = layers[l].apply(h);
+                h = l + 1 < layers.length ? relu(z[l]) : z[l];
+            }
+            System.arraycopy(h, 0, logits, row * c, c);
+            classes[row] = targets == null ? firstLargest(h) : targets[row];
+            double[] g = seed(h, classes[row], kind);
+            for (int l = layers.length - 1; l >= 0; l--) {
+                if (l + 1 < layers.length) {
+                    for (int j = 0; j < g.length; j++) {
+                        g[j] = z[l][j] > 0 ? g[j] : 0;
+                    }
+                }
+                g = layers[l].transpose(g);
+            }
+            System.arraycopy(g, 0, gradient, row * n, n);
+        }
+        return new RowGradients(logits, classes, gradient);
+    }
+
+    /** {@link TargetKind#seed} of one row: e_c, minus softmax(z) for a log-probability. */
+    private static double[] seed(double[] logits, int target, TargetKind kind) {
+        double[] seed = new double[logits.length];
+        if (kind == TargetKind.LOG_PROBABILITY) {
+            double max = Arrays.stream(logits).max().orElseThrow();
+            double sum = 0;
+            for (int j = 0; j < logits.length; j++) {
+                seed[j] = Math.exp(logits[j] - max);
+                sum += seed[j];
+            }
+            for (int j = 0; j < logits.length; j++) {
+                seed[j] = -seed[j] / sum;
+            }
+        }
+        seed[target] += 1;
+        return seed;
+    }
+
+    private static int firstLargest(double[] v) {
+        int best = 0;
+        for (int j = 1; j < v.length; j++) {
+            if (v[j] > v[best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    private static double[] relu(double[] z) {
+        double[] h = new double[z.length];
+        for (int j = 0; j < z.length; j++) {
+            h[j] = Math.max(z[j], 0);
+        }
+        return h;
+    }
+
+    /** A dense map {@code W h + b} with its transpose and their magnitudes, laid out for sweeps over rows. */
+    public static final class Layer {
+
+        private final int inputs;
+        private final int outputs;
+        /** Wᵀ and |W|ᵀ, {@code [in, out]}: the forward map sweeps their rows. */
+        private final double[] transposed;
+        private final double[] transposedMagnitude;
+        /** W and |W|, {@code [out, in]}: the adjoint sweeps theirs. */
+        private final double[] weight;
+        private final double[] weightMagnitude;
+        private final double[] bias;
+        private final double[] biasMagnitude;
+
+        private Layer(Dense dense) {
+            inputs = Math.toIntExact(dense.inputs());
+            outputs = Math.toIntExact(dense.outputs());
+            weight = dense.weight().data().clone();
+            weightMagnitude = new double[weight.length];
+            transposed = new double[weight.length];
+            transposedMagnitude = new double[weight.length];
+            for (int o = 0; o < outputs; o++) {
+                for (int i = 0; i < inputs; i++) {
+                    double w = weight[o * inputs + i];
+                    weightMagnitude[o * inputs + i] = Math.abs(w);
+                    transposed[i * outputs + o] = w;
+                    transposedMagnitude[i * outputs + o] = Math.abs(w);
+                }
+            }
+            bias = dense.bias() == null ? new double[outputs] : dense.bias().data().clone();
+            biasMagnitude = new double[outputs];
+            for (int o = 0; o < outputs; o++) {
+                biasMagnitude[o] = Math.abs(bias[o]);
+            }
+        }
+
+        /** The length of the input. */
+        public int inputs() {
+            return inputs;
+        }
+
+        /** The length of the output. */
+        public int outputs() {
+            return outputs;
+        }
+
+        /** {@code W h + b}. */
+        public double[] apply(double[] h) {
+            double[] z = sweep(transposed, h, outputs);
+            for (int o = 0; o < outputs; o++) {
+                z[o] += bias[o];
+            }
+            return z;
+        }
+
+        /** {@code |W| v + s|b|}. */
+        public double[] applyMagnitude(double[] v, double s) {
+            double[] out = sweep(transposedMagnitude, v, outputs);
+            for (int o = 0; o < outputs; o++) {
+                out[o] += biasMagnitude[o] * s;
+            }
+            return out;
+        }
+
+        /** {@code Wᵀ g}. */
+        public double[] transpose(double[] g) {
+            return sweep(weight, g, inputs);
+        }
+
+        /** {@code |W|ᵀ v}. */
+        public double[] transposeMagnitude(double[] v) {
+            return sweep(weightMagnitude, v, inputs);
+        }
+
+        /**
+         * {@code Σ_j v_j · rows[j]} for a row-major matrix of {@code v.length} rows of {@code width}: the rows of the
+         * non-zero {@code v_j} only (0 · w adds nothing, the weights being finite: {@link #of(Graph)} takes no other;
+         * ReLU zeroes about half of a hidden layer's values and adjoints), four per sweep of the output. Any order of
+         * an n-term sum errs by at most {@code γ_n}.
+         */
+        private static double[] sweep(double[] rows, double[] v, int width) {
+            int[] nonZero = new int[v.length];
+            int count = 0;
+            for (int j = 0; j < v.length; j++) {
+                if (v[j] != 0) {
+                    nonZero[count++] = j;
+                }
+            }
+            double[] out = new double[width];
+            int k = 0;
+            for (; k + 4 <= count; k += 4) {
+                double a0 = v[nonZero[k]];
+                double a1 = v[nonZero[k + 1]];
+                double a2 = v[nonZero[k + 2]];
+                double a3 = v[nonZero[k + 3]];
+                int r0 = nonZero[k] * width;
+                int r1 = nonZero[k + 1] * width;
+                int r2 = nonZero[k + 2] * width;
+                int r3 = nonZero[k + 3] * width;
+                for (int o = 0; o < width; o++) {
+                    out[o] += a0 * rows[r0 + o] + a1 * rows[r1 + o] + a2 * rows[r2 + o] + a3 * rows[r3 + o];
+                }
+            }
+            for (; k < count; k++) {
+                double a = v[nonZero[k]];
+                int r0 = nonZero[k] * width;
+                for (int o = 0; o < width; o++) {
+                    out[o] += a * rows[r0 + o];
+                }
+            }
+            return out;
+        }
+    }
+}
