@@ -18,7 +18,7 @@ import dev.stabilis.graph.Activation;
 final class ActivationRule implements IntervalRule {
 
     /** One half widened by 2⁻⁵¹, exact in float64: halving a rounded sum and covering its rounding in one product. */
-    private static final double HALF_UP = 0.5 * (1 + 0x1p-51);
+    static final double HALF_UP = 0.5 * (1 + 0x1p-51);
 
     private final Activation op;
     private final java.util.List<Double> derivativeCriticalPoints;

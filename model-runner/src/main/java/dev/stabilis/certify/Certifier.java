@@ -6,11 +6,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.stabilis.engine.Gradients;
+import dev.stabilis.engine.HostDenseNetwork;
 import dev.stabilis.engine.Scalars;
+import dev.stabilis.engine.TargetKind;
 import dev.stabilis.graph.Graph;
 import dev.stabilis.graph.Shapes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Certifies host rows: builds each sample's box {@code [x − ε, x + ε]} clipped to the domain, bounds the
@@ -42,6 +45,8 @@ public final class Certifier {
     private final InputDomain domain;
     private final int rowsPerPass;
     private final InputSplitting splitting;
+    /** The host pass for calls of a few rows where it computes what the bounds would ({@link HostIntervalPass}), else null. */
+    private final HostIntervalPass host;
 
     /** A certifier whose bound passes hold the boxes {@link #DEFAULT_PASS_MEMORY_BYTES} affords ({@link #rowsPerPass}). */
     public Certifier(GradientBounds bounds, CertifySettings settings) {
@@ -63,6 +68,8 @@ public final class Certifier {
         this.domain = new InputDomain(settings.domainMin(), settings.domainMax(), size);
         this.rowsPerPass = rowsPerPass;
         this.splitting = new InputSplitting(bounds, settings);
+        this.host = settings.kind() == TargetKind.LOGIT && settings.splitting().maxLeaves() == 1
+                ? HostIntervalPass.of(bounds).orElse(null) : null;
     }
 
     /**
@@ -115,28 +122,68 @@ public final class Certifier {
                 flat[i * size + f] = rows[start + i][f];
             }
         }
+        return host != null && host.takes(n) ? certifyOnHost(flat, n) : certifyOnDevice(flat, n);
+    }
+
+    private List<CertifiedSample> certifyOnDevice(double[] flat, int n) {
         try (NDManager batch = bounds.model().manager().newSubManager()) {
             NDArray x = batch.create(flat, new Shape(Shapes.withBatch(n, bounds.graph().inputSampleShape())));
             Gradients atSample = bounds.model().gradients(x, null, settings.kind());
             NDArray classes = atSample.classes();
             double[] gradient = atSample.gradient().toDoubleArray();
             InputSplitting.BoxBounds result = boundsAt(x, bounds.model().scalars().of(settings.epsilon()), classes, gradient);
-            long[] predicted = classes.toLongArray();
-            List<CertifiedSample> out = new ArrayList<>(n);
-            double[] radius = settings.radius() ? radius(x, classes, gradient) : null;
-            for (int i = 0; i < n; i++) {
-                double[] g = row(gradient, i, size);
-                double[] lo = row(result.lower(), i, size);
-                double[] hi = row(result.upper(), i, size);
-                Certificate certificate = Certificates.of(g, lo, hi, settings.k(), row(result.logitLower(), i,
-                        result.classes()), row(result.logitUpper(), i, result.classes()), (int) predicted[i]);
-                if (radius != null) {
-                    certificate = certificate.withRadius(radius[i]);
+            int[] predicted = java.util.Arrays.stream(classes.toLongArray()).mapToInt(Math::toIntExact).toArray();
+            double[] radius = settings.radius() ? radius(n, gradient, probe -> {
+                try (NDManager pass = x.getManager().newSubManager()) { // the arrays of one bound pass at a time
+                    NDArray epsilon = pass.create(probe, new Shape(Shapes.perRow(n, x.getShape().dimension())));
+                    return boundsAt(copyTo(pass, x), epsilon, copyTo(pass, classes), gradient);
                 }
-                out.add(new CertifiedSample((int) predicted[i], g, lo, hi, certificate, result.leaves()[i]));
-            }
-            return out;
+            }) : null;
+            return samples(predicted, gradient, result, radius);
         }
+    }
+
+    /** {@link #certifyOnDevice} for a few rows of a dense ReLU network, on the host ({@link HostIntervalPass}). */
+    private List<CertifiedSample> certifyOnHost(double[] x, int n) {
+        HostDenseNetwork.RowGradients point = host.point(x, n);
+        double[] epsilon = new double[n];
+        java.util.Arrays.fill(epsilon, settings.epsilon());
+        InputSplitting.BoxBounds result = hostBoundsAt(x, epsilon, point.classes());
+        double[] radius = settings.radius()
+                ? radius(n, point.gradient(), probe -> hostBoundsAt(x, probe, point.classes())) : null;
+        return samples(point.classes(), point.gradient(), result, radius);
+    }
+
+    /** Bounds over the boxes of half-width {@code epsilon[i]} around each row {@code i}, clipped to the domain, on the host. */
+    private InputSplitting.BoxBounds hostBoundsAt(double[] x, double[] epsilon, int[] classes) {
+        int n = epsilon.length;
+        double[] lower = new double[x.length];
+        double[] upper = new double[x.length];
+        for (int i = 0; i < n; i++) {
+            for (int f = 0; f < size; f++) {
+                lower[i * size + f] = domain.lower(f, x[i * size + f], epsilon[i]);
+                upper[i * size + f] = domain.upper(f, x[i * size + f], epsilon[i]);
+            }
+        }
+        HostIntervalPass.Bounds b = host.bounds(lower, upper, classes, n, settings.paramGamma());
+        return InputSplitting.BoxBounds.unsplit(b.gradientLower(), b.gradientUpper(), b.logitLower(), b.logitUpper(), n);
+    }
+
+    private List<CertifiedSample> samples(int[] predicted, double[] gradient, InputSplitting.BoxBounds result,
+            double[] radius) {
+        List<CertifiedSample> out = new ArrayList<>(predicted.length);
+        for (int i = 0; i < predicted.length; i++) {
+            double[] g = row(gradient, i, size);
+            double[] lo = row(result.lower(), i, size);
+            double[] hi = row(result.upper(), i, size);
+            Certificate certificate = Certificates.of(g, lo, hi, settings.k(), row(result.logitLower(), i,
+                    result.classes()), row(result.logitUpper(), i, result.classes()), predicted[i]);
+            if (radius != null) {
+                certificate = certificate.withRadius(radius[i]);
+            }
+            out.add(new CertifiedSample(predicted[i], g, lo, hi, certificate, result.leaves()[i]));
+        }
+        return out;
     }
 
     /**
@@ -160,12 +207,12 @@ public final class Certifier {
 
     /**
      * The certified radius per sample: bisection on ε in {@code [0, radiusMax]}, all samples in one bound pass
-     * per step. Bounds are nested in ε, so the top-k certificate is monotone and the bisection is valid (input
-     * splitting cut short by its time budget may break the monotony, not the soundness); the returned value is
-     * certified (the lower end of the final bracket, each raise of which a pass certified).
+     * per step ({@code boundsAt}: the bounds over the boxes of each row's ε). Bounds are nested in ε, so the top-k
+     * certificate is monotone and the bisection is valid (input splitting cut short by its time budget may break the
+     * monotony, not the soundness); the returned value is certified (the lower end of the final bracket, each raise of
+     * which a pass certified).
      */
-    private double[] radius(NDArray x, NDArray classes, double[] gradient) {
-        int n = (int) x.getShape().get(0);
+    private double[] radius(int n, double[] gradient, Function<double[], InputSplitting.BoxBounds> boundsAt) {
         double[] lo = new double[n];
         double[] hi = new double[n];
         java.util.Arrays.fill(hi, settings.radiusMax());
@@ -174,17 +221,10 @@ public final class Certifier {
             for (int i = 0; i < n; i++) {
                 probe[i] = step == 0 ? hi[i] : (lo[i] + hi[i]) / 2;
             }
-            double[] lower;
-            double[] upper;
-            try (NDManager pass = x.getManager().newSubManager()) { // the arrays of one bound pass at a time
-                NDArray epsilon = pass.create(probe, new Shape(Shapes.perRow(n, x.getShape().dimension())));
-                InputSplitting.BoxBounds b = boundsAt(copyTo(pass, x), epsilon, copyTo(pass, classes), gradient);
-                lower = b.lower();
-                upper = b.upper();
-            }
+            InputSplitting.BoxBounds b = boundsAt.apply(probe);
             for (int i = 0; i < n; i++) {
                 boolean certified = Certificates.topkCertified(row(gradient, i, size),
-                        row(lower, i, size), row(upper, i, size), settings.k());
+                        row(b.lower(), i, size), row(b.upper(), i, size), settings.k());
                 if (step == 0) {
                     if (certified) {
                         lo[i] = hi[i];

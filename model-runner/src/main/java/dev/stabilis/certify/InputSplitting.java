@@ -41,8 +41,8 @@ final class InputSplitting {
         IntervalBounds whole = bounds.bounds(lower, upper, classes, settings.kind(), settings.paramGamma());
         double[] gradientLower = whole.gradientLower().toDoubleArray();
         double[] gradientUpper = whole.gradientUpper().toDoubleArray();
-        BoxBounds result = new BoxBounds(gradientLower, gradientUpper, whole.logitLower().toDoubleArray(),
-                whole.logitUpper().toDoubleArray(), (int) whole.logitLower().getShape().get(1), ones(n));
+        BoxBounds result = BoxBounds.unsplit(gradientLower, gradientUpper, whole.logitLower().toDoubleArray(),
+                whole.logitUpper().toDoubleArray(), n);
         Splitting splitting = settings.splitting();
         if (splitting.maxLeaves() == 1) {
             return result;
@@ -126,11 +126,6 @@ final class InputSplitting {
         return best;
     }
 
-    private static int[] ones(int n) {
-        int[] ones = new int[n];
-        Arrays.fill(ones, 1);
-        return ones;
-    }
 
     static double[] row(double[] flat, int row, int width) {
         return Arrays.copyOfRange(flat, row * width, (row + 1) * width);
@@ -176,6 +171,13 @@ final class InputSplitting {
      * @param leaves the sub-boxes each sample's bounds were taken over (1: its box, unsplit)
      */
     record BoxBounds(double[] lower, double[] upper, double[] logitLower, double[] logitUpper, int classes, int[] leaves) {
+
+        /** The bounds of {@code rows} whole boxes (one leaf each), flat by row. */
+        static BoxBounds unsplit(double[] lower, double[] upper, double[] logitLower, double[] logitUpper, int rows) {
+            int[] ones = new int[rows];
+            Arrays.fill(ones, 1);
+            return new BoxBounds(lower, upper, logitLower, logitUpper, logitLower.length / rows, ones);
+        }
 
         /** Narrows each leaf owner's bounds to the union over its leaves (all of them, covering its box). */
         void intersectWithUnion(Leaves leaves, int size) {

@@ -30,19 +30,31 @@ public final class IntervalGradientBounds implements GradientBounds {
     private final GraphModel model;
     private final IntervalRule[] rules;
     private final Scalars k;
+    /** Whether the rules are the graph's own ({@link IntervalRules#of}), not ones a test swapped in. */
+    private final boolean graphRules;
 
     private IntervalGradientBounds(GraphModel model) {
-        this(model, IntervalRules.of(model));
+        this(model, IntervalRules.of(model), true);
     }
 
     /** Bounds with the given rule per node (a test swaps one to show the suite catches a wrong rule). */
     IntervalGradientBounds(GraphModel model, IntervalRule[] rules) {
+        this(model, rules, false);
+    }
+
+    private IntervalGradientBounds(GraphModel model, IntervalRule[] rules, boolean graphRules) {
         if (model.dataType() != DataType.FLOAT64) {
             throw new IllegalArgumentException("interval bounds need a float64 model, got " + model.dataType());
         }
         this.model = model;
         this.rules = rules.clone();
         this.k = model.scalars();
+        this.graphRules = graphRules;
+    }
+
+    /** Whether the bounds use the graph's own rules (a test may swap one in). */
+    boolean hasGraphRules() {
+        return graphRules;
     }
 
     /** Prepares bound propagation for a graph on a device. */
