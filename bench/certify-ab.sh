@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A/B of two builds of the certify path, interleaved on the same rows: CertifyBenchmark --part certify from the
 # classes and libs of BEFORE and AFTER (each a copy of bench/target/{classes,lib} made after bench/build.sh at the
-# two commits), digits MLP and 784-512-512-10 MLP, batch 256 and 4096; RADIUS=true also times the radius search.
+# two commits), digits MLP and 784-512-512-10 MLP (MODELS, default "digits wide"), batch 256 and 4096 (BATCHES);
+# RADIUS=true also times the radius search.
 #   BEFORE=/tmp/before AFTER=/tmp/after ROUNDS=2 SECONDS_PER_RUN=3 bench/certify-ab.sh
+#   BEFORE=/tmp/before AFTER=/tmp/after MODELS=digits BATCHES="1 4 16" bench/certify-ab.sh
 # THREADS_BEFORE / THREADS_AFTER give each side its own PyTorch intra-op threads (default THREADS, 2): one build against
 # itself at two thread counts is BEFORE=AFTER=<dir> THREADS_BEFORE=2 THREADS_AFTER=1.
 set -euo pipefail
@@ -11,16 +13,18 @@ source bench/mkl-intel-path.sh
 ROUNDS="${ROUNDS:-2}"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-3}"
 THREADS="${THREADS:-2}"
+read -r -a NAMES <<< "${MODELS:-digits wide}"
+read -r -a SIZES <<< "${BATCHES:-256 4096}"
 WIDE="${WIDE:-bench/target/wide_mlp.onnx}"
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 OUT="bench/results/certify-ab-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
-[[ -f "$WIDE" ]] || /usr/bin/python3 bench/wide_mlp.py "$WIDE"
+[[ " ${NAMES[*]} " != *" wide "* || -f "$WIDE" ]] || /usr/bin/python3 bench/wide_mlp.py "$WIDE"
 declare -A MODELS=([digits]=model-runner/src/test/resources/fixtures/digits_mlp_relu/model.onnx [wide]="$WIDE")
 uptime > "$OUT/load.txt"
 for ((round = 1; round <= ROUNDS; round++)); do
-  for name in digits wide; do
-    for batch in 256 4096; do
+  for name in "${NAMES[@]}"; do
+    for batch in "${SIZES[@]}"; do
       for side in before after; do
         dir="${BEFORE:?}" threads="${THREADS_BEFORE:-$THREADS}"
         [[ "$side" == after ]] && dir="${AFTER:?}" threads="${THREADS_AFTER:-$THREADS}"
@@ -33,14 +37,14 @@ for ((round = 1; round <= ROUNDS; round++)); do
   done
   uptime >> "$OUT/load.txt"
 done
-/usr/bin/python3 - "$OUT" <<'PY'
+/usr/bin/python3 - "$OUT" "${NAMES[*]}" "${SIZES[*]}" <<'PY'
 import glob, json, sys
-out = sys.argv[1]
+out, names, sizes = sys.argv[1], sys.argv[2].split(), [int(b) for b in sys.argv[3].split()]
 print(f"results: {out}\nload: " + " | ".join(l.split("load average:")[1].strip() for l in open(out + "/load.txt")))
 print("| model | batch | before samples/s (per round) | after samples/s (per round) | after / before per round |")
 print("|---|---|---|---|---|")
-for name in ("digits", "wide"):
-    for batch in (256, 4096):
+for name in names:
+    for batch in sizes:
         b = [json.load(open(f))["samplesPerSecond"] for f in sorted(glob.glob(f"{out}/{name}-{batch}-before-*.json"))]
         a = [json.load(open(f))["samplesPerSecond"] for f in sorted(glob.glob(f"{out}/{name}-{batch}-after-*.json"))]
         ratio = ", ".join(f"{x / y:.2f}×" for x, y in zip(a, b))
