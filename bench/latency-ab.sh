@@ -3,6 +3,7 @@
 # runner's per-sample pipeline on the digits MLP) from the classes and libs of BEFORE and AFTER (each a copy of
 # bench/target/{classes,lib} made after bench/build.sh at the two commits), `uptime` before each run.
 #   BEFORE=/tmp/before AFTER=/tmp/after ROUNDS=2 CALLS=2000 bench/latency-ab.sh
+# BATCHES="4,16,32" also times saliency and certify at those batch sizes (a second table, ms per row at p50).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/mkl-intel-path.sh
@@ -18,7 +19,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     uptime > "$OUT/$side-$round.load"
     java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -Dai.djl.pytorch.num_interop_threads=1 \
       -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$dir/classes:$dir/lib/*" dev.stabilis.bench.LatencyBenchmark \
-      --calls "$CALLS" --out "$OUT/$side-$round.json" > /dev/null 2>&1
+      --calls "$CALLS" ${BATCHES:+--batches "$BATCHES"} --out "$OUT/$side-$round.json" > /dev/null 2>&1
   done
 done
 /usr/bin/python3 - "$OUT" <<'PY'
@@ -32,4 +33,14 @@ for f in sorted(glob.glob(f"{out}/*.json"), key=lambda p: (os.path.basename(p).s
     load = open(f[:-5] + ".load").read().split("load average:")[1].strip()
     cells = " | ".join(f"{r[k]['p50Ms']:.3f} / {r[k]['p99Ms']:.3f}" for k in ("explainSaliency", "certify", "pipeline"))
     print(f"| {os.path.basename(f)[:-5]} | {load} | {cells} |")
+runs = [(os.path.basename(f)[:-5], json.load(open(f))) for f in sorted(glob.glob(f"{out}/*.json"),
+        key=lambda p: (os.path.basename(p).split("-")[1], os.path.basename(p).startswith("after")))]
+if runs and "batches" in runs[0][1]:
+    sizes = list(runs[0][1]["batches"])
+    print("\n| run | " + " | ".join(f"batch {b}: saliency / certify ms per row (p50)" for b in sizes) + " |")
+    print("|---|" + "---|" * len(sizes))
+    for name, r in runs:
+        cells = " | ".join(f"{r['batches'][b]['explainSaliency']['p50Ms'] / int(b):.4f} / "
+                           f"{r['batches'][b]['certify']['p50Ms'] / int(b):.4f}" for b in sizes)
+        print(f"| {name} | {cells} |")
 PY

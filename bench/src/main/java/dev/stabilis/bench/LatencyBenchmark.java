@@ -37,7 +37,9 @@ import java.util.SplittableRandom;
  * {@code ScopedStep.SCOPED_FROM_ELEMENTS}): each is one native call, the cost that dominates at batch 1.
  *
  * <p>Arguments: {@code model} (ONNX file), {@code models} (repository, models), {@code calls} (2000; the pipeline
- * takes a tenth), {@code out} (result JSON).
+ * takes a tenth), {@code batches} (more batch sizes, comma-separated, at which saliency and certify are also timed, under
+ * {@code batches} in the result: where the host path for a few rows stops paying; none by default), {@code out} (result
+ * JSON).
  */
 public final class LatencyBenchmark {
 
@@ -49,15 +51,21 @@ public final class LatencyBenchmark {
                 "model-runner/src/test/resources/fixtures/digits_mlp_relu/model.onnx")));
         Path models = Path.of(opts.getOrDefault("models", "models"));
         int calls = Integer.parseInt(opts.getOrDefault("calls", "2000"));
-        float[][] row = new float[1][graph.inputSize()];
-        SplittableRandom random = new SplittableRandom(7);
-        for (int i = 0; i < row[0].length; i++) {
-            row[0][i] = (float) random.nextDouble();
-        }
+        int[] batches = opts.containsKey("batches")
+                ? Arrays.stream(opts.get("batches").split(",")).mapToInt(Integer::parseInt).toArray() : new int[0];
+        float[][] row = rows(1, graph.inputSize());
         Map<String, Object> result = new LinkedHashMap<>();
+        Map<String, Object> perBatch = new LinkedHashMap<>();
+        for (int batch : batches) {
+            perBatch.put(Integer.toString(batch), new LinkedHashMap<String, Object>());
+        }
         try (GraphModel model = GraphModel.load(graph, Device.cpu(), DataType.FLOAT32)) {
             Attributor saliency = new Attributor(model, new Saliency());
             result.put("explainSaliency", percentiles(calls, () -> saliency.explain(row, null)));
+            for (int batch : batches) {
+                float[][] rows = rows(batch, graph.inputSize());
+                at(perBatch, batch).put("explainSaliency", percentiles(Math.max(20, calls / batch), () -> saliency.explain(rows, null)));
+            }
         }
         CertifySettings settings = new CertifySettings(0.005, 5, TargetKind.LOGIT, 0, Splitting.NONE, false, 1, 16, new double[] {0},
                 new double[] {1});
@@ -65,6 +73,13 @@ public final class LatencyBenchmark {
             Certifier certifier = new Certifier(bounds, settings);
             result.put("certify", percentiles(calls, () -> certifier.certify(row)));
             result.put("arraysPerBoundPass", arraysPerBoundPass(bounds, row[0], settings.epsilon()));
+            for (int batch : batches) {
+                float[][] rows = rows(batch, graph.inputSize());
+                at(perBatch, batch).put("certify", percentiles(Math.max(20, calls / batch), () -> certifier.certify(rows)));
+            }
+        }
+        if (batches.length > 0) {
+            result.put("batches", perBatch);
         }
         PipelineOptions defaults = new PipelineOptions(true, true, true, true, 20);
         try (ModelPipeline pipeline = new ModelPipeline(new ModelRepository(models).load("digits", "latest", Device.cpu()), defaults)) {
@@ -76,6 +91,23 @@ public final class LatencyBenchmark {
             Files.writeString(Path.of(opts.get("out")), json);
         }
         System.out.println(json);
+    }
+
+    /** {@code n} rows of uniform values in [0, 1), the same for every call (seed 7). */
+    private static float[][] rows(int n, int features) {
+        SplittableRandom random = new SplittableRandom(7);
+        float[][] rows = new float[n][features];
+        for (float[] r : rows) {
+            for (int i = 0; i < features; i++) {
+                r[i] = (float) random.nextDouble();
+            }
+        }
+        return rows;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> at(Map<String, Object> perBatch, int batch) {
+        return (Map<String, Object>) perBatch.get(Integer.toString(batch));
     }
 
     /** Arrays made by one bound pass over the box of half-width epsilon around a row (boxes made beforehand). */

@@ -19,6 +19,13 @@ import java.util.Optional;
  */
 final class HostIntervalPass {
 
+    /**
+     * Rows × multiply-adds per row up to which a certify call runs here rather than as tensor ops: 2¹⁹, 20 rows of the
+     * digits MLP (26 k multiply-adds per row). There a host certify took about 0.105 ms per row at any batch, and as
+     * tensor ops 0.13 per row at 16 rows and 0.09 at 32 (BENCHMARKS.md, "A few rows on the host").
+     */
+    static final long MAX_MULTIPLY_ADDS = 1L << 19;
+
     private final HostDenseNetwork network;
     private final List<HostDenseNetwork.Layer> layers;
 
@@ -39,9 +46,9 @@ final class HostIntervalPass {
         return HostDenseNetwork.of(bounds.graph()).map(HostIntervalPass::new);
     }
 
-    /** Whether a call of {@code rows} rows is computed here ({@link HostDenseNetwork#MAX_MULTIPLY_ADDS}). */
+    /** Whether a call of {@code rows} rows is computed here ({@link #MAX_MULTIPLY_ADDS}). */
     boolean takes(int rows) {
-        return network.takes(rows);
+        return network.fits(rows, MAX_MULTIPLY_ADDS);
     }
 
     /**

@@ -289,7 +289,7 @@ public final class GraphModel implements DifferentiableModel {
     @Override
     public Gradients gradients(NDArray input, NDArray classes, TargetKind kind) {
         long rows = input.getShape().get(0);
-        if (host != null && host.takes(rows) && NativeAdjoint.appliesToPass(input)) {
+        if (host != null && host.fits(rows, HostDenseNetwork.GRADIENT_MULTIPLY_ADDS) && NativeAdjoint.appliesToPass(input)) {
             return hostGradients(input, classes, kind);
         }
         try (IntraOpThreads threads = threadsFor(rows)) {

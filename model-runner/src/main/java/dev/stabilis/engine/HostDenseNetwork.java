@@ -12,28 +12,24 @@ import java.util.Optional;
  * A dense ReLU network ({@code Dense, (ReLU, Dense)*} on a flat input, finite constants) on the host, for calls of a
  * few rows: its float64 matrices, transposes and magnitudes laid out for one-row sweeps in Java. A pass of tensor ops
  * costs a native call of a few microseconds per array whatever the batch, and that fixed cost is all of a batch-1 call
- * on a small network; here a row costs its multiply-adds and nothing else. {@link GraphModel#gradients} and the
- * interval method's host pass compute with it up to {@link #MAX_MULTIPLY_ADDS}.
+ * on a small network; here a row costs its multiply-adds and nothing else. {@link GraphModel#gradients} computes with it
+ * up to {@link #GRADIENT_MULTIPLY_ADDS}, and the interval method's host pass up to its own limit.
  */
 public final class HostDenseNetwork {
 
     /**
-     * Rows × multiply-adds per row up to which a call is computed here rather than as tensor ops: 2¹⁹, 19 rows of the
-     * digits MLP (26 k multiply-adds per row). There a host certify cost about 105 µs per row at any batch and a tensor
-     * certify 150 µs per row at 16 rows and 100 µs at 32 (BENCHMARKS.md, "A few rows on the host").
+     * Rows × multiply-adds per row up to which {@link GraphModel#gradients} computes here rather than as tensor ops: 2¹⁶,
+     * 2 rows of the digits MLP (26 k multiply-adds per row). Saliency there took 0.06 ms per row on the host at 2 rows
+     * against 0.22 as tensor ops, and 0.08 against 0.06 at 4 (BENCHMARKS.md, "A few rows on the host").
      */
-    public static final long MAX_MULTIPLY_ADDS = 1L << 19;
+    public static final long GRADIENT_MULTIPLY_ADDS = 1L << 16;
 
     private final Layer[] layers;
     private final long multiplyAddsPerRow;
 
-    private HostDenseNetwork(Layer[] layers) {
+    private HostDenseNetwork(Layer[] layers, long multiplyAddsPerRow) {
         this.layers = layers;
-        long perRow = 0;
-        for (Layer layer : layers) {
-            perRow += (long) layer.inputs * layer.outputs;
-        }
-        this.multiplyAddsPerRow = perRow;
+        this.multiplyAddsPerRow = multiplyAddsPerRow;
     }
 
     /** The graph on the host if it is a dense ReLU network with finite constants, else empty. */
@@ -57,7 +53,7 @@ public final class HostDenseNetwork {
                 return Optional.empty();
             }
         }
-        return previous.equals(graph.output()) ? Optional.of(new HostDenseNetwork(layers)) : Optional.empty();
+        return previous.equals(graph.output()) ? Optional.of(new HostDenseNetwork(layers, graph.multiplyAddsPerSample())) : Optional.empty();
     }
 
     private static boolean finite(Dense dense) {
@@ -65,9 +61,9 @@ public final class HostDenseNetwork {
                 && (dense.bias() == null || Arrays.stream(dense.bias().data()).allMatch(Double::isFinite));
     }
 
-    /** Whether a call of {@code rows} rows is computed here ({@link #MAX_MULTIPLY_ADDS}). */
-    public boolean takes(long rows) {
-        return rows * multiplyAddsPerRow <= MAX_MULTIPLY_ADDS;
+    /** Whether {@code rows} rows take at most {@code multiplyAdds} multiply-adds ({@link Graph#multiplyAddsPerSample}) in all. */
+    public boolean fits(long rows, long multiplyAdds) {
+        return rows * multiplyAddsPerRow <= multiplyAdds;
     }
 
     /** The dense layers in order; a ReLU follows each but the last. */

@@ -45,6 +45,17 @@ class HostIntervalPassTest {
         }
     }
 
+    @Test
+    void aCertifyCallTakesTheHostPassUpToItsMultiplyAdds() {
+        try (GradientBounds bounds = GradientBounds.load(OnnxImporter.read(RELU.onnx()), Device.cpu())) {
+            HostIntervalPass host = HostIntervalPass.of(bounds).orElseThrow();
+            int most = (int) (HostIntervalPass.MAX_MULTIPLY_ADDS / bounds.graph().multiplyAddsPerSample());
+            assertThat(most).as("rows of the digits MLP").isEqualTo(20);
+            assertThat(host.takes(most)).isTrue();
+            assertThat(host.takes(most + 1)).isFalse();
+        }
+    }
+
     @ParameterizedTest(name = "γ = {0}")
     @ValueSource(doubles = {0, 1e-3})
     void boundsAreTheTensorPassesToRounding(double gamma) {
@@ -111,7 +122,7 @@ class HostIntervalPassTest {
         try (GradientBounds bounds = GradientBounds.load(OnnxImporter.read(RELU.onnx()), Device.cpu())) {
             Certifier certifier = new Certifier(bounds, settings);
             HostIntervalPass host = HostIntervalPass.of(bounds).orElseThrow();
-            float[][] batch = new float[(int) (HostDenseNetwork.MAX_MULTIPLY_ADDS / bounds.graph().multiplyAddsPerSample()) + 1][];
+            float[][] batch = new float[(int) (HostIntervalPass.MAX_MULTIPLY_ADDS / bounds.graph().multiplyAddsPerSample()) + 1][];
             for (int r = 0; r < batch.length; r++) {
                 batch[r] = rows[r % rows.length];
             }

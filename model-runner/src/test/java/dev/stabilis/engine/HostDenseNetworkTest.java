@@ -32,13 +32,14 @@ class HostDenseNetworkTest {
     }
 
     @Test
-    void aCallTakesTheHostUpToItsMultiplyAdds() {
+    void rowsFitALimitOfMultiplyAddsByTheGraphsCount() {
         Graph graph = OnnxImporter.read(RELU.onnx());
         HostDenseNetwork host = HostDenseNetwork.of(graph).orElseThrow();
-        long most = HostDenseNetwork.MAX_MULTIPLY_ADDS / graph.multiplyAddsPerSample();
-        assertThat(host.takes(1)).isTrue();
-        assertThat(host.takes(most)).isTrue();
-        assertThat(host.takes(most + 1)).isFalse();
+        long perRow = graph.multiplyAddsPerSample();
+        assertThat(host.fits(1, perRow)).isTrue();
+        assertThat(host.fits(3, 3 * perRow)).isTrue();
+        assertThat(host.fits(3, 3 * perRow - 1)).isFalse();
+        assertThat(HostDenseNetwork.GRADIENT_MULTIPLY_ADDS / perRow).as("rows of the digits MLP on the host").isEqualTo(2);
     }
 
     /**
@@ -51,7 +52,7 @@ class HostDenseNetworkTest {
     void gradientsOfRowsAloneOnTheHostAreThoseOfTheTensorPass(TargetKind kind) {
         Graph graph = OnnxImporter.read(RELU.onnx());
         float[][] rows = RELU.inputs();
-        int batch = (int) (HostDenseNetwork.MAX_MULTIPLY_ADDS / graph.multiplyAddsPerSample()) + 1;
+        int batch = Math.max(rows.length, (int) (HostDenseNetwork.GRADIENT_MULTIPLY_ADDS / graph.multiplyAddsPerSample()) + 1);
         int n = graph.inputSize();
         float[] flat = new float[batch * n];
         for (int r = 0; r < batch; r++) {
