@@ -43,7 +43,7 @@ final class HostIntervalPass {
                 || !bounds.model().computesWithGraphConstants()) {
             return Optional.empty();
         }
-        return HostDenseNetwork.of(bounds.graph()).map(HostIntervalPass::new);
+        return HostDenseNetwork.of(bounds.graph(), MAX_MULTIPLY_ADDS).map(HostIntervalPass::new);
     }
 
     /** Whether a call of {@code rows} rows is computed here ({@link #MAX_MULTIPLY_ADDS}). */

@@ -126,7 +126,6 @@ final class InputSplitting {
         return best;
     }
 
-
     static double[] row(double[] flat, int row, int width) {
         return Arrays.copyOfRange(flat, row * width, (row + 1) * width);
     }

@@ -80,7 +80,7 @@ public final class GraphModel implements DifferentiableModel {
                 && Arrays.stream(kernels).anyMatch(Kernel::prefersAutograd);
         this.host = graphConstants && Device.Type.CPU.equals(manager.getDevice().getDeviceType())
                 && (dataType == DataType.FLOAT32 || dataType == DataType.FLOAT64)
-                ? HostDenseNetwork.of(this.graph).orElse(null) : null;
+                ? HostDenseNetwork.of(this.graph, HostDenseNetwork.GRADIENT_MULTIPLY_ADDS).orElse(null) : null;
     }
 
     /** Whether {@code value} is computed from the input (value 0) through the nodes' inputs. */

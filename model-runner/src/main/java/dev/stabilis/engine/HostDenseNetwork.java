@@ -32,28 +32,39 @@ public final class HostDenseNetwork {
         this.multiplyAddsPerRow = multiplyAddsPerRow;
     }
 
-    /** The graph on the host if it is a dense ReLU network with finite constants, else empty. */
-    public static Optional<HostDenseNetwork> of(Graph graph) {
-        List<Node> nodes = graph.nodes();
-        if (graph.inputSampleShape().length != 1 || nodes.size() % 2 == 0) {
+    /**
+     * The graph on the host if it is a dense ReLU network with finite constants and one row takes at most
+     * {@code multiplyAdds} multiply-adds (a caller's limit per call: a larger network would never be computed here and
+     * does not get the copies of its weights), else empty.
+     */
+    public static Optional<HostDenseNetwork> of(Graph graph, long multiplyAdds) {
+        if (graph.multiplyAddsPerSample() > multiplyAdds || !isDenseReluChain(graph)) {
             return Optional.empty();
         }
+        List<Node> nodes = graph.nodes();
         Layer[] layers = new Layer[(nodes.size() + 1) / 2];
+        for (int i = 0; i < nodes.size(); i += 2) {
+            layers[i / 2] = new Layer((Dense) nodes.get(i).op());
+        }
+        return Optional.of(new HostDenseNetwork(layers, graph.multiplyAddsPerSample()));
+    }
+
+    private static boolean isDenseReluChain(Graph graph) {
+        List<Node> nodes = graph.nodes();
+        if (graph.inputSampleShape().length != 1 || nodes.size() % 2 == 0) {
+            return false;
+        }
         String previous = graph.inputName();
         for (int i = 0; i < nodes.size(); i++) {
             Node node = nodes.get(i);
-            boolean chained = node.inputs().equals(List.of(previous));
+            boolean fits = i % 2 == 0 ? node.op() instanceof Dense dense && finite(dense)
+                    : node.op() instanceof Activation a && a.kind() == Activation.Kind.RELU;
+            if (!fits || !node.inputs().equals(List.of(previous))) {
+                return false;
+            }
             previous = node.output();
-            if (!chained) {
-                return Optional.empty();
-            }
-            if (i % 2 == 0 && node.op() instanceof Dense dense && finite(dense)) {
-                layers[i / 2] = new Layer(dense);
-            } else if (!(i % 2 == 1 && node.op() instanceof Activation a && a.kind() == Activation.Kind.RELU)) {
-                return Optional.empty();
-            }
         }
-        return previous.equals(graph.output()) ? Optional.of(new HostDenseNetwork(layers, graph.multiplyAddsPerSample())) : Optional.empty();
+        return previous.equals(graph.output());
     }
 
     private static boolean finite(Dense dense) {
@@ -234,7 +245,7 @@ public final class HostDenseNetwork {
 
         /**
          * {@code Σ_j v_j · rows[j]} for a row-major matrix of {@code v.length} rows of {@code width}: the rows of the
-         * non-zero {@code v_j} only (0 · w adds nothing, the weights being finite: {@link #of(Graph)} takes no other;
+         * non-zero {@code v_j} only (0 · w adds nothing, the weights being finite: {@link HostDenseNetwork#of} takes no other;
          * ReLU zeroes about half of a hidden layer's values and adjoints), four per sweep of the output. Any order of
          * an n-term sum errs by at most {@code γ_n}.
          */

@@ -25,16 +25,23 @@ class HostDenseNetworkTest {
 
     @Test
     void takesDenseReluNetworksOnly() {
-        assertThat(HostDenseNetwork.of(OnnxImporter.read(RELU.onnx()))).isPresent();
+        assertThat(HostDenseNetwork.of(OnnxImporter.read(RELU.onnx()), Long.MAX_VALUE)).isPresent();
         for (String other : List.of("digits_mlp_softplus", "digits_cnn", "breast_cancer_mlp_tanh", "digits_mlp_mixed")) {
-            assertThat(HostDenseNetwork.of(OnnxImporter.read(Fixture.load(other).onnx()))).as(other).isEmpty();
+            assertThat(HostDenseNetwork.of(OnnxImporter.read(Fixture.load(other).onnx()), Long.MAX_VALUE)).as(other).isEmpty();
         }
+    }
+
+    @Test
+    void takesNoNetworkWhoseRowExceedsTheCallersLimit() {
+        Graph graph = OnnxImporter.read(RELU.onnx());
+        assertThat(HostDenseNetwork.of(graph, graph.multiplyAddsPerSample())).isPresent();
+        assertThat(HostDenseNetwork.of(graph, graph.multiplyAddsPerSample() - 1)).isEmpty();
     }
 
     @Test
     void rowsFitALimitOfMultiplyAddsByTheGraphsCount() {
         Graph graph = OnnxImporter.read(RELU.onnx());
-        HostDenseNetwork host = HostDenseNetwork.of(graph).orElseThrow();
+        HostDenseNetwork host = HostDenseNetwork.of(graph, Long.MAX_VALUE).orElseThrow();
         long perRow = graph.multiplyAddsPerSample();
         assertThat(host.fits(1, perRow)).isTrue();
         assertThat(host.fits(3, 3 * perRow)).isTrue();

@@ -1,6 +1,7 @@
 package dev.stabilis.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
@@ -172,7 +173,13 @@ class CertifyCommandTest {
             assertThat(before.get("leaves").asInt()).isEqualTo(1);
             if (before.at("/certificates/topk").asBoolean()) {
                 assertThat(after.get("leaves").asInt()).as("result %d: certified whole", i).isEqualTo(1);
-                assertThat(after.get("lower")).isEqualTo(before.get("lower"));
+                // the same box's bounds; without splitting three rows take the host pass, with it the tensor pass,
+                // whose sums round in another order (HostIntervalPass)
+                for (int f = 0; f < before.get("lower").size(); f++) {
+                    double expected = before.get("lower").get(f).asDouble();
+                    assertThat(after.get("lower").get(f).asDouble()).as("result %d: lower[%d]", i, f)
+                            .isCloseTo(expected, within(1e-12 * Math.max(1, Math.abs(expected))));
+                }
             } else if (!after.at("/certificates/topk").asBoolean()) {
                 assertThat(after.get("leaves").asInt()).as("result %d: cut as far as allowed", i).isEqualTo(8);
             }
