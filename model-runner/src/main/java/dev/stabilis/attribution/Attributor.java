@@ -88,12 +88,11 @@ public final class Attributor {
                     : null;
             float[] attributions = attribution.values().toType(DataType.FLOAT32, false).toFloatArray();
             float[] allLogits = attribution.logits().toType(DataType.FLOAT32, false).toFloatArray();
-            long[] predictedClasses = attribution.logits().argMax(1).toLongArray();
             long[] targetClasses = attribution.classes().toLongArray();
             int c = model.classes();
             List<Explanation> out = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                out.add(new Explanation((int) predictedClasses[i], (int) targetClasses[i],
+                out.add(new Explanation(firstLargest(allLogits, i * c, c), (int) targetClasses[i],
                         java.util.Arrays.copyOfRange(allLogits, i * c, (i + 1) * c),
                         java.util.Arrays.copyOfRange(attributions, i * size, (i + 1) * size),
                         completeness == null ? Double.NaN : completeness[2 * i],
@@ -101,5 +100,19 @@ public final class Attributor {
             }
             return out;
         }
+    }
+
+    /**
+     * The index of the first largest of {@code width} values from {@code offset}, a NaN counting as largest: libtorch's
+     * argmax, on the host copy.
+     */
+    private static int firstLargest(float[] values, int offset, int width) {
+        int best = 0;
+        for (int j = 1; j < width && !Float.isNaN(values[offset + best]); j++) {
+            if (values[offset + j] > values[offset + best] || Float.isNaN(values[offset + j])) {
+                best = j;
+            }
+        }
+        return best;
     }
 }
