@@ -174,28 +174,30 @@ public final class HostDenseNetwork {
 
         private final int inputs;
         private final int outputs;
-        /** Wᵀ and |W|ᵀ, {@code [in, out]}: the forward map sweeps their rows. */
-        private final double[] transposed;
-        private final double[] transposedMagnitude;
-        /** W and |W|, {@code [out, in]}: the adjoint sweeps theirs. */
-        private final double[] weight;
-        private final double[] weightMagnitude;
+        /** The rows of Wᵀ and |W|ᵀ ({@code in} rows of {@code out}): the forward map sweeps them. */
+        private final double[][] transposed;
+        private final double[][] transposedMagnitude;
+        /** The rows of W and |W| ({@code out} rows of {@code in}): the adjoint sweeps them. */
+        private final double[][] weight;
+        private final double[][] weightMagnitude;
         private final double[] bias;
         private final double[] biasMagnitude;
 
         private Layer(Dense dense) {
             inputs = Math.toIntExact(dense.inputs());
             outputs = Math.toIntExact(dense.outputs());
-            weight = dense.weight().data().clone();
-            weightMagnitude = new double[weight.length];
-            transposed = new double[weight.length];
-            transposedMagnitude = new double[weight.length];
+            double[] w = dense.weight().data();
+            weight = new double[outputs][inputs];
+            weightMagnitude = new double[outputs][inputs];
+            transposed = new double[inputs][outputs];
+            transposedMagnitude = new double[inputs][outputs];
             for (int o = 0; o < outputs; o++) {
                 for (int i = 0; i < inputs; i++) {
-                    double w = weight[o * inputs + i];
-                    weightMagnitude[o * inputs + i] = Math.abs(w);
-                    transposed[i * outputs + o] = w;
-                    transposedMagnitude[i * outputs + o] = Math.abs(w);
+                    double value = w[o * inputs + i];
+                    weight[o][i] = value;
+                    weightMagnitude[o][i] = Math.abs(value);
+                    transposed[i][o] = value;
+                    transposedMagnitude[i][o] = Math.abs(value);
                 }
             }
             bias = dense.bias() == null ? new double[outputs] : dense.bias().data().clone();
@@ -244,12 +246,14 @@ public final class HostDenseNetwork {
         }
 
         /**
-         * {@code Σ_j v_j · rows[j]} for a row-major matrix of {@code v.length} rows of {@code width}: the rows of the
-         * non-zero {@code v_j} only (0 · w adds nothing, the weights being finite: {@link HostDenseNetwork#of} takes no other;
-         * ReLU zeroes about half of a hidden layer's values and adjoints), four per sweep of the output. Any order of
-         * an n-term sum errs by at most {@code γ_n}.
+         * {@code Σ_j v_j · rows[j]} over rows of {@code width}: the rows of the non-zero {@code v_j} only (0 · w adds
+         * nothing, the weights being finite: {@link HostDenseNetwork#of} takes no other; ReLU zeroes about half of a
+         * hidden layer's values and adjoints), four per sweep of the output. Every array is read at the output's index,
+         * which lets the JIT vectorise the sweep (with one flat matrix read at an offset it cannot rule out that the
+         * output overlaps it: 0.9 against 0.3 ns per multiply-add). Any order of an n-term sum errs by at most
+         * {@code γ_n}.
          */
-        private static double[] sweep(double[] rows, double[] v, int width) {
+        private static double[] sweep(double[][] rows, double[] v, int width) {
             int[] nonZero = new int[v.length];
             int count = 0;
             for (int j = 0; j < v.length; j++) {
@@ -264,19 +268,19 @@ public final class HostDenseNetwork {
                 double a1 = v[nonZero[k + 1]];
                 double a2 = v[nonZero[k + 2]];
                 double a3 = v[nonZero[k + 3]];
-                int r0 = nonZero[k] * width;
-                int r1 = nonZero[k + 1] * width;
-                int r2 = nonZero[k + 2] * width;
-                int r3 = nonZero[k + 3] * width;
+                double[] w0 = rows[nonZero[k]];
+                double[] w1 = rows[nonZero[k + 1]];
+                double[] w2 = rows[nonZero[k + 2]];
+                double[] w3 = rows[nonZero[k + 3]];
                 for (int o = 0; o < width; o++) {
-                    out[o] += a0 * rows[r0 + o] + a1 * rows[r1 + o] + a2 * rows[r2 + o] + a3 * rows[r3 + o];
+                    out[o] += a0 * w0[o] + a1 * w1[o] + a2 * w2[o] + a3 * w3[o];
                 }
             }
             for (; k < count; k++) {
                 double a = v[nonZero[k]];
-                int r0 = nonZero[k] * width;
+                double[] w = rows[nonZero[k]];
                 for (int o = 0; o < width; o++) {
-                    out[o] += a * rows[r0 + o];
+                    out[o] += a * w[o];
                 }
             }
             return out;
