@@ -20,11 +20,11 @@ import java.util.Optional;
 final class HostIntervalPass {
 
     /**
-     * Rows × multiply-adds per row up to which a certify call runs here rather than as tensor ops: 2¹⁹, 20 rows of the
-     * digits MLP (26 k multiply-adds per row). There a host certify took about 0.105 ms per row at any batch, and as
-     * tensor ops 0.13 per row at 16 rows and 0.09 at 32 (BENCHMARKS.md, "A few rows on the host").
+     * Rows × multiply-adds per row up to which a certify call runs here rather than as tensor ops: 2²⁰, 40 rows of the
+     * digits MLP (26 k multiply-adds per row). There a host certify took 0.05–0.07 ms per row at any batch, and as tensor
+     * ops 0.09 per row at 32 rows and 0.07 at 64 (BENCHMARKS.md, "A few rows on the host").
      */
-    static final long MAX_MULTIPLY_ADDS = 1L << 19;
+    static final long MAX_MULTIPLY_ADDS = 1L << 20;
 
     private final HostDenseNetwork network;
     private final List<HostDenseNetwork.Layer> layers;

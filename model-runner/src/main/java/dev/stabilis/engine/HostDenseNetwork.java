@@ -18,11 +18,11 @@ import java.util.Optional;
 public final class HostDenseNetwork {
 
     /**
-     * Rows × multiply-adds per row up to which {@link GraphModel#gradients} computes here rather than as tensor ops: 2¹⁶,
-     * 2 rows of the digits MLP (26 k multiply-adds per row). Saliency there took 0.06 ms per row on the host at 2 rows
-     * against 0.22 as tensor ops, and 0.08 against 0.06 at 4 (BENCHMARKS.md, "A few rows on the host").
+     * Rows × multiply-adds per row up to which {@link GraphModel#gradients} computes here rather than as tensor ops: 2¹⁸,
+     * 10 rows of the digits MLP (26 k multiply-adds per row). Saliency there took 0.019–0.023 ms per row on the host at
+     * 8 rows against 0.030–0.032 as tensor ops, and about as long at 16 (BENCHMARKS.md, "A few rows on the host").
      */
-    public static final long GRADIENT_MULTIPLY_ADDS = 1L << 16;
+    public static final long GRADIENT_MULTIPLY_ADDS = 1L << 18;
 
     private final Layer[] layers;
     private final long multiplyAddsPerRow;

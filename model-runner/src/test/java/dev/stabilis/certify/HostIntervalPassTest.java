@@ -50,7 +50,7 @@ class HostIntervalPassTest {
         try (GradientBounds bounds = GradientBounds.load(OnnxImporter.read(RELU.onnx()), Device.cpu())) {
             HostIntervalPass host = HostIntervalPass.of(bounds).orElseThrow();
             int most = (int) (HostIntervalPass.MAX_MULTIPLY_ADDS / bounds.graph().multiplyAddsPerSample());
-            assertThat(most).as("rows of the digits MLP").isEqualTo(20);
+            assertThat(most).as("rows of the digits MLP").isEqualTo(40);
             assertThat(host.takes(most)).isTrue();
             assertThat(host.takes(most + 1)).isFalse();
         }

@@ -46,7 +46,7 @@ class HostDenseNetworkTest {
         assertThat(host.fits(1, perRow)).isTrue();
         assertThat(host.fits(3, 3 * perRow)).isTrue();
         assertThat(host.fits(3, 3 * perRow - 1)).isFalse();
-        assertThat(HostDenseNetwork.GRADIENT_MULTIPLY_ADDS / perRow).as("rows of the digits MLP on the host").isEqualTo(2);
+        assertThat(HostDenseNetwork.GRADIENT_MULTIPLY_ADDS / perRow).as("rows of the digits MLP on the host").isEqualTo(10);
     }
 
     /**
