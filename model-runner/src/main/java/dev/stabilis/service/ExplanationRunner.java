@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * by model version and evaluated; a sample of the wrong size or outside the
  * policy's input domain is dead-lettered before, and when a group fails to evaluate, its samples are evaluated one by
  * one so that only those that fail are dead-lettered ({@code EVALUATION_FAILED}); its explanations, its dead letters
- * and its consumed offsets commit in one transaction. A failed transaction is aborted and the consumer rewinds
+ * and its consumed offsets commit in one transaction; the samples of partitions a rebalance moves while a batch fills
+ * leave it for their next owner ({@link FillingBatch}). A failed transaction is aborted and the consumer rewinds
  * to the committed offsets, so the batch is evaluated again; a fenced producer (another instance took over
  * the transactional id) stops the runner. {@link #close()} lets the batch in flight commit or abort, then stops.
  */
@@ -57,6 +58,7 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
     private final PositionWatch positions;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
+    private final FillingBatch filling;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean started;
     private volatile boolean running = true;
@@ -99,6 +101,7 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
         // micro-batch of 256 waited on ~50 sequential rounds of 5 in-flight requests (BENCHMARKS.md, "Producer batches")
         producerProps.putIfAbsent("batch.size", Integer.toString(256 * 1024));
         this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+        this.filling = new FillingBatch(this::handedOver);
     }
 
     /**
@@ -114,7 +117,7 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
         started = true;
         try {
             producer.initTransactions();
-            consumer.subscribe(List.of(settings.samplesTopic()));
+            consumer.subscribe(List.of(settings.samplesTopic()), filling);
             ready = true;
             while (running) {
                 if (watch.due()) {
@@ -158,25 +161,32 @@ public final class ExplanationRunner implements Runnable, AutoCloseable {
         stalled = !without.isEmpty();
     }
 
-    /** The next micro-batch: waits for a first sample, then as long as {@link BatchWait} says for more. */
+    /**
+     * The next micro-batch: waits for a first sample, then as long as {@link BatchWait} says for more. A rebalance
+     * during the wait takes the records of the partitions it moves out of the batch ({@link FillingBatch}).
+     */
     private List<ConsumerRecord<String, byte[]>> nextBatch() {
-        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
-        ConsumerRecords<String, byte[]> first = consumer.poll(Duration.ofMillis(200));
-        first.forEach(batch::add);
-        if (batch.isEmpty()) {
-            return batch;
+        filling.add(consumer.poll(Duration.ofMillis(200)));
+        if (filling.size() == 0) {
+            return List.of();
         }
         long start = System.nanoTime();
         long deadline = start + batchWait.startBatch(start);
-        while (batch.size() < settings.maxBatch() && running) {
+        while (filling.size() < settings.maxBatch() && running) {
             long left = (deadline - System.nanoTime()) / 1_000_000L;
             if (left <= 0) {
                 break;
             }
-            consumer.poll(Duration.ofMillis(left)).forEach(batch::add);
+            filling.add(consumer.poll(Duration.ofMillis(left)));
         }
-        batchWait.endBatch(batch.size());
-        return batch;
+        batchWait.endBatch(filling.size());
+        return filling.take();
+    }
+
+    private void handedOver(int samples) {
+        LOG.info("a rebalance took partitions from this runner while it filled a batch: {} of their samples left the batch"
+                + " for their next owner", samples);
+        metrics.samplesHandedOver(samples);
     }
 
     private void process(List<ConsumerRecord<String, byte[]>> batch) {

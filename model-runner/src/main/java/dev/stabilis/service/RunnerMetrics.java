@@ -158,6 +158,12 @@ public final class RunnerMetrics {
         }).set(rejected ? 1 : 0);
     }
 
+    /** Samples a rebalance took out of a filling batch: the next owner of their partitions explains them. */
+    public void samplesHandedOver(int samples) {
+        Counter.builder("stabilis.runner.samples.handed.over").description("Samples a rebalance took out of the batch the runner was "
+                + "filling, for the next owner of their partitions to explain").register(registry).increment(samples);
+    }
+
     /** One aborted transaction (its batch is processed again). */
     public void abortedTransaction() {
         Counter.builder("stabilis.runner.transactions.aborted").description("Transactions the runner aborted and retried")

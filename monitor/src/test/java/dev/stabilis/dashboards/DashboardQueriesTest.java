@@ -376,6 +376,7 @@ class DashboardQueriesTest {
         metrics.vectorsOmitted("m");
         metrics.deadLetter("MALFORMED_SAMPLE");
         metrics.abortedTransaction();
+        metrics.samplesHandedOver(2);
         metrics.modelLoadFailed("m", "1");
         metrics.modelVersionRejected("m", "1", true);
         Set<String> names = new TreeSet<>();
