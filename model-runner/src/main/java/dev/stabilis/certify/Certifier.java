@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.stabilis.engine.Gradients;
 import dev.stabilis.engine.HostDenseNetwork;
+import dev.stabilis.engine.HostThreads;
 import dev.stabilis.engine.Scalars;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.graph.Graph;
@@ -122,7 +123,9 @@ public final class Certifier {
                 flat[i * size + f] = rows[start + i][f];
             }
         }
-        return host != null && host.takes(n) ? certifyOnHost(flat, n) : certifyOnDevice(flat, n);
+        int hostThreads = host == null ? 0 : host.threadsFor(n);
+        return hostThreads == 0 ? certifyOnDevice(flat, n) : HostThreads.inRanges(n, hostThreads,
+                (from, to) -> certifyOnHost(java.util.Arrays.copyOfRange(flat, from * size, to * size), to - from));
     }
 
     private List<CertifiedSample> certifyOnDevice(double[] flat, int n) {

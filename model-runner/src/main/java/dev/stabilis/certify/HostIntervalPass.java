@@ -3,6 +3,7 @@ package dev.stabilis.certify;
 import static dev.stabilis.certify.Interval.ULP;
 
 import dev.stabilis.engine.HostDenseNetwork;
+import dev.stabilis.engine.HostThreads;
 import dev.stabilis.engine.TargetKind;
 import java.util.List;
 import java.util.Optional;
@@ -20,11 +21,16 @@ import java.util.Optional;
 final class HostIntervalPass {
 
     /**
-     * Rows × multiply-adds per row up to which a certify call runs here rather than as tensor ops: 2²⁰, 40 rows of the
-     * digits MLP (26 k multiply-adds per row). There a host certify took 0.05–0.07 ms per row at any batch, and as tensor
-     * ops 0.09 per row at 32 rows and 0.07 at 64 (BENCHMARKS.md, "A few rows on the host").
+     * Rows × multiply-adds per row up to which one thread's share of a certify call runs here rather than as tensor ops
+     * ({@link HostThreads}): 2²², 160 rows of the digits MLP (26 k multiply-adds per row), 6 of the 784-512-512-10 MLP
+     * (668 k). On a 2-vCPU machine a host certify of the digits MLP took 0.03 ms per row on two threads from 32 to 1,024
+     * rows, 1.7–2.3× the tensor ops' rate; on the wide MLP the host was 1.4–1.7× faster at 4 rows, 0.8–1.0× at 16
+     * and 0.4× at 256, its 21 MB of weight copies outgrowing the caches (BENCHMARKS.md, "Certify on host threads").
      */
-    static final long MAX_MULTIPLY_ADDS = 1L << 20;
+    static final long MAX_MULTIPLY_ADDS = 1L << 22;
+
+    /** The largest network taken, in multiply-adds per row: 2²⁰, above the wide MLP measured; larger ones were not. */
+    static final long MAX_ROW_MULTIPLY_ADDS = 1L << 20;
 
     private final HostDenseNetwork network;
     private final List<HostDenseNetwork.Layer> layers;
@@ -43,12 +49,16 @@ final class HostIntervalPass {
                 || !bounds.model().computesWithGraphConstants()) {
             return Optional.empty();
         }
-        return HostDenseNetwork.of(bounds.graph(), MAX_MULTIPLY_ADDS).map(HostIntervalPass::new);
+        return HostDenseNetwork.of(bounds.graph(), MAX_ROW_MULTIPLY_ADDS).map(HostIntervalPass::new);
     }
 
-    /** Whether a call of {@code rows} rows is computed here ({@link #MAX_MULTIPLY_ADDS}). */
-    boolean takes(int rows) {
-        return network.fits(rows, MAX_MULTIPLY_ADDS);
+    /**
+     * The threads a call of {@code rows} rows takes here ({@link HostThreads#forRows}), or 0 when it is computed as tensor
+     * ops: each thread's share of rows at most {@link #MAX_MULTIPLY_ADDS}.
+     */
+    int threadsFor(int rows) {
+        int threads = HostThreads.forRows(rows, network.multiplyAddsPerRow());
+        return network.fits((rows + threads - 1) / threads, MAX_MULTIPLY_ADDS) ? threads : 0;
     }
 
     /**

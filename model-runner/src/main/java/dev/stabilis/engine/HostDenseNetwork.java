@@ -77,6 +77,11 @@ public final class HostDenseNetwork {
         return rows * multiplyAddsPerRow <= multiplyAdds;
     }
 
+    /** Multiply-adds of one row's forward pass ({@link Graph#multiplyAddsPerSample}). */
+    public long multiplyAddsPerRow() {
+        return multiplyAddsPerRow;
+    }
+
     /** The dense layers in order; a ReLU follows each but the last. */
     public List<Layer> layers() {
         return List.of(layers);

@@ -7,6 +7,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.stabilis.certify.CertifySettings.Splitting;
 import dev.stabilis.engine.HostDenseNetwork;
 import dev.stabilis.engine.TargetKind;
@@ -46,13 +47,19 @@ class HostIntervalPassTest {
     }
 
     @Test
-    void aCertifyCallTakesTheHostPassUpToItsMultiplyAdds() {
-        try (GradientBounds bounds = GradientBounds.load(OnnxImporter.read(RELU.onnx()), Device.cpu())) {
+    void aCertifyCallTakesTheHostPassUpToItsMultiplyAddsPerThread() {
+        try (GradientBounds bounds = GradientBounds.load(OnnxImporter.read(RELU.onnx()), Device.cpu());
+                IntraOpCount two = IntraOpCount.set(2)) {
             HostIntervalPass host = HostIntervalPass.of(bounds).orElseThrow();
-            int most = (int) (HostIntervalPass.MAX_MULTIPLY_ADDS / bounds.graph().multiplyAddsPerSample());
-            assertThat(most).as("rows of the digits MLP").isEqualTo(40);
-            assertThat(host.takes(most)).isTrue();
-            assertThat(host.takes(most + 1)).isFalse();
+            int perThread = (int) (HostIntervalPass.MAX_MULTIPLY_ADDS / bounds.graph().multiplyAddsPerSample());
+            assertThat(perThread).as("rows of the digits MLP").isEqualTo(160);
+            assertThat(host.threadsFor(1)).isEqualTo(1);
+            assertThat(host.threadsFor(2 * perThread)).isEqualTo(2);
+            assertThat(host.threadsFor(2 * perThread + 1)).as("a tensor pass").isZero();
+            try (IntraOpCount one = IntraOpCount.set(1)) {
+                assertThat(host.threadsFor(perThread)).isEqualTo(1);
+                assertThat(host.threadsFor(perThread + 1)).as("a tensor pass").isZero();
+            }
         }
     }
 
@@ -120,15 +127,18 @@ class HostIntervalPassTest {
         CertifySettings settings = new CertifySettings(0.003, 5, TargetKind.LOGIT, 0, Splitting.NONE, true, 0.1, 12,
                 new double[] {0}, new double[] {1});
         try (GradientBounds bounds = GradientBounds.load(OnnxImporter.read(RELU.onnx()), Device.cpu())) {
-            Certifier certifier = new Certifier(bounds, settings);
             HostIntervalPass host = HostIntervalPass.of(bounds).orElseThrow();
             float[][] batch = new float[(int) (HostIntervalPass.MAX_MULTIPLY_ADDS / bounds.graph().multiplyAddsPerSample()) + 1][];
             for (int r = 0; r < batch.length; r++) {
                 batch[r] = rows[r % rows.length];
             }
-            assertThat(host.takes(1)).isTrue();
-            assertThat(host.takes(batch.length)).as("the whole batch is a device pass").isFalse();
-            List<CertifiedSample> together = certifier.certify(batch);
+            Certifier certifier = new Certifier(bounds, settings, batch.length);
+            List<CertifiedSample> together;
+            try (IntraOpCount one = IntraOpCount.set(1)) {
+                assertThat(host.threadsFor(1)).isEqualTo(1);
+                assertThat(host.threadsFor(batch.length)).as("the whole batch is a device pass").isZero();
+                together = certifier.certify(batch);
+            }
             int certified = 0;
             for (int r = 0; r < rows.length; r++) {
                 CertifiedSample alone = certifier.certify(new float[][] {rows[r]}).get(0);
@@ -142,6 +152,48 @@ class HostIntervalPassTest {
                 certified += alone.certificate().topk() ? 1 : 0;
             }
             assertThat(certified).as("some rows certified, some not: both outcomes compared").isBetween(1, rows.length - 1);
+        }
+    }
+
+    @Test
+    void aCallSplitOverHostThreadsGivesEachRowExactlyItsOneRowCertificate() {
+        float[][] rows = RELU.inputs();
+        CertifySettings settings = new CertifySettings(0.003, 5, TargetKind.LOGIT, 0, Splitting.NONE, true, 0.1, 12,
+                new double[] {0}, new double[] {1});
+        try (GradientBounds bounds = GradientBounds.load(OnnxImporter.read(RELU.onnx()), Device.cpu());
+                IntraOpCount two = IntraOpCount.set(2)) {
+            Certifier certifier = new Certifier(bounds, settings);
+            float[][] batch = new float[64][];
+            for (int r = 0; r < batch.length; r++) {
+                batch[r] = rows[r % rows.length];
+            }
+            assertThat(HostIntervalPass.of(bounds).orElseThrow().threadsFor(batch.length)).isEqualTo(2);
+            List<CertifiedSample> split = certifier.certify(batch);
+            assertThat(split).hasSize(batch.length);
+            for (int r = 0; r < batch.length; r++) {
+                CertifiedSample alone = certifier.certify(new float[][] {batch[r]}).get(0);
+                CertifiedSample inSplit = split.get(r);
+                assertThat(inSplit.predicted()).as("row %d class", r).isEqualTo(alone.predicted());
+                assertThat(inSplit.certificate()).as("row %d certificate", r).usingRecursiveComparison().isEqualTo(alone.certificate());
+                assertThat(inSplit.gradient()).as("row %d gradient", r).isEqualTo(alone.gradient());
+                assertThat(inSplit.lower()).as("row %d lower", r).isEqualTo(alone.lower());
+                assertThat(inSplit.upper()).as("row %d upper", r).isEqualTo(alone.upper());
+            }
+        }
+    }
+
+    /** Sets the calling thread's libtorch intra-op count (the engine loaded) and gives the old one back on close. */
+    private record IntraOpCount(int restore) implements AutoCloseable {
+
+        static IntraOpCount set(int threads) {
+            IntraOpCount previous = new IntraOpCount(JniUtils.getNumThreads());
+            JniUtils.setNumThreads(threads);
+            return previous;
+        }
+
+        @Override
+        public void close() {
+            JniUtils.setNumThreads(restore);
         }
     }
 
