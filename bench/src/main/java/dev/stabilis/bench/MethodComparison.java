@@ -30,7 +30,9 @@ import java.util.function.Supplier;
  *   <li>interval vs linear gradient bounds ({@link GradientBounds#INTERVAL}, {@link GradientBounds#LINEAR}) on the
  *       digits ReLU and softplus MLPs, the digits CNN and the demo model, over L∞ boxes clipped to [0, 1]: the
  *       certified top-5 fraction per ε, the median certified radius (bisection on [0, 0.1], 12 steps) and the time per
- *       sample of each method, all rows in one {@link Certifier} call after a warm-up call of the same shape; and the
+ *       sample of each method: the median of {@value #TIMED_PASSES} passes over the rows in {@link Certifier} calls,
+ *       after at least a second of warm-up calls of the same shape (the interval method's host pass for dense ReLU
+ *       networks is Java, which runs interpreted until the JIT has seen it); and the
  *       linear method with its relaxation parameters optimised in a few steps (α, certified fraction and time per
  *       sample only: its radius search would take 13 times as long again);</li>
  *   <li>smoothing certificates ({@link SmoothingCertifier}, the policy defaults of {@link ModelPolicy.Smoothing#DEFAULT}:
@@ -58,6 +60,8 @@ public final class MethodComparison {
     private static final int K = 5;
     private static final double RADIUS_MAX = 0.1;
     private static final int RADIUS_STEPS = 12;
+    private static final int TIMED_PASSES = 5;
+    private static final long WARM_UP_NANOS = 1_000_000_000L;
     private static final Path FIXTURES = Path.of("model-runner/src/test/resources/fixtures");
     private static final Path DEMO = Path.of("models/digits/1/model.onnx");
 
@@ -156,9 +160,9 @@ public final class MethodComparison {
                 for (int e = 0; e < EPSILONS.length; e++) {
                     Certifier certifier = new Certifier(bounds, settings(EPSILONS[e], false));
                     if (e == 0) {
-                        certifier.certify(Arrays.copyOf(rows, Math.min(rows.length, rowsPerCall)));
+                        warmUp(() -> certifier.certify(Arrays.copyOf(rows, Math.min(rows.length, rowsPerCall))));
                     }
-                    Timed<List<CertifiedSample>> timed = Timed.run(() -> inCalls(certifier, rows, rowsPerCall));
+                    Timed<List<CertifiedSample>> timed = Timed.median(() -> inCalls(certifier, rows, rowsPerCall), TIMED_PASSES);
                     run.certified[e] = timed.value.stream().filter(s -> s.certificate().topk()).count() / (double) rows.length;
                     run.millisPerSample[e] = timed.millis / rows.length;
                 }
@@ -237,6 +241,25 @@ public final class MethodComparison {
             long start = System.nanoTime();
             T value = work.get();
             return new Timed<>(value, (System.nanoTime() - start) / 1e6);
+        }
+
+        /** The last of {@code runs} runs' value and the median of their times. */
+        static <T> Timed<T> median(Supplier<T> work, int runs) {
+            double[] millis = new double[runs];
+            Timed<T> last = null;
+            for (int r = 0; r < runs; r++) {
+                last = run(work);
+                millis[r] = last.millis;
+            }
+            return new Timed<>(last.value, MethodComparison.median(millis));
+        }
+    }
+
+    /** Runs {@code call} for at least {@link #WARM_UP_NANOS}, and at least three times. */
+    private static void warmUp(Runnable call) {
+        long start = System.nanoTime();
+        for (int calls = 0; calls < 3 || System.nanoTime() - start < WARM_UP_NANOS; calls++) {
+            call.run();
         }
     }
 
