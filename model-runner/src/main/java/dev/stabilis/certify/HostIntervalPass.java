@@ -5,8 +5,11 @@ import static dev.stabilis.certify.Interval.ULP;
 import dev.stabilis.engine.HostDenseNetwork;
 import dev.stabilis.engine.HostThreads;
 import dev.stabilis.engine.TargetKind;
+import dev.stabilis.graph.Graph;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The interval method for a dense ReLU network on the host ({@link HostDenseNetwork}), for calls of a few rows, with the
@@ -41,15 +44,16 @@ final class HostIntervalPass {
     }
 
     /**
-     * The host pass for the interval method on the graph's own constants when the graph is a dense ReLU network, else
-     * empty: the linear method, a model on trainable arrays and swapped rules keep their own pass.
+     * The host pass of interval bounds on their graph's own constants and rules ({@link IntervalGradientBounds#hostPass}),
+     * else empty: the linear method, a model on trainable arrays and swapped rules keep their own pass.
      */
     static Optional<HostIntervalPass> of(GradientBounds bounds) {
-        if (!(bounds instanceof IntervalGradientBounds interval) || !interval.hasGraphRules()
-                || !bounds.model().computesWithGraphConstants()) {
-            return Optional.empty();
-        }
-        return HostDenseNetwork.of(bounds.graph(), MAX_ROW_MULTIPLY_ADDS).map(HostIntervalPass::new);
+        return bounds instanceof IntervalGradientBounds interval ? interval.hostPass() : Optional.empty();
+    }
+
+    /** The host pass of a graph that is a dense ReLU network of at most {@link #MAX_ROW_MULTIPLY_ADDS} per row, else empty. */
+    static Optional<HostIntervalPass> on(Graph graph) {
+        return HostDenseNetwork.of(graph, MAX_ROW_MULTIPLY_ADDS).map(HostIntervalPass::new);
     }
 
     /**
@@ -99,6 +103,30 @@ final class HostIntervalPass {
                 adjoint = backward(layers.get(l), adjoint, gamma);
             }
             adjoint.ends(out.gradientLower, out.gradientUpper, row * inputs);
+        }
+        return out;
+    }
+
+    /** {@link #bounds} over {@code threads} contiguous ranges of the rows ({@link HostThreads#inRanges}). */
+    Bounds bounds(double[] lower, double[] upper, int[] classes, int rows, double gamma, int threads) {
+        int inputs = network.inputs();
+        List<Bounds> ranges = HostThreads.inRanges(rows, threads, (from, to) -> List.of(bounds(
+                Arrays.copyOfRange(lower, from * inputs, to * inputs), Arrays.copyOfRange(upper, from * inputs, to * inputs),
+                Arrays.copyOfRange(classes, from, to), to - from, gamma)));
+        if (ranges.size() == 1) {
+            return ranges.get(0);
+        }
+        return new Bounds(joined(ranges, Bounds::gradientLower), joined(ranges, Bounds::gradientUpper),
+                joined(ranges, Bounds::logitLower), joined(ranges, Bounds::logitUpper));
+    }
+
+    private static double[] joined(List<Bounds> ranges, Function<Bounds, double[]> part) {
+        double[] out = new double[ranges.stream().mapToInt(b -> part.apply(b).length).sum()];
+        int at = 0;
+        for (Bounds range : ranges) {
+            double[] values = part.apply(range);
+            System.arraycopy(values, 0, out, at, values.length);
+            at += values.length;
         }
         return out;
     }

@@ -2,6 +2,8 @@ package dev.stabilis.certify;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
 import dev.stabilis.engine.GraphModel;
 import dev.stabilis.engine.IntraOpThreads;
@@ -10,6 +12,8 @@ import dev.stabilis.engine.ScopedStep;
 import dev.stabilis.engine.Tensors;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.graph.Graph;
+import java.util.Arrays;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +36,8 @@ public final class IntervalGradientBounds implements GradientBounds {
     private final Scalars k;
     /** Whether the rules are the graph's own ({@link IntervalRules#of}), not ones a test swapped in. */
     private final boolean graphRules;
+    /** The same method on the host for the calls it takes, when the graph is a dense ReLU network; else null. */
+    private final HostIntervalPass host;
 
     private IntervalGradientBounds(GraphModel model) {
         this(model, IntervalRules.of(model), true);
@@ -50,11 +56,15 @@ public final class IntervalGradientBounds implements GradientBounds {
         this.rules = rules.clone();
         this.k = model.scalars();
         this.graphRules = graphRules;
+        this.host = graphRules && model.computesWithGraphConstants() ? HostIntervalPass.on(model.graph()).orElse(null) : null;
     }
 
-    /** Whether the bounds use the graph's own rules (a test may swap one in). */
-    boolean hasGraphRules() {
-        return graphRules;
+    /**
+     * The interval method on the host ({@link HostIntervalPass}) when the graph is a dense ReLU network on its own
+     * constants and rules, else empty.
+     */
+    Optional<HostIntervalPass> hostPass() {
+        return Optional.ofNullable(host);
     }
 
     /** Prepares bound propagation for a graph on a device. */
@@ -91,9 +101,33 @@ public final class IntervalGradientBounds implements GradientBounds {
         return model;
     }
 
+    /**
+     * {@inheritDoc} Logit targets of a call the host pass takes ({@link HostIntervalPass#threadsFor}) on CPU arrays
+     * are computed there, over the host threads; they equal the tensor pass's bounds to the rounding of another
+     * summation order, and both are sound.
+     */
     @Override
     public IntervalBounds bounds(NDArray lower, NDArray upper, NDArray classes, TargetKind kind, double gamma) {
+        int rows = Math.toIntExact(lower.getShape().get(0));
+        int hostThreads = host == null || kind != TargetKind.LOGIT || !Device.Type.CPU.equals(lower.getDevice().getDeviceType())
+                ? 0 : host.threadsFor(rows);
+        return hostThreads == 0 ? tensorBounds(lower, upper, classes, kind, gamma)
+                : onHost(lower, upper, classes, rows, hostThreads, gamma);
+    }
+
+    /** {@link #bounds} as tensor ops, whatever the call. */
+    IntervalBounds tensorBounds(NDArray lower, NDArray upper, NDArray classes, TargetKind kind, double gamma) {
         return pass(lower.getShape().get(0), () -> boundsOf(forward(lower, upper, gamma), classes, kind, gamma));
+    }
+
+    private IntervalBounds onHost(NDArray lower, NDArray upper, NDArray classes, int rows, int threads, double gamma) {
+        int[] targets = Arrays.stream(classes.toType(DataType.INT64, false).toLongArray()).mapToInt(Math::toIntExact).toArray();
+        HostIntervalPass.Bounds b = host.bounds(lower.toType(DataType.FLOAT64, false).toDoubleArray(),
+                upper.toType(DataType.FLOAT64, false).toDoubleArray(), targets, rows, gamma, threads);
+        NDManager manager = lower.getManager();
+        Shape logits = new Shape(rows, b.logitLower().length / rows);
+        return new IntervalBounds(manager.create(b.gradientLower(), lower.getShape()), manager.create(b.gradientUpper(), lower.getShape()),
+                manager.create(b.logitLower(), logits), manager.create(b.logitUpper(), logits));
     }
 
     /**

@@ -78,7 +78,7 @@ class HostIntervalPassTest {
                 double[][] box = box(x, epsilon);
                 HostIntervalPass.Bounds onHost = host.bounds(box[0], box[1], classes, n, gamma);
                 Shape shape = new Shape(n, size);
-                IntervalBounds onDevice = bounds.bounds(manager.create(box[0], shape), manager.create(box[1], shape),
+                IntervalBounds onDevice = ((IntervalGradientBounds) bounds).tensorBounds(manager.create(box[0], shape), manager.create(box[1], shape),
                         manager.create(java.util.Arrays.stream(classes).asLongStream().toArray()), TargetKind.LOGIT, gamma);
                 String where = "ε " + epsilon + ", γ " + gamma;
                 assertClose(where + " gradient lower", onHost.gradientLower(), onDevice.gradientLower().toDoubleArray(), 1e-10);
@@ -86,6 +86,55 @@ class HostIntervalPassTest {
                 assertClose(where + " logit lower", onHost.logitLower(), onDevice.logitLower().toDoubleArray(), 1e-10);
                 assertClose(where + " logit upper", onHost.logitUpper(), onDevice.logitUpper().toDoubleArray(), 1e-10);
             }
+        }
+    }
+
+    @Test
+    void intervalBoundsOfLogitsTakeTheHostPassForTheCallsItTakesAndTensorOpsOtherwise() {
+        float[][] rows = RELU.inputs();
+        int n = 8;
+        int size = rows[0].length;
+        double[] x = flat(java.util.Arrays.copyOf(rows, n));
+        double[][] box = box(x, 0.01);
+        try (IntervalGradientBounds bounds = (IntervalGradientBounds) GradientBounds.load(OnnxImporter.read(RELU.onnx()), Device.cpu());
+                NDManager manager = bounds.model().manager().newSubManager();
+                IntraOpCount two = IntraOpCount.set(2)) {
+            HostIntervalPass host = HostIntervalPass.of(bounds).orElseThrow();
+            int[] classes = host.point(x, n).classes();
+            Shape shape = new Shape(n, size);
+            NDArray lower = manager.create(box[0], shape);
+            NDArray upper = manager.create(box[1], shape);
+            NDArray targets = manager.create(java.util.Arrays.stream(classes).asLongStream().toArray());
+
+            IntervalBounds logits = bounds.bounds(lower, upper, targets, TargetKind.LOGIT, 1e-3);
+            HostIntervalPass.Bounds expected = host.bounds(box[0], box[1], classes, n, 1e-3);
+            assertThat(logits.gradientLower().getShape()).isEqualTo(shape);
+            assertThat(logits.gradientLower().toDoubleArray()).as("the host pass's bits").containsExactly(expected.gradientLower());
+            assertThat(logits.gradientUpper().toDoubleArray()).containsExactly(expected.gradientUpper());
+            assertThat(logits.logitLower().getShape()).isEqualTo(new Shape(n, 10));
+            assertThat(logits.logitLower().toDoubleArray()).containsExactly(expected.logitLower());
+            assertThat(logits.logitUpper().toDoubleArray()).containsExactly(expected.logitUpper());
+
+            IntervalBounds logProbabilities = bounds.bounds(lower, upper, targets, TargetKind.LOG_PROBABILITY, 0);
+            assertThat(logProbabilities.gradientLower().toDoubleArray()).as("log-probabilities keep the tensor pass")
+                    .containsExactly(bounds.tensorBounds(lower, upper, targets, TargetKind.LOG_PROBABILITY, 0).gradientLower().toDoubleArray());
+        }
+    }
+
+    @Test
+    void hostBoundsSplitOverThreadsAreTheBitsOfOneRangeAtATime() {
+        double[] x = flat(RELU.inputs());
+        int n = RELU.inputs().length;
+        double[][] box = box(x, 0.02);
+        try (GradientBounds bounds = GradientBounds.load(OnnxImporter.read(RELU.onnx()), Device.cpu())) {
+            HostIntervalPass host = HostIntervalPass.of(bounds).orElseThrow();
+            int[] classes = host.point(x, n).classes();
+            HostIntervalPass.Bounds whole = host.bounds(box[0], box[1], classes, n, 0);
+            HostIntervalPass.Bounds split = host.bounds(box[0], box[1], classes, n, 0, 3);
+            assertThat(split.gradientLower()).containsExactly(whole.gradientLower());
+            assertThat(split.gradientUpper()).containsExactly(whole.gradientUpper());
+            assertThat(split.logitLower()).containsExactly(whole.logitLower());
+            assertThat(split.logitUpper()).containsExactly(whole.logitUpper());
         }
     }
 
