@@ -142,7 +142,9 @@ public final class Certifier {
                     return boundsAt(copyTo(pass, x), epsilon, copyTo(pass, classes), gradient);
                 }
             }) : null;
-            return samples(predicted, gradient, result, radius);
+            // the certificates of each row are independent Java work: on the host threads, which the tensor ops left idle
+            return HostThreads.inRanges(n, HostThreads.forRows(n, bounds.graph().multiplyAddsPerSample()),
+                    (from, to) -> samples(from, to, predicted, gradient, result, radius));
         }
     }
 
@@ -154,7 +156,7 @@ public final class Certifier {
         InputSplitting.BoxBounds result = hostBoundsAt(x, epsilon, point.classes());
         double[] radius = settings.radius()
                 ? radius(n, point.gradient(), probe -> hostBoundsAt(x, probe, point.classes())) : null;
-        return samples(point.classes(), point.gradient(), result, radius);
+        return samples(0, n, point.classes(), point.gradient(), result, radius);
     }
 
     /** Bounds over the boxes of half-width {@code epsilon[i]} around each row {@code i}, clipped to the domain, on the host. */
@@ -172,10 +174,11 @@ public final class Certifier {
         return InputSplitting.BoxBounds.unsplit(b.gradientLower(), b.gradientUpper(), b.logitLower(), b.logitUpper(), n);
     }
 
-    private List<CertifiedSample> samples(int[] predicted, double[] gradient, InputSplitting.BoxBounds result,
+    /** The certified samples of rows {@code [from, to)}. */
+    private List<CertifiedSample> samples(int from, int to, int[] predicted, double[] gradient, InputSplitting.BoxBounds result,
             double[] radius) {
-        List<CertifiedSample> out = new ArrayList<>(predicted.length);
-        for (int i = 0; i < predicted.length; i++) {
+        List<CertifiedSample> out = new ArrayList<>(to - from);
+        for (int i = from; i < to; i++) {
             double[] g = row(gradient, i, size);
             double[] lo = row(result.lower(), i, size);
             double[] hi = row(result.upper(), i, size);
