@@ -46,7 +46,7 @@ public final class Certifier {
     private final InputDomain domain;
     private final int rowsPerPass;
     private final InputSplitting splitting;
-    /** The host pass for calls of a few rows where it computes what the bounds would ({@link HostIntervalPass}), else null. */
+    /** The bounds' host pass for the calls it takes, where it computes what the bounds would ({@link HostIntervalPass}), else null. */
     private final HostIntervalPass host;
 
     /** A certifier whose bound passes hold the boxes {@link #DEFAULT_PASS_MEMORY_BYTES} affords ({@link #rowsPerPass}). */
@@ -148,7 +148,7 @@ public final class Certifier {
         }
     }
 
-    /** {@link #certifyOnDevice} for a few rows of a dense ReLU network, on the host ({@link HostIntervalPass}). */
+    /** {@link #certifyOnDevice} for rows of a dense ReLU network, on the host ({@link HostIntervalPass}): one range of the host threads. */
     private List<CertifiedSample> certifyOnHost(double[] x, int n) {
         HostDenseNetwork.RowGradients point = host.point(x, n);
         double[] epsilon = new double[n];

@@ -12,8 +12,8 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The interval method for a dense ReLU network on the host ({@link HostDenseNetwork}), for calls of a few rows, with the
- * point gradients of the predicted logits.
+ * The interval method for a dense ReLU network on the host ({@link HostDenseNetwork}), for calls of up to
+ * {@link #MAX_MULTIPLY_ADDS} multiply-adds per thread, with the point gradients of the predicted logits.
  *
  * <p>The arithmetic is the tensor pass's, operation for operation: {@link AffineRule}'s centre–radius map with its
  * rounding slack, ReLU's box and adjoint of {@link ActivationRule}, the outward-rounded ends of {@link Interval}, and
