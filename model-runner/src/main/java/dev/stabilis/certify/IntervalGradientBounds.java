@@ -3,8 +3,8 @@ package dev.stabilis.certify;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.stabilis.engine.GraphModel;
 import dev.stabilis.engine.IntraOpThreads;
 import dev.stabilis.engine.Scalars;
@@ -34,8 +34,6 @@ public final class IntervalGradientBounds implements GradientBounds {
     private final GraphModel model;
     private final IntervalRule[] rules;
     private final Scalars k;
-    /** Whether the rules are the graph's own ({@link IntervalRules#of}), not ones a test swapped in. */
-    private final boolean graphRules;
     /** The same method on the host for the calls it takes, when the graph is a dense ReLU network; else null. */
     private final HostIntervalPass host;
 
@@ -48,6 +46,7 @@ public final class IntervalGradientBounds implements GradientBounds {
         this(model, rules, false);
     }
 
+    /** @param graphRules whether the rules are the graph's own ({@link IntervalRules#of}): only those get a host pass */
     private IntervalGradientBounds(GraphModel model, IntervalRule[] rules, boolean graphRules) {
         if (model.dataType() != DataType.FLOAT64) {
             throw new IllegalArgumentException("interval bounds need a float64 model, got " + model.dataType());
@@ -55,7 +54,6 @@ public final class IntervalGradientBounds implements GradientBounds {
         this.model = model;
         this.rules = rules.clone();
         this.k = model.scalars();
-        this.graphRules = graphRules;
         this.host = graphRules && model.computesWithGraphConstants() ? HostIntervalPass.on(model.graph()).orElse(null) : null;
     }
 

@@ -7,9 +7,9 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.stabilis.certify.CertifySettings.Splitting;
 import dev.stabilis.engine.HostDenseNetwork;
+import dev.stabilis.engine.IntraOpCount;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.fixtures.Fixture;
 import dev.stabilis.graph.Graph;
@@ -228,21 +228,6 @@ class HostIntervalPassTest {
                 assertThat(inSplit.lower()).as("row %d lower", r).isEqualTo(alone.lower());
                 assertThat(inSplit.upper()).as("row %d upper", r).isEqualTo(alone.upper());
             }
-        }
-    }
-
-    /** Sets the calling thread's libtorch intra-op count (the engine loaded) and gives the old one back on close. */
-    private record IntraOpCount(int restore) implements AutoCloseable {
-
-        static IntraOpCount set(int threads) {
-            IntraOpCount previous = new IntraOpCount(JniUtils.getNumThreads());
-            JniUtils.setNumThreads(threads);
-            return previous;
-        }
-
-        @Override
-        public void close() {
-            JniUtils.setNumThreads(restore);
         }
     }
 

@@ -3,7 +3,6 @@ package dev.stabilis.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,18 +21,16 @@ import org.junit.jupiter.api.Test;
  */
 class HostThreadsTest {
 
-    private int before;
+    private IntraOpCount previous;
 
     @BeforeEach
     void twoIntraOpThreads() {
-        Engine.getInstance();
-        before = JniUtils.getNumThreads();
-        JniUtils.setNumThreads(2);
+        previous = IntraOpCount.set(2);
     }
 
     @AfterEach
     void restore() {
-        JniUtils.setNumThreads(before);
+        previous.close();
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.stabilis.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.stabilis.graph.Activation;
@@ -24,18 +23,16 @@ import org.junit.jupiter.api.Test;
  */
 class IntraOpThreadsTest {
 
-    private int before;
+    private IntraOpCount previous;
 
     @BeforeEach
-    void twoThreads() {
-        Engine.getInstance();
-        before = JniUtils.getNumThreads();
-        JniUtils.setNumThreads(2);
+    void twoIntraOpThreads() {
+        previous = IntraOpCount.set(2);
     }
 
     @AfterEach
     void restore() {
-        JniUtils.setNumThreads(before);
+        previous.close();
     }
 
     @Test
