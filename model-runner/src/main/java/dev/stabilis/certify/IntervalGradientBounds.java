@@ -54,12 +54,14 @@ public final class IntervalGradientBounds implements GradientBounds {
         this.model = model;
         this.rules = rules.clone();
         this.k = model.scalars();
-        this.host = graphRules && model.computesWithGraphConstants() ? HostIntervalPass.on(model.graph()).orElse(null) : null;
+        // the host computes from the CPU's memory: a model placed on an accelerator keeps every bound pass there
+        this.host = graphRules && model.computesWithGraphConstants() && Device.Type.CPU.equals(model.device().getDeviceType())
+                ? HostIntervalPass.on(model.graph()).orElse(null) : null;
     }
 
     /**
-     * The interval method on the host ({@link HostIntervalPass}) when the graph is a dense ReLU network on its own
-     * constants and rules, else empty.
+     * The interval method on the host ({@link HostIntervalPass}) when the model is on the CPU and its graph a dense
+     * ReLU network on its own constants and rules, else empty.
      */
     Optional<HostIntervalPass> hostPass() {
         return Optional.ofNullable(host);
@@ -100,15 +102,14 @@ public final class IntervalGradientBounds implements GradientBounds {
     }
 
     /**
-     * {@inheritDoc} Logit targets of a call the host pass takes ({@link HostIntervalPass#threadsFor}) on CPU arrays
-     * are computed there, over the host threads; they equal the tensor pass's bounds to the rounding of another
+     * {@inheritDoc} Logit targets of a call the host pass takes ({@link HostIntervalPass#threadsFor}; a model on the
+     * CPU) are computed there, over the host threads; they equal the tensor pass's bounds to the rounding of another
      * summation order, and both are sound.
      */
     @Override
     public IntervalBounds bounds(NDArray lower, NDArray upper, NDArray classes, TargetKind kind, double gamma) {
         int rows = Math.toIntExact(lower.getShape().get(0));
-        int hostThreads = host == null || kind != TargetKind.LOGIT || !Device.Type.CPU.equals(lower.getDevice().getDeviceType())
-                ? 0 : host.threadsFor(rows);
+        int hostThreads = host == null || kind != TargetKind.LOGIT ? 0 : host.threadsFor(rows);
         return hostThreads == 0 ? tensorBounds(lower, upper, classes, kind, gamma)
                 : onHost(lower, upper, classes, rows, hostThreads, gamma);
     }
