@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.stabilis.engine.Argmax;
 import dev.stabilis.engine.DifferentiableModel;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.graph.Shapes;
@@ -92,7 +93,8 @@ public final class Attributor {
             int c = model.classes();
             List<Explanation> out = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                out.add(new Explanation(firstLargest(allLogits, i * c, c), (int) targetClasses[i],
+                int row = i * c;
+                out.add(new Explanation(Argmax.firstLargest(c, j -> allLogits[row + j]), (int) targetClasses[i],
                         java.util.Arrays.copyOfRange(allLogits, i * c, (i + 1) * c),
                         java.util.Arrays.copyOfRange(attributions, i * size, (i + 1) * size),
                         completeness == null ? Double.NaN : completeness[2 * i],
@@ -100,19 +102,5 @@ public final class Attributor {
             }
             return out;
         }
-    }
-
-    /**
-     * The index of the first largest of {@code width} values from {@code offset}, a NaN counting as largest: libtorch's
-     * argmax, on the host copy.
-     */
-    private static int firstLargest(float[] values, int offset, int width) {
-        int best = 0;
-        for (int j = 1; j < width && !Float.isNaN(values[offset + best]); j++) {
-            if (values[offset + j] > values[offset + best] || Float.isNaN(values[offset + j])) {
-                best = j;
-            }
-        }
-        return best;
     }
 }

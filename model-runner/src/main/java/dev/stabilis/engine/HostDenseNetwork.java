@@ -123,7 +123,8 @@ public final class HostDenseNetwork {
                 h = l + 1 < layers.length ? relu(z[l]) : z[l];
             }
             System.arraycopy(h, 0, logits, row * c, c);
-            classes[row] = targets == null ? firstLargest(h) : targets[row];
+            double[] rowLogits = h;
+            classes[row] = targets == null ? Argmax.firstLargest(c, j -> rowLogits[j]) : targets[row];
             double[] g = seed(h, classes[row], kind);
             for (int l = layers.length - 1; l >= 0; l--) {
                 if (l + 1 < layers.length) {
@@ -154,16 +155,6 @@ public final class HostDenseNetwork {
         }
         seed[target] += 1;
         return seed;
-    }
-
-    private static int firstLargest(double[] v) {
-        int best = 0;
-        for (int j = 1; j < v.length; j++) {
-            if (v[j] > v[best]) {
-                best = j;
-            }
-        }
-        return best;
     }
 
     private static double[] relu(double[] z) {
