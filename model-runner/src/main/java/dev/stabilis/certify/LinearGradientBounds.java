@@ -282,7 +282,7 @@ final class LinearGradientBounds implements GradientBounds {
         long features = Shapes.size(sampleShapes[0]);
         NDArray bound;
         try (NDScope scope = new NDScope()) {
-            bound = optimised(identities(inputLow.getManager(), sampleShapes[0]), boxes, adjoints, classes, inputLow, inputHigh);
+            bound = optimised(boxes, adjoints, classes, inputLow, inputHigh);
             NDScope.unregister(bound);
         }
         Shape shape = new Shape(rows).addAll(sampleShape);
@@ -292,13 +292,13 @@ final class LinearGradientBounds implements GradientBounds {
     }
 
     /**
-     * The gradient bounds of the specifications: with the default relaxations, or the elementwise best of the bounds
-     * met while {@link #alphaSteps} projected sign-gradient steps (of sizes 0.25, 0.2, 0.16, …) optimise the relaxation
-     * parameters. Each bound met is sound, so their maximum is.
+     * The gradient bounds of the specifications {@code [I; −I]} on the input: with the default relaxations, or the
+     * elementwise best of the bounds met while {@link #alphaSteps} projected sign-gradient steps (of sizes 0.25, 0.2,
+     * 0.16, …) optimise the relaxation parameters. Each bound met is sound, so their maximum is.
      */
-    private NDArray optimised(NDArray spec, Interval[] boxes, Interval[] adjoints, NDArray classes, NDArray inputLow, NDArray inputHigh) {
+    private NDArray optimised(Interval[] boxes, Interval[] adjoints, NDArray classes, NDArray inputLow, NDArray inputHigh) {
         if (alphaSteps == 0) {
-            return gradientLowerBound(spec, 0, boxes, adjoints, classes, null).concretized(inputLow, inputHigh, relative, k);
+            return gradientLowerBound(0, boxes, adjoints, classes, null).concretized(inputLow, inputHigh, relative, k);
         }
         NDArray best = null;
         double size = 0.25;
@@ -306,8 +306,8 @@ final class LinearGradientBounds implements GradientBounds {
             for (int step = 0; step <= alphaSteps; step++) {
                 try (NDScope scope = new NDScope()) { // frees the pass and its autograd record; keeps parameters and the best
                     NDArray bound;
-                    try (ai.djl.training.GradientCollector collector = spec.getManager().getEngine().newGradientCollector()) {
-                        bound = gradientLowerBound(spec, 0, boxes, adjoints, classes, parameters).concretized(inputLow, inputHigh, relative, k);
+                    try (ai.djl.training.GradientCollector collector = inputLow.getManager().getEngine().newGradientCollector()) {
+                        bound = gradientLowerBound(0, boxes, adjoints, classes, parameters).concretized(inputLow, inputHigh, relative, k);
                         if (step < alphaSteps) {
                             collector.backward(bound.sum());
                         }
@@ -406,7 +406,7 @@ final class LinearGradientBounds implements GradientBounds {
             NDArray inputHigh, long rows) {
         Interval box = adjoints[v];
         long width = Shapes.size(sampleShapes[v]);
-        NDArray low = gradientLowerBound(identities(box.c().getManager(), sampleShapes[v]), v, boxes, adjoints, classes, null)
+        NDArray low = gradientLowerBound(v, boxes, adjoints, classes, null)
                 .concretized(inputLow, inputHigh, relative, k);
         NDArray lo = low.get(":, :" + width).reshape(box.c().getShape()).maximum(box.lower(k));
         NDArray hi = low.get(":, " + width + ":").neg().reshape(box.c().getShape()).minimum(box.upper(k));
@@ -483,15 +483,78 @@ final class LinearGradientBounds implements GradientBounds {
     }
 
     /**
+     * The coefficients λ of specifications on a value, {@code [rows or 1, specs, sample...]}. A mirrored chain stands
+     * for the specifications {@code [I; −I]} and holds only those of I: with the default relaxations each step up the
+     * backward chain is linear in λ (an affine map, or the product with σ′'s mid-range (dl + du)/2), and round to
+     * nearest is symmetric under negation whatever the order of a sum, so the coefficients of −I are exactly the
+     * negation of those of I after every step. Their sums are the negations of the first half's and their positive
+     * part is max(−λ, 0): the bound gets every value the whole chain would give it, at half the matrix products. Optimised
+     * relaxation parameters treat λ⁺ and λ⁻ differently, so a chain with them holds every specification.
+     */
+    private record Chain(NDArray lambda, boolean mirrored) {
+
+        /** Coefficients that hold every specification. */
+        static Chain of(NDArray lambda) {
+            return new Chain(lambda, false);
+        }
+
+        /** The specifications {@code [I; −I]} on a value of this sample shape, mirrored or held whole. */
+        static Chain identities(NDManager manager, long[] sampleShape, boolean mirrored) {
+            if (!mirrored) {
+                return of(LinearGradientBounds.identities(manager, sampleShape));
+            }
+            long width = Shapes.size(sampleShape);
+            NDArray eye = manager.eye((int) width).toType(DataType.FLOAT64, false);
+            return new Chain(eye.reshape(new Shape(1, width).addAll(new Shape(sampleShape))), true);
+        }
+
+        long rows() {
+            return lambda.getShape().get(0);
+        }
+
+        /** How many specifications the chain stands for. */
+        long specs() {
+            return lambda.getShape().get(1) * (mirrored ? 2 : 1);
+        }
+
+        /** The chain after a step that is linear in λ (for a mirrored chain, one that commutes with negation exactly). */
+        Chain with(NDArray next) {
+            return new Chain(next, mirrored);
+        }
+
+        /** Every specification's coefficients. */
+        NDArray all() {
+            return mirrored ? NDArrays.concat(new NDList(lambda, lambda.neg()), 1) : lambda;
+        }
+
+        /** λ⁺ = max(λ, 0) of every specification. */
+        NDArray positive(NDArray zero) {
+            return mirrored ? NDArrays.concat(new NDList(lambda.maximum(zero), lambda.neg().maximum(zero)), 1) : lambda.maximum(zero);
+        }
+
+        /** {@link LinearGradientBounds#weightedSum} {@code Σ λ·v} of every specification, {@code [rows, specs]}. */
+        NDArray weightedSum(NDArray v) {
+            NDArray sum = LinearGradientBounds.weightedSum(lambda, v);
+            return mirrored ? NDArrays.concat(new NDList(sum, sum.neg()), 1) : sum;
+        }
+
+        /** {@code Σ |λ|·v} of every specification, {@code [rows, specs]}. */
+        NDArray absoluteSum(NDArray v) {
+            NDArray sum = LinearGradientBounds.weightedSum(lambda.abs(), v);
+            return mirrored ? NDArrays.concat(new NDList(sum, sum), 1) : sum;
+        }
+    }
+
+    /**
      * {@code Σ |λ|·v} over the sample axes, {@code [rows, specs]}, for v ≥ 0: the rounding of a step on λ. Given
      * λ⁺ = max(λ, 0) (or null), computed as {@code 2·Σ λ⁺·v − Σ λ·v}, equal in real arithmetic and within a relative
      * 3γ_n in float64 (both sums bounded by Σ|λ|·v), so that |λ| is never made; the sums are {@link #weightedSum}s.
      */
-    private NDArray roundingOf(NDArray lambda, NDArray positive, NDArray v) {
+    private NDArray roundingOf(Chain lambda, NDArray positive, NDArray v) {
         if (positive == null) {
-            return weightedSum(lambda.abs(), v);
+            return lambda.absoluteSum(v);
         }
-        return weightedSum(positive, v).mul(k.of(2)).sub(weightedSum(lambda, v));
+        return weightedSum(positive, v).mul(k.of(2)).sub(lambda.weightedSum(v));
     }
 
     /** An upper bound of the absolute values in a box, {@code |c| + r}, {@code [rows, sample...]}. */
@@ -529,8 +592,8 @@ final class LinearGradientBounds implements GradientBounds {
      * {@code Σ λ·b + λ⁺·(a − b)}, equal in real arithmetic (λ = λ⁺ + λ⁻), so that λ⁻ is never made and, for a and b
      * one vector per row, both sums are matrix–vector products ({@link #weightedSum}).
      */
-    private static NDArray splitSum(NDArray lambda, NDArray positive, NDArray a, NDArray b) {
-        return a == b ? weightedSum(lambda, a) : weightedSum(lambda, b).add(weightedSum(positive, a.sub(b)));
+    private static NDArray splitSum(Chain lambda, NDArray positive, NDArray a, NDArray b) {
+        return a == b ? lambda.weightedSum(a) : lambda.weightedSum(b).add(weightedSum(positive, a.sub(b)));
     }
 
     /**
@@ -591,9 +654,9 @@ final class LinearGradientBounds implements GradientBounds {
                 NDArray slopes = lowerSlope.abs().add(upperSlope.abs());
                 NDArray v = lowerOffset.abs().add(upperOffset.abs()).add(slopes.mul(extent(boxes[i]).expandDims(1))).mul(k.of(2));
                 NDArray below = downStepRounding(i - 1, boxes);
-                b = b.plusRounding(roundingOf(l, positive, below == null ? v : v.add(slopes.mul(below))));
+                b = b.plusRounding(roundingOf(Chain.of(l), positive, below == null ? v : v.add(slopes.mul(below))));
                 counted = below != null;
-                b = b.plusConstant(splitSum(l, positive, lowerOffset, upperOffset));
+                b = b.plusConstant(splitSum(Chain.of(l), positive, lowerOffset, upperOffset));
                 l = splitProduct(l, positive, lowerSlope, upperSlope);
             } else {
                 LinearMap map = model.linearMap(i);
@@ -604,7 +667,7 @@ final class LinearGradientBounds implements GradientBounds {
                 }
                 NDArray v = counted ? null : downStepRounding(i, boxes);
                 if (v != null) {
-                    b = b.plusRounding(roundingOf(l, null, v));
+                    b = b.plusRounding(roundingOf(Chain.of(l), null, v));
                 }
                 counted = false;
                 l = map.adjoint(rowsOf)[0].reshape(new Shape(rows, specs).addAll(new Shape(sampleShapes[i])));
@@ -680,22 +743,24 @@ final class LinearGradientBounds implements GradientBounds {
     }
 
     /**
-     * A lower bound of {@code Σ spec · δ_start} (δ₀ = g) as a linear function of the input: the specification's
-     * coefficients move up the backward chain from δ_start to the seed e_c.
+     * Lower bounds of the specifications {@code [I; −I]} on δ_start (δ₀ = g), {@code [rows, 2·width]}, as linear
+     * functions of the input: their coefficients move up the backward chain from δ_start to the seed e_c (with the
+     * default relaxations as a {@link Chain#mirrored} chain).
      *
      * @param parameters the McCormick plane weights and ReLU lower slopes to use; null for the defaults (weight ½,
      *     {@link LinearRelaxation}'s slopes)
      */
-    private Bound gradientLowerBound(NDArray spec, int start, Interval[] boxes, Interval[] adjoints, NDArray classes,
+    private Bound gradientLowerBound(int start, Interval[] boxes, Interval[] adjoints, NDArray classes,
             RelaxationParameters parameters) {
-        long specs = spec.getShape().get(1);
-        Bound bound = Bound.zero(spec.getManager(), spec.getShape().get(0), specs);
-        NDArray lambda = spec;
+        NDManager manager = classes.getManager();
+        Chain lambda = Chain.identities(manager, sampleShapes[start], parameters == null);
+        long specs = lambda.specs();
+        Bound bound = Bound.zero(manager, 1, specs);
         int nodes = model.size();
         NDArray half = k.of(0.5);
         boolean counted = false; // whether the activation before counted this affine step's rounding
         for (int i = start; i < nodes; i++) {
-            long rows = lambda.getShape().get(0); // 1 while the specifications are still every row's
+            long rows = lambda.rows(); // 1 while the specifications are still every row's
             if (!isActivation(i)) {
                 LinearMap map = model.linearMap(i);
                 NDArray v = counted ? null : upStepRounding(i, adjoints);
@@ -703,8 +768,9 @@ final class LinearGradientBounds implements GradientBounds {
                     bound = bound.plusRounding(roundingOf(lambda, null, v));
                 }
                 counted = false;
-                NDArray rowsOf = lambda.reshape(new Shape(rows * specs).addAll(new Shape(sampleShapes[i])));
-                lambda = map.linear(new NDArray[] {rowsOf}).reshape(new Shape(rows, specs).addAll(new Shape(sampleShapes[i + 1])));
+                long held = lambda.lambda().getShape().get(1);
+                NDArray rowsOf = lambda.lambda().reshape(new Shape(rows * held).addAll(new Shape(sampleShapes[i])));
+                lambda = lambda.with(map.linear(new NDArray[] {rowsOf}).reshape(new Shape(rows, held).addAll(new Shape(sampleShapes[i + 1]))));
                 continue;
             }
             // δ_i = d ⊙ δ_{i+1} with d = σ′(x_i) ∈ [dl, du] and δ_{i+1} ∈ [al, au]. McCormick's lower planes
@@ -716,9 +782,9 @@ final class LinearGradientBounds implements GradientBounds {
             NDArray du = d.upper(k).expandDims(1);
             NDArray al = adjoints[i + 1].lower(k).expandDims(1);
             NDArray au = adjoints[i + 1].upper(k).expandDims(1);
-            Shape perSpecification = new Shape(dl.getShape().get(0), specs).addAll(lambda.getShape().slice(2));
+            Shape perSpecification = new Shape(dl.getShape().get(0), specs).addAll(lambda.lambda().getShape().slice(2));
             NDArray beta = parameters == null ? half : parameters.at("product/" + i, () -> half.broadcast(perSpecification).duplicate());
-            NDArray positive = lambda.maximum(k.of(0));
+            NDArray positive = lambda.positive(k.of(0));
             NDArray lowerConstant = du.mul(au).add(dl.mul(al).sub(du.mul(au)).mul(beta)).neg();
             NDArray upperConstant = dl.mul(au).add(du.mul(al).sub(dl.mul(au)).mul(beta)).neg();
             bound = bound.plusConstant(splitSum(lambda, positive, lowerConstant, upperConstant));
@@ -742,16 +808,16 @@ final class LinearGradientBounds implements GradientBounds {
                 // constant bounds of σ′ have slopes 0: nothing would flow down the forward pass but zeros
                 NDArray lowerSlope = r.lowerSlope().expandDims(1);
                 NDArray upperSlope = r.upperSlope().expandDims(1);
-                NDArray toValue = splitProduct(lambda, positive, mPositive.mul(lowerSlope).add(mNegative.mul(upperSlope)),
+                NDArray toValue = splitProduct(lambda.all(), positive, mPositive.mul(lowerSlope).add(mNegative.mul(upperSlope)),
                         mNegative.mul(lowerSlope).add(mPositive.mul(upperSlope)));
                 bound = forwardBound(i, toValue, below != null, bound, boxes, parameters, "forward/" + i, null);
             }
             // the coefficient on δ: du + β·(dl − du) below (λ⁺), dl + β·(du − dl) above (λ⁻); both (dl + du)/2 at β = ½
-            lambda = parameters == null ? lambda.mul(dl.add(du).mul(half))
-                    : splitProduct(lambda, positive, du.add(dl.sub(du).mul(beta)), dl.add(du.sub(dl).mul(beta)));
+            lambda = parameters == null ? lambda.with(lambda.lambda().mul(dl.add(du).mul(half)))
+                    : Chain.of(splitProduct(lambda.all(), positive, du.add(dl.sub(du).mul(beta)), dl.add(du.sub(dl).mul(beta))));
         }
         NDArray oneHot = classes.oneHot((int) sampleShapes[nodes][0], DataType.FLOAT64).expandDims(1);
-        return bound.plusConstant(lambda.mul(oneHot).sum(new int[] {2}));
+        return bound.plusConstant(lambda.weightedSum(oneHot));
     }
 
     /**
