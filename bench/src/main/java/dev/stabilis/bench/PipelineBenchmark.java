@@ -36,13 +36,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *       Kafka (what the runner can do at most);</li>
  *   <li>end-to-end peak: a backlog of KServe-logged requests (with responses) is produced first, then ingest,
  *       runner and detect start on an embedded KRaft broker; samples/s = explanations committed per second
- *       after the first micro-batch, read back with read_committed;</li>
+ *       over the second half of the backlog (the first half warms the pipeline's code up), read back with
+ *       read_committed;</li>
  *   <li>latency at half of that peak: fresh topics and processes, traffic at 0.5 × peak with one unstable
  *       sample per second; request→explanation and request→alert latency from the producer's send time to
- *       the moment a read_committed consumer sees the record.</li>
+ *       the moment a read_committed consumer sees the record, for the requests sent after a warm-up at the same
+ *       rate (on two cores the JIT compiler takes about half a core for the first two to three minutes of a
+ *       process: a monitor's steady state comes after it).</li>
  * </ol>
  * The same demo model, policy and pipeline options as {@code stabilis demo}. Arguments: {@code backlog}
- * (4096), {@code seconds} (latency phase, 60), {@code models} (repository, models), {@code torch-threads} (PyTorch
+ * (8192), {@code seconds} (latency phase, 60, measured after {@code warmup} seconds, 60), {@code models} (repository, models), {@code torch-threads} (PyTorch
  * intra-op threads of both the runner-alone and the pipeline phases, 1 as in the demo), {@code out} (result JSON),
  * {@code latency-only} (a rate in requests/s: run only the latency phase, at that rate: the low-traffic case). A
  * system property {@code bench.set.<key>=<value>} overrides one setting of every phase, for an A/B of that setting.
@@ -55,8 +58,9 @@ public final class PipelineBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = HarnessOptions.parse(args);
-        int backlog = Integer.parseInt(opts.getOrDefault("backlog", "4096"));
+        int backlog = Integer.parseInt(opts.getOrDefault("backlog", "8192"));
         int seconds = Integer.parseInt(opts.getOrDefault("seconds", "60"));
+        int warmup = Integer.parseInt(opts.getOrDefault("warmup", "60"));
         Path models = Path.of(opts.getOrDefault("models", "models"));
         Path out = Path.of(opts.getOrDefault("out", "bench/results/pipeline.json"));
         int threads = Integer.parseInt(opts.getOrDefault("torch-threads", "1"));
@@ -68,7 +72,7 @@ public final class PipelineBenchmark {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startOnFreePort()) {
             if (opts.containsKey("latency-only")) {
                 // the low-traffic case: only the latency phase, at the given rate
-                result.put("latency", latency(broker, models, pools, Double.parseDouble(opts.get("latency-only")), seconds));
+                result.put("latency", latency(broker, models, pools, Double.parseDouble(opts.get("latency-only")), warmup, seconds));
                 JSON.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), result);
                 return;
             }
@@ -81,7 +85,7 @@ public final class PipelineBenchmark {
             result.put("endToEndSamplesPerSecond", peak);
             result.put("endToEndOverRunner", peak / runnerOwn);
             System.err.printf("end to end: %.1f samples/s (%.0f%% of the runner alone)%n", peak, 100 * peak / runnerOwn);
-            result.put("latency", latency(broker, models, pools, peak / 2, seconds));
+            result.put("latency", latency(broker, models, pools, peak / 2, warmup, seconds));
         }
         JSON.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), result);
         System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
@@ -119,7 +123,7 @@ public final class PipelineBenchmark {
             }
         }
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        int warm = config.integer("stabilis.runner.max.batch", 1, 1 << 16);
+        int warm = backlog / 2;
         try (MonitorApp monitor = new MonitorApp(config, registry); RunnerApp runner = new RunnerApp(config, registry);
                 KafkaConsumer<String, byte[]> consumer = consumer(config, config.required("stabilis.topics.explanations"))) {
             monitor.start();
@@ -144,8 +148,8 @@ public final class PipelineBenchmark {
         }
     }
 
-    private static Map<String, Object> latency(EmbeddedKafkaBroker broker, Path models, DemoPools pools, double rate, int seconds)
-            throws Exception {
+    private static Map<String, Object> latency(EmbeddedKafkaBroker broker, Path models, DemoPools pools, double rate, int warmup,
+            int seconds) throws Exception {
         StabilisConfig config = config(broker, models, "latency-");
         Topics.create(config.kafka(), Topics.all(config), 1, (short) 1);
         KServeRecords kserve = new KServeRecords("digits", "default");
@@ -167,29 +171,37 @@ public final class PipelineBenchmark {
                 Thread.sleep(100);
             }
             long start = System.nanoTime();
-            long end = start + Duration.ofSeconds(seconds).toNanos();
+            long measuredFrom = start + Duration.ofSeconds(warmup).toNanos();
+            long end = measuredFrom + Duration.ofSeconds(seconds).toNanos();
             long sent = 0;
+            long measured = 0;
             long nextUnstable = start + 1_000_000_000L;
             while (System.nanoTime() < end + 5_000_000_000L) {
                 long now = System.nanoTime();
-                if (now < end && now >= start + (long) (sent * 1e9 / rate)) {
+                long nextSend = start + (long) (sent * 1e9 / rate);
+                if (now < end && now >= nextSend) {
                     boolean unstable = now >= nextUnstable;
                     String id = (unstable ? "unstable-" : "stable-") + sent;
                     List<float[]> pool = unstable ? pools.unstable() : pools.stable();
                     List<Integer> classes = unstable ? pools.unstableClasses() : pools.stableClasses();
                     int pick = (int) (sent % pool.size());
-                    sentAt.put(id, System.nanoTime());
-                    sentAtWall.put(id, System.currentTimeMillis());
+                    if (now >= measuredFrom) { // requests of the warm-up are sent alike, and not timed
+                        sentAt.put(id, System.nanoTime());
+                        sentAtWall.put(id, System.currentTimeMillis());
+                        measured++;
+                        unstableSent += unstable ? 1 : 0;
+                    }
                     producer.send(kserve.request(config.required("stabilis.topics.requests"), id, pool.get(pick)));
                     producer.send(kserve.response(config.required("stabilis.topics.responses"), id, classes.get(pick)));
                     if (unstable) {
-                        unstableSent++;
                         nextUnstable += 1_000_000_000L;
                     }
                     sent++;
                     continue;
                 }
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(1))) {
+                // wait for records until the next request is due, so that the driver does not spin on a core it shares
+                long wait = now < end ? nextSend - now : 100_000_000L;
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofNanos(Math.min(wait, 100_000_000L)))) {
                     long seenAt = System.nanoTime();
                     JsonNode v = JSON.readTree(r.value());
                     String id = v.path("requestId").asText(null);
@@ -207,8 +219,9 @@ public final class PipelineBenchmark {
             }
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("ratePerSecond", rate);
+            out.put("warmupSeconds", warmup);
             out.put("seconds", seconds);
-            out.put("requests", sent);
+            out.put("requests", measured);
             out.put("unstableInjected", unstableSent);
             out.put("explanations", explanationMs.size());
             out.put("alerts", alertMs.size());
@@ -216,10 +229,25 @@ public final class PipelineBenchmark {
             out.put("requestToAlertMs", percentiles(alertMs));
             out.put("requestToIngestMs", percentiles(ingestMs));
             out.put("ingestToExplainedMs", percentiles(runnerMs));
+            out.put("runnerBatches", runnerBatches(registry));
             System.err.printf("latency at %.1f requests/s: explanation %s, alert %s; request→ingest %s, ingest→explained %s%n", rate,
                     out.get("requestToExplanationMs"), out.get("requestToAlertMs"), out.get("requestToIngestMs"), out.get("ingestToExplainedMs"));
             return out;
         }
+    }
+
+    /** The runner's micro-batches of the phase, warm-up included: how many, their mean size and compute time, the longest. */
+    private static Map<String, Double> runnerBatches(SimpleMeterRegistry registry) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        io.micrometer.core.instrument.Timer batches = registry.find("stabilis.runner.batch").timer();
+        if (batches != null) {
+            out.put("count", (double) batches.count());
+            double samples = registry.find("stabilis.samples").counters().stream().mapToDouble(c -> c.count()).sum();
+            out.put("meanSize", samples / batches.count());
+            out.put("meanComputeMs", batches.mean(java.util.concurrent.TimeUnit.MILLISECONDS));
+            out.put("maxComputeMs", batches.max(java.util.concurrent.TimeUnit.MILLISECONDS));
+        }
+        return out;
     }
 
     private static Map<String, Double> percentiles(List<Double> values) {
