@@ -17,7 +17,9 @@ import dev.stabilis.graph.Constant;
 import dev.stabilis.graph.Graph;
 import dev.stabilis.graph.Node;
 import dev.stabilis.graph.Shapes;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -142,7 +144,7 @@ final class LinearGradientBounds implements GradientBounds {
         for (Node node : graph.nodes()) {
             boolean supported = node.op() instanceof Activation
                     || (node.op().isAffine() && node.op().arity() == 1 && !(node.op() instanceof Constant));
-            if (!supported || !node.inputs().equals(java.util.List.of(previous))) {
+            if (!supported || !node.inputs().equals(List.of(previous))) {
                 return "node '" + node.name() + "' (" + node.op().getClass().getSimpleName() + ")"
                         + (supported ? " does not continue a chain" : " has no linear relaxation of its gradient")
                         + "; interval bounds are used";
@@ -532,10 +534,13 @@ final class LinearGradientBounds implements GradientBounds {
             return mirrored ? NDArrays.concat(new NDList(lambda.maximum(zero), lambda.neg().maximum(zero)), 1) : lambda.maximum(zero);
         }
 
-        /** {@link LinearGradientBounds#weightedSum} {@code Σ λ·v} of every specification, {@code [rows, specs]}. */
-        NDArray weightedSum(NDArray v) {
-            NDArray sum = LinearGradientBounds.weightedSum(lambda, v);
-            return mirrored ? NDArrays.concat(new NDList(sum, sum.neg()), 1) : sum;
+        /** {@link LinearGradientBounds#weightedSums} {@code Σ λ·v} of every specification, {@code [rows, specs]} each. */
+        NDArray[] weightedSums(NDArray[] vs) {
+            NDArray[] sums = LinearGradientBounds.weightedSums(lambda, vs);
+            for (int j = 0; mirrored && j < sums.length; j++) {
+                sums[j] = sums[j] == null ? null : NDArrays.concat(new NDList(sums[j], sums[j].neg()), 1);
+            }
+            return sums;
         }
 
         /** {@code Σ |λ|·v} of every specification, {@code [rows, specs]}. */
@@ -546,15 +551,53 @@ final class LinearGradientBounds implements GradientBounds {
     }
 
     /**
-     * {@code Σ |λ|·v} over the sample axes, {@code [rows, specs]}, for v ≥ 0: the rounding of a step on λ. Given
-     * λ⁺ = max(λ, 0) (or null), computed as {@code 2·Σ λ⁺·v − Σ λ·v}, equal in real arithmetic and within a relative
-     * 3γ_n in float64 (both sums bounded by Σ|λ|·v), so that |λ| is never made; the sums are {@link #weightedSum}s.
+     * A sum a relaxation step takes of λ and of λ⁺ = max(λ, 0): the vector each is weighted by ({@link StepSums}),
+     * null where λ⁺ takes no part.
      */
-    private NDArray roundingOf(Chain lambda, NDArray positive, NDArray v) {
-        if (positive == null) {
-            return lambda.absoluteSum(v);
+    private record Term(NDArray ofLambda, NDArray ofPositive) {
+
+        /**
+         * {@code Σ λ⁺·a + λ⁻·b}, computed as {@code Σ λ·b + λ⁺·(a − b)}: equal in real arithmetic (λ = λ⁺ + λ⁻), so
+         * that λ⁻ is never made.
+         */
+        static Term split(NDArray a, NDArray b) {
+            return new Term(b, a == b ? null : a.sub(b));
         }
-        return weightedSum(positive, v).mul(k.of(2)).sub(lambda.weightedSum(v));
+
+        /**
+         * {@code Σ |λ|·v} for v ≥ 0, the rounding of a step on λ, computed as {@code 2·Σ λ⁺·v − Σ λ·v}: equal in real
+         * arithmetic and within a relative 3γ_n in float64 (both sums bounded by Σ|λ|·v), so that |λ| is never made.
+         */
+        static Term rounding(NDArray v) {
+            return new Term(v, v);
+        }
+    }
+
+    /**
+     * The {@link Term}s of one relaxation step, {@code [rows, specs]} each: λ and λ⁺, the largest arrays of the step,
+     * are each read once for all of them ({@link #weightedSums}).
+     */
+    private record StepSums(NDArray[] ofLambda, NDArray[] ofPositive) {
+
+        static StepSums of(Chain lambda, NDArray positive, Term... terms) {
+            NDArray[] forLambda = new NDArray[terms.length];
+            NDArray[] forPositive = new NDArray[terms.length];
+            for (int j = 0; j < terms.length; j++) {
+                forLambda[j] = terms[j].ofLambda();
+                forPositive[j] = terms[j].ofPositive();
+            }
+            return new StepSums(lambda.weightedSums(forLambda), weightedSums(positive, forPositive));
+        }
+
+        /** Term j, a {@link Term#split}. */
+        NDArray split(int j) {
+            return ofPositive[j] == null ? ofLambda[j] : ofLambda[j].add(ofPositive[j]);
+        }
+
+        /** Term j, a {@link Term#rounding}. */
+        NDArray rounding(int j, Scalars k) {
+            return ofPositive[j].mul(k.of(2)).sub(ofLambda[j]);
+        }
     }
 
     /** An upper bound of the absolute values in a box, {@code |c| + r}, {@code [rows, sample...]}. */
@@ -588,12 +631,49 @@ final class LinearGradientBounds implements GradientBounds {
     }
 
     /**
-     * {@code Σ λ⁺·a + λ⁻·b} over the sample axes, {@code [rows, specs]}, given λ and λ⁺ = max(λ, 0): computed as
-     * {@code Σ λ·b + λ⁺·(a − b)}, equal in real arithmetic (λ = λ⁺ + λ⁻), so that λ⁻ is never made and, for a and b
-     * one vector per row, both sums are matrix–vector products ({@link #weightedSum}).
+     * {@link #weightedSum} of a against each of several v (a null v gives null). Those that are one vector per row
+     * make one batched matrix product together when a has several specifications, which reads a once for all of them;
+     * each sum is the same as {@link #weightedSum}'s but for the order of its additions.
      */
-    private static NDArray splitSum(Chain lambda, NDArray positive, NDArray a, NDArray b) {
-        return a == b ? lambda.weightedSum(a) : lambda.weightedSum(b).add(weightedSum(positive, a.sub(b)));
+    private static NDArray[] weightedSums(NDArray a, NDArray[] vs) {
+        NDArray[] out = new NDArray[vs.length];
+        long specs = a.getShape().get(1);
+        List<Integer> together = new ArrayList<>();
+        for (int j = 0; j < vs.length; j++) {
+            if (vs[j] != null && (specs == 1 || vs[j].getShape().get(1) != 1)) {
+                out[j] = weightedSum(a, vs[j]);
+            } else if (vs[j] != null) {
+                together.add(j);
+            }
+        }
+        if (together.size() == 1) {
+            out[together.get(0)] = weightedSum(a, vs[together.get(0)]);
+        } else if (together.size() > 1) {
+            long aRows = a.getShape().get(0);
+            long rows = aRows;
+            for (int j : together) {
+                rows = Math.max(rows, vs[j].getShape().get(0));
+            }
+            long width = a.getShape().size() / (aRows * specs);
+            NDList vectors = new NDList();
+            for (int j : together) {
+                vectors.add(vs[j].reshape(vs[j].getShape().get(0), width).broadcast(new Shape(rows, width)));
+            }
+            int m = together.size();
+            if (aRows == 1 && rows > 1) { // a is every row's: [rows·m, width] times aᵀ, as in weightedSum
+                NDArray sums = NDArrays.stack(vectors, 1).reshape(rows * m, width).matMul(a.reshape(specs, width).transpose())
+                        .reshape(rows, m, specs);
+                for (int t = 0; t < m; t++) {
+                    out[together.get(t)] = sums.get(":, " + t + ", :");
+                }
+            } else {
+                NDArray sums = a.reshape(aRows, specs, width).matMul(NDArrays.stack(vectors, 2));
+                for (int t = 0; t < m; t++) {
+                    out[together.get(t)] = sums.get(":, :, " + t);
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -654,9 +734,11 @@ final class LinearGradientBounds implements GradientBounds {
                 NDArray slopes = lowerSlope.abs().add(upperSlope.abs());
                 NDArray v = lowerOffset.abs().add(upperOffset.abs()).add(slopes.mul(extent(boxes[i]).expandDims(1))).mul(k.of(2));
                 NDArray below = downStepRounding(i - 1, boxes);
-                b = b.plusRounding(roundingOf(Chain.of(l), positive, below == null ? v : v.add(slopes.mul(below))));
+                StepSums sums = StepSums.of(Chain.of(l), positive, Term.rounding(below == null ? v : v.add(slopes.mul(below))),
+                        Term.split(lowerOffset, upperOffset));
+                b = b.plusRounding(sums.rounding(0, k));
                 counted = below != null;
-                b = b.plusConstant(splitSum(Chain.of(l), positive, lowerOffset, upperOffset));
+                b = b.plusConstant(sums.split(1));
                 l = splitProduct(l, positive, lowerSlope, upperSlope);
             } else {
                 LinearMap map = model.linearMap(i);
@@ -667,7 +749,7 @@ final class LinearGradientBounds implements GradientBounds {
                 }
                 NDArray v = counted ? null : downStepRounding(i, boxes);
                 if (v != null) {
-                    b = b.plusRounding(roundingOf(Chain.of(l), null, v));
+                    b = b.plusRounding(Chain.of(l).absoluteSum(v));
                 }
                 counted = false;
                 l = map.adjoint(rowsOf)[0].reshape(new Shape(rows, specs).addAll(new Shape(sampleShapes[i])));
@@ -765,7 +847,7 @@ final class LinearGradientBounds implements GradientBounds {
                 LinearMap map = model.linearMap(i);
                 NDArray v = counted ? null : upStepRounding(i, adjoints);
                 if (v != null) {
-                    bound = bound.plusRounding(roundingOf(lambda, null, v));
+                    bound = bound.plusRounding(lambda.absoluteSum(v));
                 }
                 counted = false;
                 long held = lambda.lambda().getShape().get(1);
@@ -787,7 +869,6 @@ final class LinearGradientBounds implements GradientBounds {
             NDArray positive = lambda.positive(k.of(0));
             NDArray lowerConstant = du.mul(au).add(dl.mul(al).sub(du.mul(au)).mul(beta)).neg();
             NDArray upperConstant = dl.mul(au).add(du.mul(al).sub(dl.mul(au)).mul(beta)).neg();
-            bound = bound.plusConstant(splitSum(lambda, positive, lowerConstant, upperConstant));
             // the coefficient μ = λ·m on d, m = au + β·(al − au), has μ⁺ = λ⁺m⁺ + λ⁻m⁻ and μ⁻ = λ⁺m⁻ + λ⁻m⁺, so the
             // relaxation of d enters through λ⁺ and λ⁻ with m's signs folded into its per-element lines: μ is never made
             NDArray m = au.add(al.sub(au).mul(beta));
@@ -799,11 +880,14 @@ final class LinearGradientBounds implements GradientBounds {
             boolean constantDerivative = LinearRelaxation.derivativeIsConstant((Activation) model.graph().nodes().get(i).op());
             NDArray above = upStepRounding(i + 1, adjoints);
             NDArray below = constantDerivative ? null : downStepRounding(i - 1, boxes);
-            bound = bound.plusRounding(roundingOf(lambda, positive, productRounding(dl, du, al, au, r, extent(boxes[i]).expandDims(1),
-                    above, below)));
+            StepSums sums = StepSums.of(lambda, positive, Term.split(lowerConstant, upperConstant),
+                    Term.rounding(productRounding(dl, du, al, au, r, extent(boxes[i]).expandDims(1), above, below)),
+                    Term.split(mPositive.mul(lowerOffset).add(mNegative.mul(upperOffset)),
+                            mNegative.mul(lowerOffset).add(mPositive.mul(upperOffset))));
+            bound = bound.plusConstant(sums.split(0));
+            bound = bound.plusRounding(sums.rounding(1, k));
             counted = above != null;
-            bound = bound.plusConstant(splitSum(lambda, positive, mPositive.mul(lowerOffset).add(mNegative.mul(upperOffset)),
-                    mNegative.mul(lowerOffset).add(mPositive.mul(upperOffset))));
+            bound = bound.plusConstant(sums.split(2));
             if (!constantDerivative) {
                 // constant bounds of σ′ have slopes 0: nothing would flow down the forward pass but zeros
                 NDArray lowerSlope = r.lowerSlope().expandDims(1);
@@ -817,7 +901,7 @@ final class LinearGradientBounds implements GradientBounds {
                     : Chain.of(splitProduct(lambda.all(), positive, du.add(dl.sub(du).mul(beta)), dl.add(du.sub(dl).mul(beta))));
         }
         NDArray oneHot = classes.oneHot((int) sampleShapes[nodes][0], DataType.FLOAT64).expandDims(1);
-        return bound.plusConstant(lambda.weightedSum(oneHot));
+        return bound.plusConstant(lambda.weightedSums(new NDArray[] {oneHot})[0]);
     }
 
     /**
@@ -830,7 +914,7 @@ final class LinearGradientBounds implements GradientBounds {
      * the new coefficient on δ is within {@code S_d} of λ and multiplies an adjoint of at most {@code S_a}. The rounding
      * V of the affine steps next to this one, up the chain ({@code above}) and down the forward pass ({@code below}),
      * either null, is counted here too, on the bounds of the coefficients they take: here λ⁺ is at hand, so no |λ| is
-     * made ({@link #roundingOf}).
+     * made ({@link Term#rounding}).
      */
     private NDArray productRounding(NDArray dl, NDArray du, NDArray al, NDArray au, LinearRelaxation r, NDArray extent,
             NDArray above, NDArray below) {
