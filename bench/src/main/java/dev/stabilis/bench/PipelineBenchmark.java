@@ -11,6 +11,7 @@ import dev.stabilis.demo.EmbeddedKafkaBroker;
 import dev.stabilis.demo.KServeRecords;
 import dev.stabilis.model.ModelRepository;
 import dev.stabilis.service.ModelPipeline;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -239,13 +241,13 @@ public final class PipelineBenchmark {
     /** The runner's micro-batches of the phase, warm-up included: how many, their mean size and compute time, the longest. */
     private static Map<String, Double> runnerBatches(SimpleMeterRegistry registry) {
         Map<String, Double> out = new LinkedHashMap<>();
-        io.micrometer.core.instrument.Timer batches = registry.find("stabilis.runner.batch").timer();
+        Timer batches = registry.find("stabilis.runner.batch").timer();
         if (batches != null) {
             out.put("count", (double) batches.count());
             double samples = registry.find("stabilis.samples").counters().stream().mapToDouble(c -> c.count()).sum();
             out.put("meanSize", samples / batches.count());
-            out.put("meanComputeMs", batches.mean(java.util.concurrent.TimeUnit.MILLISECONDS));
-            out.put("maxComputeMs", batches.max(java.util.concurrent.TimeUnit.MILLISECONDS));
+            out.put("meanComputeMs", batches.mean(TimeUnit.MILLISECONDS));
+            out.put("maxComputeMs", batches.max(TimeUnit.MILLISECONDS));
         }
         return out;
     }

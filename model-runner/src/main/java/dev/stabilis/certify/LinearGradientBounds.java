@@ -349,9 +349,7 @@ final class LinearGradientBounds implements GradientBounds {
      * on the same numbers, so the same bounds, without a matrix product the size of the batch.
      */
     private static NDArray identities(NDManager manager, long[] sampleShape) {
-        long width = Shapes.size(sampleShape);
-        NDArray eye = manager.eye((int) width).toType(DataType.FLOAT64, false);
-        return NDArrays.concat(new NDList(eye, eye.neg())).reshape(new Shape(1, 2 * width).addAll(new Shape(sampleShape)));
+        return Chain.identities(manager, sampleShape, false).lambda();
     }
 
     private boolean isActivation(int node) {
@@ -502,12 +500,10 @@ final class LinearGradientBounds implements GradientBounds {
 
         /** The specifications {@code [I; −I]} on a value of this sample shape, mirrored or held whole. */
         static Chain identities(NDManager manager, long[] sampleShape, boolean mirrored) {
-            if (!mirrored) {
-                return of(LinearGradientBounds.identities(manager, sampleShape));
-            }
             long width = Shapes.size(sampleShape);
             NDArray eye = manager.eye((int) width).toType(DataType.FLOAT64, false);
-            return new Chain(eye.reshape(new Shape(1, width).addAll(new Shape(sampleShape))), true);
+            Chain identity = new Chain(eye.reshape(new Shape(1, width).addAll(new Shape(sampleShape))), true);
+            return mirrored ? identity : of(identity.all());
         }
 
         long rows() {
@@ -610,30 +606,18 @@ final class LinearGradientBounds implements GradientBounds {
         return a.getShape().dimension() == 2 ? a : a.reshape(a.getShape().get(0), a.getShape().get(1), -1).sum(new int[] {2});
     }
 
-    /**
-     * {@code Σ a·v} over the sample axes, {@code [rows, specs]}, for coefficients a ({@code [rows or 1, specs, sample...]})
-     * and v either one vector per row ({@code [rows, 1, sample...]}): a batched matrix–vector product, which reads a
-     * once and writes nothing its size (a matrix product {@code v·aᵀ} where a is every row's, which a batched product
-     * would first copy per row); or one per specification ({@code [rows, specs, sample...]}): product and sum. They
-     * differ from each other only in the order of the additions.
-     */
+    /** {@code Σ a·v} over the sample axes, {@code [rows, specs]}: {@link #weightedSums} of one v. */
     private static NDArray weightedSum(NDArray a, NDArray v) {
-        long specs = a.getShape().get(1);
-        if (v.getShape().get(1) != 1 || specs == 1) {
-            return sumSample(a.mul(v));
-        }
-        long rows = v.getShape().get(0);
-        if (a.getShape().get(0) == 1 && rows > 1) {
-            return v.reshape(rows, -1).matMul(a.reshape(specs, -1).transpose());
-        }
-        rows = Math.max(a.getShape().get(0), rows);
-        return a.reshape(a.getShape().get(0), specs, -1).matMul(v.reshape(v.getShape().get(0), -1, 1)).reshape(rows, specs);
+        return weightedSums(a, new NDArray[] {v})[0];
     }
 
     /**
-     * {@link #weightedSum} of a against each of several v (a null v gives null). Those that are one vector per row
-     * make one batched matrix product together when a has several specifications, which reads a once for all of them;
-     * each sum is the same as {@link #weightedSum}'s but for the order of its additions.
+     * {@code Σ a·v} over the sample axes, {@code [rows, specs]}, for coefficients a ({@code [rows or 1, specs, sample...]})
+     * and each of several v (a null v gives null). The v that are one vector per row ({@code [rows, 1, sample...]}) make
+     * one batched matrix product together, which reads a once for all of them and writes nothing its size (where a is
+     * every row's, a matrix product {@code v·aᵀ}, which a batched product would first copy per row); a v with one
+     * vector per specification ({@code [rows, specs, sample...]}), or a with one specification, takes product and sum.
+     * The two differ only in the order of the additions.
      */
     private static NDArray[] weightedSums(NDArray a, NDArray[] vs) {
         NDArray[] out = new NDArray[vs.length];
@@ -641,14 +625,12 @@ final class LinearGradientBounds implements GradientBounds {
         List<Integer> together = new ArrayList<>();
         for (int j = 0; j < vs.length; j++) {
             if (vs[j] != null && (specs == 1 || vs[j].getShape().get(1) != 1)) {
-                out[j] = weightedSum(a, vs[j]);
+                out[j] = sumSample(a.mul(vs[j]));
             } else if (vs[j] != null) {
                 together.add(j);
             }
         }
-        if (together.size() == 1) {
-            out[together.get(0)] = weightedSum(a, vs[together.get(0)]);
-        } else if (together.size() > 1) {
+        if (!together.isEmpty()) {
             long aRows = a.getShape().get(0);
             long rows = aRows;
             for (int j : together) {
@@ -660,7 +642,7 @@ final class LinearGradientBounds implements GradientBounds {
                 vectors.add(vs[j].reshape(vs[j].getShape().get(0), width).broadcast(new Shape(rows, width)));
             }
             int m = together.size();
-            if (aRows == 1 && rows > 1) { // a is every row's: [rows·m, width] times aᵀ, as in weightedSum
+            if (aRows == 1 && rows > 1) { // a is every row's: [rows·m, width] times aᵀ
                 NDArray sums = NDArrays.stack(vectors, 1).reshape(rows * m, width).matMul(a.reshape(specs, width).transpose())
                         .reshape(rows, m, specs);
                 for (int t = 0; t < m; t++) {
