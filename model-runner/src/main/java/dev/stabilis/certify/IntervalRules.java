@@ -29,15 +29,22 @@ import dev.stabilis.graph.Transpose;
 final class IntervalRules implements OpVisitor<IntervalRule> {
 
     private final GraphModel model;
+    private final SingleRadii singleRadii;
     private int node;
 
-    IntervalRules(GraphModel model) {
+    private IntervalRules(GraphModel model, SingleRadii singleRadii) {
         this.model = model;
+        this.singleRadii = singleRadii;
     }
 
     /** The rules of every node, in node order. */
     static IntervalRule[] of(GraphModel model) {
-        IntervalRules rules = new IntervalRules(model);
+        return of(model, SingleRadii.WHERE_FASTER);
+    }
+
+    /** The rules of every node, with the given dense radius products in float32 ({@link AffineRule}). */
+    static IntervalRule[] of(GraphModel model, SingleRadii singleRadii) {
+        IntervalRules rules = new IntervalRules(model, singleRadii);
         IntervalRule[] out = new IntervalRule[model.size()];
         for (int i = 0; i < out.length; i++) {
             rules.node = i;
@@ -47,7 +54,7 @@ final class IntervalRules implements OpVisitor<IntervalRule> {
     }
 
     private IntervalRule affine() {
-        return new AffineRule(model, node);
+        return new AffineRule(model, node, singleRadii);
     }
 
     @Override

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import dev.stabilis.graph.Dense;
+import dev.stabilis.graph.HostTensor;
 
 /** {@code y = x Wᵀ + b} on the last axis; backward {@code g W}. */
 final class DenseKernel extends LinearKernel {
@@ -16,8 +17,15 @@ final class DenseKernel extends LinearKernel {
     private final long outputs;
     private NDArray magnitude;
     private NDArray magnitudeTransposed;
+    /** The model's weight on the host and the manager it lives in, for {@link #singleMagnitude}; null on supplied arrays. */
+    private final HostTensor hostWeight;
+    private final NDManager manager;
+    private NDArray singleMagnitude;
+    private NDArray singleMagnitudeTransposed;
 
     DenseKernel(Dense op, NDManager manager, DataType type) {
+        this.hostWeight = op.weight();
+        this.manager = manager;
         this.weight = DeviceTensors.upload(manager, op.weight(), type);
         this.weightTransposed = weight.transpose().duplicate();
         this.bias = op.bias() == null ? null : DeviceTensors.upload(manager, op.bias(), type);
@@ -30,6 +38,8 @@ final class DenseKernel extends LinearKernel {
      * graph), so results remain differentiable with respect to the arrays.
      */
     DenseKernel(NDArray weight, NDArray bias) {
+        this.hostWeight = null;
+        this.manager = null;
         this.weight = weight;
         this.weightTransposed = weight.transpose();
         this.bias = bias;
@@ -74,6 +84,35 @@ final class DenseKernel extends LinearKernel {
         return magnitudeTransposed;
     }
 
+    /** The model's own weights have a float32 copy of |W| rounded up ({@link SingleMagnitude}); supplied arrays do not. */
+    @Override
+    public boolean hasSingleMagnitude() {
+        return hostWeight != null;
+    }
+
+    @Override
+    public NDArray singleMagnitude(NDArray radius) {
+        return radius.matMul(singleMagnitudes()[1]);
+    }
+
+    @Override
+    public NDArray singleMagnitudeAdjoint(NDArray grad) {
+        return grad.matMul(singleMagnitudes()[0]);
+    }
+
+    /** {@code {|W|, |W|ᵀ}} in float32, rounded up, made on first use and kept for the model's lifetime. */
+    private synchronized NDArray[] singleMagnitudes() {
+        if (!hasSingleMagnitude()) {
+            throw new UnsupportedOperationException("a dense map on supplied arrays has no float32 magnitude");
+        }
+        if (singleMagnitude == null) {
+            singleMagnitude = SingleMagnitude.of(manager, hostWeight);
+            singleMagnitudeTransposed = singleMagnitude.transpose();
+            NDScope.unregister(singleMagnitude, singleMagnitudeTransposed);
+        }
+        return new NDArray[] {singleMagnitude, singleMagnitudeTransposed};
+    }
+
     @Override
     public long terms() {
         return inputs + 1;
@@ -99,6 +138,10 @@ final class DenseKernel extends LinearKernel {
         if (magnitude != null) {
             magnitude.close();
             magnitudeTransposed.close();
+        }
+        if (singleMagnitude != null) {
+            singleMagnitude.close();
+            singleMagnitudeTransposed.close();
         }
     }
 }
