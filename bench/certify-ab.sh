@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# A/B of two builds of the certify path, interleaved on the same rows: CertifyBenchmark --part certify from the
+# A/B of two builds of the certify path, interleaved on the same rows: CertifyBenchmark --part certify (PART) from the
 # classes and libs of BEFORE and AFTER (each a copy of bench/target/{classes,lib} made after bench/build.sh at the
 # two commits), digits MLP and 784-512-512-10 MLP (MODELS, default "digits wide"), batch 256 and 4096 (BATCHES);
-# RADIUS=true also times the radius search.
+# RADIUS=true also times the radius search; PART=bounds times GradientBounds.bounds alone (the interval method).
 #   BEFORE=/tmp/before AFTER=/tmp/after ROUNDS=2 SECONDS_PER_RUN=3 bench/certify-ab.sh
 #   BEFORE=/tmp/before AFTER=/tmp/after MODELS=digits BATCHES="1 4 16" bench/certify-ab.sh
 # THREADS_BEFORE / THREADS_AFTER give each side its own PyTorch intra-op threads (default THREADS, 2): one build against
@@ -30,7 +30,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
         [[ "$side" == after ]] && dir="${AFTER:?}" threads="${THREADS_AFTER:-$THREADS}"
         java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$threads" -Dai.djl.pytorch.num_interop_threads=1 \
           -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$dir/classes:$dir/lib/*" dev.stabilis.bench.CertifyBenchmark \
-          --model "${MODELS[$name]}" --batch "$batch" --part certify --seconds "$SECONDS_PER_RUN" \
+          --model "${MODELS[$name]}" --batch "$batch" --part "${PART:-certify}" --seconds "$SECONDS_PER_RUN" \
           --radius "${RADIUS:-false}" --out "$OUT/$name-$batch-$side-$round.json" > /dev/null 2>&1
       done
     done
