@@ -26,9 +26,10 @@ import dev.stabilis.graph.Dense;
  *
  * <p><b>Float32 radii.</b> The radius product {@code |W| v} of a dense node of the graph's own constants on the CPU
  * is taken in float32 where that is faster ({@link SingleRadii#WHERE_FASTER}) and its sum is short (at most 2¹⁴
- * terms): sgemm runs about twice as fast as dgemm; the centres stay float64. It stays an upper bound. The copy W₃₂ of |W| is rounded up and never subnormal ({@link SingleMagnitude});
- * v is rounded to nearest, so {@code v ≤ v₃₂/(1 − u)} (u = 2⁻²⁴) where v₃₂ is normal; the float32 sum R of n
- * products of any order errs by at most {@code γ_n Σ W₃₂ v₃₂}. Hence {@code |W| v ≤ (R + A)/(1 − γ_{n+1})}, A =
+ * terms): sgemm runs about twice as fast as dgemm; the centres stay float64. It stays an upper bound. The copy W₃₂
+ * of |W| is rounded up and never subnormal ({@link SingleMagnitude}); v is rounded to nearest, so
+ * {@code v ≤ v₃₂/(1 − u)} (u = 2⁻²⁴) where v₃₂ is normal; the float32 sum R of n products of any order errs by at
+ * most {@code γ_n Σ W₃₂ v₃₂}. Hence {@code |W| v ≤ (R + A)/(1 − γ_{n+1})}, A =
  * {@code n·2⁻¹²⁶(max W₃₂ + 2)} covering values below float32's normal range (subnormal or flushed inputs, products
  * and partial sums). The rule takes {@code R (1 + 2γ_{n+1}) + 2A} in float64, which covers that and the two roundings
  * of its own evaluation. The radius is at most {@code 2γ_{n+1}} wider than in float64: 9.4·10⁻⁵ at 784 terms.
@@ -150,8 +151,7 @@ final class AffineRule implements IntervalRule {
             r = r.add(pointOffsetSlack != null && slack == pointSlack ? pointOffsetSlack : Tensors.times(offset, k.of(slack), r));
         }
         if (single) {
-            bound = Interval.GROWTH * ((1 + 2 * singleGamma(n)) * (1 + SINGLE_UNIT) * (1 + slack)
-                    * (singleNorms[0] * in[0].bound() + norms[2]) + singleAbsolute(n));
+            bound = singleBound(singleNorms[0], in[0].bound(), norms[2], n, slack);
         }
         return new Interval(c, r, Interval.proven(bound)).sanitized(k);
     }
@@ -166,8 +166,7 @@ final class AffineRule implements IntervalRule {
         boolean single = single(r.getShape().get(0), n, map.terms() - 1, adjoint.bound(), bound);
         NDArray[] radii = single ? new NDArray[] {singleRadius(r, n, true)} : map.magnitudeAdjoint(r);
         if (single) {
-            bound = Interval.GROWTH * ((1 + 2 * singleGamma(n)) * (1 + SINGLE_UNIT) * (1 + slack) * singleNorms[1] * adjoint.bound()
-                    + singleAbsolute(n));
+            bound = singleBound(singleNorms[1], adjoint.bound(), 0, n, slack);
         }
         Interval[] result = new Interval[c.length];
         for (int j = 0; j < c.length; j++) {
@@ -190,6 +189,15 @@ final class AffineRule implements IntervalRule {
         NDArray v32 = v.toType(DataType.FLOAT32, false);
         NDArray product = adjoint ? map.singleMagnitudeAdjoint(v32) : map.singleMagnitude(v32);
         return product.toType(DataType.FLOAT64, false).mul(k.of(1 + 2 * singleGamma(n))).add(k.of(singleAbsolute(n)));
+    }
+
+    /**
+     * The proven magnitude of a result whose radius came from float32 products: {@code norm} the float32 copy's
+     * operator norm, {@code offset} the largest |b| (0 backward), n the terms of each sum.
+     */
+    private double singleBound(double norm, double inputBound, double offset, long n, double slack) {
+        return Interval.GROWTH * ((1 + 2 * singleGamma(n)) * (1 + SINGLE_UNIT) * (1 + slack) * (norm * inputBound + offset)
+                + singleAbsolute(n));
     }
 
     /** {@code γ_{n+1} = (n + 1)u / (1 − (n + 1)u)} for float32's unit roundoff u = 2⁻²⁴. */

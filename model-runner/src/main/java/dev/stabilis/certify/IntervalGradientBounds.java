@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  * The interval method of {@link GradientBounds}: interval bound propagation through the forward and backward pass
  * of a dataflow graph (Wicker et al. 2022,
  * generalised in ALGORITHMS.md §6): for a box of inputs it bounds every coordinate of the input gradient of a target
- * score, batched on DJL {@code NDArray}s in float64.
+ * score, batched on DJL {@code NDArray}s in float64 (the radius products of wide dense layers on the CPU in float32,
+ * rounded up: {@link AffineRule}).
  *
  * <p>Forward, each node maps boxes of its inputs to a box of its output ({@link IntervalRule}); the backward pass
  * starts from the seed of the target (e_c for a logit; e_c − p for a log-probability, with p bounded by the softmax
