@@ -36,12 +36,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class LinearGradientBoundsTest {
 
-    /**
-     * The search at the ε and on the operator chains besides the real fixtures' ε = 0.01 (which get the thorough
-     * budget): 150 points, 4 coordinates pushed up and down in 6 steps, a tenth of the thorough search's Hessian work.
-     */
-    private static final BoxSearch.Budget LIGHT = new BoxSearch.Budget(100, 50, 4, 6);
-
     /** The weights −1 summed with 2⁵⁴ and −2⁵⁴ in {@link #boundsWhoseTermsCancelStillHoldTheExactGradient}. */
     private static final int ONES = 400;
 
@@ -89,7 +83,8 @@ class LinearGradientBoundsTest {
             double[][] rows = rows(graph, name);
             double scale = name.startsWith("breast") ? 50 : 1;
             for (double epsilon : new double[] {0.001, 0.01, 0.05}) {
-                BoxSearch.Budget budget = Fixture.ONNX.contains(name) && epsilon == 0.01 ? BoxSearch.Budget.THOROUGH : LIGHT;
+                // the thorough search at the real fixtures' ε = 0.01, the light one at the other ε and on the operator chains
+                BoxSearch.Budget budget = Fixture.ONNX.contains(name) && epsilon == 0.01 ? BoxSearch.Budget.THOROUGH : SoundnessSuite.LIGHT;
                 assertThat(SoundnessSuite.escapes(bounds, rows, epsilon * scale, TargetKind.LOGIT, 11, budget)).as("%s ε=%s", name, epsilon)
                         .isEmpty();
             }
@@ -170,11 +165,11 @@ class LinearGradientBoundsTest {
         Graph graph = OnnxImporter.read(Fixture.load("digits_mlp_relu").onnx());
         double[][] rows = rows(graph, "digits_mlp_relu");
         try (GradientBounds sound = GradientBounds.load(graph, Device.cpu(), GradientBounds.LINEAR, ALPHA_STEPS)) {
-            assertThat(SoundnessSuite.escapes(sound, rows, 0.01, TargetKind.LOGIT, 5, LIGHT)).isEmpty();
+            assertThat(SoundnessSuite.escapes(sound, rows, 0.01, TargetKind.LOGIT, 5, SoundnessSuite.LIGHT)).isEmpty();
         }
         try (GradientBounds broken = new LinearGradientBounds(IntervalGradientBounds.load(graph, Device.cpu()),
                 java.util.function.UnaryOperator.identity(), ALPHA_STEPS, v -> v.clip(0, 1).mul(1.05))) {
-            assertThat(SoundnessSuite.escapes(broken, rows, 0.01, TargetKind.LOGIT, 5, LIGHT)).as("escapes under the broken projection").isNotEmpty();
+            assertThat(SoundnessSuite.escapes(broken, rows, 0.01, TargetKind.LOGIT, 5, SoundnessSuite.LIGHT)).as("escapes under the broken projection").isNotEmpty();
         }
     }
 
@@ -368,12 +363,12 @@ class LinearGradientBoundsTest {
         Graph graph = OnnxImporter.read(Fixture.load("digits_mlp_softplus").onnx());
         double[][] rows = rows(graph, "digits_mlp_softplus");
         try (GradientBounds sound = GradientBounds.load(graph, Device.cpu(), GradientBounds.LINEAR)) {
-            assertThat(SoundnessSuite.escapes(sound, rows, 0.01, TargetKind.LOGIT, 5, LIGHT)).isEmpty();
+            assertThat(SoundnessSuite.escapes(sound, rows, 0.01, TargetKind.LOGIT, 5, SoundnessSuite.LIGHT)).isEmpty();
         }
         try (GradientBounds broken = new LinearGradientBounds(IntervalGradientBounds.load(graph, Device.cpu()),
                 r -> new LinearRelaxation(r.lowerSlope().mul(1.05), r.lowerOffset(), r.upperSlope(), r.upperOffset()), 0,
                 RelaxationParameters.FEASIBLE)) {
-            assertThat(SoundnessSuite.escapes(broken, rows, 0.01, TargetKind.LOGIT, 5, LIGHT)).as("escapes under the broken relaxation").isNotEmpty();
+            assertThat(SoundnessSuite.escapes(broken, rows, 0.01, TargetKind.LOGIT, 5, SoundnessSuite.LIGHT)).as("escapes under the broken relaxation").isNotEmpty();
         }
     }
 }

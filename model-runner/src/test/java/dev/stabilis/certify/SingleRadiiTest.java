@@ -16,10 +16,8 @@ import dev.stabilis.graph.Shapes;
 import dev.stabilis.onnx.OnnxImporter;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -29,16 +27,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class SingleRadiiTest {
 
-    /** A light search: the float64 path gets the thorough one (GradientBoundsSoundnessTest), float32 widens it. */
-    private static final BoxSearch.Budget LIGHT = new BoxSearch.Budget(100, 50, 4, 6);
-
-    static Stream<Arguments> fixtures() {
-        return Fixture.ONNX.stream().flatMap(name -> Stream.of(TargetKind.LOGIT, TargetKind.LOG_PROBABILITY)
-                .map(kind -> Arguments.of(Fixture.load(name), kind)));
-    }
-
+    /**
+     * Every fixture and target, as the float64 path's thorough soundness suite takes them; float32 only widens those
+     * bounds, so the search here is the light one.
+     */
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("fixtures")
+    @MethodSource("dev.stabilis.certify.GradientBoundsSoundnessTest#cases")
     void float32RadiiContainTheFloat64BoundsWidenThemLittleAndNoPointEscapes(Fixture fixture, TargetKind kind) {
         Graph graph = OnnxImporter.read(fixture.onnx());
         try (GradientBounds owner = GradientBounds.load(graph, Device.cpu());
@@ -65,7 +59,7 @@ class SingleRadiiTest {
                         anyWider |= hi - lo > hi64 - lo64 + rounding;
                     }
                 }
-                assertThat(SoundnessSuite.escapes(single, rows, epsilon * scale, kind, 17, LIGHT)).as(where).isEmpty();
+                assertThat(SoundnessSuite.escapes(single, rows, epsilon * scale, kind, 17, SoundnessSuite.LIGHT)).as(where).isEmpty();
             }
             assertThat(anyWider).as("%s: some bound came from float32 products (else this tests nothing)", fixture).isTrue();
         }
