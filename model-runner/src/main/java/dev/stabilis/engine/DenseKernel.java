@@ -49,7 +49,7 @@ final class DenseKernel extends LinearKernel {
 
     @Override
     public NDArray linear(NDArray[] in) {
-        return in[0].matMul(weightTransposed);
+        return product(in[0], weightTransposed);
     }
 
     @Override
@@ -59,18 +59,25 @@ final class DenseKernel extends LinearKernel {
 
     @Override
     public NDArray[] adjoint(NDArray grad) {
-        return new NDArray[] {grad.matMul(weight)};
+        return new NDArray[] {product(grad, weight)};
     }
 
     @Override
     public NDArray magnitude(NDArray[] radii) {
-        return radii[0].matMul(magnitudeTransposed());
+        return product(radii[0], magnitudeTransposed());
     }
 
     @Override
     public NDArray[] magnitudeAdjoint(NDArray grad) {
         magnitudeTransposed();
-        return new NDArray[] {grad.matMul(magnitude)};
+        return new NDArray[] {product(grad, magnitude)};
+    }
+
+    /** {@code a b} for a matrix b, on the threads {@link IntraOpThreads#forProduct} gives its multiply-adds. */
+    private static NDArray product(NDArray a, NDArray b) {
+        try (IntraOpThreads threads = IntraOpThreads.forProduct(a.size() * b.getShape().get(1))) {
+            return a.matMul(b);
+        }
     }
 
     /** |W|ᵀ, made on first use (only interval propagation needs it), from the weight so autograd follows it. */
@@ -92,12 +99,12 @@ final class DenseKernel extends LinearKernel {
 
     @Override
     public NDArray singleMagnitude(NDArray radius) {
-        return radius.matMul(singleMagnitudes()[1]);
+        return product(radius, singleMagnitudes()[1]);
     }
 
     @Override
     public NDArray singleMagnitudeAdjoint(NDArray grad) {
-        return grad.matMul(singleMagnitudes()[0]);
+        return product(grad, singleMagnitudes()[0]);
     }
 
     /** {@code {|W|, |W|ᵀ}} in float32, rounded up, made on first use and kept for the model's lifetime. */

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A small pass runs on its thread alone and gives the thread its count back; a large pass keeps the thread's count;
- * no pass raises it; other threads keep theirs.
+ * no pass raises it; other threads keep theirs. A large product inside a small pass runs on the count the pass lowered
+ * its thread from, and nothing else changes a thread's count.
  */
 class IntraOpThreadsTest {
 
@@ -58,6 +59,57 @@ class IntraOpThreadsTest {
             assertThat(JniUtils.getNumThreads()).isEqualTo(1);
         }
         assertThat(JniUtils.getNumThreads()).isEqualTo(1);
+    }
+
+    @Test
+    void aLargeProductInsideASmallPassRunsOnTheThreadsCountAndGivesTheOneBack() {
+        try (IntraOpThreads pass = IntraOpThreads.forPass(0)) {
+            try (IntraOpThreads product = IntraOpThreads.forProduct(IntraOpThreads.PRODUCT_PARALLEL_FROM_MULTIPLY_ADDS)) {
+                assertThat(JniUtils.getNumThreads()).isEqualTo(2);
+            }
+            assertThat(JniUtils.getNumThreads()).isEqualTo(1);
+        }
+        assertThat(JniUtils.getNumThreads()).isEqualTo(2);
+    }
+
+    @Test
+    void aSmallProductInsideASmallPassStaysOnOneThread() {
+        try (IntraOpThreads pass = IntraOpThreads.forPass(0);
+                IntraOpThreads product = IntraOpThreads.forProduct(IntraOpThreads.PRODUCT_PARALLEL_FROM_MULTIPLY_ADDS - 1)) {
+            assertThat(JniUtils.getNumThreads()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aProductOutsideASmallPassKeepsTheThreadsCount() {
+        try (IntraOpThreads product = IntraOpThreads.forProduct(Long.MAX_VALUE)) {
+            assertThat(JniUtils.getNumThreads()).isEqualTo(2);
+        }
+        JniUtils.setNumThreads(1);
+        try (IntraOpThreads product = IntraOpThreads.forProduct(Long.MAX_VALUE)) {
+            assertThat(JniUtils.getNumThreads()).as("a thread set to one is never raised").isEqualTo(1);
+        }
+        try (IntraOpThreads pass = IntraOpThreads.forPass(IntraOpThreads.PARALLEL_FROM_MULTIPLY_ADDS);
+                IntraOpThreads product = IntraOpThreads.forProduct(Long.MAX_VALUE)) {
+            assertThat(JniUtils.getNumThreads()).as("inside a large pass at one thread").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aNestedSmallPassKeepsTheOuterPassesCountForItsProductsAndAfterIt() {
+        long large = IntraOpThreads.PRODUCT_PARALLEL_FROM_MULTIPLY_ADDS;
+        try (IntraOpThreads outer = IntraOpThreads.forPass(0)) {
+            try (IntraOpThreads inner = IntraOpThreads.forPass(0); IntraOpThreads product = IntraOpThreads.forProduct(large)) {
+                assertThat(JniUtils.getNumThreads()).isEqualTo(2);
+            }
+            try (IntraOpThreads product = IntraOpThreads.forProduct(large)) {
+                assertThat(JniUtils.getNumThreads()).isEqualTo(2);
+            }
+        }
+        JniUtils.setNumThreads(1);
+        try (IntraOpThreads product = IntraOpThreads.forProduct(large)) {
+            assertThat(JniUtils.getNumThreads()).as("after every pass closed").isEqualTo(1);
+        }
     }
 
     @Test
