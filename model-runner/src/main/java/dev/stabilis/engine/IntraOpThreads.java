@@ -25,7 +25,7 @@ public final class IntraOpThreads implements AutoCloseable {
     public static final long PARALLEL_FROM_MULTIPLY_ADDS = 64L << 20;
 
     /** The multiply-adds of one matrix product from which it runs on the thread's count inside a small pass. */
-    public static final long PRODUCT_PARALLEL_FROM_MULTIPLY_ADDS = 1L << 20;
+    public static final long PRODUCT_PARALLEL_FROM_MULTIPLY_ADDS = 1L << 21;
 
     private static final IntraOpThreads UNCHANGED = new IntraOpThreads(0, -1);
 
