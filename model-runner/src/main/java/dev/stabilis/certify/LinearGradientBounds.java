@@ -44,7 +44,9 @@ import java.util.OptionalInt;
  * MLPs that made the softplus bounds 0.4–4 % narrower at twice the cost and the ReLU and tanh bounds no narrower
  * (their σ′ have constant relaxations, so nothing ties one neuron's derivative to another's), so plain
  * {@code linear} leaves it out (BENCHMARKS.md). Each coordinate's final bounds are intersected with the interval
- * bounds (both are sound, so the intersection is).
+ * bounds (both are sound, so the intersection is). On chains of ReLU and LeakyReLU the coefficients up the backward
+ * chain are not made but deferred ({@link DeferredChain}, {@link #deferredLowerBound}): every sum they enter moves
+ * down the chain instead, and they are made only at the elements whose box reaches 0.
  *
  * <p>Rounding is accounted for, not estimated. A bound is a real identity evaluated in float64: each step replaces
  * {@code Σ λ·v} by {@code Σ λ′·u + c} where λ′ and c are computed, so the computed bound is off from a sound one by
@@ -816,6 +818,9 @@ final class LinearGradientBounds implements GradientBounds {
      */
     private Bound gradientLowerBound(int start, Interval[] boxes, Interval[] adjoints, NDArray classes,
             RelaxationParameters parameters) {
+        if (parameters == null && piecewiseLinearFrom(start)) {
+            return deferredLowerBound(start, boxes, adjoints, classes);
+        }
         NDManager manager = classes.getManager();
         Chain lambda = Chain.identities(manager, sampleShapes[start], parameters == null);
         long specs = lambda.specs();
@@ -837,10 +842,7 @@ final class LinearGradientBounds implements GradientBounds {
                 lambda = lambda.with(map.linear(new NDArray[] {rowsOf}).reshape(new Shape(rows, held).addAll(new Shape(sampleShapes[i + 1]))));
                 continue;
             }
-            // δ_i = d ⊙ δ_{i+1} with d = σ′(x_i) ∈ [dl, du] and δ_{i+1} ∈ [al, au]. McCormick's lower planes
-            // dl·δ + al·d − dl·al and du·δ + au·d − du·au, and upper planes du·δ + al·d − du·al and dl·δ + au·d − dl·au;
-            // each side mixes its two planes with weight β on the first (any β in [0, 1] is sound; ½ by default): both
-            // sides then share the coefficient au + β·(al − au) on d.
+            // δ_i = d ⊙ δ_{i+1} with d = σ′(x_i) ∈ [dl, du] and δ_{i+1} ∈ [al, au], relaxed by ProductPlanes
             Interval d = ((ActivationRule) intervals.rule(i)).derivativeRange(boxes[i].lower(k), boxes[i].upper(k));
             NDArray dl = d.lower(k).expandDims(1);
             NDArray du = d.upper(k).expandDims(1);
@@ -849,23 +851,16 @@ final class LinearGradientBounds implements GradientBounds {
             Shape perSpecification = new Shape(dl.getShape().get(0), specs).addAll(lambda.lambda().getShape().slice(2));
             NDArray beta = parameters == null ? half : parameters.at("product/" + i, () -> half.broadcast(perSpecification).duplicate());
             NDArray positive = lambda.positive(k.of(0));
-            NDArray lowerConstant = du.mul(au).add(dl.mul(al).sub(du.mul(au)).mul(beta)).neg();
-            NDArray upperConstant = dl.mul(au).add(du.mul(al).sub(dl.mul(au)).mul(beta)).neg();
-            // the coefficient μ = λ·m on d, m = au + β·(al − au), has μ⁺ = λ⁺m⁺ + λ⁻m⁻ and μ⁻ = λ⁺m⁻ + λ⁻m⁺, so the
-            // relaxation of d enters through λ⁺ and λ⁻ with m's signs folded into its per-element lines: μ is never made
-            NDArray m = au.add(al.sub(au).mul(beta));
-            NDArray mPositive = m.maximum(k.of(0));
-            NDArray mNegative = m.minimum(k.of(0));
+            ProductPlanes planes = ProductPlanes.of(dl, du, al, au, beta, k);
             LinearRelaxation r = derivativeRelaxation(i, boxes[i], d);
             NDArray lowerOffset = r.lowerOffset().expandDims(1);
             NDArray upperOffset = r.upperOffset().expandDims(1);
             boolean constantDerivative = LinearRelaxation.derivativeIsConstant((Activation) model.graph().nodes().get(i).op());
             NDArray above = upStepRounding(i + 1, adjoints);
             NDArray below = constantDerivative ? null : downStepRounding(i - 1, boxes);
-            StepSums sums = StepSums.of(lambda, positive, Term.split(lowerConstant, upperConstant),
+            StepSums sums = StepSums.of(lambda, positive, Term.split(planes.lowerConstant(), planes.upperConstant()),
                     Term.rounding(productRounding(dl, du, al, au, r, extent(boxes[i]).expandDims(1), above, below)),
-                    Term.split(mPositive.mul(lowerOffset).add(mNegative.mul(upperOffset)),
-                            mNegative.mul(lowerOffset).add(mPositive.mul(upperOffset))));
+                    Term.split(planes.lowerLine(lowerOffset, upperOffset), planes.upperLine(lowerOffset, upperOffset)));
             bound = bound.plusConstant(sums.split(0));
             bound = bound.plusRounding(sums.rounding(1, k));
             counted = above != null;
@@ -874,8 +869,8 @@ final class LinearGradientBounds implements GradientBounds {
                 // constant bounds of σ′ have slopes 0: nothing would flow down the forward pass but zeros
                 NDArray lowerSlope = r.lowerSlope().expandDims(1);
                 NDArray upperSlope = r.upperSlope().expandDims(1);
-                NDArray toValue = splitProduct(lambda.all(), positive, mPositive.mul(lowerSlope).add(mNegative.mul(upperSlope)),
-                        mNegative.mul(lowerSlope).add(mPositive.mul(upperSlope)));
+                NDArray toValue = splitProduct(lambda.all(), positive, planes.lowerLine(lowerSlope, upperSlope),
+                        planes.upperLine(lowerSlope, upperSlope));
                 bound = forwardBound(i, toValue, below != null, bound, boxes, parameters, "forward/" + i, null);
             }
             // the coefficient on δ: du + β·(dl − du) below (λ⁺), dl + β·(du − dl) above (λ⁻); both (dl + du)/2 at β = ½
@@ -884,6 +879,120 @@ final class LinearGradientBounds implements GradientBounds {
         }
         NDArray oneHot = classes.oneHot((int) sampleShapes[nodes][0], DataType.FLOAT64).expandDims(1);
         return bound.plusConstant(lambda.weightedSums(new NDArray[] {oneHot})[0]);
+    }
+
+    /**
+     * McCormick's planes for the product {@code d ⊙ δ} of σ′'s value d ∈ [dl, du] and the adjoint δ ∈ [al, au]: lower
+     * planes {@code dl·δ + al·d − dl·al} and {@code du·δ + au·d − du·au}, upper planes {@code du·δ + al·d − du·al} and
+     * {@code dl·δ + au·d − dl·au}. Each side mixes its two planes with weight β on the first (any β in [0, 1] is sound;
+     * ½ by default), so both share the coefficient {@code m = au + β·(al − au)} on d, and their constants are
+     * {@link #lowerConstant} and {@link #upperConstant}. The coefficient μ = λ·m on d has {@code μ⁺ = λ⁺m⁺ + λ⁻m⁻} and
+     * {@code μ⁻ = λ⁺m⁻ + λ⁻m⁺}, so a relaxation of d enters through λ⁺ and λ⁻ with m's signs folded into its
+     * per-element lines ({@link #lowerLine}, {@link #upperLine}): μ is never made.
+     */
+    private record ProductPlanes(NDArray lowerConstant, NDArray upperConstant, NDArray mPositive, NDArray mNegative) {
+
+        static ProductPlanes of(NDArray dl, NDArray du, NDArray al, NDArray au, NDArray beta, Scalars k) {
+            NDArray m = au.add(al.sub(au).mul(beta));
+            return new ProductPlanes(du.mul(au).add(dl.mul(al).sub(du.mul(au)).mul(beta)).neg(),
+                    dl.mul(au).add(du.mul(al).sub(dl.mul(au)).mul(beta)).neg(), m.maximum(k.of(0)), m.minimum(k.of(0)));
+        }
+
+        /** What λ⁺ weighs a relaxation of d by whose lower and upper lines have these values (slopes or offsets). */
+        NDArray lowerLine(NDArray lower, NDArray upper) {
+            return mPositive.mul(lower).add(mNegative.mul(upper));
+        }
+
+        /** What λ⁻ weighs it by. */
+        NDArray upperLine(NDArray lower, NDArray upper) {
+            return mNegative.mul(lower).add(mPositive.mul(upper));
+        }
+    }
+
+    /**
+     * Whether every activation from node {@code start} up is linear on each side of 0 (ReLU, LeakyReLU): with the default
+     * relaxations the chain is then a {@link DeferredChain} ({@link #deferredLowerBound}).
+     */
+    private boolean piecewiseLinearFrom(int start) {
+        for (int i = start; i < model.size(); i++) {
+            if (isActivation(i) && !LinearRelaxation.isLinearOnEachSideOfZero((Activation) model.graph().nodes().get(i).op())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * σ′'s range {@code {lower, upper}} over the box of activation node i, linear on each side of 0: exact, the slope of
+     * the side the box lies on (decided exactly: {@code c > r} is above 0, {@code −c > r} below), both slopes where it
+     * reaches 0. The general range ({@link ActivationRule#derivativeRange}) is rounded outward, so its ends differ even
+     * where σ′ is constant; these are equal there, which {@link #deferredLowerBound} relies on to skip those elements.
+     */
+    private NDArray[] piecewiseDerivativeRange(int i, Interval box) {
+        double[] slopes = ((Activation) model.graph().nodes().get(i).op()).derivativeLimits(0);
+        NDArray above = box.c().gt(box.r());
+        NDArray below = box.c().neg().gt(box.r());
+        NDArray zero = box.c().zerosLike(); // where takes no broadcast
+        NDArray right = zero.add(k.of(slopes[1]));
+        NDArray left = zero.add(k.of(slopes[0]));
+        NDArray side = NDArrays.where(above, right, left);
+        NDArray aside = above.logicalOr(below);
+        return new NDArray[] {NDArrays.where(aside, side, NDArrays.minimum(left, right)), NDArrays.where(aside, side, NDArrays.maximum(left, right))};
+    }
+
+    /**
+     * {@link #gradientLowerBound} with the default relaxations on a chain of piecewise-linear activations, whose σ′ is
+     * bounded by constants: then every sum a product step takes of λ is against a vector per row, and λ⁺ is needed only
+     * where the step's two sides differ, which for ReLU and LeakyReLU is at the elements whose box reaches 0 (σ′ is
+     * constant on the others, dl = du, and both sides are then equal bit for bit). The chain is a {@link DeferredChain}:
+     * the sums move their vectors down the deferred steps, and λ is made at those elements alone. On the digits ReLU
+     * MLP that replaces the product of every row's 64 × 128 coefficients with the 128 × 128 layer by matrix–vector
+     * products and λ at the few elements of each row whose box reaches 0.
+     *
+     * <p>The product step's own rounding V ({@link #productRounding}; no neighbouring affine step rounds, since none is
+     * made) is added as {@link DeferredChain#absoluteSums} of V; each sum's evaluation, with λ⁺ taken from a λ that is
+     * itself computed, as {@code (depth + 2)} times the absolute sums of its vectors' sizes: {@code relative} is twice
+     * γ of the widest sum and more, and the evaluation nests at most {@link DeferredChain#depth} such sums and one
+     * rounding per scale.
+     */
+    private Bound deferredLowerBound(int start, Interval[] boxes, Interval[] adjoints, NDArray classes) {
+        NDManager manager = classes.getManager();
+        DeferredChain lambda = DeferredChain.identities(manager, sampleShapes[start], k);
+        Bound bound = Bound.zero(manager, 1, lambda.specs());
+        NDArray half = k.of(0.5);
+        for (int i = start; i < model.size(); i++) {
+            if (!isActivation(i)) {
+                NDArray v = lambda.isDeferring() ? null : upStepRounding(i, adjoints);
+                if (v != null) {
+                    bound = bound.plusRounding(lambda.absoluteSums(v));
+                }
+                lambda.map(model.linearMap(i), sampleShapes[i], sampleShapes[i + 1]);
+                continue;
+            }
+            NDArray[] d = piecewiseDerivativeRange(i, boxes[i]);
+            NDArray dl = d[0].expandDims(1);
+            NDArray du = d[1].expandDims(1);
+            NDArray al = adjoints[i + 1].lower(k).expandDims(1);
+            NDArray au = adjoints[i + 1].upper(k).expandDims(1);
+            ProductPlanes planes = ProductPlanes.of(dl, du, al, au, half, k);
+            LinearRelaxation r = relaxations.apply(LinearRelaxation.constant(d[0], d[1]));
+            NDArray lowerOffset = r.lowerOffset().expandDims(1);
+            NDArray upperOffset = r.upperOffset().expandDims(1);
+            // each sum is Σ λ⁺·a + λ⁻·b = Σ λ·b + λ⁺·(a − b) (Term#split): the McCormick constants, then the line of d
+            NDArray[] b = {planes.upperConstant(), planes.upperLine(lowerOffset, upperOffset)};
+            NDArray[] w = {planes.lowerConstant().sub(b[0]), planes.lowerLine(lowerOffset, upperOffset).sub(b[1])};
+            NDArray sums = lambda.sums(NDArrays.concat(new NDList(b[0], b[1]), 1))
+                    .add(lambda.positiveSums(NDArrays.concat(new NDList(w[0], w[1]), 1)));
+            NDArray evaluated = b[0].abs().add(w[0].abs()).add(b[1].abs()).add(w[1].abs()).mul(k.of(lambda.depth() + 2));
+            bound = bound.plusConstant(sums.get(":, :, 0"));
+            bound = bound.plusConstant(sums.get(":, :, 1"));
+            bound = bound.plusRounding(lambda.absoluteSums(
+                    productRounding(dl, du, al, au, r, extent(boxes[i]).expandDims(1), null, null).add(evaluated)));
+            lambda.scale(dl.add(du).mul(half)); // the coefficient on δ at β = ½
+        }
+        NDArray seed = classes.oneHot((int) sampleShapes[model.size()][0], DataType.FLOAT64).expandDims(1);
+        bound = bound.plusRounding(lambda.absoluteSums(seed.mul(k.of(lambda.depth() + 2))));
+        return bound.plusConstant(lambda.sums(seed).squeeze(2));
     }
 
     /**

@@ -64,8 +64,13 @@ record LinearRelaxation(NDArray lowerSlope, NDArray lowerOffset, NDArray upperSl
     }
 
     private static LinearRelaxation constant(Interval range, Scalars k) {
-        NDArray zero = range.c().zerosLike();
-        return new LinearRelaxation(zero, range.lower(k), zero, range.upper(k));
+        return constant(range.lower(k), range.upper(k));
+    }
+
+    /** The lines of slope 0 through {@code lower} and {@code upper}: σ′ bounded by the ends of its range. */
+    static LinearRelaxation constant(NDArray lower, NDArray upper) {
+        NDArray zero = lower.zerosLike();
+        return new LinearRelaxation(zero, lower, zero, upper);
     }
 
     /**

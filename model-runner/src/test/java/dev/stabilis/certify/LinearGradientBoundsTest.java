@@ -371,4 +371,18 @@ class LinearGradientBoundsTest {
             assertThat(SoundnessSuite.escapes(broken, rows, 0.01, TargetKind.LOGIT, 5, SoundnessSuite.LIGHT)).as("escapes under the broken relaxation").isNotEmpty();
         }
     }
+    /**
+     * ReLU′'s upper bound 5 % low on the ReLU MLP, whose chain is deferred (the product steps' lines of σ′ come from
+     * this relaxation alone): the search finds escapes.
+     */
+    @Test
+    void aReluDerivativeBoundFivePercentLowIsCaught() {
+        Graph graph = OnnxImporter.read(Fixture.load("digits_mlp_relu").onnx());
+        double[][] rows = rows(graph, "digits_mlp_relu");
+        try (GradientBounds broken = new LinearGradientBounds(IntervalGradientBounds.load(graph, Device.cpu()),
+                r -> new LinearRelaxation(r.lowerSlope(), r.lowerOffset(), r.upperSlope(), r.upperOffset().mul(0.95)), 0,
+                RelaxationParameters.FEASIBLE)) {
+            assertThat(SoundnessSuite.escapes(broken, rows, 0.01, TargetKind.LOGIT, 5, SoundnessSuite.LIGHT)).as("escapes under the broken relaxation").isNotEmpty();
+        }
+    }
 }
