@@ -10,11 +10,13 @@ import dev.stabilis.engine.TargetKind;
 import dev.stabilis.fixtures.Fixture;
 import dev.stabilis.fixtures.OperatorGraphs;
 import dev.stabilis.graph.Activation;
+import dev.stabilis.graph.Conv2d;
 import dev.stabilis.graph.Dense;
 import dev.stabilis.graph.Graph;
 import dev.stabilis.graph.HostTensor;
 import dev.stabilis.graph.Node;
 import dev.stabilis.graph.Op;
+import dev.stabilis.graph.Reshape;
 import dev.stabilis.graph.Shapes;
 import dev.stabilis.onnx.OnnxImporter;
 import java.util.Arrays;
@@ -47,7 +49,36 @@ class LinearGradientBoundsTest {
         Stream<Arguments> fixtures = Fixture.ONNX.stream().map(name -> Arguments.of(name, OnnxImporter.read(Fixture.load(name).onnx())));
         Stream<Arguments> operators = OperatorGraphs.all().entrySet().stream().filter(e -> isChain(e.getValue()))
                 .map(e -> Arguments.of(e.getKey(), e.getValue()));
-        return Stream.concat(fixtures, operators).flatMap(a -> Stream.of(0, ALPHA_STEPS).map(steps -> Arguments.of(a.get()[0], a.get()[1], steps)));
+        Stream<Arguments> deferred = Stream.of(Arguments.of("piecewise-linear chain", piecewiseLinearChain()));
+        return Stream.of(fixtures, operators, deferred).flatMap(s -> s)
+                .flatMap(a -> Stream.of(0, ALPHA_STEPS).map(steps -> Arguments.of(a.get()[0], a.get()[1], steps)));
+    }
+
+    /**
+     * A chain whose activations are all linear on each side of 0, so that its backward chain is deferred: a convolution,
+     * LeakyReLU, two dense layers with ReLU, then LeakyReLU directly after ReLU (a deferred scale with no map between) and
+     * a dense map to three classes; random weights of a size that leaves some boxes around 0 at ε = 0.01.
+     */
+    private static Graph piecewiseLinearChain() {
+        java.util.Random random = new java.util.Random(42);
+        java.util.function.BiFunction<Double, long[], HostTensor> tensor = (scale, shape) -> {
+            double[] values = new double[(int) Shapes.size(shape)];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = scale * random.nextGaussian();
+            }
+            return new HostTensor(shape, values);
+        };
+        return Graph.chain(new long[] {1, 6, 6}, List.of(
+                new Conv2d(tensor.apply(0.5, new long[] {3, 1, 3, 3}), tensor.apply(0.1, new long[] {3}), new int[] {1, 1},
+                        new int[] {1, 1, 1, 1}, new int[] {1, 1}, 1),
+                new Activation(Activation.Kind.LEAKY_RELU, 0.1, 0),
+                new Reshape(new long[] {Shapes.BATCH, 108}),
+                new Dense(tensor.apply(0.15, new long[] {12, 108}), tensor.apply(0.1, new long[] {12})),
+                Activation.of(Activation.Kind.RELU),
+                new Dense(tensor.apply(0.4, new long[] {8, 12}), tensor.apply(0.1, new long[] {8})),
+                Activation.of(Activation.Kind.RELU),
+                new Activation(Activation.Kind.LEAKY_RELU, 0.2, 0),
+                new Dense(tensor.apply(0.5, new long[] {3, 8}), tensor.apply(0.1, new long[] {3}))));
     }
 
     private static boolean isChain(Graph graph) {
