@@ -949,8 +949,9 @@ final class LinearGradientBounds implements GradientBounds {
      * MLP that replaces the product of every row's 64 × 128 coefficients with the 128 × 128 layer by matrix–vector
      * products and λ at the few elements of each row whose box reaches 0.
      *
-     * <p>The product step's own rounding V ({@link #productRounding}; no neighbouring affine step rounds, since none is
-     * made) is added as {@link DeferredChain#absoluteSums} of V; each sum's evaluation, with λ⁺ taken from a λ that is
+     * <p>The product step's own rounding V ({@link #productRounding}, without its neighbours': an affine step before the
+     * first activation is made on S and counts its own, one after it is deferred and rounds nothing) is added as
+     * {@link DeferredChain#absoluteSums} of V; each sum's evaluation, with λ⁺ taken from a λ that is
      * itself computed, as {@code (depth + 2)} times the absolute sums of its vectors' sizes: {@code relative} is twice
      * γ of the widest sum and more, and the evaluation nests at most {@link DeferredChain#depth} such sums and one
      * rounding per scale.
