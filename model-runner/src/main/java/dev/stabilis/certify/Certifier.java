@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.stabilis.engine.Gradients;
 import dev.stabilis.engine.HostDenseNetwork;
 import dev.stabilis.engine.HostThreads;
+import dev.stabilis.engine.IntraOpThreads;
 import dev.stabilis.engine.Scalars;
 import dev.stabilis.engine.TargetKind;
 import dev.stabilis.graph.Graph;
@@ -124,8 +125,31 @@ public final class Certifier {
             }
         }
         int hostThreads = host == null ? 0 : host.threadsFor(n);
-        return hostThreads == 0 ? certifyOnDevice(flat, n) : HostThreads.inRanges(n, hostThreads,
-                (from, to) -> certifyOnHost(java.util.Arrays.copyOfRange(flat, from * size, to * size), to - from));
+        if (hostThreads > 0) {
+            return HostThreads.inRanges(n, hostThreads,
+                    (from, to) -> certifyOnHost(java.util.Arrays.copyOfRange(flat, from * size, to * size), to - from));
+        }
+        int rowThreads = rowThreadsFor(n);
+        if (rowThreads <= 1) {
+            return certifyOnDevice(flat, n);
+        }
+        return HostThreads.inRanges(n, rowThreads, (from, to) -> {
+            try (IntraOpThreads alone = IntraOpThreads.alone()) {
+                return certifyOnDevice(java.util.Arrays.copyOfRange(flat, from * size, to * size), to - from);
+            }
+        });
+    }
+
+    /**
+     * The threads a call of {@code n} rows splits its rows over ({@link HostThreads#forRows}) when the linear method
+     * computes them as tensor ops on a CPU, each range a pass of its own on one intra-op thread
+     * ({@link IntraOpThreads#alone}): its passes are hundreds of small operators, whose dispatch leaves the other cores
+     * idle inside one pass. 1 otherwise: on a GPU, and for the interval method's tensor pass, which measured no faster
+     * split (BENCHMARKS.md, "Rows of the linear method split over threads").
+     */
+    int rowThreadsFor(int n) {
+        return bounds.model().device().isGpu() || !bounds.method().equals(GradientBounds.LINEAR) ? 1
+                : HostThreads.forRows(n, bounds.graph().multiplyAddsPerSample());
     }
 
     private List<CertifiedSample> certifyOnDevice(double[] flat, int n) {

@@ -9,7 +9,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Splits a host computation over independent rows ({@link HostDenseNetwork}) between the calling thread and workers:
+ * Splits a computation over independent rows (host arithmetic, {@link HostDenseNetwork}, or tensor passes on a CPU, each
+ * range on one intra-op thread of its own: {@link IntraOpThreads#alone}) between the calling thread and workers:
  * as many threads in all as libtorch's intra-op threads of the calling thread, the count a tensor pass of the same call
  * may use ({@code stabilis.runner.torch.threads} in a runner), and no more than shares of
  * {@link #MULTIPLY_ADDS_PER_THREAD}. Each row is computed the same way on whichever thread, so the results do not depend

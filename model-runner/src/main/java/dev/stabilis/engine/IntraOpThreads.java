@@ -59,6 +59,21 @@ public final class IntraOpThreads implements AutoCloseable {
     }
 
     /**
+     * One thread for the scope, large products included: for a pass that shares the cores with passes of the same call on
+     * other threads ({@link HostThreads}), where a product given more threads would take them from the others.
+     */
+    public static IntraOpThreads alone() {
+        int current = JniUtils.getNumThreads();
+        if (current > 1) {
+            JniUtils.setNumThreads(1);
+        }
+        int[] lowered = LOWERED_FROM.get();
+        int outer = lowered[0];
+        lowered[0] = 0;
+        return new IntraOpThreads(current > 1 ? current : 0, outer);
+    }
+
+    /**
      * The threads of one matrix product of {@code multiplyAdds}: the count a small pass lowered its thread from when
      * the product is large, else unchanged.
      */

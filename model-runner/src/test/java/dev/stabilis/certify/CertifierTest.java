@@ -310,6 +310,48 @@ class CertifierTest {
                 .hasMessageContaining("at least 1 byte");
     }
 
+    /**
+     * On a CPU with two intra-op threads a call's rows are split between two threads, each computing its range as a pass
+     * of its own: each row gets the bounds (to rounding) and certificates it gets on one thread.
+     */
+    @Test
+    void rowsSplitOverThreadsCertifyWhatOneThreadCertifies() {
+        Fixture fixture = Fixture.load("digits_mlp_softplus");
+        float[][] inputs = fixture.inputs();
+        float[][] rows = new float[48][]; // enough rows for two threads' shares: the fixture's, each moved a little
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = inputs[r % inputs.length].clone();
+            for (int i = 0; i < rows[r].length; i++) {
+                rows[r][i] = Math.min(1, rows[r][i] + 0.002f * (r / inputs.length));
+            }
+        }
+        int threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+        try (GradientBounds bounds = GradientBounds.load(OnnxImporter.read(fixture.onnx()), Device.cpu(), GradientBounds.LINEAR, 0)) {
+            Certifier certifier = new Certifier(bounds, settings(0.005, 1, true));
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(1);
+            assertThat(certifier.rowThreadsFor(rows.length)).isEqualTo(1);
+            List<CertifiedSample> one = certifier.certify(rows);
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(2);
+            assertThat(certifier.rowThreadsFor(rows.length)).isEqualTo(2);
+            List<CertifiedSample> split = certifier.certify(rows);
+            assertThat(split).hasSameSizeAs(one);
+            for (int s = 0; s < rows.length; s++) {
+                CertifiedSample a = split.get(s);
+                CertifiedSample t = one.get(s);
+                assertThat(a.predicted()).isEqualTo(t.predicted());
+                for (int i = 0; i < a.lower().length; i++) {
+                    double tolerance = 1e-9 * Math.max(1, Math.abs(t.lower()[i]) + Math.abs(t.upper()[i]));
+                    assertThat(a.lower()[i]).as("sample %d lower %d", s, i).isCloseTo(t.lower()[i], Offset.offset(tolerance));
+                    assertThat(a.upper()[i]).as("sample %d upper %d", s, i).isCloseTo(t.upper()[i], Offset.offset(tolerance));
+                }
+                assertThat(a.certificate().topk()).as("sample %d", s).isEqualTo(t.certificate().topk());
+                assertThat(a.certificate().radius()).as("sample %d", s).isCloseTo(t.certificate().radius(), Offset.offset(1e-9));
+            }
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+        }
+    }
+
     @Test
     void passesOfOneBoxCertifyWhatOnePassOfAllBoxesCertifies() {
         Fixture fixture = Fixture.load("digits_mlp_softplus");

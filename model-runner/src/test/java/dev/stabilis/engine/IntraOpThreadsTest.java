@@ -96,6 +96,25 @@ class IntraOpThreadsTest {
     }
 
     @Test
+    void aPassAloneRunsEvenItsLargeProductsOnOneThreadAndRestoresTheCount() {
+        try (IntraOpThreads pass = IntraOpThreads.forPass(0)) {
+            try (IntraOpThreads alone = IntraOpThreads.alone()) {
+                assertThat(JniUtils.getNumThreads()).isEqualTo(1);
+                try (IntraOpThreads product = IntraOpThreads.forProduct(Long.MAX_VALUE)) {
+                    assertThat(JniUtils.getNumThreads()).as("a large product in a pass alone").isEqualTo(1);
+                }
+            }
+            try (IntraOpThreads product = IntraOpThreads.forProduct(Long.MAX_VALUE)) {
+                assertThat(JniUtils.getNumThreads()).as("the enclosing small pass's products, after").isEqualTo(2);
+            }
+        }
+        try (IntraOpThreads alone = IntraOpThreads.alone()) {
+            assertThat(JniUtils.getNumThreads()).isEqualTo(1);
+        }
+        assertThat(JniUtils.getNumThreads()).isEqualTo(2);
+    }
+
+    @Test
     void aNestedSmallPassKeepsTheOuterPassesCountForItsProductsAndAfterIt() {
         long large = IntraOpThreads.PRODUCT_PARALLEL_FROM_MULTIPLY_ADDS;
         try (IntraOpThreads outer = IntraOpThreads.forPass(0)) {
