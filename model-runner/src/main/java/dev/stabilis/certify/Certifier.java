@@ -144,12 +144,14 @@ public final class Certifier {
      * The threads a call of {@code n} rows splits its rows over ({@link HostThreads#forRows}) when the linear method
      * computes them as tensor ops on a CPU, each range a pass of its own on one intra-op thread
      * ({@link IntraOpThreads#alone}): its passes are hundreds of small operators, whose dispatch leaves the other cores
-     * idle inside one pass. 1 otherwise: on a GPU, and for the interval method's tensor pass, which measured no faster
-     * split (BENCHMARKS.md, "Rows of the linear method split over threads").
+     * idle inside one pass. 1 otherwise: on a GPU; for the interval method's tensor pass, which measured no faster split
+     * (BENCHMARKS.md, "Rows of the linear method split over threads"); and with α steps, whose optimisation records
+     * through DJL's gradient collector, of which a process may have one at a time.
      */
     int rowThreadsFor(int n) {
-        return bounds.model().device().isGpu() || !bounds.method().equals(GradientBounds.LINEAR) ? 1
-                : HostThreads.forRows(n, bounds.graph().multiplyAddsPerSample());
+        boolean split = !bounds.model().device().isGpu() && bounds.method().equals(GradientBounds.LINEAR)
+                && bounds.alphaSteps().orElse(0) == 0;
+        return split ? HostThreads.forRows(n, bounds.graph().multiplyAddsPerSample()) : 1;
     }
 
     private List<CertifiedSample> certifyOnDevice(double[] flat, int n) {

@@ -347,6 +347,13 @@ class CertifierTest {
                 assertThat(a.certificate().topk()).as("sample %d", s).isEqualTo(t.certificate().topk());
                 assertThat(a.certificate().radius()).as("sample %d", s).isCloseTo(t.certificate().radius(), Offset.offset(1e-9));
             }
+        }
+        try (GradientBounds optimised = GradientBounds.load(OnnxImporter.read(fixture.onnx()), Device.cpu(), GradientBounds.LINEAR, 2);
+                GradientBounds interval = GradientBounds.load(OnnxImporter.read(fixture.onnx()), Device.cpu())) {
+            assertThat(new Certifier(optimised, settings(0.005, 1, false)).rowThreadsFor(rows.length))
+                    .as("α steps record through DJL's one gradient collector").isEqualTo(1);
+            assertThat(new Certifier(interval, settings(0.005, 1, false)).rowThreadsFor(rows.length)).as("the interval method").isEqualTo(1);
+            assertThat(new Certifier(optimised, settings(0.005, 1, false)).certify(java.util.Arrays.copyOf(rows, 24))).hasSize(24);
         } finally {
             ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
         }
