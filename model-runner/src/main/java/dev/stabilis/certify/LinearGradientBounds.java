@@ -12,6 +12,7 @@ import dev.stabilis.engine.GraphModel;
 import dev.stabilis.engine.LinearMap;
 import dev.stabilis.engine.Scalars;
 import dev.stabilis.engine.TargetKind;
+import dev.stabilis.engine.Tensors;
 import dev.stabilis.graph.Activation;
 import dev.stabilis.graph.Constant;
 import dev.stabilis.graph.Graph;
@@ -931,13 +932,10 @@ final class LinearGradientBounds implements GradientBounds {
     private NDArray[] piecewiseDerivativeRange(int i, Interval box) {
         double[] slopes = ((Activation) model.graph().nodes().get(i).op()).derivativeLimits(0);
         NDArray above = box.c().gt(box.r());
-        NDArray below = box.c().neg().gt(box.r());
-        NDArray zero = box.c().zerosLike(); // where takes no broadcast
-        NDArray right = zero.add(k.of(slopes[1]));
-        NDArray left = zero.add(k.of(slopes[0]));
-        NDArray side = NDArrays.where(above, right, left);
-        NDArray aside = above.logicalOr(below);
-        return new NDArray[] {NDArrays.where(aside, side, NDArrays.minimum(left, right)), NDArrays.where(aside, side, NDArrays.maximum(left, right))};
+        NDArray aside = above.logicalOr(box.c().neg().gt(box.r()));
+        NDArray side = Tensors.where(above, k.of(slopes[1]), k.of(slopes[0]));
+        return new NDArray[] {Tensors.where(aside, side, k.of(Math.min(slopes[0], slopes[1]))),
+            Tensors.where(aside, side, k.of(Math.max(slopes[0], slopes[1])))};
     }
 
     /**
