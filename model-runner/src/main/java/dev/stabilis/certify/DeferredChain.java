@@ -83,14 +83,13 @@ final class DeferredChain {
 
     /** {@code Σ λ·v} for each of m vectors v ({@code [rows or 1, m, sample...]}), {@code [rows, specs, m]}. */
     NDArray sums(NDArray vs) {
-        NDArray sums = timesS(down(vs, false));
+        NDArray sums = times(s, down(vs, false));
         return NDArrays.concat(new NDList(sums, sums.neg()), 1);
     }
 
     /** {@code Σ |λ|·v} over the exact λ, at most, for v ≥ 0 ({@code [rows or 1, 1, sample...]}): {@code [rows, specs]}. */
     NDArray absoluteSums(NDArray v) {
-        NDArray pushed = down(v, true);
-        NDArray sums = pushed.reshape(pushed.getShape().get(0), -1).matMul(s.abs().reshape(held, -1).transpose());
+        NDArray sums = times(s.abs(), down(v, true)).squeeze(2);
         return NDArrays.concat(new NDList(sums, sums), 1);
     }
 
@@ -104,12 +103,11 @@ final class DeferredChain {
         long rows = ws.getShape().get(0);
         long m = ws.getShape().get(1);
         NDArray flat = ws.reshape(rows, m, -1);
-        NDArray used = flat.neq(k.of(0)).toType(DataType.INT32, false).max(new int[] {1});
-        long count = used.sum(new int[] {1}).max().toType(DataType.INT64, false).getLong();
+        NDArray columns = LinearGradientBounds.flagged(flat.neq(k.of(0)).toType(DataType.INT32, false).max(new int[] {1}));
+        long count = columns.getShape().get(1);
         if (count == 0) {
             return ws.getManager().zeros(new Shape(rows, specs(), m), DataType.FLOAT64);
         }
-        NDArray columns = used.argSort(1, false).get(":, :" + count);
         NDArray at = at(columns); // [rows, held, count]
         NDArray positive = NDArrays.concat(new NDList(at.maximum(k.of(0)), at.neg().maximum(k.of(0))), 1);
         NDArray weights = flat.gather(columns.expandDims(1).broadcast(new Shape(rows, m, count)), 2);
@@ -123,7 +121,7 @@ final class DeferredChain {
         if (!isDeferring()) {
             return s.reshape(held, -1).transpose().get(columns.reshape(-1)).reshape(rows, u, held).transpose(0, 2, 1);
         }
-        return timesS(unitsDown(columns));
+        return times(s, unitsDown(columns));
     }
 
     /**
@@ -171,10 +169,13 @@ final class DeferredChain {
         return v;
     }
 
-    /** {@code Σ S·p} of each vector p ({@code [rows, m, S's sample...]}) and each specification of I: {@code [rows, held, m]}. */
-    private NDArray timesS(NDArray pushed) {
+    /**
+     * {@code Σ S·p} of each vector p ({@code [rows, m, S's sample...]}) and each specification of I, for S or |S|:
+     * {@code [rows, held, m]}.
+     */
+    private NDArray times(NDArray coefficients, NDArray pushed) {
         long rows = pushed.getShape().get(0);
         long m = pushed.getShape().get(1);
-        return pushed.reshape(rows * m, -1).matMul(s.reshape(held, -1).transpose()).reshape(rows, m, held).transpose(0, 2, 1);
+        return pushed.reshape(rows * m, -1).matMul(coefficients.reshape(held, -1).transpose()).reshape(rows, m, held).transpose(0, 2, 1);
     }
 }

@@ -393,15 +393,19 @@ final class LinearGradientBounds implements GradientBounds {
         return Interval.ofEnds(lo.reshape(shape), hi.maximum(lo).reshape(shape), k);
     }
 
-    /**
-     * Per row, the indices (int64) of the elements whose box {@code [low, high]} ({@code [rows, width]}) reaches 0, as
-     * {@code [rows, m]} with m the most of any row; rows with fewer are filled with other elements (bounding those
-     * too is sound, only unneeded). One count is read to the host to size the array.
-     */
+    /** Per row, the indices (int64) of the elements whose box {@code [low, high]} ({@code [rows, width]}) reaches 0: {@link #flagged}. */
     private NDArray elementsReachingZero(NDArray low, NDArray high) {
-        NDArray reaching = low.lte(k.of(0)).logicalAnd(high.gte(k.of(0))).toType(DataType.INT32, false);
-        long most = reaching.sum(new int[] {1}).max().toType(DataType.INT64, false).getLong();
-        return reaching.argSort(1, false).get(":, :" + most);
+        return flagged(low.lte(k.of(0)).logicalAnd(high.gte(k.of(0))).toType(DataType.INT32, false));
+    }
+
+    /**
+     * Per row of {@code flags} ({@code [rows, width]} int32, 1 or 0), the indices (int64) of its elements set to 1, as
+     * {@code [rows, m]} with m the most of any row; rows with fewer are filled with indices of elements set to 0 (work on
+     * those too is sound, only unneeded). One count is read to the host to size the array.
+     */
+    static NDArray flagged(NDArray flags) {
+        long most = flags.sum(new int[] {1}).max().toType(DataType.INT64, false).getLong();
+        return flags.argSort(1, false).get(":, :" + most);
     }
 
     /** The adjoint box of value v, tightened by linear bounds of each of its elements up the backward chain. */
