@@ -126,8 +126,7 @@ public final class Certifier {
         }
         int hostThreads = host == null ? 0 : host.threadsFor(n);
         if (hostThreads > 0) {
-            return HostThreads.inRanges(n, hostThreads,
-                    (from, to) -> certifyOnHost(java.util.Arrays.copyOfRange(flat, from * size, to * size), to - from));
+            return HostThreads.inRanges(n, hostThreads, (from, to) -> certifyOnHost(rows(flat, from, to), to - from));
         }
         int rowThreads = rowThreadsFor(n);
         if (rowThreads <= 1) {
@@ -135,9 +134,14 @@ public final class Certifier {
         }
         return HostThreads.inRanges(n, rowThreads, (from, to) -> {
             try (IntraOpThreads alone = IntraOpThreads.alone()) {
-                return certifyOnDevice(java.util.Arrays.copyOfRange(flat, from * size, to * size), to - from);
+                return certifyOnDevice(rows(flat, from, to), to - from);
             }
         });
+    }
+
+    /** Rows {@code [from, to)} of flat rows. */
+    private double[] rows(double[] flat, int from, int to) {
+        return java.util.Arrays.copyOfRange(flat, from * size, to * size);
     }
 
     /**

@@ -334,19 +334,7 @@ class CertifierTest {
             ai.djl.pytorch.jni.JniUtils.setNumThreads(2);
             assertThat(certifier.rowThreadsFor(rows.length)).isEqualTo(2);
             List<CertifiedSample> split = certifier.certify(rows);
-            assertThat(split).hasSameSizeAs(one);
-            for (int s = 0; s < rows.length; s++) {
-                CertifiedSample a = split.get(s);
-                CertifiedSample t = one.get(s);
-                assertThat(a.predicted()).isEqualTo(t.predicted());
-                for (int i = 0; i < a.lower().length; i++) {
-                    double tolerance = 1e-9 * Math.max(1, Math.abs(t.lower()[i]) + Math.abs(t.upper()[i]));
-                    assertThat(a.lower()[i]).as("sample %d lower %d", s, i).isCloseTo(t.lower()[i], Offset.offset(tolerance));
-                    assertThat(a.upper()[i]).as("sample %d upper %d", s, i).isCloseTo(t.upper()[i], Offset.offset(tolerance));
-                }
-                assertThat(a.certificate().topk()).as("sample %d", s).isEqualTo(t.certificate().topk());
-                assertThat(a.certificate().radius()).as("sample %d", s).isCloseTo(t.certificate().radius(), Offset.offset(1e-9));
-            }
+            assertSameCertification(split, one, 1e-9, "split over two threads");
         }
         try (GradientBounds optimised = GradientBounds.load(OnnxImporter.read(fixture.onnx()), Device.cpu(), GradientBounds.LINEAR, 2);
                 GradientBounds interval = GradientBounds.load(OnnxImporter.read(fixture.onnx()), Device.cpu())) {
@@ -368,24 +356,31 @@ class CertifierTest {
                 CertifySettings settings = settings(0.002, leaves, true);
                 List<CertifiedSample> together = new Certifier(bounds, settings).certify(rows);
                 List<CertifiedSample> apart = new Certifier(bounds, settings, 1).certify(rows);
-                assertThat(apart).hasSameSizeAs(together);
-                for (int s = 0; s < rows.length; s++) {
-                    CertifiedSample a = apart.get(s);
-                    CertifiedSample t = together.get(s);
-                    assertThat(a.predicted()).isEqualTo(t.predicted());
-                    // float64 kernels may sum in another order for another batch size: equal to rounding, not bitwise
-                    for (int i = 0; i < a.lower().length; i++) {
-                        double tolerance = 1e-12 * Math.max(1, Math.abs(t.lower()[i]) + Math.abs(t.upper()[i]));
-                        assertThat(a.lower()[i]).isCloseTo(t.lower()[i], Offset.offset(tolerance));
-                        assertThat(a.upper()[i]).isCloseTo(t.upper()[i], Offset.offset(tolerance));
-                    }
-                    assertThat(a.certificate().topk()).as("sample %d, %d leaves", s, leaves).isEqualTo(t.certificate().topk());
-                    assertThat(a.certificate().radius()).as("sample %d, %d leaves", s, leaves)
-                            .isCloseTo(t.certificate().radius(), Offset.offset(1e-9));
-                }
+                // float64 kernels may sum in another order for another batch size: equal to rounding, not bitwise
+                assertSameCertification(apart, together, 1e-12, leaves + " leaves");
             }
             assertThatThrownBy(() -> new Certifier(bounds, settings(0.002, 1, false), 0)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("at least 1 row");
+        }
+    }
+
+    /**
+     * Each sample of {@code actual} has the prediction, top-k set and radius (to 1e-9) of {@code expected}'s, and bounds
+     * within {@code relative} of them (times 1 + the coordinate's bound sizes).
+     */
+    private static void assertSameCertification(List<CertifiedSample> actual, List<CertifiedSample> expected, double relative, String what) {
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int s = 0; s < actual.size(); s++) {
+            CertifiedSample a = actual.get(s);
+            CertifiedSample t = expected.get(s);
+            assertThat(a.predicted()).as("sample %d, %s", s, what).isEqualTo(t.predicted());
+            for (int i = 0; i < a.lower().length; i++) {
+                double tolerance = relative * Math.max(1, Math.abs(t.lower()[i]) + Math.abs(t.upper()[i]));
+                assertThat(a.lower()[i]).as("sample %d lower %d, %s", s, i, what).isCloseTo(t.lower()[i], Offset.offset(tolerance));
+                assertThat(a.upper()[i]).as("sample %d upper %d, %s", s, i, what).isCloseTo(t.upper()[i], Offset.offset(tolerance));
+            }
+            assertThat(a.certificate().topk()).as("sample %d, %s", s, what).isEqualTo(t.certificate().topk());
+            assertThat(a.certificate().radius()).as("sample %d, %s", s, what).isCloseTo(t.certificate().radius(), Offset.offset(1e-9));
         }
     }
 
