@@ -75,7 +75,7 @@ final class DenseKernel extends LinearKernel {
 
     /** {@code a b} for a matrix b, on the threads {@link IntraOpThreads#forProduct} gives its multiply-adds. */
     private static NDArray product(NDArray a, NDArray b) {
-        try (IntraOpThreads threads = IntraOpThreads.forProduct(a.size() * b.getShape().get(1))) {
+        try (IntraOpThreads threads = IntraOpThreads.forProduct(() -> a.size() * b.getShape().get(1))) {
             return a.matMul(b);
         }
     }

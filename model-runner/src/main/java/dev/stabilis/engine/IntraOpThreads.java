@@ -75,14 +75,12 @@ public final class IntraOpThreads implements AutoCloseable {
 
     /**
      * The threads of one matrix product of {@code multiplyAdds}: the count a small pass lowered its thread from when
-     * the product is large, else unchanged.
+     * the product is large, else unchanged. The multiply-adds are counted only inside a small pass: outside one (most
+     * products) the thread-local check alone decides, and nothing reads the operands' shapes.
      */
-    public static IntraOpThreads forProduct(long multiplyAdds) {
-        if (multiplyAdds < PRODUCT_PARALLEL_FROM_MULTIPLY_ADDS) {
-            return UNCHANGED;
-        }
+    public static IntraOpThreads forProduct(java.util.function.LongSupplier multiplyAdds) {
         int passCount = LOWERED_FROM.get()[0];
-        if (passCount <= 1) {
+        if (passCount <= 1 || multiplyAdds.getAsLong() < PRODUCT_PARALLEL_FROM_MULTIPLY_ADDS) {
             return UNCHANGED;
         }
         JniUtils.setNumThreads(passCount);

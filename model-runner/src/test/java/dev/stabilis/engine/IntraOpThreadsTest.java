@@ -64,7 +64,7 @@ class IntraOpThreadsTest {
     @Test
     void aLargeProductInsideASmallPassRunsOnTheThreadsCountAndGivesTheOneBack() {
         try (IntraOpThreads pass = IntraOpThreads.forPass(0)) {
-            try (IntraOpThreads product = IntraOpThreads.forProduct(IntraOpThreads.PRODUCT_PARALLEL_FROM_MULTIPLY_ADDS)) {
+            try (IntraOpThreads product = IntraOpThreads.forProduct(() -> IntraOpThreads.PRODUCT_PARALLEL_FROM_MULTIPLY_ADDS)) {
                 assertThat(JniUtils.getNumThreads()).isEqualTo(2);
             }
             assertThat(JniUtils.getNumThreads()).isEqualTo(1);
@@ -75,22 +75,31 @@ class IntraOpThreadsTest {
     @Test
     void aSmallProductInsideASmallPassStaysOnOneThread() {
         try (IntraOpThreads pass = IntraOpThreads.forPass(0);
-                IntraOpThreads product = IntraOpThreads.forProduct(IntraOpThreads.PRODUCT_PARALLEL_FROM_MULTIPLY_ADDS - 1)) {
+                IntraOpThreads product = IntraOpThreads.forProduct(() -> IntraOpThreads.PRODUCT_PARALLEL_FROM_MULTIPLY_ADDS - 1)) {
             assertThat(JniUtils.getNumThreads()).isEqualTo(1);
         }
     }
 
     @Test
+    void aProductOutsideASmallPassIsNotCounted() {
+        try (IntraOpThreads product = IntraOpThreads.forProduct(() -> {
+            throw new AssertionError("multiply-adds counted outside a small pass");
+        })) {
+            assertThat(JniUtils.getNumThreads()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aProductOutsideASmallPassKeepsTheThreadsCount() {
-        try (IntraOpThreads product = IntraOpThreads.forProduct(Long.MAX_VALUE)) {
+        try (IntraOpThreads product = IntraOpThreads.forProduct(() -> Long.MAX_VALUE)) {
             assertThat(JniUtils.getNumThreads()).isEqualTo(2);
         }
         JniUtils.setNumThreads(1);
-        try (IntraOpThreads product = IntraOpThreads.forProduct(Long.MAX_VALUE)) {
+        try (IntraOpThreads product = IntraOpThreads.forProduct(() -> Long.MAX_VALUE)) {
             assertThat(JniUtils.getNumThreads()).as("a thread set to one is never raised").isEqualTo(1);
         }
         try (IntraOpThreads pass = IntraOpThreads.forPass(IntraOpThreads.PARALLEL_FROM_MULTIPLY_ADDS);
-                IntraOpThreads product = IntraOpThreads.forProduct(Long.MAX_VALUE)) {
+                IntraOpThreads product = IntraOpThreads.forProduct(() -> Long.MAX_VALUE)) {
             assertThat(JniUtils.getNumThreads()).as("inside a large pass at one thread").isEqualTo(1);
         }
     }
@@ -100,11 +109,11 @@ class IntraOpThreadsTest {
         try (IntraOpThreads pass = IntraOpThreads.forPass(0)) {
             try (IntraOpThreads alone = IntraOpThreads.alone()) {
                 assertThat(JniUtils.getNumThreads()).isEqualTo(1);
-                try (IntraOpThreads product = IntraOpThreads.forProduct(Long.MAX_VALUE)) {
+                try (IntraOpThreads product = IntraOpThreads.forProduct(() -> Long.MAX_VALUE)) {
                     assertThat(JniUtils.getNumThreads()).as("a large product in a pass alone").isEqualTo(1);
                 }
             }
-            try (IntraOpThreads product = IntraOpThreads.forProduct(Long.MAX_VALUE)) {
+            try (IntraOpThreads product = IntraOpThreads.forProduct(() -> Long.MAX_VALUE)) {
                 assertThat(JniUtils.getNumThreads()).as("the enclosing small pass's products, after").isEqualTo(2);
             }
         }
@@ -118,15 +127,15 @@ class IntraOpThreadsTest {
     void aNestedSmallPassKeepsTheOuterPassesCountForItsProductsAndAfterIt() {
         long large = IntraOpThreads.PRODUCT_PARALLEL_FROM_MULTIPLY_ADDS;
         try (IntraOpThreads outer = IntraOpThreads.forPass(0)) {
-            try (IntraOpThreads inner = IntraOpThreads.forPass(0); IntraOpThreads product = IntraOpThreads.forProduct(large)) {
+            try (IntraOpThreads inner = IntraOpThreads.forPass(0); IntraOpThreads product = IntraOpThreads.forProduct(() -> large)) {
                 assertThat(JniUtils.getNumThreads()).isEqualTo(2);
             }
-            try (IntraOpThreads product = IntraOpThreads.forProduct(large)) {
+            try (IntraOpThreads product = IntraOpThreads.forProduct(() -> large)) {
                 assertThat(JniUtils.getNumThreads()).isEqualTo(2);
             }
         }
         JniUtils.setNumThreads(1);
-        try (IntraOpThreads product = IntraOpThreads.forProduct(large)) {
+        try (IntraOpThreads product = IntraOpThreads.forProduct(() -> large)) {
             assertThat(JniUtils.getNumThreads()).as("after every pass closed").isEqualTo(1);
         }
     }
