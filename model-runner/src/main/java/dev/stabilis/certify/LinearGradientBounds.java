@@ -698,12 +698,40 @@ final class LinearGradientBounds implements GradientBounds {
      */
     private Bound forwardBound(int value, NDArray lambda, boolean firstStepCounted, Bound bound, Interval[] boxes,
             RelaxationParameters parameters, String site, NDArray specsPerRow) {
-        NDArray l = lambda;
+        NDArray[] onValues = new NDArray[value + 1];
+        onValues[value] = lambda;
+        return forwardBound(onValues, firstStepCounted, bound, boxes, parameters, site, specsPerRow);
+    }
+
+    /**
+     * Adds to {@code bound} a lower bound of {@code Σ_v Σ λ_v · x_v} for coefficients λ_v on several values, in one
+     * sweep down the forward pass: each λ_v joins the coefficients coming down from above where the sweep reaches x_v.
+     * An affine map is linear, so the sum moves through it exactly as the parts would; at an activation the sum is
+     * relaxed by its own signs, a lower bound at least as high as the parts' relaxed apart. A network whose gradient
+     * chain meets L smooth activations takes L steps through each map below them instead of up to L.
+     *
+     * @param onValues λ_v at index v ({@code [rows or 1, specs, sample...]}, one specification axis for all), null where
+     *     none; the sweep starts at the last
+     * @param firstStepCounted whether the rounding of the last λ's first step down was counted by the caller (the step
+     *     after a join counts its own: the join's sum rounds the coefficients)
+     */
+    private Bound forwardBound(NDArray[] onValues, boolean firstStepCounted, Bound bound, Interval[] boxes,
+            RelaxationParameters parameters, String site, NDArray specsPerRow) {
+        int value = onValues.length - 1;
+        NDArray l = onValues[value];
         Bound b = bound;
         long specs = l.getShape().get(1);
         boolean counted = firstStepCounted;
         NDArray selection = specsPerRow;
         for (int i = value - 1; i >= 0; i--) {
+            // a join's sum rounds each coefficient by at most ½ulp of it, an error of at most Σ |sum|·e for the extent e
+            // of x_{i+1}: e joins the vector of the step's own rounding sum
+            NDArray joined = null;
+            if (onValues[i + 1] != null && i + 1 < value) {
+                l = l.add(onValues[i + 1]);
+                joined = extent(boxes[i + 1]).expandDims(1);
+                counted = false;
+            }
             if (selection != null && (isActivation(i) || i == 0)) {
                 l = kept(l, selection);
                 b = b.kept(selection);
@@ -723,7 +751,7 @@ final class LinearGradientBounds implements GradientBounds {
                 NDArray slopes = lowerSlope.abs().add(upperSlope.abs());
                 NDArray v = lowerOffset.abs().add(upperOffset.abs()).add(slopes.mul(extent(boxes[i]).expandDims(1))).mul(k.of(2));
                 NDArray below = downStepRounding(i - 1, boxes);
-                StepSums sums = StepSums.of(Chain.of(l), positive, Term.rounding(below == null ? v : v.add(slopes.mul(below))),
+                StepSums sums = StepSums.of(Chain.of(l), positive, Term.rounding(plus(below == null ? v : v.add(slopes.mul(below)), joined)),
                         Term.split(lowerOffset, upperOffset));
                 b = b.plusRounding(sums.rounding(0, k));
                 counted = below != null;
@@ -736,7 +764,7 @@ final class LinearGradientBounds implements GradientBounds {
                 if (offset != null) {
                     b = b.plusConstant(offsetTerm(rowsOf, offset).reshape(rows, specs));
                 }
-                NDArray v = counted ? null : downStepRounding(i, boxes);
+                NDArray v = plus(counted ? null : downStepRounding(i, boxes), joined);
                 if (v != null) {
                     b = b.plusRounding(Chain.of(l).absoluteSum(v));
                 }
@@ -745,6 +773,11 @@ final class LinearGradientBounds implements GradientBounds {
             }
         }
         return b.plusCoefficients(l, extent(boxes[0]).expandDims(1));
+    }
+
+    /** {@code a + b} where either may be null (nothing). */
+    private static NDArray plus(NDArray a, NDArray b) {
+        return a == null ? b : b == null ? a : a.add(b);
     }
 
     /**
@@ -833,6 +866,8 @@ final class LinearGradientBounds implements GradientBounds {
         int nodes = model.size();
         NDArray half = k.of(0.5);
         boolean counted = false; // whether the activation before counted this affine step's rounding
+        NDArray[] toValues = new NDArray[nodes]; // coefficients on the values below smooth activations, for one sweep down
+        boolean topCounted = false;
         for (int i = start; i < nodes; i++) {
             long rows = lambda.rows(); // 1 while the specifications are still every row's
             if (!isActivation(i)) {
@@ -876,11 +911,19 @@ final class LinearGradientBounds implements GradientBounds {
                 NDArray upperSlope = r.upperSlope().expandDims(1);
                 NDArray toValue = splitProduct(lambda.all(), positive, planes.lowerLine(lowerSlope, upperSlope),
                         planes.upperLine(lowerSlope, upperSlope));
-                bound = forwardBound(i, toValue, below != null, bound, boxes, parameters, "forward/" + i, null);
+                toValues[i] = toValue;
+                topCounted = below != null;
             }
             // the coefficient on δ: du + β·(dl − du) below (λ⁺), dl + β·(du − dl) above (λ⁻); both (dl + du)/2 at β = ½
             lambda = parameters == null ? lambda.with(lambda.lambda().mul(dl.add(du).mul(half)))
                     : Chain.of(splitProduct(lambda.all(), positive, du.add(dl.sub(du).mul(beta)), dl.add(du.sub(dl).mul(beta))));
+        }
+        int top = nodes - 1;
+        while (top >= 0 && toValues[top] == null) {
+            top--;
+        }
+        if (top >= 0) {
+            bound = forwardBound(Arrays.copyOf(toValues, top + 1), topCounted, bound, boxes, parameters, "forward", null);
         }
         NDArray oneHot = classes.oneHot((int) sampleShapes[nodes][0], DataType.FLOAT64).expandDims(1);
         return bound.plusConstant(lambda.weightedSums(new NDArray[] {oneHot})[0]);

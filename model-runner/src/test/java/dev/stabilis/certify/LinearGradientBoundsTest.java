@@ -49,7 +49,8 @@ class LinearGradientBoundsTest {
         Stream<Arguments> fixtures = Fixture.ONNX.stream().map(name -> Arguments.of(name, OnnxImporter.read(Fixture.load(name).onnx())));
         Stream<Arguments> operators = OperatorGraphs.all().entrySet().stream().filter(e -> isChain(e.getValue()))
                 .map(e -> Arguments.of(e.getKey(), e.getValue()));
-        Stream<Arguments> deferred = Stream.of(Arguments.of("piecewise-linear chain", piecewiseLinearChain()));
+        Stream<Arguments> deferred = Stream.of(Arguments.of("piecewise-linear chain", piecewiseLinearChain()),
+                Arguments.of("chain of three softplus", softplusChain()));
         return Stream.of(fixtures, operators, deferred).flatMap(s -> s)
                 .flatMap(a -> Stream.of(0, ALPHA_STEPS).map(steps -> Arguments.of(a.get()[0], a.get()[1], steps)));
     }
@@ -60,14 +61,7 @@ class LinearGradientBoundsTest {
      * a dense map to three classes; random weights of a size that leaves some boxes around 0 at ε = 0.01.
      */
     private static Graph piecewiseLinearChain() {
-        java.util.Random random = new java.util.Random(42);
-        java.util.function.BiFunction<Double, long[], HostTensor> tensor = (scale, shape) -> {
-            double[] values = new double[(int) Shapes.size(shape)];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = scale * random.nextGaussian();
-            }
-            return new HostTensor(shape, values);
-        };
+        java.util.function.BiFunction<Double, long[], HostTensor> tensor = gaussians(42);
         return Graph.chain(new long[] {1, 6, 6}, List.of(
                 new Conv2d(tensor.apply(0.5, new long[] {3, 1, 3, 3}), tensor.apply(0.1, new long[] {3}), new int[] {1, 1},
                         new int[] {1, 1, 1, 1}, new int[] {1, 1}, 1),
@@ -79,6 +73,36 @@ class LinearGradientBoundsTest {
                 Activation.of(Activation.Kind.RELU),
                 new Activation(Activation.Kind.LEAKY_RELU, 0.2, 0),
                 new Dense(tensor.apply(0.5, new long[] {3, 8}), tensor.apply(0.1, new long[] {3}))));
+    }
+
+    /**
+     * A chain whose gradient chain meets three softplus activations, whose derivative bounds are lines in the value
+     * below: their coefficients join in one sweep down the forward pass, once before a dense map and once before a ReLU
+     * (ReLU then softplus, no map between); random weights of a size that leaves some ReLU boxes around 0 at ε = 0.05.
+     */
+    private static Graph softplusChain() {
+        java.util.function.BiFunction<Double, long[], HostTensor> tensor = gaussians(7);
+        return Graph.chain(new long[] {6}, List.of(
+                new Dense(tensor.apply(0.6, new long[] {10, 6}), tensor.apply(0.2, new long[] {10})),
+                Activation.of(Activation.Kind.SOFTPLUS),
+                new Dense(tensor.apply(0.5, new long[] {8, 10}), tensor.apply(0.2, new long[] {8})),
+                Activation.of(Activation.Kind.RELU),
+                Activation.of(Activation.Kind.SOFTPLUS),
+                new Dense(tensor.apply(0.6, new long[] {8, 8}), tensor.apply(0.2, new long[] {8})),
+                Activation.of(Activation.Kind.SOFTPLUS),
+                new Dense(tensor.apply(0.6, new long[] {3, 8}), tensor.apply(0.1, new long[] {3}))));
+    }
+
+    /** Tensors of seeded Gaussian values: {@code (scale, shape) -> scale · N(0, 1)} per element. */
+    private static java.util.function.BiFunction<Double, long[], HostTensor> gaussians(long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        return (scale, shape) -> {
+            double[] values = new double[(int) Shapes.size(shape)];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = scale * random.nextGaussian();
+            }
+            return new HostTensor(shape, values);
+        };
     }
 
     private static boolean isChain(Graph graph) {
