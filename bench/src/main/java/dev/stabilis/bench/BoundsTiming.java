@@ -6,22 +6,30 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.stabilis.certify.GradientBounds;
 import dev.stabilis.engine.TargetKind;
+import dev.stabilis.graph.Activation;
+import dev.stabilis.graph.Dense;
 import dev.stabilis.graph.Graph;
+import dev.stabilis.graph.HostTensor;
+import dev.stabilis.graph.Op;
 import dev.stabilis.graph.Shapes;
 import dev.stabilis.onnx.OnnxImporter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * One side of {@link BoundsAb}: the digits models' gradient bounds by one method, timed on the first 128 digits rows
  * in calls of {@code bench.rowsPerCall} rows (system property, default 16) at each ε, through the public API only ({@link GradientBounds#bounds}), so that the same class
- * runs against the model-runner classes of two commits.
+ * runs against the model-runner classes of two commits. Besides the fixtures, {@value #DEEP_SOFTPLUS}: a deeper
+ * softplus MLP of seeded random weights, built here, for costs that grow with the number of smooth layers.
  */
 public final class BoundsTiming {
 
+    /** 64 inputs, five hidden layers of 128 softplus units, 10 classes; weights N(0, 1/fan-in), biases N(0, 0.1²), seed 42. */
+    public static final String DEEP_SOFTPLUS = "softplus_mlp_5x128 (synthetic)";
     /** The models timed, in the order of {@link #run}'s figures. */
-    public static final String[] MODELS = {"digits_mlp_relu", "digits_mlp_softplus", "digits_cnn"};
+    public static final String[] MODELS = {"digits_mlp_relu", "digits_mlp_softplus", "digits_cnn", DEEP_SOFTPLUS};
     /** The ε of each model's calls, in the order of {@link #run}'s figures. */
     public static final double[] EPSILONS = {0.001, 0.005, 0.01};
     private static final int ROWS = 128;
@@ -50,10 +58,36 @@ public final class BoundsTiming {
             calls.add(flat);
         }
         for (String name : MODELS) {
-            Graph graph = OnnxImporter.read(Path.of(root, "model-runner/src/test/resources/fixtures", name, "model.onnx"));
+            Graph graph = name.equals(DEEP_SOFTPLUS) ? deepSoftplus(rows[0].length)
+                    : OnnxImporter.read(Path.of(root, "model-runner/src/test/resources/fixtures", name, "model.onnx"));
             bounds.add(GradientBounds.load(graph, Device.cpu(), method, alphaSteps));
         }
         run();
+    }
+
+    private static Graph deepSoftplus(int features) {
+        SplittableRandom random = new SplittableRandom(42);
+        List<Op> ops = new ArrayList<>();
+        long inputs = features;
+        for (int layer = 0; layer <= 5; layer++) {
+            long outputs = layer == 5 ? 10 : 128;
+            ops.add(new Dense(gaussian(random, Math.sqrt(1.0 / inputs), outputs, inputs), gaussian(random, 0.1, outputs)));
+            if (layer < 5) {
+                ops.add(Activation.of(Activation.Kind.SOFTPLUS));
+            }
+            inputs = outputs;
+        }
+        return Graph.chain(new long[] {features}, ops);
+    }
+
+    private static HostTensor gaussian(SplittableRandom random, double scale, long... shape) {
+        double[] values = new double[(int) Shapes.size(shape)];
+        for (int i = 0; i < values.length; i++) {
+            double u = random.nextDouble();
+            double v = random.nextDouble();
+            values[i] = scale * Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * v);
+        }
+        return new HostTensor(shape, values);
     }
 
     /** Milliseconds for all rows, per model and ε: {@code [model · ε count + ε]}. */
