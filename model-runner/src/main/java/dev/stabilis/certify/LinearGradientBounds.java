@@ -699,8 +699,10 @@ final class LinearGradientBounds implements GradientBounds {
     private Bound forwardBound(int value, NDArray lambda, boolean firstStepCounted, Bound bound, Interval[] boxes,
             RelaxationParameters parameters, String site, NDArray specsPerRow) {
         NDArray[] onValues = new NDArray[value + 1];
+        boolean[] firstStepsCounted = new boolean[value + 1];
         onValues[value] = lambda;
-        return forwardBound(onValues, firstStepCounted, bound, boxes, parameters, site, specsPerRow);
+        firstStepsCounted[value] = firstStepCounted;
+        return forwardBound(onValues, firstStepsCounted, bound, boxes, parameters, site, specsPerRow);
     }
 
     /**
@@ -711,26 +713,24 @@ final class LinearGradientBounds implements GradientBounds {
      * chain meets L smooth activations takes L steps through each map below them instead of up to L.
      *
      * @param onValues λ_v at index v ({@code [rows or 1, specs, sample...]}, one specification axis for all), null where
-     *     none; the sweep starts at the last
-     * @param firstStepCounted whether the rounding of the last λ's first step down was counted by the caller (the step
-     *     after a join counts its own: the join's sum rounds the coefficients)
+     *     none; the sweep starts at the last. Each but the last must come with the rounding of its join counted by the
+     *     caller: the sum rounds each coefficient by at most ½ulp of |λ_v + λ|, an error within {@code Σ |λ_v|·e} and
+     *     {@code Σ |λ|·e} for x_v's extent e, of which the second is counted here at the activation that makes λ
+     * @param firstStepsCounted per λ_v, whether the caller counted the rounding of its first step down: the step after a
+     *     join is counted when both parts' are
      */
-    private Bound forwardBound(NDArray[] onValues, boolean firstStepCounted, Bound bound, Interval[] boxes,
+    private Bound forwardBound(NDArray[] onValues, boolean[] firstStepsCounted, Bound bound, Interval[] boxes,
             RelaxationParameters parameters, String site, NDArray specsPerRow) {
         int value = onValues.length - 1;
         NDArray l = onValues[value];
         Bound b = bound;
         long specs = l.getShape().get(1);
-        boolean counted = firstStepCounted;
+        boolean counted = firstStepsCounted[value];
         NDArray selection = specsPerRow;
         for (int i = value - 1; i >= 0; i--) {
-            // a join's sum rounds each coefficient by at most ½ulp of it, an error of at most Σ |sum|·e for the extent e
-            // of x_{i+1}: e joins the vector of the step's own rounding sum
-            NDArray joined = null;
             if (onValues[i + 1] != null && i + 1 < value) {
                 l = l.add(onValues[i + 1]);
-                joined = extent(boxes[i + 1]).expandDims(1);
-                counted = false;
+                counted = counted && firstStepsCounted[i + 1];
             }
             if (selection != null && (isActivation(i) || i == 0)) {
                 l = kept(l, selection);
@@ -747,11 +747,13 @@ final class LinearGradientBounds implements GradientBounds {
                 NDArray upperSlope = perSpec(r.upperSlope(), l);
                 NDArray positive = l.maximum(k.of(0));
                 // rounding: the sum of the offsets, and the new coefficients (each within |aL| + |aU| of λ) times x_i;
-                // and the affine step below on them, counted here where λ⁺ is at hand
+                // and the affine step below on them, and a join with λ_i, counted here where λ⁺ is at hand
                 NDArray slopes = lowerSlope.abs().add(upperSlope.abs());
-                NDArray v = lowerOffset.abs().add(upperOffset.abs()).add(slopes.mul(extent(boxes[i]).expandDims(1))).mul(k.of(2));
+                NDArray e = extent(boxes[i]).expandDims(1);
+                NDArray v = lowerOffset.abs().add(upperOffset.abs()).add(slopes.mul(e)).mul(k.of(2));
                 NDArray below = downStepRounding(i - 1, boxes);
-                StepSums sums = StepSums.of(Chain.of(l), positive, Term.rounding(plus(below == null ? v : v.add(slopes.mul(below)), joined)),
+                NDArray after = plus(below, i > 0 && onValues[i] != null ? e : null);
+                StepSums sums = StepSums.of(Chain.of(l), positive, Term.rounding(after == null ? v : v.add(slopes.mul(after))),
                         Term.split(lowerOffset, upperOffset));
                 b = b.plusRounding(sums.rounding(0, k));
                 counted = below != null;
@@ -764,7 +766,7 @@ final class LinearGradientBounds implements GradientBounds {
                 if (offset != null) {
                     b = b.plusConstant(offsetTerm(rowsOf, offset).reshape(rows, specs));
                 }
-                NDArray v = plus(counted ? null : downStepRounding(i, boxes), joined);
+                NDArray v = counted ? null : downStepRounding(i, boxes);
                 if (v != null) {
                     b = b.plusRounding(Chain.of(l).absoluteSum(v));
                 }
@@ -772,7 +774,8 @@ final class LinearGradientBounds implements GradientBounds {
                 l = map.adjoint(rowsOf)[0].reshape(new Shape(rows, specs).addAll(new Shape(sampleShapes[i])));
             }
         }
-        return b.plusCoefficients(l, extent(boxes[0]).expandDims(1));
+        b = b.plusCoefficients(l, extent(boxes[0]).expandDims(1));
+        return value > 0 && onValues[0] != null ? b.plusCoefficients(onValues[0], extent(boxes[0]).expandDims(1)) : b;
     }
 
     /** {@code a + b} where either may be null (nothing). */
@@ -867,7 +870,7 @@ final class LinearGradientBounds implements GradientBounds {
         NDArray half = k.of(0.5);
         boolean counted = false; // whether the activation before counted this affine step's rounding
         NDArray[] toValues = new NDArray[nodes]; // coefficients on the values below smooth activations, for one sweep down
-        boolean topCounted = false;
+        boolean[] toValuesCounted = new boolean[nodes];
         for (int i = start; i < nodes; i++) {
             long rows = lambda.rows(); // 1 while the specifications are still every row's
             if (!isActivation(i)) {
@@ -912,7 +915,7 @@ final class LinearGradientBounds implements GradientBounds {
                 NDArray toValue = splitProduct(lambda.all(), positive, planes.lowerLine(lowerSlope, upperSlope),
                         planes.upperLine(lowerSlope, upperSlope));
                 toValues[i] = toValue;
-                topCounted = below != null;
+                toValuesCounted[i] = below != null;
             }
             // the coefficient on δ: du + β·(dl − du) below (λ⁺), dl + β·(du − dl) above (λ⁻); both (dl + du)/2 at β = ½
             lambda = parameters == null ? lambda.with(lambda.lambda().mul(dl.add(du).mul(half)))
@@ -923,7 +926,8 @@ final class LinearGradientBounds implements GradientBounds {
             top--;
         }
         if (top >= 0) {
-            bound = forwardBound(Arrays.copyOf(toValues, top + 1), topCounted, bound, boxes, parameters, "forward", null);
+            bound = forwardBound(Arrays.copyOf(toValues, top + 1), Arrays.copyOf(toValuesCounted, top + 1), bound, boxes, parameters,
+                    "forward", null);
         }
         NDArray oneHot = classes.oneHot((int) sampleShapes[nodes][0], DataType.FLOAT64).expandDims(1);
         return bound.plusConstant(lambda.weightedSums(new NDArray[] {oneHot})[0]);
@@ -1043,11 +1047,13 @@ final class LinearGradientBounds implements GradientBounds {
 
     /**
      * Per element, a bound V of what the product step {@code d ⊙ δ} rounds, as a multiple of {@link #relative}:
-     * {@code S_a·(3·S_d + 2·(|bL| + |bU|) + (|aL| + |aU|)·(e + below)) + S_d·above} with {@code S_a = |al| + |au|},
+     * {@code S_a·(3·S_d + 2·(|bL| + |bU|) + (|aL| + |aU|)·(2e + below)) + S_d·above} with {@code S_a = |al| + |au|},
      * {@code S_d = |dl| + |du|} and e the extent of σ′'s argument. The McCormick constants are at most
      * {@code S_d·S_a} (for any plane weight in [0, 1]), the relaxation r's constants at most {@code S_a·(|bL| + |bU|)}
      * and the coefficients sent down the forward pass at most {@code S_a·(|aL| + |aU|)}; each is made by a few
      * products, then summed against λ (γ_n, the first two sides counted twice for the split into λ·b + λ⁺·(a − b));
+     * the coefficients sent down join those coming down from above ({@link #forwardBound(NDArray[], boolean[], Bound,
+     * Interval[], RelaxationParameters, String, NDArray)}), whose sum rounds by their size times e once more;
      * the new coefficient on δ is within {@code S_d} of λ and multiplies an adjoint of at most {@code S_a}. The rounding
      * V of the affine steps next to this one, up the chain ({@code above}) and down the forward pass ({@code below}),
      * either null, is counted here too, on the bounds of the coefficients they take: here λ⁺ is at hand, so no |λ| is
@@ -1059,7 +1065,8 @@ final class LinearGradientBounds implements GradientBounds {
         NDArray derivatives = dl.abs().add(du.abs());
         NDArray slopes = r.lowerSlope().abs().add(r.upperSlope().abs()).expandDims(1);
         NDArray offsets = r.lowerOffset().abs().add(r.upperOffset().abs()).expandDims(1);
-        NDArray v = adjoints.mul(derivatives.mul(k.of(3)).add(offsets.mul(k.of(2))).add(slopes.mul(below == null ? extent : extent.add(below))));
+        NDArray twice = extent.mul(k.of(2));
+        NDArray v = adjoints.mul(derivatives.mul(k.of(3)).add(offsets.mul(k.of(2))).add(slopes.mul(below == null ? twice : twice.add(below))));
         return above == null ? v : v.add(derivatives.mul(above));
     }
 

@@ -50,7 +50,7 @@ class LinearGradientBoundsTest {
         Stream<Arguments> operators = OperatorGraphs.all().entrySet().stream().filter(e -> isChain(e.getValue()))
                 .map(e -> Arguments.of(e.getKey(), e.getValue()));
         Stream<Arguments> deferred = Stream.of(Arguments.of("piecewise-linear chain", piecewiseLinearChain()),
-                Arguments.of("chain of three softplus", softplusChain()));
+                Arguments.of("chain of four softplus", softplusChain()));
         return Stream.of(fixtures, operators, deferred).flatMap(s -> s)
                 .flatMap(a -> Stream.of(0, ALPHA_STEPS).map(steps -> Arguments.of(a.get()[0], a.get()[1], steps)));
     }
@@ -76,13 +76,15 @@ class LinearGradientBoundsTest {
     }
 
     /**
-     * A chain whose gradient chain meets three softplus activations, whose derivative bounds are lines in the value
-     * below: their coefficients join in one sweep down the forward pass, once before a dense map and once before a ReLU
-     * (ReLU then softplus, no map between); random weights of a size that leaves some ReLU boxes around 0 at ε = 0.05.
+     * A chain whose gradient chain meets four softplus activations, whose derivative bounds are lines in the value
+     * below: their coefficients join in one sweep down the forward pass, on the input (softplus first), before a dense
+     * map and before a ReLU (ReLU then softplus, no map between); random weights of a size that leaves some ReLU boxes
+     * around 0 at ε = 0.05.
      */
     private static Graph softplusChain() {
         java.util.function.BiFunction<Double, long[], HostTensor> tensor = gaussians(7);
         return Graph.chain(new long[] {6}, List.of(
+                Activation.of(Activation.Kind.SOFTPLUS),
                 new Dense(tensor.apply(0.6, new long[] {10, 6}), tensor.apply(0.2, new long[] {10})),
                 Activation.of(Activation.Kind.SOFTPLUS),
                 new Dense(tensor.apply(0.5, new long[] {8, 10}), tensor.apply(0.2, new long[] {8})),
