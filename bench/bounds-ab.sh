@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Gradient bounds of two commits side by side in one JVM, interleaved (BoundsAb): the interval method and METHOD
-# (linear by default, ALPHA α steps) on the digits models, 128 rows in ROWS_PER_CALL-row calls (default 16) at
+# (linear by default, ALPHA α steps) on the digits models and a synthetic five-layer softplus MLP, 128 rows in ROWS_PER_CALL-row calls (default 16) at
 # ε 0.001 / 0.005 / 0.01.
 #   bench/bounds-ab.sh BEFORE_CHECKOUT [AFTER_CHECKOUT]     (AFTER defaults to this checkout)
 #   ROUNDS=9 METHOD=linear ALPHA=0 ROWS_PER_CALL=16 bench/bounds-ab.sh /tmp/before
