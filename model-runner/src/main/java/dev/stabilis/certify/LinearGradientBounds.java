@@ -713,9 +713,10 @@ final class LinearGradientBounds implements GradientBounds {
      * chain meets L smooth activations takes L steps through each map below them instead of up to L.
      *
      * @param onValues λ_v at index v ({@code [rows or 1, specs, sample...]}, one specification axis for all), null where
-     *     none; the sweep starts at the last. Each but the last must come with the rounding of its join counted by the
-     *     caller: the sum rounds each coefficient by at most ½ulp of |λ_v + λ|, an error within {@code Σ |λ_v|·e} and
-     *     {@code Σ |λ|·e} for x_v's extent e, of which the second is counted here at the activation that makes λ
+     *     none; the sweep starts at the last. Each other one above the input must come with the rounding of its join
+     *     counted by the caller: the sum rounds each coefficient by at most ½ulp of |λ_v + λ|, an error within
+     *     {@code Σ |λ_v|·e + Σ |λ|·e} for x_v's extent e, of which the second sum is counted here, at the activation
+     *     that makes λ. One on the input joins as {@link Bound#plusCoefficients}, which counts its own.
      * @param firstStepsCounted per λ_v, whether the caller counted the rounding of its first step down: the step after a
      *     join is counted when both parts' are
      */
