@@ -30,7 +30,8 @@ import java.util.function.Supplier;
  *   <li>interval vs linear gradient bounds ({@link GradientBounds#INTERVAL}, {@link GradientBounds#LINEAR}) on the
  *       digits ReLU and softplus MLPs, the digits CNN and the demo model, over L∞ boxes clipped to [0, 1]: the
  *       certified top-5 fraction per ε, the median certified radius (bisection on [0, 0.1], 12 steps) and the time per
- *       sample of each method: the median of {@value #TIMED_PASSES} passes over the rows in {@link Certifier} calls,
+ *       sample of each method: the median of the passes over the rows in {@link Certifier} calls made in at least a
+ *       second, and at least {@value #TIMED_PASSES} of them,
  *       after at least a second of warm-up calls of the same shape (the interval method's host pass for dense ReLU
  *       networks is Java, which runs interpreted until the JIT has seen it); and the
  *       linear method with its relaxation parameters optimised in a few steps (α, certified fraction and time per
@@ -61,6 +62,8 @@ public final class MethodComparison {
     private static final double RADIUS_MAX = 0.1;
     private static final int RADIUS_STEPS = 12;
     private static final int TIMED_PASSES = 5;
+    /** The least time the timed passes of one method at one ε take together: a pass of the interval method is a few ms. */
+    private static final long TIMED_NANOS = 1_000_000_000L;
     private static final long WARM_UP_NANOS = 1_000_000_000L;
     private static final Path FIXTURES = Path.of("model-runner/src/test/resources/fixtures");
     private static final Path DEMO = Path.of("models/digits/1/model.onnx");
@@ -108,8 +111,9 @@ public final class MethodComparison {
 
     private static void boundMethods(List<Model> models, float[][] rows, int rowsPerCall, int alphaSteps) {
         System.out.printf(Locale.ROOT, "Interval vs linear gradient bounds (L∞ box clipped to [0, 1]; time per sample: Certifier calls "
-                + "of %d rows each, after a warm-up call of that shape; linear + α: relaxation parameters optimised in %d steps):%n",
-                rowsPerCall, alphaSteps);
+                + "of %d rows each after a second of warm-up calls of that shape, the median of the passes over the rows made in a second "
+                + "and at least %d of them; linear + α: relaxation parameters optimised in %d steps):%n",
+                rowsPerCall, TIMED_PASSES, alphaSteps);
         System.out.println();
         System.out.println("| model | ε | certified top-5, interval | certified top-5, linear | certified top-5, linear + α | "
                 + "time per sample, interval | time per sample, linear | time per sample, linear + α | cost linear / interval | "
@@ -162,7 +166,7 @@ public final class MethodComparison {
                     if (e == 0) {
                         warmUp(() -> certifier.certify(Arrays.copyOf(rows, Math.min(rows.length, rowsPerCall))));
                     }
-                    Timed<List<CertifiedSample>> timed = Timed.median(() -> inCalls(certifier, rows, rowsPerCall), TIMED_PASSES);
+                    Timed<List<CertifiedSample>> timed = Timed.median(() -> inCalls(certifier, rows, rowsPerCall), TIMED_PASSES, TIMED_NANOS);
                     run.certified[e] = timed.value.stream().filter(s -> s.certificate().topk()).count() / (double) rows.length;
                     run.millisPerSample[e] = timed.millis / rows.length;
                 }
@@ -243,15 +247,16 @@ public final class MethodComparison {
             return new Timed<>(value, (System.nanoTime() - start) / 1e6);
         }
 
-        /** The last of {@code runs} runs' value and the median of their times. */
-        static <T> Timed<T> median(Supplier<T> work, int runs) {
-            double[] millis = new double[runs];
+        /** The last run's value and the median of the runs' times, over at least {@code runs} runs and {@code nanos}. */
+        static <T> Timed<T> median(Supplier<T> work, int runs, long nanos) {
+            List<Double> millis = new ArrayList<>();
             Timed<T> last = null;
-            for (int r = 0; r < runs; r++) {
+            long start = System.nanoTime();
+            while (millis.size() < runs || System.nanoTime() - start < nanos) {
                 last = run(work);
-                millis[r] = last.millis;
+                millis.add(last.millis);
             }
-            return new Timed<>(last.value, MethodComparison.median(millis));
+            return new Timed<>(last.value, MethodComparison.median(millis.stream().mapToDouble(Double::doubleValue).toArray()));
         }
     }
 
