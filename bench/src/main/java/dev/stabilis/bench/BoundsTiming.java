@@ -83,9 +83,7 @@ public final class BoundsTiming {
     private static HostTensor gaussian(SplittableRandom random, double scale, long... shape) {
         double[] values = new double[(int) Shapes.size(shape)];
         for (int i = 0; i < values.length; i++) {
-            double u = random.nextDouble();
-            double v = random.nextDouble();
-            values[i] = scale * Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * v);
+            values[i] = scale * random.nextGaussian();
         }
         return new HostTensor(shape, values);
     }

@@ -49,9 +49,9 @@ class LinearGradientBoundsTest {
         Stream<Arguments> fixtures = Fixture.ONNX.stream().map(name -> Arguments.of(name, OnnxImporter.read(Fixture.load(name).onnx())));
         Stream<Arguments> operators = OperatorGraphs.all().entrySet().stream().filter(e -> isChain(e.getValue()))
                 .map(e -> Arguments.of(e.getKey(), e.getValue()));
-        Stream<Arguments> deferred = Stream.of(Arguments.of("piecewise-linear chain", piecewiseLinearChain()),
+        Stream<Arguments> built = Stream.of(Arguments.of("piecewise-linear chain", piecewiseLinearChain()),
                 Arguments.of("chain of four softplus", softplusChain()));
-        return Stream.of(fixtures, operators, deferred).flatMap(s -> s)
+        return Stream.of(fixtures, operators, built).flatMap(s -> s)
                 .flatMap(a -> Stream.of(0, ALPHA_STEPS).map(steps -> Arguments.of(a.get()[0], a.get()[1], steps)));
     }
 
