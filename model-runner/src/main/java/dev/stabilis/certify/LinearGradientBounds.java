@@ -76,6 +76,8 @@ final class LinearGradientBounds implements GradientBounds {
     private final String unsupported;
     /** Per node: an activation whose input box intervals give exactly ({@link #exactInputBoxes}); null off chains. */
     private final boolean[] exactInputBoxes;
+    /** The activation node whose box only its sign is taken from ({@link #signOnly(GraphModel)}), or −1. */
+    private final int signOnly;
     private final boolean reducesToIntervals;
     private final long[][] sampleShapes;
     private final long widest;
@@ -105,6 +107,7 @@ final class LinearGradientBounds implements GradientBounds {
         this.unsupported = chainProblem(graph);
         this.exactInputBoxes = unsupported == null ? exactInputBoxes(model) : null;
         this.reducesToIntervals = unsupported == null && reducesToIntervals(model, exactInputBoxes);
+        this.signOnly = unsupported == null ? signOnly(model) : -1;
         this.sampleShapes = new long[graph.nodes().size() + 1][];
         sampleShapes[0] = graph.inputSampleShape();
         long w = Shapes.size(sampleShapes[0]);
@@ -180,6 +183,21 @@ final class LinearGradientBounds implements GradientBounds {
             }
         }
         return exact;
+    }
+
+    /**
+     * The chain's last activation if it is linear on each side of 0 (ReLU, LeakyReLU), else −1. Of its box only the
+     * sign is used: σ′'s range ({@link #piecewiseDerivativeRange}, and the interval rule's, which the adjoint boxes
+     * take) depends on nothing else, and no forward sweep passes it to be relaxed (every sweep starts below a later
+     * activation). Its extent enters rounding margins only, for which any box holding the values serves.
+     */
+    private static int signOnly(GraphModel model) {
+        for (int i = model.size() - 1; i >= 0; i--) {
+            if (model.graph().nodes().get(i).op() instanceof Activation op) {
+                return LinearRelaxation.isLinearOnEachSideOfZero(op) ? i : -1;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -363,7 +381,9 @@ final class LinearGradientBounds implements GradientBounds {
      * The input box of activation node {@code i} (value i), tightened by linear bounds of each of its elements. For
      * ReLU and LeakyReLU only the elements whose box reaches 0 are bounded: on a box of one sign (0 excluded) σ is
      * linear and σ′ constant, so its relaxations are exact and a tighter box changes neither (only the rounding margins
-     * that scale with the box); on the digits MLPs at most a quarter of a layer's boxes reach 0 at ε ≤ 0.01.
+     * that scale with the box); on the digits MLPs at most a quarter of a layer's boxes reach 0 at ε ≤ 0.01. Where
+     * only the box's sign is used ({@link #signOnly}), each of those elements is bounded on one side alone: the side
+     * away from its value at a point of the input box, the only side that can show the box excludes 0.
      */
     private Interval tightened(int i, Interval[] boxes, NDArray inputLow, NDArray inputHigh, long rows) {
         Interval box = boxes[i];
@@ -375,9 +395,14 @@ final class LinearGradientBounds implements GradientBounds {
         if (elements != null && elements.getShape().get(1) == 0) {
             return box;
         }
+        NDManager manager = box.c().getManager();
+        Shape shape = box.c().getShape();
+        if (i == signOnly) {
+            return signTightened(i, boxes, inputLow, inputHigh, elements, boxLow, boxHigh, shape);
+        }
         NDArray specs = elements == null ? null : NDArrays.concat(new NDList(elements, elements.add(width)), 1);
         long bounded = elements == null ? width : elements.getShape().get(1);
-        NDArray low = forwardBound(i, identities(box.c().getManager(), sampleShapes[i]), false, Bound.zero(box.c().getManager(), rows, 2 * width), boxes,
+        NDArray low = forwardBound(i, identities(manager, sampleShapes[i]), false, Bound.zero(manager, rows, 2 * width), boxes,
                 null, "", specs)
                 .concretized(inputLow, inputHigh, relative, k);
         NDArray lo = low.get(":, :" + bounded);
@@ -389,7 +414,33 @@ final class LinearGradientBounds implements GradientBounds {
             lo = boxLow.scatter(elements, lo.maximum(boxLow.gather(elements, 1)), 1);
             hi = boxHigh.scatter(elements, hi.minimum(boxHigh.gather(elements, 1)), 1);
         }
-        Shape shape = box.c().getShape();
+        return Interval.ofEnds(lo.reshape(shape), hi.maximum(lo).reshape(shape), k);
+    }
+
+    /**
+     * The box {@code [boxLow, boxHigh]} ({@code [rows, width]}) of activation node i with each of {@code elements}
+     * bounded on one side: from below where its value at the input box's midpoint is at least 0, from above where it is
+     * below. Sound bounds contain that value, so the other side could never be shown to exclude 0; the box's sign, all
+     * that is used of it, is the same as from both sides.
+     */
+    private Interval signTightened(int i, Interval[] boxes, NDArray inputLow, NDArray inputHigh, NDArray elements,
+            NDArray boxLow, NDArray boxHigh, Shape shape) {
+        long rows = boxLow.getShape().get(0);
+        long width = boxLow.getShape().get(1);
+        NDArray point = inputLow.add(inputHigh).mul(k.of(0.5));
+        for (int j = 0; j < i; j++) {
+            point = model.forward(j, new NDArray[] {point}, rows);
+        }
+        NDArray fromAbove = point.reshape(rows, width).gather(elements, 1).lt(k.of(0));
+        NDManager manager = boxLow.getManager();
+        NDArray specs = elements.add(fromAbove.toType(DataType.INT64, false).mul(width));
+        NDArray bound = forwardBound(i, identities(manager, sampleShapes[i]), false, Bound.zero(manager, rows, 2 * width), boxes,
+                null, "", specs)
+                .concretized(inputLow, inputHigh, relative, k);
+        NDArray low = boxLow.gather(elements, 1);
+        NDArray high = boxHigh.gather(elements, 1);
+        NDArray lo = boxLow.scatter(elements, Tensors.where(fromAbove, low, bound.maximum(low)), 1);
+        NDArray hi = boxHigh.scatter(elements, Tensors.where(fromAbove, bound.neg().minimum(high), high), 1);
         return Interval.ofEnds(lo.reshape(shape), hi.maximum(lo).reshape(shape), k);
     }
 
