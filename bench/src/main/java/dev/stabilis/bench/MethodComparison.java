@@ -32,8 +32,8 @@ import java.util.function.Supplier;
  *       certified top-5 fraction per ε, the median certified radius (bisection on [0, 0.1], 12 steps) and the time per
  *       sample of each method: the median of the passes over the rows in {@link Certifier} calls made in at least a
  *       second, and at least {@value #TIMED_PASSES} of them,
- *       after at least a second of warm-up calls of the same shape (the interval method's host pass for dense ReLU
- *       networks is Java, which runs interpreted until the JIT has seen it); and the
+ *       after at least a second of warm-up calls of the same shape and ε (the interval method's host pass for dense ReLU
+ *       networks is Java, which runs interpreted until the JIT has seen it; the linear method's arrays grow with ε); and the
  *       linear method with its relaxation parameters optimised in a few steps (α, certified fraction and time per
  *       sample only: its radius search would take 13 times as long again);</li>
  *   <li>smoothing certificates ({@link SmoothingCertifier}, the policy defaults of {@link ModelPolicy.Smoothing#DEFAULT}:
@@ -111,7 +111,7 @@ public final class MethodComparison {
 
     private static void boundMethods(List<Model> models, float[][] rows, int rowsPerCall, int alphaSteps) {
         System.out.printf(Locale.ROOT, "Interval vs linear gradient bounds (L∞ box clipped to [0, 1]; time per sample: Certifier calls "
-                + "of %d rows each after a second of warm-up calls of that shape, the median of the passes over the rows made in a second "
+                + "of %d rows each after a second of warm-up calls of that shape and ε, the median of the passes over the rows made in a second "
                 + "and at least %d of them; linear + α: relaxation parameters optimised in %d steps):%n",
                 rowsPerCall, TIMED_PASSES, alphaSteps);
         System.out.println();
@@ -163,9 +163,8 @@ public final class MethodComparison {
                 run.fallback = bounds.fallback();
                 for (int e = 0; e < EPSILONS.length; e++) {
                     Certifier certifier = new Certifier(bounds, settings(EPSILONS[e], false));
-                    if (e == 0) {
-                        warmUp(() -> certifier.certify(Arrays.copyOf(rows, Math.min(rows.length, rowsPerCall))));
-                    }
+                    // every ε: the linear pass's arrays grow with the boxes that reach 0, a new shape of work
+                    warmUp(() -> certifier.certify(Arrays.copyOf(rows, Math.min(rows.length, rowsPerCall))));
                     Timed<List<CertifiedSample>> timed = Timed.median(() -> inCalls(certifier, rows, rowsPerCall), TIMED_PASSES, TIMED_NANOS);
                     run.certified[e] = timed.value.stream().filter(s -> s.certificate().topk()).count() / (double) rows.length;
                     run.millisPerSample[e] = timed.millis / rows.length;
