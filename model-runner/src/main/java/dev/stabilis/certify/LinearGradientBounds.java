@@ -395,16 +395,13 @@ final class LinearGradientBounds implements GradientBounds {
         if (elements != null && elements.getShape().get(1) == 0) {
             return box;
         }
-        NDManager manager = box.c().getManager();
         Shape shape = box.c().getShape();
         if (i == signOnly) {
             return signTightened(i, boxes, inputLow, inputHigh, elements, boxLow, boxHigh, shape);
         }
         NDArray specs = elements == null ? null : NDArrays.concat(new NDList(elements, elements.add(width)), 1);
         long bounded = elements == null ? width : elements.getShape().get(1);
-        NDArray low = forwardBound(i, identities(manager, sampleShapes[i]), false, Bound.zero(manager, rows, 2 * width), boxes,
-                null, "", specs)
-                .concretized(inputLow, inputHigh, relative, k);
+        NDArray low = elementBounds(i, boxes, inputLow, inputHigh, specs, rows);
         NDArray lo = low.get(":, :" + bounded);
         NDArray hi = low.get(":, " + bounded + ":").neg();
         if (elements == null) {
@@ -432,16 +429,24 @@ final class LinearGradientBounds implements GradientBounds {
             point = model.forward(j, new NDArray[] {point}, rows);
         }
         NDArray fromAbove = point.reshape(rows, width).gather(elements, 1).lt(k.of(0));
-        NDManager manager = boxLow.getManager();
         NDArray specs = elements.add(fromAbove.toType(DataType.INT64, false).mul(width));
-        NDArray bound = forwardBound(i, identities(manager, sampleShapes[i]), false, Bound.zero(manager, rows, 2 * width), boxes,
-                null, "", specs)
-                .concretized(inputLow, inputHigh, relative, k);
+        NDArray bound = elementBounds(i, boxes, inputLow, inputHigh, specs, rows);
         NDArray low = boxLow.gather(elements, 1);
         NDArray high = boxHigh.gather(elements, 1);
         NDArray lo = boxLow.scatter(elements, Tensors.where(fromAbove, low, bound.maximum(low)), 1);
         NDArray hi = boxHigh.scatter(elements, Tensors.where(fromAbove, bound.neg().minimum(high), high), 1);
         return Interval.ofEnds(lo.reshape(shape), hi.maximum(lo).reshape(shape), k);
+    }
+
+    /**
+     * Per row, the lower bounds over the input box of the specifications {@code [I; −I]} on value i that {@code specs}
+     * picks ({@code [rows, s]} int64 indices, null for all), by one sweep down the forward pass: {@code [rows, s]}.
+     */
+    private NDArray elementBounds(int i, Interval[] boxes, NDArray inputLow, NDArray inputHigh, NDArray specs, long rows) {
+        NDManager manager = boxes[i].c().getManager();
+        long width = Shapes.size(sampleShapes[i]);
+        return forwardBound(i, identities(manager, sampleShapes[i]), false, Bound.zero(manager, rows, 2 * width), boxes, null, "", specs)
+                .concretized(inputLow, inputHigh, relative, k);
     }
 
     /** Per row, the indices (int64) of the elements whose box {@code [low, high]} ({@code [rows, width]}) reaches 0: {@link #flagged}. */
