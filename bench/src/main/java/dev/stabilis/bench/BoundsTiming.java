@@ -48,14 +48,7 @@ public final class BoundsTiming {
     public BoundsTiming(String root, String method, int alphaSteps) throws Exception {
         float[][] rows = DigitsRows.read(Path.of(root, "tools/fixtures/data/digits.csv.gz"), ROWS);
         for (int first = 0; first < rows.length; first += ROWS_PER_CALL) {
-            int n = Math.min(ROWS_PER_CALL, rows.length - first);
-            double[] flat = new double[n * rows[0].length];
-            for (int r = 0; r < n; r++) {
-                for (int i = 0; i < rows[0].length; i++) {
-                    flat[r * rows[0].length + i] = rows[first + r][i];
-                }
-            }
-            calls.add(flat);
+            calls.add(DigitsRows.flat(rows, first, Math.min(ROWS_PER_CALL, rows.length - first)));
         }
         for (String name : MODELS) {
             Graph graph = name.equals(DEEP_SOFTPLUS) ? deepSoftplus(rows[0].length)
@@ -92,22 +85,28 @@ public final class BoundsTiming {
     public double[] run() {
         double[] millis = new double[MODELS.length * EPSILONS.length];
         for (int m = 0; m < MODELS.length; m++) {
-            GradientBounds b = bounds.get(m);
-            long[] sample = b.graph().inputSampleShape();
-            long features = Shapes.size(sample);
             for (int e = 0; e < EPSILONS.length; e++) {
                 long start = System.nanoTime();
                 for (double[] flat : calls) {
-                    try (NDManager manager = b.model().manager().newSubManager()) {
-                        NDArray x = manager.create(flat, new Shape(Shapes.withBatch(flat.length / features, sample)));
-                        NDArray classes = b.model().predict(x);
-                        b.bounds(x.sub(EPSILONS[e]).maximum(0.0), x.add(EPSILONS[e]).minimum(1.0), classes, TargetKind.LOGIT, 0)
-                                .gradientLower().toDoubleArray();
-                    }
+                    call(bounds.get(m), flat, EPSILONS[e]);
                 }
                 millis[m * EPSILONS.length + e] = (System.nanoTime() - start) / 1e6;
             }
         }
         return millis;
+    }
+
+    /**
+     * One call of {@code bounds} on the rows {@code flat} (one after another): the logit gradient bounds of their
+     * predicted classes over the boxes {@code [x − ε, x + ε] ∩ [0, 1]}, read back to the host.
+     */
+    static void call(GradientBounds bounds, double[] flat, double epsilon) {
+        long[] sample = bounds.graph().inputSampleShape();
+        try (NDManager manager = bounds.model().manager().newSubManager()) {
+            NDArray x = manager.create(flat, new Shape(Shapes.withBatch(flat.length / Shapes.size(sample), sample)));
+            NDArray classes = bounds.model().predict(x);
+            bounds.bounds(x.sub(epsilon).maximum(0.0), x.add(epsilon).minimum(1.0), classes, TargetKind.LOGIT, 0)
+                    .gradientLower().toDoubleArray();
+        }
     }
 }

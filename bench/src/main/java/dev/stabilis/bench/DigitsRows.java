@@ -35,4 +35,15 @@ final class DigitsRows {
         }
         return rows.toArray(float[][]::new);
     }
+
+    /** Rows {@code first} to {@code first + count − 1} of {@code rows}, one after another, as float64. */
+    static double[] flat(float[][] rows, int first, int count) {
+        double[] flat = new double[count * rows[0].length];
+        for (int r = 0; r < count; r++) {
+            for (int i = 0; i < rows[0].length; i++) {
+                flat[r * rows[0].length + i] = rows[first + r][i];
+            }
+        }
+        return flat;
+    }
 }

@@ -1,12 +1,8 @@
 package dev.stabilis.bench;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.stabilis.certify.GradientBounds;
-import dev.stabilis.engine.TargetKind;
 import dev.stabilis.graph.Graph;
 import dev.stabilis.onnx.OnnxImporter;
 import java.nio.file.Path;
@@ -14,9 +10,9 @@ import java.nio.file.Path;
 /**
  * Diagnostic, not a headline number: every native operator of a few gradient-bound calls on a digits fixture, as
  * libtorch's own profiler records them (through DJL), with their input shapes. The calls run on the first rows of
- * the digits CSV in one call each, boxes {@code [x − ε, x + ε] ∩ [0, 1]}, after a second of warm-up calls, on the
- * engine's intra-op threads ({@code JAVA_OPTS=-Dai.djl.pytorch.num_threads=1} for one); the profiler writes a Chrome trace that {@code bench/operator_profile.py}
- * sums by operator and shapes. The profiler adds a few microseconds to every operator, so small operators read
+ * the digits CSV in one call each ({@link BoundsTiming#call}), after a second of warm-up calls, on the engine's
+ * intra-op threads ({@code JAVA_OPTS=-Dai.djl.pytorch.num_threads=1} for one); the profiler writes a Chrome trace that
+ * {@code bench/operator_profile.py} sums by operator and shapes. The profiler adds a few microseconds to every operator, so small operators read
  * slower than they run; the large ones (products over whole coefficient arrays) read true.
  *
  * <p>{@code bench/java.sh OperatorProfile <fixture> <interval|linear> <rows> <ε> <calls> <trace.json>}
@@ -29,41 +25,25 @@ public final class OperatorProfile {
         if (args.length != 6) {
             throw new IllegalArgumentException("usage: OperatorProfile <fixture> <interval|linear> <rows> <epsilon> <calls> <trace.json>");
         }
-        int rows = Integer.parseInt(args[2]);
         double epsilon = Double.parseDouble(args[3]);
         int calls = Integer.parseInt(args[4]);
-        float[][] digits = DigitsRows.read(Path.of("tools/fixtures/data/digits.csv.gz"), rows);
-        double[] flat = new double[rows * digits[0].length];
-        for (int r = 0; r < rows; r++) {
-            for (int i = 0; i < digits[0].length; i++) {
-                flat[r * digits[0].length + i] = digits[r][i];
-            }
-        }
+        float[][] digits = DigitsRows.read(Path.of("tools/fixtures/data/digits.csv.gz"), Integer.parseInt(args[2]));
+        double[] flat = DigitsRows.flat(digits, 0, digits.length);
         Graph graph = OnnxImporter.read(Path.of("model-runner/src/test/resources/fixtures", args[0], "model.onnx"));
         try (GradientBounds bounds = GradientBounds.load(graph, Device.cpu(), args[1], 0)) {
-            Shape shape = new Shape(rows, digits[0].length);
             long warm = System.nanoTime() + 1_000_000_000L;
             while (System.nanoTime() < warm) {
-                call(bounds, flat, shape, epsilon);
+                BoundsTiming.call(bounds, flat, epsilon);
             }
             JniUtils.startProfile(false, true, false);
             long start = System.nanoTime();
             for (int c = 0; c < calls; c++) {
-                call(bounds, flat, shape, epsilon);
+                BoundsTiming.call(bounds, flat, epsilon);
             }
             double ms = (System.nanoTime() - start) / 1e6 / calls;
             JniUtils.stopProfile(args[5]);
             System.out.printf("%s, %s, %d rows, ε %s: %d profiled calls, %.1f ms each with the profiler on%n", args[0],
-                    args[1], rows, args[3], calls, ms);
-        }
-    }
-
-    private static void call(GradientBounds bounds, double[] flat, Shape shape, double epsilon) {
-        try (NDManager batch = bounds.model().manager().newSubManager()) {
-            NDArray x = batch.create(flat, shape);
-            NDArray classes = bounds.model().predict(x);
-            bounds.bounds(x.sub(epsilon).maximum(0.0), x.add(epsilon).minimum(1.0), classes, TargetKind.LOGIT, 0)
-                    .gradientLower().toDoubleArray();
+                    args[1], digits.length, args[3], calls, ms);
         }
     }
 }
